@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * squibnet.h - libsquibnet, the host side of a microVM's virtio-net device
+ *
+ * A VMM hands squib-net the Ethernet frames its guest sent (sqn_iface_write)
+ * and asks it for frames to deliver to the guest (sqn_iface_read). Between
+ * those frames and the real network sits one backend, picked by mode:
+ * vmnet.framework (macOS), a userspace helper (gvproxy, passt), a helper
+ * socket, a Linux TAP device, an embedded libslirp stack, or loopback.
+ *
+ * Contract, in short:
+ * - Every function that can fail returns 0 (or a count) on success and a
+ *   negative errno on failure; sqn_iface_start() also fills a message buffer,
+ *   and sqn_iface_last_error() gives the message of a later failure.
+ * - Nothing blocks after start: read returns 0 when nothing is waiting, write
+ *   returns how many frames it accepted. Poll sqn_iface_fd() for readability,
+ *   with sqn_iface_timeout_ms() as the timeout, then call sqn_iface_read()
+ *   until it returns 0: read is also what drives the backend's timers and
+ *   sockets.
+ * - sqn_iface_read() and sqn_iface_write() on one interface may run
+ *   concurrently, one reader thread and one writer thread; all other calls on
+ *   an interface come from one thread at a time.
+ * - The library never prints, exits or aborts on input: it logs through the
+ *   caller's callback, and allocates no memory per frame.
+ */
+#ifndef SQUIBNET_H
+#define SQUIBNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SQN_BUILDING_LIBRARY) && defined(__GNUC__)
+#define SQN_API __attribute__((visibility("default")))
+#else
+#define SQN_API
+#endif
+
+#define SQN_VERSION_MAJOR 0
+#define SQN_VERSION_MINOR 3
+#define SQN_VERSION_PATCH 0
+
+/** SQN_BATCH - most frames one read or write call moves */
+#define SQN_BATCH 32
+/** SQN_FRAME_MIN - smallest Ethernet frame accepted (header only) */
+#define SQN_FRAME_MIN 14
+/** SQN_FRAME_MAX - largest frame any framing carries */
+#define SQN_FRAME_MAX 65535
+/** SQN_MAX_QUEUES - most queue pairs a multi-queue TAP may have */
+#define SQN_MAX_QUEUES 16
+
+/**
+ * enum sqn_mode - which backend carries the frames
+ * @SQN_MODE_DEFAULT:	vmnet shared on macOS, slirp elsewhere
+ * @SQN_MODE_SHARED:	vmnet VMNET_SHARED_MODE (NAT), macOS only
+ * @SQN_MODE_HOST:	vmnet VMNET_HOST_MODE (host-only), macOS only
+ * @SQN_MODE_BRIDGED:	vmnet VMNET_BRIDGED_MODE, macOS only, needs
+ *			bridged_iface
+ * @SQN_MODE_USERSPACE:	a helper child (gvproxy or passt) over a socketpair
+ * @SQN_MODE_SOCKET:	an already running helper reached by connect_url
+ * @SQN_MODE_TAP:	a Linux TAP device named host_dev_name
+ * @SQN_MODE_SLIRP:	libslirp inside this process
+ * @SQN_MODE_LOOPBACK:	every frame written comes back on read
+ */
+enum sqn_mode {
+	SQN_MODE_DEFAULT = 0,
+	SQN_MODE_SHARED,
+	SQN_MODE_HOST,
+	SQN_MODE_BRIDGED,
+	SQN_MODE_USERSPACE,
+	SQN_MODE_SOCKET,
+	SQN_MODE_TAP,
+	SQN_MODE_SLIRP,
+	SQN_MODE_LOOPBACK,
+	SQN_MODE_COUNT_
+};
+
+/**
+ * enum sqn_helper_kind - which userspace helper SQN_MODE_USERSPACE runs
+ * @SQN_HELPER_DEFAULT:	gvproxy if one is found, else passt
+ * @SQN_HELPER_GVPROXY:	gvproxy -listen-stdio (u16 little-endian framing)
+ * @SQN_HELPER_PASST:	passt --fd (u32 big-endian framing)
+ */
+enum sqn_helper_kind {
+	SQN_HELPER_DEFAULT = 0,
+	SQN_HELPER_GVPROXY,
+	SQN_HELPER_PASST,
+};
+
+/** enum sqn_log_level - severity of a log message, most severe first */
+enum sqn_log_level {
+	SQN_LOG_ERROR = 0,
+	SQN_LOG_WARN,
+	SQN_LOG_INFO,
+	SQN_LOG_DEBUG,
+};
+
+/**
+ * typedef sqn_log_fn - log callback
+ * @opaque:	the params' log_opaque
+ * @level:	severity
+ * @msg:	one line, no trailing newline, valid only during the call
+ *
+ * Called from whichever thread hit the event (a reader, a writer, or for
+ * vmnet a dispatch queue thread); it must not call back into the library.
+ */
+typedef void (*sqn_log_fn)(void *opaque, enum sqn_log_level level,
+			   const char *msg);
+
+/* Tri-state switches: 0 leaves the default. */
+#define SQN_ON 1
+#define SQN_OFF (-1)
+
+/**
+ * struct sqn_params - what sqn_iface_start() needs; zero means default
+ * @size:		sizeof(struct sqn_params) as the caller compiled it;
+ *			set by sqn_params_init(). Fields past it read as 0.
+ * @iface_id:		interface id, [A-Za-z0-9_]{1,64}, e.g. "eth0"
+ * @mode:		backend, see enum sqn_mode
+ * @bridged_iface:	bridged mode: the host interface, e.g. "en0"
+ * @mtu:		MTU override, 68..65535; 0: the backend's default
+ * @start_timeout_ms:	how long start may wait for the backend; 0: 5000
+ * @isolation:		SQN_ON/SQN_OFF; 0: on (guests don't see each other)
+ * @guest_mac:		the guest's MAC; all zero: 06:00 plus 4 random bytes
+ * @log:		log callback; NULL: no logging
+ * @log_opaque:		passed to @log
+ * @log_level:		most verbose level passed to @log
+ * @rx_queue_len:	frames held for the guest before the oldest drop;
+ *			0: 256
+ * @tx_queue_len:	frames held for the backend before drops; 0: 256
+ * @max_frame:		largest frame in either direction; 0: the mode's
+ *			default (65536 for helpers, MTU + 14 elsewhere)
+ * @helper_kind:	userspace: which helper
+ * @helper_path:	userspace: the helper binary; NULL: $SQUIBNET_GVPROXY
+ *			or $SQUIBNET_PASST, then PATH and libexec directories
+ * @helper_args:	userspace: extra arguments, at most 32 of 512 bytes
+ * @n_helper_args:	number of @helper_args
+ * @helper_restart:	userspace: SQN_ON restarts a helper that exits, with
+ *			backoff
+ * @helper_env:		userspace: SQN_ON passes this process's environment
+ *			to the helper; default is a minimal one (PATH, HOME)
+ * @connect_url:	socket: unix:///path (u32-BE stream),
+ *			unixgram:///path (vfkit datagrams),
+ *			unixpacket:///path (bess seqpacket)
+ * @host_dev_name:	tap: the TAP device's name, kept verbatim
+ * @tap_create:		tap: SQN_ON creates the device if it is missing
+ * @tap_queues:		tap: queue pairs (IFF_MULTI_QUEUE when > 1); 0: 1
+ * @offload:		tap: SQN_ON enables IFF_VNET_HDR and frames carry a
+ *			virtio-net header (struct sqn_frame.vnet)
+ * @offload_features:	tap: virtio-net feature bits the guest negotiated
+ *			(SQN_VNET_F_*); 0 with offload on: all of them
+ * @slirp_net:		slirp: IPv4 network, CIDR; NULL: 10.0.2.0/24
+ * @slirp_host:		slirp: gateway address; NULL: 10.0.2.2
+ * @slirp_dns:		slirp: DNS address; NULL: 10.0.2.3
+ * @slirp_dhcp_start:	slirp: first DHCP address; NULL: 10.0.2.15
+ * @slirp_ipv6:		slirp: SQN_OFF disables IPv6 (fec0::/64)
+ * @slirp_restrict:	slirp: SQN_ON isolates the guest from the outside
+ *			(no outbound connections; forwards still work)
+ * @slirp_dns_search:	slirp: DNS search domains
+ * @n_slirp_dns_search:	number of @slirp_dns_search
+ * @forwards:		slirp: host port forwards,
+ *			"tcp|udp:[hostaddr]:hostport-[guestaddr]:guestport"
+ * @n_forwards:		number of @forwards
+ */
+struct sqn_params {
+	uint32_t size;
+
+	const char *iface_id;
+	enum sqn_mode mode;
+	const char *bridged_iface;
+	uint32_t mtu;
+	uint32_t start_timeout_ms;
+	int isolation;
+	uint8_t guest_mac[6];
+
+	sqn_log_fn log;
+	void *log_opaque;
+	enum sqn_log_level log_level;
+
+	uint32_t rx_queue_len;
+	uint32_t tx_queue_len;
+	uint32_t max_frame;
+
+	enum sqn_helper_kind helper_kind;
+	const char *helper_path;
+	const char *const *helper_args;
+	unsigned n_helper_args;
+	int helper_restart;
+	int helper_env;
+
+	const char *connect_url;
+
+	const char *host_dev_name;
+	int tap_create;
+	unsigned tap_queues;
+	int offload;
+	uint64_t offload_features;
+
+	const char *slirp_net;
+	const char *slirp_host;
+	const char *slirp_dns;
+	const char *slirp_dhcp_start;
+	int slirp_ipv6;
+	int slirp_restrict;
+	const char *const *slirp_dns_search;
+	unsigned n_slirp_dns_search;
+	const char *const *forwards;
+	unsigned n_forwards;
+};
+
+/* virtio-net feature bits, as in the virtio 1.x specification */
+#define SQN_VNET_F_CSUM (1ULL << 0)
+#define SQN_VNET_F_GUEST_CSUM (1ULL << 1)
+#define SQN_VNET_F_GUEST_TSO4 (1ULL << 7)
+#define SQN_VNET_F_GUEST_TSO6 (1ULL << 8)
+#define SQN_VNET_F_GUEST_ECN (1ULL << 9)
+#define SQN_VNET_F_GUEST_UFO (1ULL << 10)
+#define SQN_VNET_F_HOST_TSO4 (1ULL << 11)
+#define SQN_VNET_F_HOST_TSO6 (1ULL << 12)
+#define SQN_VNET_F_HOST_ECN (1ULL << 13)
+
+/**
+ * struct sqn_vnet_hdr - virtio-net header (virtio 1.x, 12 bytes), host order
+ * @flags:		VIRTIO_NET_HDR_F_* (1: needs checksum, 2: data valid)
+ * @gso_type:		VIRTIO_NET_HDR_GSO_* (0 none, 1 TCPv4, 4 TCPv6, 0x80 ECN)
+ * @hdr_len:		length of the headers to copy into each segment
+ * @gso_size:		segment payload size
+ * @csum_start:		where checksumming starts
+ * @csum_offset:	where the checksum goes, from @csum_start
+ * @num_buffers:	merged RX buffers (the VMM's business; passed through)
+ */
+struct sqn_vnet_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+	uint16_t num_buffers;
+};
+
+/**
+ * struct sqn_frame - one Ethernet frame in a caller's buffer
+ * @data:	the caller's buffer
+ * @cap:	read: bytes @data can hold; ignored by write
+ * @len:	read: set to the frame's length; write: the frame's length.
+ *		When a read fails with -EMSGSIZE, frames[0].len is the size the
+ *		waiting frame needs; it stays queued.
+ * @vnet:	virtio-net header, used only when the interface runs with
+ *		offloads on; zeroed by read otherwise
+ */
+struct sqn_frame {
+	void *data;
+	uint32_t cap;
+	uint32_t len;
+	struct sqn_vnet_hdr vnet;
+};
+
+/**
+ * struct sqn_stats - counters since start
+ * @rx_frames:		frames read by the caller (toward the guest)
+ * @rx_bytes:		bytes of those frames
+ * @tx_frames:		frames written by the caller and passed on
+ * @tx_bytes:		bytes of those frames
+ * @rx_dropped:		frames for the guest dropped (queue full, oldest)
+ * @tx_dropped:		frames from the guest dropped (queue full, backend
+ *			refused, link down)
+ * @rx_errors:		malformed frames from the backend (bad length, short,
+ *			oversized), each one counted
+ * @tx_errors:		frames the caller wrote that were refused (too small,
+ *			too large)
+ * @conn_resets:	connections to a helper reset for a protocol violation
+ * @link_changes:	link up/down transitions
+ * @helper_restarts:	userspace helpers restarted after they exited
+ */
+struct sqn_stats {
+	uint64_t rx_frames;
+	uint64_t rx_bytes;
+	uint64_t tx_frames;
+	uint64_t tx_bytes;
+	uint64_t rx_dropped;
+	uint64_t tx_dropped;
+	uint64_t rx_errors;
+	uint64_t tx_errors;
+	uint64_t conn_resets;
+	uint64_t link_changes;
+	uint64_t helper_restarts;
+};
+
+/** struct sqn_iface - a started interface (opaque) */
+struct sqn_iface;
+
+/**
+ * sqn_version() - the library's version
+ *
+ * Return: "MAJOR.MINOR.PATCH"
+ */
+SQN_API const char *sqn_version(void);
+
+/**
+ * sqn_params_init() - zero a params struct and set its size
+ * @p:	the struct to fill
+ */
+SQN_API void sqn_params_init(struct sqn_params *p);
+
+/**
+ * sqn_mode_name() - a mode's name, as the command line spells it
+ * @mode:	the mode
+ *
+ * Return: "shared", "host", ..., or NULL for a value out of range
+ */
+SQN_API const char *sqn_mode_name(enum sqn_mode mode);
+
+/**
+ * sqn_mode_parse() - a mode from its name
+ * @name:	"shared", "host", "bridged", "userspace", "socket", "tap",
+ *		"slirp", "loopback" or "default"
+ * @mode:	set on success
+ *
+ * Return: 0, or -EINVAL for an unknown name
+ */
+SQN_API int sqn_mode_parse(const char *name, enum sqn_mode *mode);
+
+/**
+ * sqn_mode_supported() - whether a mode can start on this platform and build
+ * @mode:	the mode
+ * @why:	if not NULL, gets the reason when it cannot
+ * @len:	size of @why
+ *
+ * Says what the build knows: a supported mode may still fail to start (no
+ * helper binary, no privilege); `squib-net probe` tries each for real.
+ *
+ * Return: 1 if supported, 0 if not
+ */
+SQN_API int sqn_mode_supported(enum sqn_mode mode, char *why, size_t len);
+
+/**
+ * sqn_mode_default() - the mode SQN_MODE_DEFAULT stands for here
+ *
+ * Return: SQN_MODE_SHARED on macOS, SQN_MODE_SLIRP elsewhere
+ */
+SQN_API enum sqn_mode sqn_mode_default(void);
+
+/**
+ * sqn_iface_start() - validate params and start an interface
+ * @params:	what to start; copied, so it may be freed after the call
+ * @out:	set to the new interface on success, NULL on failure
+ * @err:	if not NULL, gets a message on failure (which input, what is
+ *		wrong, what to do)
+ * @errlen:	size of @err
+ *
+ * Either fully succeeds or leaves nothing behind: no fd, child or thread.
+ *
+ * Return: 0, or a negative errno: -EINVAL for a bad parameter, -ENOTSUP for
+ * a mode this platform lacks, -ETIMEDOUT when the backend did not come up in
+ * time, or what the backend's system calls failed with.
+ */
+SQN_API int sqn_iface_start(const struct sqn_params *params,
+			    struct sqn_iface **out, char *err, size_t errlen);
+
+/**
+ * sqn_iface_stop() - stop an interface and free everything it holds
+ * @iface:	the interface, or NULL (nothing happens)
+ *
+ * Reaps the helper child, closes every fd, joins any thread.
+ */
+SQN_API void sqn_iface_stop(struct sqn_iface *iface);
+
+/**
+ * sqn_iface_read() - take frames bound for the guest
+ * @iface:	the interface
+ * @frames:	caller buffers: @data and @cap set by the caller
+ * @n:		number of @frames, at most SQN_BATCH is used
+ *
+ * Never blocks; also services the backend (timers, helper sockets). A frame
+ * that does not fit its buffer is never cut: if it is the first, the call
+ * fails with -EMSGSIZE and frames[0].len says how much room it needs;
+ * otherwise the call returns the frames before it.
+ *
+ * Return: number of frames filled (0: none waiting), or a negative errno
+ */
+SQN_API int sqn_iface_read(struct sqn_iface *iface, struct sqn_frame *frames,
+			   unsigned n);
+
+/**
+ * sqn_iface_write() - hand over frames the guest sent
+ * @iface:	the interface
+ * @frames:	frames: @data and @len set by the caller
+ * @n:		number of @frames, at most SQN_BATCH is used
+ *
+ * Never blocks. A frame smaller than SQN_FRAME_MIN or larger than the
+ * maximum frame size is refused and counted in tx_errors; one the backend
+ * cannot take now is queued, or dropped and counted in tx_dropped once the
+ * queue is full. Either way the caller's buffers are free again on return.
+ *
+ * Return: number of frames consumed (passed on, queued, or dropped and
+ * counted), or a negative errno when nothing could be done (-ENETDOWN when
+ * the link is down and nothing was consumed)
+ */
+SQN_API int sqn_iface_write(struct sqn_iface *iface,
+			    const struct sqn_frame *frames, unsigned n);
+
+/**
+ * sqn_iface_fd() - the descriptor to poll for readability
+ * @iface:	the interface
+ *
+ * Readable when frames are waiting, a backend socket or timer needs
+ * service, or the link state changed. Owned by the interface.
+ *
+ * Return: the fd
+ */
+SQN_API int sqn_iface_fd(const struct sqn_iface *iface);
+
+/**
+ * sqn_iface_timeout_ms() - when sqn_iface_read() must be called at the latest
+ * @iface:	the interface
+ *
+ * Return: milliseconds until the backend's next timer, or -1 for none
+ */
+SQN_API int sqn_iface_timeout_ms(struct sqn_iface *iface);
+
+/**
+ * sqn_iface_queue_fd() - the readiness fd of one queue pair (multi-queue TAP)
+ * @iface:	the interface
+ * @queue:	queue index, 0..sqn_iface_queues()-1
+ *
+ * Return: the fd, or -EINVAL for a queue that does not exist
+ */
+SQN_API int sqn_iface_queue_fd(const struct sqn_iface *iface, unsigned queue);
+
+/**
+ * sqn_iface_queues() - number of queue pairs
+ * @iface:	the interface
+ *
+ * Return: 1, or the TAP's queue count
+ */
+SQN_API unsigned sqn_iface_queues(const struct sqn_iface *iface);
+
+/**
+ * sqn_iface_queue_read() - sqn_iface_read() on one queue pair
+ * @iface:	the interface
+ * @queue:	queue index
+ * @frames:	as for sqn_iface_read()
+ * @n:		as for sqn_iface_read()
+ *
+ * Return: as sqn_iface_read(), or -EINVAL for a queue that does not exist
+ */
+SQN_API int sqn_iface_queue_read(struct sqn_iface *iface, unsigned queue,
+				 struct sqn_frame *frames, unsigned n);
+
+/**
+ * sqn_iface_queue_write() - sqn_iface_write() on one queue pair
+ * @iface:	the interface
+ * @queue:	queue index
+ * @frames:	as for sqn_iface_write()
+ * @n:		as for sqn_iface_write()
+ *
+ * Return: as sqn_iface_write(), or -EINVAL for a queue that does not exist
+ */
+SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
+				  const struct sqn_frame *frames, unsigned n);
+
+/**
+ * sqn_iface_mtu() - the negotiated MTU
+ * @iface:	the interface
+ *
+ * Return: the MTU, never 0
+ */
+SQN_API uint32_t sqn_iface_mtu(const struct sqn_iface *iface);
+
+/**
+ * sqn_iface_max_frame() - the largest frame either direction carries
+ * @iface:	the interface
+ *
+ * Return: bytes, never 0; a read buffer of this size always fits
+ */
+SQN_API uint32_t sqn_iface_max_frame(const struct sqn_iface *iface);
+
+/**
+ * sqn_iface_host_mac() - the host side's MAC (gateway, vmnet interface)
+ * @iface:	the interface
+ * @mac:	gets 6 bytes
+ */
+SQN_API void sqn_iface_host_mac(const struct sqn_iface *iface, uint8_t mac[6]);
+
+/**
+ * sqn_iface_guest_mac() - the guest's MAC (given, or generated at start)
+ * @iface:	the interface
+ * @mac:	gets 6 bytes
+ */
+SQN_API void sqn_iface_guest_mac(const struct sqn_iface *iface, uint8_t mac[6]);
+
+/**
+ * sqn_iface_id() - the interface id given at start
+ * @iface:	the interface
+ *
+ * Return: the id, owned by the interface
+ */
+SQN_API const char *sqn_iface_id(const struct sqn_iface *iface);
+
+/**
+ * sqn_iface_mode() - the mode actually running (never SQN_MODE_DEFAULT)
+ * @iface:	the interface
+ *
+ * Return: the mode
+ */
+SQN_API enum sqn_mode sqn_iface_mode(const struct sqn_iface *iface);
+
+/**
+ * sqn_iface_offload() - whether frames carry a virtio-net header
+ * @iface:	the interface
+ *
+ * Return: 1 with offloads on, else 0
+ */
+SQN_API int sqn_iface_offload(const struct sqn_iface *iface);
+
+/**
+ * sqn_iface_link() - link state
+ * @iface:	the interface
+ * @why:	if not NULL, gets the reason of the last change
+ * @len:	size of @why
+ *
+ * Return: 1 when up, 0 when down
+ */
+SQN_API int sqn_iface_link(const struct sqn_iface *iface, char *why,
+			   size_t len);
+
+/**
+ * sqn_iface_stats() - copy the counters
+ * @iface:	the interface
+ * @stats:	filled
+ */
+SQN_API void sqn_iface_stats(const struct sqn_iface *iface,
+			     struct sqn_stats *stats);
+
+/**
+ * sqn_iface_last_error() - the message of the most recent failure
+ * @iface:	the interface
+ * @buf:	gets the message, "" if none
+ * @len:	size of @buf
+ */
+SQN_API void sqn_iface_last_error(const struct sqn_iface *iface, char *buf,
+				  size_t len);
+
+/**
+ * sqn_mac_parse() - parse "aa:bb:cc:dd:ee:ff" (any case)
+ * @s:		the text: exactly six colon-separated two-digit hex octets
+ * @mac:	gets 6 bytes
+ *
+ * Return: 0, or -EINVAL
+ */
+SQN_API int sqn_mac_parse(const char *s, uint8_t mac[6]);
+
+/**
+ * sqn_mac_format() - format a MAC in lower case
+ * @mac:	6 bytes
+ * @buf:	at least 18 bytes
+ *
+ * Return: @buf
+ */
+SQN_API char *sqn_mac_format(const uint8_t mac[6], char buf[18]);
+
+/**
+ * sqn_mac_generate() - a random guest MAC, 06:00:xx:xx:xx:xx
+ * @mac:	gets 6 bytes: locally administered, unicast
+ *
+ * Return: 0, or a negative errno if no randomness could be had
+ */
+SQN_API int sqn_mac_generate(uint8_t mac[6]);
+
+/**
+ * sqn_iface_id_valid() - whether @id is a valid interface id
+ * @id:		the id
+ *
+ * Return: 1 if it matches [A-Za-z0-9_]{1,64}, else 0
+ */
+SQN_API int sqn_iface_id_valid(const char *id);
+
+/**
+ * sqn_tap_name() - the deterministic TAP name for an interface id
+ * @iface_id:	a valid interface id
+ * @buf:	gets "squib-tap-<iface_id>", shortened by a hash to fit
+ * @len:	size of @buf; the name fits @len - 1 bytes (Linux: pass 16)
+ *
+ * Return: 0, -EINVAL for an invalid id, -ENOSPC if @len is under 12
+ */
+SQN_API int sqn_tap_name(const char *iface_id, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SQUIBNET_H */

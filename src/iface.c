@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * iface.c - the public API: start, stop, batch read and write, queries
+ *
+ * Theory of operation: start copies the caller's parameters into a zeroed
+ * struct of this library's size (so an older caller's shorter struct reads
+ * as defaults), validates the common fields and then the backend's own,
+ * before any side effect, and only then lets the backend open anything.
+ * Read and write clamp the batch, check every frame the caller hands in,
+ * and keep the statistics, so that backends only move bytes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define SQN_STR_(x) #x
+#define SQN_STR(x) SQN_STR_(x)
+
+SQN_API const char *sqn_version(void)
+{
+	return SQN_STR(SQN_VERSION_MAJOR) "." SQN_STR(
+		SQN_VERSION_MINOR) "." SQN_STR(SQN_VERSION_PATCH);
+}
+
+SQN_API void sqn_params_init(struct sqn_params *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+}
+
+/**
+ * copy_err() - hand the message of a failed start to the caller
+ * @iface:	the half-built interface
+ * @err:	caller's buffer, may be NULL
+ * @errlen:	its size
+ */
+static void copy_err(const struct sqn_iface *iface, char *err, size_t errlen)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", iface->last_error);
+}
+
+/**
+ * iface_alloc() - a zeroed interface with no backend yet
+ * @p:	parameters, for the log callback
+ *
+ * Return: the interface, or NULL
+ */
+static struct sqn_iface *iface_alloc(const struct sqn_params *p)
+{
+	struct sqn_iface *iface = calloc(1, sizeof(*iface));
+	unsigned i;
+
+	if (!iface)
+		return NULL;
+	pthread_mutex_init(&iface->msg_lock, NULL);
+	iface->fd = -1;
+	for (i = 0; i < SQN_MAX_QUEUES; i++)
+		iface->qfd[i] = -1;
+	iface->nqueues = 1;
+	iface->log = p->log;
+	iface->log_opaque = p->log_opaque;
+	iface->log_level = p->log_level;
+	snprintf(iface->link_why, sizeof(iface->link_why), "not started");
+	return iface;
+}
+
+/**
+ * iface_free() - free an interface whose backend is stopped
+ * @iface:	the interface
+ */
+static void iface_free(struct sqn_iface *iface)
+{
+	pthread_mutex_destroy(&iface->msg_lock);
+	free(iface);
+}
+
+/**
+ * resolve_mode() - pick the backend for @p->mode
+ * @iface:	for the message
+ * @p:		parameters; mode DEFAULT is replaced
+ * @ops:	gets the table
+ *
+ * Return: 0, or -ENOTSUP naming the modes that do work here
+ */
+static int resolve_mode(struct sqn_iface *iface, struct sqn_params *p,
+			const struct sqn_backend_ops **ops)
+{
+	char why[SQN_MSG_LEN], list[SQN_MSG_LEN];
+
+	if (p->mode == SQN_MODE_DEFAULT)
+		p->mode = sqn_mode_default();
+	if (!sqn_mode_supported(p->mode, why, sizeof(why))) {
+		sqn_backend_list_supported(list, sizeof(list));
+		return sqn_seterr(iface, -ENOTSUP,
+				  "%s on this platform; modes that work here: "
+				  "%s",
+				  why, list);
+	}
+	*ops = sqn_backend_for(p->mode);
+	return 0;
+}
+
+SQN_API int sqn_iface_start(const struct sqn_params *params,
+			    struct sqn_iface **out, char *err, size_t errlen)
+{
+	static const uint8_t zero[6];
+	const struct sqn_backend_ops *ops = NULL;
+	struct sqn_params p;
+	struct sqn_iface *iface;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!params || !out) {
+		if (err && errlen)
+			snprintf(err, errlen, "sqn_iface_start: %s is NULL",
+				 params ? "out" : "params");
+		return -EINVAL;
+	}
+	if (params->size == 0 || params->size > sizeof(p)) {
+		if (err && errlen)
+			snprintf(err, errlen,
+				 "params.size is %u, this library knows %zu: "
+				 "initialise params with sqn_params_init()",
+				 params->size, sizeof(p));
+		return -EINVAL;
+	}
+	memset(&p, 0, sizeof(p));
+	memcpy(&p, params, params->size);
+
+	iface = iface_alloc(&p);
+	if (!iface) {
+		if (err && errlen)
+			snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+
+	rc = sqn_params_check(iface, &p);
+	if (!rc)
+		rc = resolve_mode(iface, &p, &ops);
+	if (!rc && ops->validate)
+		rc = ops->validate(iface, &p);
+	if (rc)
+		goto out_free;
+
+	snprintf(iface->id, sizeof(iface->id), "%s", p.iface_id);
+	iface->mode = p.mode;
+	iface->ops = ops;
+	if (memcmp(p.guest_mac, zero, 6)) {
+		memcpy(iface->guest_mac, p.guest_mac, 6);
+	} else {
+		rc = sqn_mac_generate(iface->guest_mac);
+		if (rc) {
+			sqn_seterr(iface, rc,
+				   "no random bytes for the guest MAC: %s",
+				   strerror(-rc));
+			goto out_free;
+		}
+		memcpy(p.guest_mac, iface->guest_mac, 6);
+	}
+
+	rc = ops->start(iface, &p);
+	if (rc)
+		goto out_free;
+	if (!iface->mtu)
+		iface->mtu = SQN_DEFAULT_MTU;
+	if (!iface->max_frame)
+		iface->max_frame = iface->mtu + SQN_ETH_HLEN;
+	if (iface->qfd[0] < 0)
+		iface->qfd[0] = iface->fd;
+	if (!atomic_load(&iface->link_up))
+		sqn_set_link(iface, true, "%s backend started", ops->name);
+	sqn_log(iface, SQN_LOG_INFO, "%s: started in %s mode, mtu %u",
+		iface->id, sqn_mode_name(iface->mode), iface->mtu);
+	*out = iface;
+	return 0;
+
+out_free:
+	copy_err(iface, err, errlen);
+	iface_free(iface);
+	return rc;
+}
+
+SQN_API void sqn_iface_stop(struct sqn_iface *iface)
+{
+	if (!iface)
+		return;
+	iface->ops->stop(iface);
+	iface_free(iface);
+}
+
+/**
+ * count_rx() - add the frames a read returned to the statistics
+ * @iface:	the interface
+ * @f:		the frames
+ * @n:		how many
+ */
+static void count_rx(struct sqn_iface *iface, const struct sqn_frame *f, int n)
+{
+	uint64_t bytes = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		bytes += f[i].len;
+	SQN_STAT_ADD(iface, rx_frames, n);
+	SQN_STAT_ADD(iface, rx_bytes, bytes);
+}
+
+SQN_API int sqn_iface_queue_read(struct sqn_iface *iface, unsigned queue,
+				 struct sqn_frame *frames, unsigned n)
+{
+	int rc;
+
+	if (!iface || (!frames && n))
+		return -EINVAL;
+	if (queue >= iface->nqueues)
+		return sqn_seterr(iface, -EINVAL,
+				  "read: queue %u does not exist (%u queues)",
+				  queue, iface->nqueues);
+	if (n > SQN_BATCH)
+		n = SQN_BATCH;
+	rc = iface->ops->read(iface, queue, frames, n);
+	if (rc > 0)
+		count_rx(iface, frames, rc);
+	return rc;
+}
+
+SQN_API int sqn_iface_read(struct sqn_iface *iface, struct sqn_frame *frames,
+			   unsigned n)
+{
+	return sqn_iface_queue_read(iface, 0, frames, n);
+}
+
+/**
+ * frame_ok() - whether the caller's frame may be passed on
+ * @iface:	the interface
+ * @f:		the frame
+ *
+ * A refused frame is counted in tx_errors and logged (rate-limited).
+ *
+ * Return: true if its length is within SQN_FRAME_MIN..max_frame
+ */
+static bool frame_ok(struct sqn_iface *iface, const struct sqn_frame *f)
+{
+	uint64_t nerr;
+
+	if (f->data && f->len >= SQN_FRAME_MIN && f->len <= iface->max_frame)
+		return true;
+	nerr = SQN_STAT_ADD(iface, tx_errors, 1) + 1;
+	if (sqn_log_every(nerr))
+		sqn_log(iface, SQN_LOG_WARN,
+			"%s: write: refused a %u-byte frame: frames are %d to "
+			"%u bytes (%llu refused so far)",
+			iface->id, f->len, SQN_FRAME_MIN, iface->max_frame,
+			(unsigned long long)nerr);
+	return false;
+}
+
+SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
+				  const struct sqn_frame *frames, unsigned n)
+{
+	unsigned i = 0, run, k;
+	uint64_t bytes;
+	int rc;
+
+	if (!iface || (!frames && n))
+		return -EINVAL;
+	if (queue >= iface->nqueues)
+		return sqn_seterr(iface, -EINVAL,
+				  "write: queue %u does not exist (%u queues)",
+				  queue, iface->nqueues);
+	if (n > SQN_BATCH)
+		n = SQN_BATCH;
+	/* Pass on each run of valid frames; a refused frame is consumed. */
+	while (i < n) {
+		if (!frame_ok(iface, &frames[i])) {
+			i++;
+			continue;
+		}
+		for (run = 1; i + run < n && frame_ok(iface, &frames[i + run]);
+		     run++)
+			;
+		rc = iface->ops->write(iface, queue, frames + i, run);
+		if (rc < 0)
+			return i ? (int)i : rc;
+		bytes = 0;
+		for (k = 0; k < (unsigned)rc; k++)
+			bytes += frames[i + k].len;
+		SQN_STAT_ADD(iface, tx_frames, rc);
+		SQN_STAT_ADD(iface, tx_bytes, bytes);
+		if ((unsigned)rc < run)
+			SQN_STAT_ADD(iface, tx_dropped, run - (unsigned)rc);
+		/* frame i + run, if any, was refused: skip it too */
+		i += run + (i + run < n);
+	}
+	return (int)n;
+}
+
+SQN_API int sqn_iface_write(struct sqn_iface *iface,
+			    const struct sqn_frame *frames, unsigned n)
+{
+	return sqn_iface_queue_write(iface, 0, frames, n);
+}
+
+SQN_API int sqn_iface_fd(const struct sqn_iface *iface)
+{
+	return iface ? iface->fd : -EINVAL;
+}
+
+SQN_API int sqn_iface_queue_fd(const struct sqn_iface *iface, unsigned queue)
+{
+	if (!iface || queue >= iface->nqueues)
+		return -EINVAL;
+	return iface->qfd[queue];
+}
+
+SQN_API unsigned sqn_iface_queues(const struct sqn_iface *iface)
+{
+	return iface ? iface->nqueues : 0;
+}
+
+SQN_API int sqn_iface_timeout_ms(struct sqn_iface *iface)
+{
+	if (!iface || !iface->ops->timeout_ms)
+		return -1;
+	return iface->ops->timeout_ms(iface);
+}
+
+SQN_API uint32_t sqn_iface_mtu(const struct sqn_iface *iface)
+{
+	return iface ? iface->mtu : SQN_DEFAULT_MTU;
+}
+
+SQN_API uint32_t sqn_iface_max_frame(const struct sqn_iface *iface)
+{
+	return iface ? iface->max_frame : SQN_DEFAULT_MTU + SQN_ETH_HLEN;
+}
+
+SQN_API void sqn_iface_host_mac(const struct sqn_iface *iface, uint8_t mac[6])
+{
+	memcpy(mac, iface->host_mac, 6);
+}
+
+SQN_API void sqn_iface_guest_mac(const struct sqn_iface *iface, uint8_t mac[6])
+{
+	memcpy(mac, iface->guest_mac, 6);
+}
+
+SQN_API const char *sqn_iface_id(const struct sqn_iface *iface)
+{
+	return iface ? iface->id : NULL;
+}
+
+SQN_API enum sqn_mode sqn_iface_mode(const struct sqn_iface *iface)
+{
+	return iface ? iface->mode : SQN_MODE_DEFAULT;
+}
+
+SQN_API int sqn_iface_offload(const struct sqn_iface *iface)
+{
+	return iface ? iface->offload : 0;
+}
+
+SQN_API int sqn_iface_link(const struct sqn_iface *iface, char *why, size_t len)
+{
+	struct sqn_iface *mut = (struct sqn_iface *)iface;
+
+	if (!iface)
+		return 0;
+	if (why && len) {
+		pthread_mutex_lock(&mut->msg_lock);
+		snprintf(why, len, "%s", iface->link_why);
+		pthread_mutex_unlock(&mut->msg_lock);
+	}
+	return atomic_load(&iface->link_up);
+}
+
+SQN_API void sqn_iface_stats(const struct sqn_iface *iface, struct sqn_stats *s)
+{
+	const struct sqn_counters *c = &iface->ctr;
+
+#define LOAD(f) s->f = atomic_load_explicit(&c->f, memory_order_relaxed)
+	LOAD(rx_frames);
+	LOAD(rx_bytes);
+	LOAD(tx_frames);
+	LOAD(tx_bytes);
+	LOAD(rx_dropped);
+	LOAD(tx_dropped);
+	LOAD(rx_errors);
+	LOAD(tx_errors);
+	LOAD(conn_resets);
+	LOAD(link_changes);
+	LOAD(helper_restarts);
+#undef LOAD
+}
+
+SQN_API void sqn_iface_last_error(const struct sqn_iface *iface, char *buf,
+				  size_t len)
+{
+	struct sqn_iface *mut = (struct sqn_iface *)iface;
+
+	if (!buf || !len)
+		return;
+	if (!iface) {
+		buf[0] = '\0';
+		return;
+	}
+	pthread_mutex_lock(&mut->msg_lock);
+	snprintf(buf, len, "%s", iface->last_error);
+	pthread_mutex_unlock(&mut->msg_lock);
+}

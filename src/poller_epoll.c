@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * poller_epoll.c - struct sqn_poller over epoll (level-triggered)
+ */
+#include <errno.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "poller.h"
+
+/**
+ * to_epoll() - SQN_POLL_* to EPOLL* bits
+ * @events:	SQN_POLL_IN, SQN_POLL_OUT
+ *
+ * Return: epoll events
+ */
+static uint32_t to_epoll(unsigned events)
+{
+	return ((events & SQN_POLL_IN) ? EPOLLIN : 0) |
+	       ((events & SQN_POLL_OUT) ? EPOLLOUT : 0);
+}
+
+/**
+ * sqn_poller_open() - create an empty set
+ * @p:	the poller
+ *
+ * Return: 0 or a negative errno
+ */
+int sqn_poller_open(struct sqn_poller *p)
+{
+	p->fd = epoll_create1(EPOLL_CLOEXEC);
+	return p->fd < 0 ? -errno : 0;
+}
+
+/**
+ * sqn_poller_close() - close the set (safe twice)
+ * @p:	the poller
+ */
+void sqn_poller_close(struct sqn_poller *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+/**
+ * ctl() - epoll_ctl() wrapper
+ * @p:		the poller
+ * @op:		EPOLL_CTL_*
+ * @fd:		the fd
+ * @events:	SQN_POLL_* bits
+ * @tag:	returned with its events
+ *
+ * Return: 0 or a negative errno
+ */
+static int ctl(struct sqn_poller *p, int op, int fd, unsigned events,
+	       uint64_t tag)
+{
+	struct epoll_event ev = {.events = to_epoll(events), .data.u64 = tag};
+
+	return epoll_ctl(p->fd, op, fd, &ev) < 0 ? -errno : 0;
+}
+
+/**
+ * sqn_poller_add() - watch @fd
+ * @p:		the poller
+ * @fd:		the fd
+ * @events:	SQN_POLL_IN and/or SQN_POLL_OUT
+ * @tag:	returned with its events
+ *
+ * Return: 0 or a negative errno
+ */
+int sqn_poller_add(struct sqn_poller *p, int fd, unsigned events, uint64_t tag)
+{
+	return ctl(p, EPOLL_CTL_ADD, fd, events, tag);
+}
+
+/**
+ * sqn_poller_mod() - change what is watched on @fd
+ * @p:		the poller
+ * @fd:		the fd, added before
+ * @events:	SQN_POLL_IN and/or SQN_POLL_OUT
+ * @tag:	returned with its events
+ *
+ * Return: 0 or a negative errno
+ */
+int sqn_poller_mod(struct sqn_poller *p, int fd, unsigned events, uint64_t tag)
+{
+	return ctl(p, EPOLL_CTL_MOD, fd, events, tag);
+}
+
+/**
+ * sqn_poller_del() - stop watching @fd
+ * @p:	the poller
+ * @fd:	the fd
+ *
+ * Return: 0 or a negative errno
+ */
+int sqn_poller_del(struct sqn_poller *p, int fd)
+{
+	return epoll_ctl(p->fd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+}
+
+/**
+ * sqn_poller_wait() - collect ready fds
+ * @p:		the poller
+ * @ev:		gets up to @max events
+ * @max:	size of @ev, at most 64
+ * @timeout_ms:	0 to not wait, -1 to wait for ever
+ *
+ * Return: number of events, or a negative errno
+ */
+int sqn_poller_wait(struct sqn_poller *p, struct sqn_poll_event *ev, int max,
+		    int timeout_ms)
+{
+	struct epoll_event e[64];
+	int n, i;
+
+	if (max > 64)
+		max = 64;
+	do
+		n = epoll_wait(p->fd, e, max, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		ev[i].tag = e[i].data.u64;
+		ev[i].events =
+			((e[i].events & EPOLLIN) ? SQN_POLL_IN : 0) |
+			((e[i].events & EPOLLOUT) ? SQN_POLL_OUT : 0) |
+			((e[i].events & (EPOLLERR | EPOLLHUP)) ? SQN_POLL_ERR
+							       : 0);
+	}
+	return n;
+}
