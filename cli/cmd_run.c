@@ -2,17 +2,255 @@
 /*
  * cmd_run.c - squib-net run: a network namespace whose NIC we relay
  *
- * Not built yet: the userspace issue brings the namespace, the TAP and the
- * relay loop.
+ * Order of events: parse and validate every option (nothing happens yet);
+ * make the namespace and its TAP (netns_linux.c); start the interface with
+ * the public API; in tap mode, address the backend TAP on the host; ask the
+ * backend's DHCP server for the namespace's address (or use --guest-addr);
+ * configure the namespace; relay (relay.c) until the command exits; stop
+ * the interface and exit with the command's status. Each failure says what
+ * failed and tears down what was made.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "run.h"
+
+/**
+ * mode_has_dhcp() - whether the backend brings a DHCP server
+ * @mode:	the mode
+ *
+ * Return: true for the userspace stacks and vmnet's shared and host modes
+ */
+static bool mode_has_dhcp(enum sqn_mode mode)
+{
+	return mode == SQN_MODE_SLIRP || mode == SQN_MODE_USERSPACE ||
+	       mode == SQN_MODE_SOCKET || mode == SQN_MODE_SHARED ||
+	       mode == SQN_MODE_HOST;
+}
+
+/**
+ * fill_params() - the interface's parameters from the options
+ * @o:		options
+ * @mac:	the guest's MAC
+ * @p:		filled
+ */
+static void fill_params(const struct run_opts *o, const uint8_t mac[6],
+			struct sqn_params *p)
+{
+	sqn_params_init(p);
+	p->iface_id = o->iface_id;
+	p->mode = o->mode;
+	p->mtu = o->mtu;
+	p->start_timeout_ms = o->timeout_ms;
+	memcpy(p->guest_mac, mac, 6);
+	p->log = cli_log;
+	p->log_level = o->verbose >= 2	 ? SQN_LOG_DEBUG
+		       : o->verbose == 1 ? SQN_LOG_INFO
+					 : SQN_LOG_ERROR;
+	p->helper_kind = o->helper_kind;
+	p->helper_path = o->helper_path;
+	p->helper_args = o->helper_args;
+	p->n_helper_args = o->n_helper_args;
+	p->helper_restart = o->helper_restart ? SQN_ON : 0;
+	p->connect_url = o->connect_url;
+	p->host_dev_name = o->tap;
+	p->tap_create = o->tap ? SQN_ON : 0;
+	p->tap_queues = o->queues;
+	p->offload = o->offload ? SQN_ON : 0;
+	p->slirp_net = o->net;
+	p->slirp_restrict = o->restrict_net ? SQN_ON : 0;
+	p->slirp_ipv6 = o->no_ipv6 ? SQN_OFF : 0;
+	p->slirp_dns_search = o->dns_search;
+	p->n_slirp_dns_search = o->n_dns_search;
+	p->forwards = o->publish;
+	p->n_forwards = o->n_publish;
+	p->bridged_iface = o->bridged;
+}
+
+/**
+ * prefix_of() - prefix length of a netmask
+ * @mask:	network byte order
+ *
+ * Return: 0..32
+ */
+static unsigned prefix_of(uint32_t mask)
+{
+	unsigned n = 0;
+
+	for (mask = ntohl(mask); mask & 0x80000000u; mask <<= 1)
+		n++;
+	return n;
+}
+
+/**
+ * plan_config() - how the namespace's NIC is set up
+ * @o:		options
+ * @iface:	the started interface
+ * @mac:	the guest's MAC
+ * @cfg:	filled
+ * @err:	gets the message on failure
+ * @errlen:	its size
+ *
+ * Return: 0 or a negative errno
+ */
+static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
+		       const uint8_t mac[6], struct ns_config *cfg, char *err,
+		       size_t errlen)
+{
+	struct dhcp_lease lease;
+	uint32_t timeout = o->timeout_ms ? o->timeout_ms : 10000;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mtu = o->mtu ? o->mtu : sqn_iface_mtu(iface);
+	cfg->dns = o->dns;
+	if (o->have_guest_addr) {
+		cfg->addr = o->guest_addr;
+		cfg->gateway = o->gateway;
+		return 0;
+	}
+	if (o->no_dhcp || !mode_has_dhcp(o->mode))
+		return 0;
+	rc = relay_dhcp(iface, mac, timeout, &lease, err, errlen);
+	if (rc)
+		return rc;
+	cfg->addr.addr = lease.yiaddr;
+	cfg->addr.prefix = lease.netmask ? prefix_of(lease.netmask) : 24;
+	cfg->gateway = o->gateway ? o->gateway : lease.router;
+	if (!cfg->dns && lease.n_dns)
+		cfg->dns = lease.dns[0];
+	if (!o->mtu && lease.mtu >= 68)
+		cfg->mtu = lease.mtu;
+	if (o->verbose) {
+		char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+
+		fprintf(stderr,
+			"squib-net: run: DHCP: %s/%u gateway %s dns %s mtu "
+			"%u\n",
+			inet_ntop(AF_INET, &cfg->addr.addr, a, sizeof(a)),
+			cfg->addr.prefix,
+			inet_ntop(AF_INET, &cfg->gateway, g, sizeof(g)),
+			inet_ntop(AF_INET, &cfg->dns, d, sizeof(d)), cfg->mtu);
+	}
+	return 0;
+}
+
+/**
+ * print_stats() - the interface's counters, on stderr
+ * @iface:	the interface
+ */
+static void print_stats(struct sqn_iface *iface)
+{
+	struct sqn_stats s;
+
+	sqn_iface_stats(iface, &s);
+	fprintf(stderr,
+		"squib-net: %s (%s): rx %llu frames %llu bytes, tx %llu frames "
+		"%llu bytes, dropped rx %llu tx %llu, errors rx %llu tx %llu, "
+		"resets %llu, link changes %llu, helper restarts %llu\n",
+		sqn_iface_id(iface), sqn_mode_name(sqn_iface_mode(iface)),
+		(unsigned long long)s.rx_frames, (unsigned long long)s.rx_bytes,
+		(unsigned long long)s.tx_frames, (unsigned long long)s.tx_bytes,
+		(unsigned long long)s.rx_dropped,
+		(unsigned long long)s.tx_dropped,
+		(unsigned long long)s.rx_errors,
+		(unsigned long long)s.tx_errors,
+		(unsigned long long)s.conn_resets,
+		(unsigned long long)s.link_changes,
+		(unsigned long long)s.helper_restarts);
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "squib-net: run: not available in this build yet\n");
-	return 2;
+	struct run_opts o;
+	struct sqn_params p;
+	struct sqn_iface *iface = NULL;
+	struct ns_child c;
+	struct ns_config cfg;
+	char err[512];
+	uint8_t mac[6];
+	sigset_t sigs;
+	int rc, status = 125, wst;
+
+	rc = run_args_parse(argc, argv, &o, err, sizeof(err));
+	if (rc == 1) {
+		run_usage(stdout);
+		return 0;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "squib-net: %s\n", err);
+		return 2;
+	}
+	cli_verbose = o.verbose;
+	if (o.have_mac)
+		memcpy(mac, o.mac, 6);
+	else if (sqn_mac_generate(mac) < 0) {
+		fprintf(stderr, "squib-net: run: no random bytes for a MAC\n");
+		return 125;
+	}
+
+	/* libslirp and helper sockets must not kill us with SIGPIPE; the
+	 * command's exit arrives through a signalfd in the relay */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+
+	rc = ns_spawn(&o, mac, o.offload, &c, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "squib-net: %s\n", err);
+		return 125;
+	}
+	fill_params(&o, mac, &p);
+	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "squib-net: run: cannot start %s mode: %s\n",
+			sqn_mode_name(o.mode), err);
+		goto out_child;
+	}
+	if (o.mode == SQN_MODE_TAP) {
+		rc = ns_if_set_addr(o.tap, &o.host_addr, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "squib-net: %s\n", err);
+			goto out_iface;
+		}
+	}
+	rc = plan_config(&o, iface, mac, &cfg, err, sizeof(err));
+	if (!rc)
+		rc = ns_configure(&c, &cfg, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "squib-net: %s\n", err);
+		goto out_iface;
+	}
+	rc = relay_run(iface, &c, o.offload, &status);
+	if (rc) {
+		fprintf(stderr, "squib-net: run: cannot start the relay: %s\n",
+			strerror(-rc));
+		goto out_iface;
+	}
+	if (o.stats)
+		print_stats(iface);
+	sqn_iface_stop(iface);
+	close(c.tap_fd);
+	return status;
+
+out_iface:
+	sqn_iface_stop(iface);
+out_child:
+	kill(c.pid, SIGKILL);
+	waitpid(c.pid, &wst, 0);
+	if (c.sock >= 0)
+		close(c.sock);
+	close(c.tap_fd);
+	return 125;
 }

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * relay.c - squib-net run's relay: the namespace's TAP <-> the interface,
+ *	     through the public API only, as a VMM's virtio-net device would
+ *
+ * Theory of operation: two threads, as a VMM has. The TX thread reads
+ * batches of up to SQN_BATCH frames from the TAP (what the "guest" sent)
+ * and hands each batch to sqn_iface_write(). The main thread polls the
+ * interface's one readiness fd with the interface's timeout, drains
+ * sqn_iface_read() in batches into the TAP, and watches a signalfd for the
+ * command's exit and for SIGINT/SIGTERM/SIGHUP, which it forwards to the
+ * command. Buffers are allocated once; the loops allocate nothing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+
+#define VNET_HDR_LEN 12
+#define RELAY_BUF (SQN_FRAME_MAX + 64)
+#define KILL_GRACE_MS 5000
+
+/**
+ * struct relay - state shared by the two relay threads
+ * @iface:	the interface
+ * @tap:	the namespace's TAP fd (non-blocking)
+ * @vnet:	TAP frames carry a virtio-net header
+ * @stop:	eventfd: the TX thread exits when it is readable
+ * @buf:	frame buffers, SQN_BATCH per direction
+ * @tap_drops:	frames for the namespace the TAP refused
+ * @tap_errors:	TAP read errors
+ */
+struct relay {
+	struct sqn_iface *iface;
+	int tap;
+	bool vnet;
+	int stop;
+	uint8_t (*buf)[RELAY_BUF];
+	unsigned long long tap_drops;
+	unsigned long long tap_errors;
+};
+
+/**
+ * now_ms() - monotonic milliseconds
+ *
+ * Return: the time
+ */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
+ * hdr_from_wire() - a TAP's virtio-net header (little-endian) to host order
+ * @w:	12 bytes
+ * @h:	filled
+ */
+static void hdr_from_wire(const uint8_t *w, struct sqn_vnet_hdr *h)
+{
+	h->flags = w[0];
+	h->gso_type = w[1];
+	h->hdr_len = (uint16_t)(w[2] | w[3] << 8);
+	h->gso_size = (uint16_t)(w[4] | w[5] << 8);
+	h->csum_start = (uint16_t)(w[6] | w[7] << 8);
+	h->csum_offset = (uint16_t)(w[8] | w[9] << 8);
+	h->num_buffers = (uint16_t)(w[10] | w[11] << 8);
+}
+
+/**
+ * hdr_to_wire() - host order to a TAP's virtio-net header
+ * @h:	the header
+ * @w:	gets 12 bytes
+ */
+static void hdr_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
+{
+	w[0] = h->flags;
+	w[1] = h->gso_type;
+	w[2] = (uint8_t)h->hdr_len;
+	w[3] = (uint8_t)(h->hdr_len >> 8);
+	w[4] = (uint8_t)h->gso_size;
+	w[5] = (uint8_t)(h->gso_size >> 8);
+	w[6] = (uint8_t)h->csum_start;
+	w[7] = (uint8_t)(h->csum_start >> 8);
+	w[8] = (uint8_t)h->csum_offset;
+	w[9] = (uint8_t)(h->csum_offset >> 8);
+	w[10] = (uint8_t)h->num_buffers;
+	w[11] = (uint8_t)(h->num_buffers >> 8);
+}
+
+/**
+ * tap_read_batch() - read up to SQN_BATCH frames from the TAP
+ * @r:		relay
+ * @f:		frames, pointing into r->buf
+ * @hdr:	scratch for the virtio-net headers
+ *
+ * Return: frames read; -1 when the TAP is gone
+ */
+static int tap_read_batch(struct relay *r, struct sqn_frame *f,
+			  uint8_t (*hdr)[VNET_HDR_LEN])
+{
+	int n = 0;
+
+	while (n < SQN_BATCH) {
+		struct iovec iov[2] = {
+			{.iov_base = hdr[n], .iov_len = VNET_HDR_LEN},
+			{.iov_base = f[n].data, .iov_len = RELAY_BUF},
+		};
+		ssize_t got = r->vnet ? readv(r->tap, iov, 2)
+				      : readv(r->tap, iov + 1, 1);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			r->tap_errors++;
+			return n ? n : -1;
+		}
+		if (r->vnet) {
+			if (got < VNET_HDR_LEN)
+				continue;
+			got -= VNET_HDR_LEN;
+			hdr_from_wire(hdr[n], &f[n].vnet);
+		}
+		f[n].len = (uint32_t)got;
+		n++;
+	}
+	return n;
+}
+
+/**
+ * tx_thread() - the namespace's frames into the interface
+ * @arg:	the relay
+ *
+ * Return: NULL
+ */
+static void *tx_thread(void *arg)
+{
+	struct relay *r = arg;
+	struct sqn_frame f[SQN_BATCH];
+	uint8_t hdr[SQN_BATCH][VNET_HDR_LEN];
+	int i, n;
+
+	memset(f, 0, sizeof(f));
+	for (i = 0; i < SQN_BATCH; i++)
+		f[i].data = r->buf[SQN_BATCH + i];
+	for (;;) {
+		struct pollfd pfd[2] = {{.fd = r->tap, .events = POLLIN},
+					{.fd = r->stop, .events = POLLIN}};
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents)
+			break;
+		n = tap_read_batch(r, f, hdr);
+		if (n < 0)
+			break;
+		if (n > 0)
+			sqn_iface_write(r->iface, f, (unsigned)n);
+	}
+	return NULL;
+}
+
+/**
+ * rx_drain() - the interface's frames into the namespace
+ * @r:	the relay
+ * @f:	frames, pointing into r->buf
+ */
+static void rx_drain(struct relay *r, struct sqn_frame *f)
+{
+	uint8_t hdr[VNET_HDR_LEN];
+	int i, n;
+
+	do {
+		for (i = 0; i < SQN_BATCH; i++)
+			f[i].cap = RELAY_BUF;
+		n = sqn_iface_read(r->iface, f, SQN_BATCH);
+		for (i = 0; i < n; i++) {
+			struct iovec iov[2] = {
+				{.iov_base = hdr, .iov_len = VNET_HDR_LEN},
+				{.iov_base = f[i].data, .iov_len = f[i].len},
+			};
+			ssize_t w;
+
+			if (r->vnet)
+				hdr_to_wire(&f[i].vnet, hdr);
+			do
+				w = r->vnet ? writev(r->tap, iov, 2)
+					    : writev(r->tap, iov + 1, 1);
+			while (w < 0 && errno == EINTR);
+			if (w < 0)
+				r->tap_drops++;
+		}
+	} while (n == SQN_BATCH);
+}
+
+/**
+ * exit_status() - a wait status as a shell would report it
+ * @status:	from waitpid()
+ *
+ * Return: the exit code, or 128 + the signal
+ */
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+/**
+ * relay_run() - relay until the command exits
+ * @iface:	the interface
+ * @c:		the namespace's process, configured; gets "go" here
+ * @vnet_hdr:	the TAP carries virtio-net headers
+ * @status:	gets the exit status to exit with
+ *
+ * Return: 0, or a negative errno when the relay could not start
+ */
+int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
+	      int *status)
+{
+	struct relay r = {.iface = iface, .tap = c->tap_fd, .vnet = vnet_hdr};
+	struct sqn_frame f[SQN_BATCH];
+	long long kill_at = -1;
+	sigset_t sigs;
+	pthread_t tx;
+	int sfd, i, got_sig = 0, wstatus = 0, rc = 0;
+	bool child_done = false;
+
+	r.buf = calloc(2 * SQN_BATCH, RELAY_BUF);
+	r.stop = eventfd(0, EFD_CLOEXEC);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (!r.buf || r.stop < 0 || sfd < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (pthread_create(&tx, NULL, tx_thread, &r)) {
+		rc = -EAGAIN;
+		goto out;
+	}
+	if (ns_go(c) < 0) {
+		rc = -EIO;
+		goto out_join;
+	}
+
+	memset(f, 0, sizeof(f));
+	for (i = 0; i < SQN_BATCH; i++)
+		f[i].data = r.buf[i];
+	while (!child_done) {
+		struct pollfd pfd[2] = {
+			{.fd = sqn_iface_fd(iface), .events = POLLIN},
+			{.fd = sfd, .events = POLLIN},
+		};
+		int timeout = sqn_iface_timeout_ms(iface);
+
+		if (kill_at >= 0) {
+			long long left = kill_at - now_ms();
+
+			if (left <= 0) {
+				kill(c->pid, SIGKILL);
+				kill_at = -1;
+			} else if (timeout < 0 || timeout > left) {
+				timeout = (int)left;
+			}
+		}
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			break;
+		rx_drain(&r, f);
+		if (pfd[1].revents) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				got_sig = (int)si.ssi_signo;
+				kill(c->pid, got_sig);
+				if (kill_at < 0)
+					kill_at = now_ms() + KILL_GRACE_MS;
+			}
+			if (waitpid(c->pid, &wstatus, WNOHANG) == c->pid)
+				child_done = true;
+		}
+	}
+	*status = got_sig ? 128 + got_sig : exit_status(wstatus);
+	if (r.tap_drops || r.tap_errors)
+		fprintf(stderr,
+			"squib-net: run: %llu frames the TAP refused, %llu "
+			"TAP read errors\n",
+			r.tap_drops, r.tap_errors);
+out_join:
+	if (eventfd_write(r.stop, 1) == 0)
+		pthread_join(tx, NULL);
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (r.stop >= 0)
+		close(r.stop);
+	free(r.buf);
+	return rc;
+}
+
+/**
+ * relay_dhcp() - ask the backend's DHCP server for the namespace's address
+ * @iface:	the interface
+ * @mac:	the namespace NIC's MAC
+ * @timeout_ms:	give up after this long
+ * @lease:	gets the ACK's contents
+ * @err:	gets the message on failure
+ * @errlen:	its size
+ *
+ * DISCOVER, OFFER, REQUEST, ACK; retransmitted every second. Frames that are
+ * not the answer are dropped: nothing else is listening yet.
+ *
+ * Return: 0, or -ETIMEDOUT / -ECONNREFUSED (NAK) with the message set
+ */
+int relay_dhcp(struct sqn_iface *iface, const uint8_t mac[6],
+	       uint32_t timeout_ms, struct dhcp_lease *lease, char *err,
+	       size_t errlen)
+{
+	static uint8_t out[512], in[SQN_BATCH][RELAY_BUF];
+	struct sqn_frame f[SQN_BATCH], o = {.data = out};
+	long long deadline = now_ms() + timeout_ms, resend = 0;
+	uint32_t xid, req_ip = 0, server = 0;
+	int state = DHCP_DISCOVER, i, n, naks = 0;
+
+	if (getentropy(&xid, sizeof(xid)) < 0)
+		xid = (uint32_t)getpid() ^ (uint32_t)now_ms();
+	while (now_ms() < deadline) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		int t = sqn_iface_timeout_ms(iface);
+
+		if (now_ms() >= resend) {
+			o.len = (uint32_t)dhcp_build(out, sizeof(out), state,
+						     mac, xid, req_ip, server);
+			sqn_iface_write(iface, &o, 1);
+			resend = now_ms() + 1000;
+		}
+		if (t < 0 || t > 100)
+			t = 100;
+		poll(&pfd, 1, t);
+		for (i = 0; i < SQN_BATCH; i++)
+			f[i] = (struct sqn_frame){.data = in[i],
+						  .cap = RELAY_BUF};
+		n = sqn_iface_read(iface, f, SQN_BATCH);
+		for (i = 0; i < n; i++) {
+			int type = dhcp_parse(in[i], f[i].len, xid, lease);
+
+			if (type == DHCP_OFFER && state == DHCP_DISCOVER) {
+				req_ip = lease->yiaddr;
+				server = lease->server_id;
+				state = DHCP_REQUEST;
+				resend = 0;
+			} else if (type == DHCP_ACK && state == DHCP_REQUEST) {
+				return 0;
+			} else if (type == DHCP_NAK && ++naks < 3) {
+				state = DHCP_DISCOVER;
+				resend = 0;
+			} else if (type == DHCP_NAK) {
+				snprintf(err, errlen,
+					 "run: the DHCP server refused the "
+					 "address (NAK) three times");
+				return -ECONNREFUSED;
+			}
+		}
+	}
+	snprintf(err, errlen,
+		 "run: no DHCP %s from the %s backend within %u ms (use "
+		 "--guest-addr for a static address, or --no-dhcp)",
+		 state == DHCP_DISCOVER ? "offer" : "acknowledgement",
+		 sqn_mode_name(sqn_iface_mode(iface)), timeout_ms);
+	return -ETIMEDOUT;
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run_args.c - squib-net run's command line, parsed without side effects
+ *
+ * Every refused option gets its own message naming the option and the
+ * value. Strings point into argv: nothing is allocated, so the parser can
+ * be fuzzed directly.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+/**
+ * run_usage() - print run's options
+ * @f:	where to
+ */
+void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: squib-net run [OPTIONS] -- CMD [ARGS...]\n"
+		"\n"
+		"Runs CMD in a new network namespace whose only NIC is a TAP "
+		"device;\nsquib-net relays its frames through the chosen "
+		"backend. Exits with CMD's status.\n"
+		"\n"
+		"common:\n"
+		"  --mode M            default, slirp, userspace, socket, tap, "
+		"loopback,\n"
+		"                      shared, host, bridged (default: %s)\n"
+		"  --mtu N             MTU, 68..65535\n"
+		"  --mac MAC           the namespace NIC's MAC (default: "
+		"06:00 + random)\n"
+		"  --id ID             interface id (default eth0)\n"
+		"  --ifname NAME       the namespace NIC's name (default "
+		"eth0)\n"
+		"  --guest-addr CIDR   static address instead of DHCP\n"
+		"  --gateway ADDR      default route (with --guest-addr)\n"
+		"  --dns ADDR          nameserver for the namespace\n"
+		"  --no-dhcp           leave the NIC unconfigured but up\n"
+		"  --timeout-ms N      backend start timeout (default 5000)\n"
+		"  --stats             print interface statistics on exit\n"
+		"  -v, --verbose       log more (repeat for debug)\n"
+		"userspace:\n"
+		"  --helper K          gvproxy or passt\n"
+		"  --helper-path PATH  the helper binary\n"
+		"  --helper-arg ARG    an extra helper argument (repeatable)\n"
+		"  --helper-restart    restart the helper if it exits\n"
+		"socket:\n"
+		"  --connect URL       unix:///path, unixgram:///path, "
+		"unixpacket:///path\n"
+		"tap:\n"
+		"  --tap NAME          the backend TAP in the host namespace\n"
+		"  --host-addr CIDR    its address\n"
+		"  --offload           virtio-net offloads (GSO, checksum)\n"
+		"  --queues N          multi-queue TAP (1..16)\n"
+		"slirp:\n"
+		"  -p, --publish SPEC  tcp|udp:[hostaddr]:hostport-"
+		"[guestaddr]:guestport\n"
+		"  --restrict          no outbound connections (forwards "
+		"still work)\n"
+		"  --net CIDR          the virtual network (default "
+		"10.0.2.0/24)\n"
+		"  --dns-search DOM    DNS search domain (repeatable)\n"
+		"  --no-ipv6           no IPv6\n"
+		"bridged:\n"
+		"  --bridged IFACE     the host interface to bridge to\n",
+		sqn_mode_name(sqn_mode_default()));
+}
+
+/**
+ * run_parse_ip4() - parse a dotted-quad IPv4 address
+ * @s:		text
+ * @out:	network byte order
+ *
+ * Return: 0 or -EINVAL
+ */
+int run_parse_ip4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (!s || inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*out = a.s_addr;
+	return 0;
+}
+
+/**
+ * run_parse_cidr() - parse "a.b.c.d/N"
+ * @s:		text
+ * @out:	address and prefix
+ *
+ * Return: 0 or -EINVAL
+ */
+int run_parse_cidr(const char *s, struct ip4_cidr *out)
+{
+	char buf[INET_ADDRSTRLEN + 4], *slash, *end;
+	unsigned long n;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash || !slash[1])
+		return -EINVAL;
+	*slash = '\0';
+	errno = 0;
+	n = strtoul(slash + 1, &end, 10);
+	if (errno || *end || n > 32 || slash[1] == '-' || slash[1] == '+' ||
+	    slash[1] == ' ')
+		return -EINVAL;
+	if (run_parse_ip4(buf, &out->addr))
+		return -EINVAL;
+	out->prefix = (unsigned)n;
+	return 0;
+}
+
+/**
+ * parse_u32() - a decimal number within [lo, hi]
+ * @s:		text
+ * @lo:		smallest accepted
+ * @hi:		largest accepted
+ * @out:	the value
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+#define FAIL(...)                                                              \
+	do {                                                                   \
+		snprintf(err, errlen, __VA_ARGS__);                            \
+		return -EINVAL;                                                \
+	} while (0)
+
+/**
+ * run_args_parse() - parse `run`'s arguments
+ * @argc:	count, argv[0] being "run"
+ * @argv:	arguments
+ * @o:		filled
+ * @err:	gets the message on failure
+ * @errlen:	its size
+ *
+ * Return: 0, 1 when help was asked for, or -EINVAL with the message set
+ */
+int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
+		   size_t errlen)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->iface_id = "eth0";
+	o->ifname = "eth0";
+	if (errlen)
+		err[0] = '\0';
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		uint32_t n;
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return 1;
+		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			o->verbose++;
+			continue;
+		}
+		if (!strcmp(a, "--stats")) {
+			o->stats = true;
+			continue;
+		}
+		if (!strcmp(a, "--offload")) {
+			o->offload = true;
+			continue;
+		}
+		if (!strcmp(a, "--restrict")) {
+			o->restrict_net = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-ipv6")) {
+			o->no_ipv6 = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-dhcp")) {
+			o->no_dhcp = true;
+			continue;
+		}
+		if (!strcmp(a, "--helper-restart")) {
+			o->helper_restart = true;
+			continue;
+		}
+		if (a[0] != '-')
+			FAIL("run: unexpected argument '%s': put the command "
+			     "after --",
+			     a);
+		/* every option below takes a value */
+		if (!v)
+			FAIL("run: option %s needs a value", a);
+		i++;
+		if (!strcmp(a, "--mode")) {
+			if (sqn_mode_parse(v, &o->mode))
+				FAIL("run: --mode '%s' is unknown: use "
+				     "default, "
+				     "slirp, userspace, socket, tap, loopback, "
+				     "shared, host or bridged",
+				     v);
+		} else if (!strcmp(a, "--mtu")) {
+			if (parse_u32(v, 68, 65535, &o->mtu))
+				FAIL("run: --mtu '%s' is not a number from 68 "
+				     "to 65535",
+				     v);
+		} else if (!strcmp(a, "--mac")) {
+			if (sqn_mac_parse(v, o->mac))
+				FAIL("run: --mac '%s' is not a MAC address "
+				     "(six two-digit hex octets, e.g. "
+				     "06:00:12:34:56:78)",
+				     v);
+			if (o->mac[0] & 1)
+				FAIL("run: --mac '%s' is a multicast address: "
+				     "the first octet must be even",
+				     v);
+			o->have_mac = true;
+		} else if (!strcmp(a, "--id")) {
+			if (!sqn_iface_id_valid(v))
+				FAIL("run: --id '%s' is not 1 to 64 of A-Z "
+				     "a-z 0-9 _",
+				     v);
+			o->iface_id = v;
+		} else if (!strcmp(a, "--ifname")) {
+			if (!*v || strlen(v) > 15 || strchr(v, '/') ||
+			    strchr(v, ' ') || !strcmp(v, ".") ||
+			    !strcmp(v, ".."))
+				FAIL("run: --ifname '%s' is not a valid "
+				     "interface name (1 to 15 bytes, no '/' "
+				     "or space)",
+				     v);
+			o->ifname = v;
+		} else if (!strcmp(a, "--guest-addr")) {
+			if (run_parse_cidr(v, &o->guest_addr))
+				FAIL("run: --guest-addr '%s' is not an IPv4 "
+				     "address with a prefix (a.b.c.d/N)",
+				     v);
+			o->have_guest_addr = true;
+		} else if (!strcmp(a, "--host-addr")) {
+			if (run_parse_cidr(v, &o->host_addr))
+				FAIL("run: --host-addr '%s' is not an IPv4 "
+				     "address with a prefix (a.b.c.d/N)",
+				     v);
+			o->have_host_addr = true;
+		} else if (!strcmp(a, "--gateway")) {
+			if (run_parse_ip4(v, &o->gateway))
+				FAIL("run: --gateway '%s' is not an IPv4 "
+				     "address",
+				     v);
+		} else if (!strcmp(a, "--dns")) {
+			if (run_parse_ip4(v, &o->dns))
+				FAIL("run: --dns '%s' is not an IPv4 address",
+				     v);
+		} else if (!strcmp(a, "--timeout-ms")) {
+			if (parse_u32(v, 1, 600000, &o->timeout_ms))
+				FAIL("run: --timeout-ms '%s' is not a number "
+				     "from 1 to 600000",
+				     v);
+		} else if (!strcmp(a, "--helper")) {
+			if (!strcmp(v, "gvproxy"))
+				o->helper_kind = SQN_HELPER_GVPROXY;
+			else if (!strcmp(v, "passt"))
+				o->helper_kind = SQN_HELPER_PASST;
+			else
+				FAIL("run: --helper '%s' is unknown: use "
+				     "gvproxy or passt",
+				     v);
+		} else if (!strcmp(a, "--helper-path")) {
+			o->helper_path = v;
+		} else if (!strcmp(a, "--helper-arg")) {
+			if (o->n_helper_args == RUN_MAX_HELPER_ARGS)
+				FAIL("run: more than %d --helper-arg",
+				     RUN_MAX_HELPER_ARGS);
+			o->helper_args[o->n_helper_args++] = v;
+		} else if (!strcmp(a, "--connect")) {
+			o->connect_url = v;
+		} else if (!strcmp(a, "--tap")) {
+			o->tap = v;
+		} else if (!strcmp(a, "--queues")) {
+			if (parse_u32(v, 1, SQN_MAX_QUEUES, &n))
+				FAIL("run: --queues '%s' is not a number from "
+				     "1 to %d",
+				     v, SQN_MAX_QUEUES);
+			o->queues = n;
+		} else if (!strcmp(a, "-p") || !strcmp(a, "--publish")) {
+			if (o->n_publish == RUN_MAX_PUBLISH)
+				FAIL("run: more than %d --publish",
+				     RUN_MAX_PUBLISH);
+			o->publish[o->n_publish++] = v;
+		} else if (!strcmp(a, "--net")) {
+			o->net = v;
+		} else if (!strcmp(a, "--dns-search")) {
+			if (o->n_dns_search == RUN_MAX_DNS_SEARCH)
+				FAIL("run: more than %d --dns-search",
+				     RUN_MAX_DNS_SEARCH);
+			o->dns_search[o->n_dns_search++] = v;
+		} else if (!strcmp(a, "--bridged")) {
+			o->bridged = v;
+		} else {
+			FAIL("run: unknown option '%s' (squib-net run --help "
+			     "lists them)",
+			     a);
+		}
+	}
+	if (i >= argc || !argv[i] || !argv[i][0])
+		FAIL("run: no command: squib-net run [OPTIONS] -- CMD "
+		     "[ARGS...]");
+	o->argv = argv + i;
+
+	if (o->mode == SQN_MODE_DEFAULT)
+		o->mode = sqn_mode_default();
+	if (o->offload && o->mode != SQN_MODE_TAP)
+		FAIL("run: --offload needs --mode tap (mode %s carries plain "
+		     "frames)",
+		     sqn_mode_name(o->mode));
+	if (o->mode == SQN_MODE_TAP) {
+		if (!o->tap)
+			FAIL("run: --mode tap needs --tap NAME (the backend "
+			     "TAP in the host namespace)");
+		if (!o->have_host_addr || !o->have_guest_addr)
+			FAIL("run: --mode tap needs --host-addr CIDR and "
+			     "--guest-addr CIDR");
+	}
+	if (o->mode == SQN_MODE_SOCKET && !o->connect_url)
+		FAIL("run: --mode socket needs --connect URL");
+	if (o->mode == SQN_MODE_BRIDGED && !o->bridged)
+		FAIL("run: --mode bridged needs --bridged IFACE");
+	if (o->have_host_addr && o->mode != SQN_MODE_TAP)
+		FAIL("run: --host-addr is for --mode tap");
+	return 0;
+}

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# lib.sh - shared helpers for the end-to-end tests of squib-net run
+#
+# A test sources this, calls `plan N`, then `ok COND-EXIT-CODE "name"`
+# style checks. Everything a test starts is recorded and removed by the EXIT
+# trap, even when the test fails. Traffic stays on this machine: servers
+# listen on the host's loopback, namespaces are squib-net's own.
+
+set -u
+: "${SQN_BUILD_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}"
+SQN=${SQN:-$SQN_BUILD_DIR/cli/squib-net}
+TMP=$(mktemp -d /tmp/sqnt-e2e-XXXXXX)
+chmod 755 "$TMP"
+_pids=()
+_n=0
+_failed=0
+_cleanups=()
+
+cleanup_add() { _cleanups+=("$*"); }
+
+_cleanup() {
+	local p c
+	for c in "${_cleanups[@]}"; do eval "$c" >/dev/null 2>&1; done
+	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap _cleanup EXIT
+
+plan() { echo "1..$1"; }
+
+# ok NAME CMD...: run CMD, pass if it exits 0
+ok() {
+	local name=$1; shift
+	_n=$((_n + 1))
+	if "$@"; then echo "ok $_n - $name"; else echo "not ok $_n - $name"; _failed=1; fi
+}
+
+# skip_all WHY: skip (a failure under CI=true)
+skip_all() {
+	if [ "${CI:-}" = true ]; then
+		echo "1..1"; echo "not ok 1 - skipped under CI=true, which is a failure: $1"; exit 1
+	fi
+	echo "1..0 # SKIP $1"; exit 0
+}
+
+require_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+require_cmd() { command -v "$1" >/dev/null || skip_all "needs $1"; }
+
+diag() { echo "# $*"; }
+
+finish() { exit $_failed; }
+
+# bg CMD...: start CMD in the background, remember its pid
+bg() { "$@" & _pids+=($!); }
+
+# free_port: a TCP port nobody listens on, from the ephemeral range
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# http_serve DIR PORT [ADDR]: a static file server on the host
+http_serve() {
+	bg python3 -m http.server --bind "${3:-127.0.0.1}" --directory "$1" "$2"
+	local i
+	for i in $(seq 50); do
+		(exec 3<>"/dev/tcp/${3:-127.0.0.1}/$2") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# make_blob FILE MIB: random data
+make_blob() { head -c $(($2 * 1048576)) /dev/urandom >"$1"; }
+
+# wait_port ADDR PORT: until something listens
+wait_port() {
+	local i
+	for i in $(seq 100); do
+		(exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# in_run ARGS... -- CMD: squib-net run, output to $TMP/out, status to $?
+BUSYBOX=$(command -v busybox || true)
