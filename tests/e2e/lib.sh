@@ -86,3 +86,25 @@ wait_port() {
 
 # in_run ARGS... -- CMD: squib-net run, output to $TMP/out, status to $?
 BUSYBOX=$(command -v busybox || true)
+
+# Test DNS: a server of ours on a loopback address, and a private mount
+# namespace whose resolv.conf names it, so a backend that forwards DNS to
+# "the host's resolver" reaches ours and nothing else.
+TEST_DNS_ADDR=127.0.0.77
+TEST_DNS_NAME=squib.test
+TEST_DNS_ANSWER=10.9.8.7
+dns_start() {
+	bg python3 "$(dirname "${BASH_SOURCE[0]}")/dns_server.py" "$TEST_DNS_ADDR" 53 \
+		"$TEST_DNS_NAME" "$TEST_DNS_ANSWER" "$TMP/dns.log"
+	echo "nameserver $TEST_DNS_ADDR" >"$TMP/resolv.conf"
+	touch "$TMP/dns.log"
+	sleep 0.3
+}
+# with_test_dns CMD...: CMD with /etc/resolv.conf naming the test server
+with_test_dns() {
+	unshare -m --propagation private sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' \
+		sh "$TMP/resolv.conf" "$@"
+}
+
+# fetch_sha URL: inside the namespace, the SHA-256 of what URL serves
+FETCH_PY='import hashlib,sys,urllib.request; print(hashlib.sha256(urllib.request.urlopen(sys.argv[1], timeout=60).read()).hexdigest())'

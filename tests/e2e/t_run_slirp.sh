@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# t_run_slirp.sh - the embedded default (libslirp) end to end: `squib-net
+# run` with no --mode gets 10.0.2.15 by DHCP, pings the gateway, downloads
+# 10 MiB byte-exact from the host's loopback, resolves a name through
+# 10.0.2.3 to our own DNS server, serves a published port to the host, and
+# with --restrict refuses outbound connections while the forward still works.
+. "$(dirname "$0")/lib.sh"
+require_root
+"$SQN" probe | grep -q '^  slirp *yes' || skip_all "no slirp backend in this build"
+plan 8
+
+dns_start
+mkdir -p "$TMP/www"
+make_blob "$TMP/www/blob" 10
+want=$(sha256sum "$TMP/www/blob" | cut -d' ' -f1)
+port=$(free_port)
+http_serve "$TMP/www" "$port"
+
+run() { with_test_dns "$SQN" run "$@"; }
+
+out=$(run -- sh -c 'ip -4 -o addr show eth0; ip route show default')
+diag "$out"
+ok "DHCP gives 10.0.2.15/24 and a default route via 10.0.2.2" sh -c \
+	"echo '$out' | grep -q 'inet 10.0.2.15/24' && echo '$out' | grep -q 'default via 10.0.2.2'"
+
+out=$(run -- busybox ping -c 3 -W 2 10.0.2.2 2>&1)
+diag "$(echo "$out" | tail -2)"
+ok "the gateway answers ping" sh -c "echo '$out' | grep -q ' 0% packet loss'"
+
+got=$(run -- python3 -c "$FETCH_PY" "http://10.0.2.2:$port/blob")
+ok "10 MiB from the host's loopback, byte-exact ($got)" test "$got" = "$want"
+
+out=$(run -- busybox nslookup "$TEST_DNS_NAME" 10.0.2.3 2>&1)
+diag "$(echo "$out" | tr '\n' ' ')"
+ok "DNS via 10.0.2.3 reaches the test's server and answers" sh -c \
+	"echo '$out' | grep -q '$TEST_DNS_ANSWER' && grep -q '^$TEST_DNS_NAME 1' '$TMP/dns.log'"
+
+out=$(run -- cat /etc/resolv.conf)
+ok "the namespace's resolv.conf names 10.0.2.3" sh -c "echo '$out' | grep -q 'nameserver 10.0.2.3'"
+
+# published port: a server inside, a client on the host
+hport=$(free_port)
+echo "inside-the-namespace" >"$TMP/www/hello"
+publish_check() {
+	local extra=$1 pid got
+	run $extra -p "tcp:127.0.0.1:$hport-:8080" -- \
+		python3 -m http.server --bind 0.0.0.0 --directory "$TMP/www" 8080 >/dev/null 2>&1 &
+	pid=$!
+	wait_port 127.0.0.1 "$hport" && sleep 0.5
+	got=$(python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$hport/hello', timeout=10).read().decode().strip())" 2>&1)
+	kill -TERM $pid; wait $pid 2>/dev/null
+	diag "published: $got"
+	[ "$got" = "inside-the-namespace" ]
+}
+ok "--publish lets a host client reach a server inside" publish_check ""
+
+out=$(run --restrict -- python3 -c "$FETCH_PY" "http://10.0.2.2:$port/blob" 2>&1)
+rc=$?
+diag "restricted fetch: rc $rc: $(echo "$out" | tail -1)"
+ok "--restrict: outbound connection refused" test $rc -ne 0
+ok "--restrict: the published port still works" publish_check --restrict
+finish
