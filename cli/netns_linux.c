@@ -349,6 +349,19 @@ static int child_make_tap(int sock, const struct run_opts *o,
 		child_fail(sock, "run: cannot bring up lo: %s", strerror(-rc));
 
 	fd = open(TUN_PATH, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		struct stat st;
+		int e = errno;
+
+		if (stat(TUN_PATH, &st) == 0)
+			child_fail(sock,
+				   "run: cannot open %s: %s (its mode is %04o: "
+				   "without root it must be 0666, as Debian "
+				   "ships it; or run as root)",
+				   TUN_PATH, strerror(e),
+				   (unsigned)(st.st_mode & 07777));
+		errno = e;
+	}
 	if (fd < 0)
 		child_fail(sock,
 			   "run: cannot open %s: %s (is the tun module "
