@@ -1,0 +1,855 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * transport.c - one helper connection: framing, queues, readiness, restarts
+ *
+ * Theory of operation: the userspace backend (a helper child on a
+ * socketpair) and the socket backend (a helper's listening socket) differ
+ * only in how a connection is made and ended (struct sqn_tp_ops); this file
+ * does everything else.
+ *
+ * Readiness: the interface's fd is a poller over the socket, the helper's
+ * pidfd and stderr pipe, and a waker. It turns readable when the helper
+ * sends, exits or writes a log line, when queued frames can leave, or when
+ * frames wait in the RX queue; sqn_iface_read() services all of these.
+ *
+ * RX (reader thread only): frames are decoded in place in one large receive
+ * buffer and copied once, straight into the caller's buffers. Frames beyond
+ * what the caller asked for go to a bounded RX queue that drops its oldest
+ * frame when full (counted in rx_dropped), so the socket is drained and the
+ * helper never stalls on a slow guest. Each read does a bounded amount of
+ * work (a few large reads) so a flooding helper cannot starve the caller.
+ * A stream length outside 14..max or a connection closed in the middle of a
+ * frame resets the connection (rx_errors, conn_resets, a message); a bad
+ * datagram is only dropped and counted, as message boundaries survive it.
+ *
+ * TX (writer thread, under tx_lock): with nothing queued, the caller's
+ * frames go out in one sendmsg() (header and frame iovecs, no copy). What
+ * the socket does not take now (EAGAIN, or the rest of a frame cut by a
+ * short write) is copied, framed, into a bounded TX queue; once that is
+ * full, further frames are dropped and the core counts them. Writability is
+ * watched only while the queue is not empty, and the reader thread flushes
+ * it when the poller says so. The writer never blocks.
+ *
+ * Failures: when the connection ends (helper exit seen on the pidfd, EOF,
+ * a protocol violation, a send error), the socket is closed, the helper
+ * reaped, the link set down with the reason, and, if restarts are on, a
+ * reconnection is scheduled with exponential backoff (100 ms doubling to
+ * 5 s) that sqn_iface_timeout_ms() reports and sqn_iface_read() carries out.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transport.h"
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on the socket */
+#endif
+
+/* Reads per sqn_iface_read(): bounds the work of one call */
+#define SQN_TP_READ_ROUNDS 4
+/* Datagrams per sqn_iface_read() */
+#define SQN_TP_DGRAM_ROUNDS 256
+/* Records per flush sendmsg() */
+#define SQN_TP_FLUSH_BATCH 64
+
+/**
+ * sqn_tp_now_ms() - monotonic milliseconds
+ *
+ * Return: ms since an arbitrary point
+ */
+uint64_t sqn_tp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/**
+ * sqn_tp_open() - allocate a transport with no connection yet
+ * @iface:	the interface
+ * @out:	gets the transport
+ * @ops:	connect and teardown
+ * @wire:	framing
+ * @max:	largest frame
+ * @p:		parameters (queue lengths, restart)
+ *
+ * Return: 0 or a negative errno with the message set
+ */
+int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
+		const struct sqn_tp_ops *ops, enum sqn_wire_kind wire,
+		uint32_t max, const struct sqn_params *p)
+{
+	uint32_t rxlen = p->rx_queue_len ? p->rx_queue_len
+					 : SQN_DEFAULT_QUEUE_LEN;
+	uint32_t txlen = p->tx_queue_len ? p->tx_queue_len
+					 : SQN_DEFAULT_QUEUE_LEN;
+	uint32_t hlen = sqn_wire_hdr_len(wire);
+	uint32_t cap = SQN_TP_READ_SIZE + hlen + max + 1;
+	struct sqn_transport *t;
+	int rc;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return sqn_seterr(iface, -ENOMEM, "%s: out of memory",
+				  iface->id);
+	t->iface = iface;
+	t->ops = ops;
+	t->wire = wire;
+	t->max = max;
+	t->sock = -1;
+	t->poller.fd = -1;
+	t->waker.rfd = t->waker.wfd = -1;
+	t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
+	sqn_helper_init(&t->helper);
+	pthread_mutex_init(&t->tx_lock, NULL);
+
+	rc = -ENOMEM;
+	t->rxbuf = malloc(cap);
+	if (!t->rxbuf || sqn_ring_init(&t->rxq, rxlen, max) ||
+	    sqn_ring_init(&t->txq, txlen, max + hlen)) {
+		sqn_seterr(iface, rc, "%s: no memory for the frame queues",
+			   iface->id);
+		goto out_free;
+	}
+	sqn_wire_dec_init(&t->dec, wire, max, t->rxbuf, cap);
+
+	rc = sqn_poller_open(&t->poller);
+	if (rc) {
+		sqn_seterr(iface, rc, "%s: cannot create a poller: %s",
+			   iface->id, strerror(-rc));
+		goto out_free;
+	}
+	rc = sqn_waker_open(&t->waker);
+	if (rc) {
+		sqn_seterr(iface, rc, "%s: cannot create a wake-up fd: %s",
+			   iface->id, strerror(-rc));
+		goto out_free;
+	}
+	rc = sqn_poller_add(&t->poller, t->waker.rfd, SQN_POLL_IN,
+			    SQN_TP_TAG_WAKER);
+	if (rc) {
+		sqn_seterr(iface, rc, "%s: cannot watch the wake-up fd: %s",
+			   iface->id, strerror(-rc));
+		goto out_free;
+	}
+	*out = t;
+	return 0;
+
+out_free:
+	sqn_tp_close(t);
+	return rc;
+}
+
+/**
+ * sqn_tp_close() - free a transport whose connection is down
+ * @t:	the transport
+ */
+void sqn_tp_close(struct sqn_transport *t)
+{
+	sqn_waker_close(&t->waker);
+	sqn_poller_close(&t->poller);
+	sqn_ring_free(&t->rxq);
+	sqn_ring_free(&t->txq);
+	free(t->rxbuf);
+	free(t->argstore);
+	pthread_mutex_destroy(&t->tx_lock);
+	free(t);
+}
+
+/**
+ * helper_line() - log one stderr line of the helper
+ * @opaque:	the transport
+ * @line:	the line
+ */
+static void helper_line(void *opaque, const char *line)
+{
+	struct sqn_transport *t = opaque;
+
+	sqn_log(t->iface, SQN_LOG_INFO, "%s: %s: %s", t->iface->id,
+		t->helper_name, line);
+}
+
+/**
+ * drain_stderr() - log what the helper wrote; close the pipe at its end
+ * @t:		the transport
+ * @force:	close the pipe even if it has not ended
+ */
+static void drain_stderr(struct sqn_transport *t, bool force)
+{
+	if (t->helper.errfd < 0)
+		return;
+	if (sqn_helper_read_stderr(&t->helper, helper_line, t) || force) {
+		sqn_poller_del(&t->poller, t->helper.errfd);
+		close(t->helper.errfd);
+		t->helper.errfd = -1;
+	}
+}
+
+/**
+ * sqn_tp_attach() - make @sock (and the helper's fds) the connection
+ * @t:		the transport, down
+ * @sock:	the connected socket, non-blocking
+ *
+ * Return: 0 or a negative errno (nothing registered)
+ */
+int sqn_tp_attach(struct sqn_transport *t, int sock)
+{
+	int rc;
+
+	rc = sqn_poller_add(&t->poller, sock, SQN_POLL_IN, SQN_TP_TAG_SOCK);
+	if (rc)
+		return rc;
+	if (t->helper.pidfd >= 0)
+		sqn_poller_add(&t->poller, t->helper.pidfd, SQN_POLL_IN,
+			       SQN_TP_TAG_PIDFD);
+	if (t->helper.errfd >= 0)
+		sqn_poller_add(&t->poller, t->helper.errfd, SQN_POLL_IN,
+			       SQN_TP_TAG_STDERR);
+	sqn_wire_dec_reset(&t->dec);
+	atomic_store(&t->tx_broken, 0);
+	t->next_waitpoll = 0;
+	pthread_mutex_lock(&t->tx_lock);
+	t->sock = sock;
+	t->sock_out = false;
+	t->tx_off = 0;
+	pthread_mutex_unlock(&t->tx_lock);
+	return 0;
+}
+
+/**
+ * sqn_tp_first_connect() - connect at start; failure fails the start
+ * @t:	the transport
+ *
+ * Return: 0 or a negative errno with the message set
+ */
+int sqn_tp_first_connect(struct sqn_transport *t)
+{
+	char err[SQN_MSG_LEN];
+	int rc;
+
+	err[0] = '\0';
+	rc = t->ops->connect(t, err, sizeof(err));
+	if (rc)
+		return sqn_seterr(t->iface, rc, "%s: %s", t->iface->id, err);
+	return 0;
+}
+
+/**
+ * tp_down() - end the connection: close, reap, link down, maybe reconnect
+ * @t:		the transport, connected
+ * @hard:	kill the helper at once (it broke the protocol)
+ * @fmt:	printf format of the reason, then its arguments
+ */
+static void tp_down(struct sqn_transport *t, bool hard, const char *fmt, ...)
+	SQN_PRINTF(3, 4);
+static void tp_down(struct sqn_transport *t, bool hard, const char *fmt, ...)
+{
+	char why[SQN_MSG_LEN], how[SQN_MSG_LEN];
+	uint32_t dropped;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+
+	pthread_mutex_lock(&t->tx_lock);
+	if (t->sock >= 0) {
+		sqn_poller_del(&t->poller, t->sock);
+		close(t->sock);
+	}
+	t->sock = -1;
+	t->sock_out = false;
+	dropped = t->txq.count;
+	while (!sqn_ring_empty(&t->txq))
+		sqn_ring_pop(&t->txq);
+	t->tx_off = 0;
+	pthread_mutex_unlock(&t->tx_lock);
+	if (dropped)
+		SQN_STAT_ADD(t->iface, tx_dropped, dropped);
+
+	if (t->helper.pidfd >= 0)
+		sqn_poller_del(&t->poller, t->helper.pidfd);
+	how[0] = '\0';
+	t->ops->teardown(t, hard, how, sizeof(how));
+	drain_stderr(t, true);
+	sqn_wire_dec_reset(&t->dec);
+
+	if (t->restart) {
+		t->restart_at = sqn_tp_now_ms() + t->backoff_ms;
+		sqn_set_link(t->iface, false, "%s%s%s; reconnecting in %u ms",
+			     why, how[0] ? ", " : "", how, t->backoff_ms);
+	} else {
+		t->restart_at = 0;
+		sqn_set_link(t->iface, false, "%s%s%s", why, how[0] ? ", " : "",
+			     how);
+	}
+	sqn_waker_wake(&t->waker);
+}
+
+/**
+ * tp_reconnect() - try to bring the connection back
+ * @t:	the transport, down, its restart time reached
+ */
+static void tp_reconnect(struct sqn_transport *t)
+{
+	char err[SQN_MSG_LEN];
+	int rc;
+
+	err[0] = '\0';
+	rc = t->ops->connect(t, err, sizeof(err));
+	if (rc) {
+		t->backoff_ms = SQN_MIN(t->backoff_ms * 2,
+					SQN_TP_BACKOFF_MAX_MS);
+		t->restart_at = sqn_tp_now_ms() + t->backoff_ms;
+		sqn_log(t->iface, SQN_LOG_WARN,
+			"%s: reconnecting failed: %s; next try in %u ms",
+			t->iface->id, err, t->backoff_ms);
+		return;
+	}
+	t->restart_at = 0;
+	/* back off further if this one dies before it delivers anything */
+	t->backoff_ms = SQN_MIN(t->backoff_ms * 2, SQN_TP_BACKOFF_MAX_MS);
+	if (t->helper.pid)
+		SQN_STAT_ADD(t->iface, helper_restarts, 1);
+	sqn_set_link(t->iface, true, "%s %s (pid %d)", t->helper_name,
+		     t->helper.pid ? "restarted" : "reconnected",
+		     (int)(t->helper.pid ? t->helper.pid : getpid()));
+	sqn_waker_wake(&t->waker);
+}
+
+/**
+ * rxq_push() - queue a frame for the caller, dropping the oldest if full
+ * @t:		the transport
+ * @data:	the frame
+ * @len:	its length, at most t->max
+ */
+static void rxq_push(struct sqn_transport *t, const uint8_t *data,
+		     uint32_t len)
+{
+	uint8_t *dst;
+	uint64_t total;
+
+	while (!(dst = sqn_ring_reserve(&t->rxq, len))) {
+		if (sqn_ring_empty(&t->rxq))
+			return; /* cannot happen: the arena holds a max frame */
+		sqn_ring_drop_oldest(&t->rxq);
+		total = SQN_STAT_ADD(t->iface, rx_dropped, 1) + 1;
+		if (sqn_log_every(total))
+			sqn_log(t->iface, SQN_LOG_WARN,
+				"%s: RX queue full (%u frames): dropped the "
+				"oldest (%llu so far)",
+				t->iface->id, t->rxq.nslots,
+				(unsigned long long)total);
+	}
+	memcpy(dst, data, len);
+	sqn_ring_commit(&t->rxq, len, NULL);
+}
+
+/**
+ * struct rx_ctx - where a read puts frames
+ * @f:		caller buffers
+ * @n:		how many
+ * @i:		filled so far
+ * @full:	no more frames go to the caller (filled, or one did not fit)
+ * @emsgsize:	the first frame did not fit frames[0]
+ */
+struct rx_ctx {
+	struct sqn_frame *f;
+	unsigned n;
+	unsigned i;
+	bool full;
+	bool emsgsize;
+};
+
+/**
+ * rx_take() - hand one frame to the caller, or to the RX queue
+ * @t:		the transport
+ * @c:		the read
+ * @data:	the frame
+ * @len:	its length
+ */
+static void rx_take(struct sqn_transport *t, struct rx_ctx *c,
+		    const uint8_t *data, uint32_t len)
+{
+	struct sqn_frame *fr;
+
+	/* Keep order: the caller gets nothing new while frames are queued. */
+	if (!c->full && sqn_ring_empty(&t->rxq)) {
+		fr = &c->f[c->i];
+		if (fr->data && len <= fr->cap) {
+			memcpy(fr->data, data, len);
+			fr->len = len;
+			memset(&fr->vnet, 0, sizeof(fr->vnet));
+			if (++c->i == c->n)
+				c->full = true;
+			return;
+		}
+		if (c->i == 0) {
+			c->f[0].len = len;
+			c->emsgsize = true;
+		}
+		c->full = true;
+	}
+	rxq_push(t, data, len);
+}
+
+/**
+ * rx_from_queue() - give the caller frames from the RX queue
+ * @t:	the transport
+ * @c:	the read
+ */
+static void rx_from_queue(struct sqn_transport *t, struct rx_ctx *c)
+{
+	const uint8_t *src;
+	uint32_t len;
+
+	while (!c->full && (src = sqn_ring_peek(&t->rxq, &len, NULL))) {
+		struct sqn_frame *fr = &c->f[c->i];
+
+		if (!fr->data || len > fr->cap) {
+			if (c->i == 0) {
+				c->f[0].len = len;
+				c->emsgsize = true;
+			}
+			c->full = true;
+			break;
+		}
+		memcpy(fr->data, src, len);
+		fr->len = len;
+		memset(&fr->vnet, 0, sizeof(fr->vnet));
+		sqn_ring_pop(&t->rxq);
+		if (++c->i == c->n)
+			c->full = true;
+	}
+}
+
+/**
+ * bad_length() - a stream peer sent a length outside 14..max: reset
+ * @t:		the transport
+ * @len:	the length it sent
+ */
+static void bad_length(struct sqn_transport *t, uint32_t len)
+{
+	SQN_STAT_ADD(t->iface, rx_errors, 1);
+	SQN_STAT_ADD(t->iface, conn_resets, 1);
+	sqn_log(t->iface, SQN_LOG_WARN,
+		"%s: %s sent a frame length of %u on its %s socket (frames "
+		"are %d to %u bytes): resetting the connection",
+		t->iface->id, t->helper_name, len, sqn_wire_name(t->wire),
+		SQN_FRAME_MIN, t->max);
+	tp_down(t, true, "connection reset: %s sent a frame length of %u",
+		t->helper_name, len);
+}
+
+/**
+ * rx_stream() - read and decode a stream socket
+ * @t:	the transport, connected
+ * @c:	the read
+ */
+static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
+{
+	const uint8_t *fr;
+	uint32_t len, room, pend;
+	uint8_t *space;
+	ssize_t r;
+	int rounds = 0, rc;
+
+	for (;;) {
+		while ((rc = sqn_wire_dec_next(&t->dec, &fr, &len)) > 0) {
+			rx_take(t, c, fr, len);
+			t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
+		}
+		if (rc < 0) {
+			bad_length(t, len);
+			return;
+		}
+		if (rounds++ >= SQN_TP_READ_ROUNDS)
+			return;
+		space = sqn_wire_dec_space(&t->dec, &room);
+		r = recv(t->sock, space, room, MSG_DONTWAIT);
+		if (r > 0) {
+			sqn_wire_dec_commit(&t->dec, (uint32_t)r);
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		pend = sqn_wire_dec_pending(&t->dec);
+		if (r == 0 && pend) {
+			SQN_STAT_ADD(t->iface, rx_errors, 1);
+			SQN_STAT_ADD(t->iface, conn_resets, 1);
+			sqn_log(t->iface, SQN_LOG_WARN,
+				"%s: %s closed the connection in the middle of "
+				"a frame (%u bytes of it received): resetting",
+				t->iface->id, t->helper_name, pend);
+			tp_down(t, false,
+				"connection reset: %s closed it in the middle "
+				"of a frame",
+				t->helper_name);
+		} else if (r == 0) {
+			tp_down(t, false, "%s closed the connection",
+				t->helper_name);
+		} else {
+			tp_down(t, false, "reading from %s failed: %s",
+				t->helper_name, strerror(errno));
+		}
+		return;
+	}
+}
+
+/**
+ * rx_dgram() - read a datagram or seqpacket socket
+ * @t:	the transport, connected
+ * @c:	the read
+ */
+static void rx_dgram(struct sqn_transport *t, struct rx_ctx *c)
+{
+	uint32_t room;
+	uint8_t *buf;
+	uint64_t nerr;
+	ssize_t r;
+	int rounds;
+
+	for (rounds = 0; rounds < SQN_TP_DGRAM_ROUNDS; rounds++) {
+		sqn_wire_dec_reset(&t->dec);
+		buf = sqn_wire_dec_space(&t->dec, &room);
+		r = recv(t->sock, buf, t->max + 1, MSG_DONTWAIT | MSG_TRUNC);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r < 0) {
+			tp_down(t, false, "reading from %s failed: %s",
+				t->helper_name, strerror(errno));
+			return;
+		}
+		if (r == 0 && t->url.kind == SQN_URL_UNIXPACKET) {
+			tp_down(t, false, "%s closed the connection",
+				t->helper_name);
+			return;
+		}
+		if (sqn_wire_dgram_check((uint32_t)SQN_MIN(r, UINT32_MAX),
+					 t->max)) {
+			nerr = SQN_STAT_ADD(t->iface, rx_errors, 1) + 1;
+			if (sqn_log_every(nerr))
+				sqn_log(t->iface, SQN_LOG_WARN,
+					"%s: %s sent a %zd-byte message (frames "
+					"are %d to %u bytes): dropped (%llu so "
+					"far)",
+					t->iface->id, t->helper_name, r,
+					SQN_FRAME_MIN, t->max,
+					(unsigned long long)nerr);
+			continue;
+		}
+		rx_take(t, c, buf, (uint32_t)r);
+		t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
+	}
+}
+
+/**
+ * flush_locked() - send queued records while the socket takes them
+ * @t:	the transport, tx_lock held, connected
+ */
+static void flush_locked(struct sqn_transport *t)
+{
+	struct iovec iov[SQN_TP_FLUSH_BATCH];
+	uint8_t hdr[1][SQN_WIRE_HDR_MAX];
+	uint16_t fend[SQN_TP_FLUSH_BATCH];
+	struct sqn_wire_enc e;
+	struct msghdr mh;
+	unsigned k, niov, done;
+	ssize_t r;
+
+	while (!sqn_ring_empty(&t->txq)) {
+		sqn_wire_enc_init(&e, t->wire, iov, hdr, fend,
+				  SQN_TP_FLUSH_BATCH);
+		for (k = 0; k < t->txq.count && k < SQN_TP_FLUSH_BATCH; k++) {
+			const struct sqn_ring_slot *s =
+				&t->txq.slot[(t->txq.head + k) % t->txq.nslots];
+			uint32_t skip = k ? 0 : t->tx_off;
+
+			sqn_wire_enc_add_raw(&e, t->txq.arena + s->off + skip,
+					     s->len - skip);
+			if (t->wire == SQN_WIRE_DGRAM)
+				break; /* one message per send */
+		}
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = sqn_wire_enc_iov(&e, &niov);
+		mh.msg_iovlen = niov;
+		r = sendmsg(t->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != ENOBUFS)
+				atomic_store(&t->tx_broken, errno);
+			break;
+		}
+		done = sqn_wire_enc_advance(&e, (size_t)r);
+		for (k = 0; k < done; k++)
+			sqn_ring_pop(&t->txq);
+		t->tx_off = done ? (uint32_t)sqn_wire_enc_partial(&e)
+				 : t->tx_off +
+					   (uint32_t)sqn_wire_enc_partial(&e);
+		if (e.first < e.niov)
+			break; /* short write: the socket is full */
+	}
+	if (sqn_ring_empty(&t->txq) && t->sock_out) {
+		sqn_poller_mod(&t->poller, t->sock, SQN_POLL_IN,
+			       SQN_TP_TAG_SOCK);
+		t->sock_out = false;
+	}
+}
+
+/**
+ * txq_push() - queue a framed copy of a frame (or of its unsent rest)
+ * @t:		the transport, tx_lock held
+ * @data:	the frame
+ * @len:	its length
+ * @sent:	bytes of header and frame already sent
+ *
+ * Return: true if queued, false when the queue is full
+ */
+static bool txq_push(struct sqn_transport *t, const void *data, uint32_t len,
+		     size_t sent)
+{
+	uint32_t hlen = sqn_wire_hdr_len(t->wire);
+	uint8_t *dst = sqn_ring_reserve(&t->txq, hlen + len);
+
+	if (!dst)
+		return false;
+	sqn_wire_put_hdr(t->wire, len, dst);
+	memcpy(dst + hlen, data, len);
+	sqn_ring_commit(&t->txq, hlen + len, NULL);
+	if (sent) /* only ever the first record of an empty queue */
+		t->tx_off = (uint32_t)sent;
+	return true;
+}
+
+/**
+ * sqn_tp_write() - send frames, queueing what the socket does not take
+ * @iface:	the interface
+ * @q:		queue (always 0)
+ * @f:		frames, valid
+ * @n:		how many, at most SQN_BATCH
+ *
+ * Return: k: frames [0, k) sent or queued, [k, n) dropped; -ENETDOWN when
+ * there is no connection
+ */
+int sqn_tp_write(struct sqn_iface *iface, unsigned q,
+		 const struct sqn_frame *f, unsigned n)
+{
+	struct sqn_transport *t = iface->be;
+	struct iovec iov[2 * SQN_BATCH];
+	uint8_t hdr[SQN_BATCH][SQN_WIRE_HDR_MAX];
+	uint16_t fend[SQN_BATCH];
+	struct sqn_wire_enc e;
+	struct msghdr mh;
+	unsigned k = 0, niov, i;
+	ssize_t r;
+
+	(void)q;
+	pthread_mutex_lock(&t->tx_lock);
+	if (t->sock < 0 || atomic_load(&t->tx_broken)) {
+		pthread_mutex_unlock(&t->tx_lock);
+		return -ENETDOWN;
+	}
+	if (!sqn_ring_empty(&t->txq))
+		flush_locked(t);
+	if (sqn_ring_empty(&t->txq)) {
+		sqn_wire_enc_init(&e, t->wire, iov, hdr, fend, SQN_BATCH);
+		for (i = 0; i < n; i++)
+			sqn_wire_enc_add(&e, f[i].data, f[i].len);
+		while (k < n) {
+			memset(&mh, 0, sizeof(mh));
+			mh.msg_iov = sqn_wire_enc_iov(&e, &niov);
+			/* datagrams: one frame per message */
+			mh.msg_iovlen = t->wire == SQN_WIRE_DGRAM ? 1 : niov;
+			r = sendmsg(t->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				if (errno != EAGAIN && errno != EWOULDBLOCK &&
+				    errno != ENOBUFS) {
+					/* the reader tears down; these are
+					 * lost with the connection */
+					atomic_store(&t->tx_broken, errno);
+					sqn_waker_wake(&t->waker);
+					pthread_mutex_unlock(&t->tx_lock);
+					return (int)k;
+				}
+				break;
+			}
+			k += sqn_wire_enc_advance(&e, (size_t)r);
+			if (t->wire != SQN_WIRE_DGRAM && e.first < e.niov)
+				break; /* short write */
+		}
+		/* the rest of a frame cut by a short write must follow */
+		if (k < n && sqn_wire_enc_partial(&e)) {
+			if (txq_push(t, f[k].data, f[k].len,
+				     sqn_wire_enc_partial(&e)))
+				k++;
+		}
+	}
+	for (; k < n; k++)
+		if (!txq_push(t, f[k].data, f[k].len, 0))
+			break;
+	if (!sqn_ring_empty(&t->txq) && !t->sock_out) {
+		sqn_poller_mod(&t->poller, t->sock,
+			       SQN_POLL_IN | SQN_POLL_OUT, SQN_TP_TAG_SOCK);
+		t->sock_out = true;
+	}
+	pthread_mutex_unlock(&t->tx_lock);
+	if (k < n) {
+		uint64_t total = atomic_load(&iface->ctr.tx_dropped) + n - k;
+
+		if (sqn_log_every(total))
+			sqn_log(iface, SQN_LOG_WARN,
+				"%s: TX queue full (%u frames): dropped %u "
+				"new frames (%llu so far)",
+				iface->id, t->txq.nslots, n - k,
+				(unsigned long long)total);
+	}
+	return (int)k;
+}
+
+/**
+ * service() - handle what the poller reports: helper exit, stderr,
+ *	       writability, timers
+ * @t:	the transport
+ */
+static void service(struct sqn_transport *t)
+{
+	struct sqn_poll_event ev[8];
+	bool exited = false;
+	int n, i, st = 0, e;
+	char how[SQN_MSG_LEN];
+
+	n = sqn_poller_wait(&t->poller, ev, 8, 0);
+	for (i = 0; i < n; i++) {
+		switch (ev[i].tag) {
+		case SQN_TP_TAG_STDERR:
+			drain_stderr(t, false);
+			break;
+		case SQN_TP_TAG_PIDFD:
+			exited = true;
+			break;
+		case SQN_TP_TAG_SOCK:
+			if ((ev[i].events & SQN_POLL_OUT) && t->sock >= 0) {
+				pthread_mutex_lock(&t->tx_lock);
+				flush_locked(t);
+				pthread_mutex_unlock(&t->tx_lock);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (t->sock >= 0 && (e = atomic_load(&t->tx_broken))) {
+		tp_down(t, false, "writing to %s failed: %s", t->helper_name,
+			strerror(e));
+		return;
+	}
+	/* without a pidfd, poll waitpid() every 50 ms */
+	if (t->helper.pid && t->helper.pidfd < 0 &&
+	    sqn_tp_now_ms() >= t->next_waitpoll) {
+		t->next_waitpoll = sqn_tp_now_ms() + 50;
+		exited = sqn_helper_poll_exit(&t->helper, 0, &st) == 1;
+		if (exited && t->sock >= 0) {
+			sqn_helper_describe_exit(st, how, sizeof(how));
+			tp_down(t, false, "%s %s", t->helper_name, how);
+			return;
+		}
+	}
+	if (exited && t->sock >= 0) {
+		tp_down(t, false, "%s exited", t->helper_name);
+		return;
+	}
+	if (t->sock < 0 && t->restart_at && sqn_tp_now_ms() >= t->restart_at)
+		tp_reconnect(t);
+}
+
+/**
+ * sqn_tp_read() - service the connection and hand frames to the caller
+ * @iface:	the interface
+ * @q:		queue (always 0)
+ * @f:		caller buffers
+ * @n:		how many
+ *
+ * Return: frames filled, or -EMSGSIZE when the first does not fit
+ */
+int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
+		unsigned n)
+{
+	struct sqn_transport *t = iface->be;
+	struct rx_ctx c = {.f = f, .n = n, .full = n == 0};
+
+	(void)q;
+	service(t);
+	rx_from_queue(t, &c);
+	if (t->sock >= 0) {
+		if (t->wire == SQN_WIRE_DGRAM)
+			rx_dgram(t, &c);
+		else
+			rx_stream(t, &c);
+	}
+	if (sqn_ring_empty(&t->rxq))
+		sqn_waker_clear(&t->waker);
+	else
+		sqn_waker_wake(&t->waker);
+	if (c.emsgsize && c.i == 0) {
+		sqn_seterr(iface, -EMSGSIZE,
+			   "%s: read: the next frame is %u bytes, the buffer "
+			   "holds %u",
+			   iface->id, f[0].len, f[0].cap);
+		return -EMSGSIZE;
+	}
+	return (int)c.i;
+}
+
+/**
+ * sqn_tp_timeout_ms() - when the next reconnection or waitpid() poll is due
+ * @iface:	the interface
+ *
+ * Return: milliseconds, or -1 for none
+ */
+int sqn_tp_timeout_ms(struct sqn_iface *iface)
+{
+	struct sqn_transport *t = iface->be;
+	uint64_t now = sqn_tp_now_ms(), at = 0;
+
+	if (t->sock < 0 && t->restart_at)
+		at = t->restart_at;
+	if (t->helper.pid && t->helper.pidfd < 0)
+		at = at ? SQN_MIN(at, t->next_waitpoll) : t->next_waitpoll;
+	if (!at)
+		return -1;
+	return at <= now ? 0 : (int)SQN_MIN(at - now, (uint64_t)INT32_MAX);
+}
+
+/**
+ * sqn_tp_stop() - close the connection, reap the helper, free everything
+ * @iface:	the interface
+ */
+void sqn_tp_stop(struct sqn_iface *iface)
+{
+	struct sqn_transport *t = iface->be;
+	char how[SQN_MSG_LEN];
+
+	if (t->sock >= 0) {
+		sqn_poller_del(&t->poller, t->sock);
+		close(t->sock);
+		t->sock = -1;
+	}
+	t->ops->teardown(t, false, how, sizeof(how));
+	drain_stderr(t, true);
+	sqn_tp_close(t);
+	iface->be = NULL;
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * transport.h - what the userspace and socket backends share: one helper
+ *		 connection with its framing, queues and readiness
+ */
+#ifndef SQN_TRANSPORT_H
+#define SQN_TRANSPORT_H
+
+#include <stdbool.h>
+
+#include "helper.h"
+#include "internal.h"
+#include "poller.h"
+#include "ring.h"
+#include "waker.h"
+#include "wire.h"
+
+/* One large read: many frames per system call */
+#define SQN_TP_READ_SIZE (256u << 10)
+#define SQN_TP_BACKOFF_MIN_MS 100u
+#define SQN_TP_BACKOFF_MAX_MS 5000u
+
+struct sqn_transport;
+
+/**
+ * struct sqn_tp_ops - how a transport (re)connects and tears down
+ * @connect:	establish the connection: set t->sock (and start a helper);
+ *		on failure leave nothing behind and fill @err
+ * @teardown:	after the socket is closed: reap the helper, describing how
+ *		it ended in @why (may be left empty); @hard kills at once
+ */
+struct sqn_tp_ops {
+	int (*connect)(struct sqn_transport *t, char *err, size_t errlen);
+	void (*teardown)(struct sqn_transport *t, bool hard, char *why,
+			 size_t len);
+};
+
+/**
+ * struct sqn_transport - state of a userspace or socket backend
+ * @iface:	the interface
+ * @ops:	connect and teardown
+ * @wire:	framing on the socket
+ * @max:	largest frame either way
+ * @sock:	the connection, -1 while down; changed by the reader thread
+ *		only, with @tx_lock held
+ * @poller:	the readiness fd's set: socket, pidfd, stderr pipe, waker
+ * @waker:	set while @rxq holds frames, or to wake the reader
+ * @rxbuf:	receive buffer, SQN_TP_READ_SIZE + header + @max
+ * @dec:	decoder over @rxbuf
+ * @rxq:	frames received beyond what the caller took (reader only)
+ * @tx_lock:	guards @txq, @tx_off, @sock_out and writes on @sock
+ * @txq:	framed records (header and frame) waiting to be sent
+ * @tx_off:	bytes of the first record of @txq already sent
+ * @sock_out:	whether writability of @sock is watched
+ * @tx_broken:	the writer saw the connection fail; the reader tears down
+ * @restart:	reconnect (restart the helper) after a failure
+ * @backoff_ms:	delay before the next reconnection attempt
+ * @restart_at:	monotonic ms of the next attempt, 0 for none
+ * @next_waitpoll: monotonic ms of the next waitpid() poll (no pidfd)
+ * @helper:	the child (userspace mode)
+ * @helper_name: "gvproxy", "passt", or the socket URL, for messages
+ * @helper_kind: which helper
+ * @path:	helper binary
+ * @argv:	its argument vector
+ * @argstore:	copies of the caller's extra arguments
+ * @keep_env:	pass the environment
+ * @url:	socket mode: where to connect
+ * @localdir:	unixgram: our private directory ("" when none)
+ * @localpath:	unixgram: our bound socket's path
+ */
+struct sqn_transport {
+	struct sqn_iface *iface;
+	const struct sqn_tp_ops *ops;
+	enum sqn_wire_kind wire;
+	uint32_t max;
+	int sock;
+	struct sqn_poller poller;
+	struct sqn_waker waker;
+	uint8_t *rxbuf;
+	struct sqn_wire_dec dec;
+	struct sqn_ring rxq;
+
+	pthread_mutex_t tx_lock;
+	struct sqn_ring txq;
+	uint32_t tx_off;
+	bool sock_out;
+	_Atomic int tx_broken;
+
+	bool restart;
+	uint32_t backoff_ms;
+	uint64_t restart_at;
+	uint64_t next_waitpoll;
+
+	struct sqn_helper helper;
+	char helper_name[128];
+	enum sqn_helper_kind helper_kind;
+	char path[SQN_HELPER_PATH_MAX + 1];
+	char *argv[SQN_HELPER_ARGS_MAX + 16];
+	char *argstore;
+	bool keep_env;
+
+	struct sqn_url url;
+	char localdir[80];
+	char localpath[96];
+};
+
+enum sqn_tp_tag {
+	SQN_TP_TAG_SOCK = 1,
+	SQN_TP_TAG_PIDFD,
+	SQN_TP_TAG_STDERR,
+	SQN_TP_TAG_WAKER,
+};
+
+int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
+		const struct sqn_tp_ops *ops, enum sqn_wire_kind wire,
+		uint32_t max, const struct sqn_params *p);
+int sqn_tp_first_connect(struct sqn_transport *t);
+void sqn_tp_close(struct sqn_transport *t);
+int sqn_tp_attach(struct sqn_transport *t, int sock);
+uint64_t sqn_tp_now_ms(void);
+
+void sqn_tp_stop(struct sqn_iface *iface);
+int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
+		unsigned n);
+int sqn_tp_write(struct sqn_iface *iface, unsigned q,
+		 const struct sqn_frame *f, unsigned n);
+int sqn_tp_timeout_ms(struct sqn_iface *iface);
+
+#endif /* SQN_TRANSPORT_H */
