@@ -8,7 +8,7 @@
  *   --fake=len0|len13|len70000	answer the first frame with that length
  *   --fake=midframe		answer the first frame with half a frame, exit
  *   --fake=exit=K		echo K frames, then exit with status 3
- *   --fake=crash		die of SIGSEGV on the first frame
+ *   --fake=crash		die of SIGABRT on the first frame
  *   --fake=flood=N		send N 100-byte frames at start, then echo
  *   --fake=pidfile=PATH		write its pid to PATH
  *   --fake=fds			write its open fds and environment size on
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 			return 1;
 		frames++;
 		if (!strcmp(mode, "crash"))
-			raise(SIGSEGV);
+			raise(SIGABRT); /* not SEGV: ASan would catch that */
 		if (!strncmp(mode, "len", 3)) {
 			uint32_t bad = (uint32_t)atoi(mode + 3);
 

@@ -590,7 +590,7 @@ static void crash_reported(void)
 	one_frame(iface);
 	wait_link_down(iface, 2000);
 	CHECK(!sqn_iface_link(iface, why, sizeof(why)));
-	CHECK_STR_HAS(why, "killed by signal 11");
+	CHECK_STR_HAS(why, "killed by signal 6");
 	sqn_iface_stop(iface);
 }
 
