@@ -39,10 +39,11 @@ static int sock_validate(struct sqn_iface *iface, const struct sqn_params *p)
 		return sqn_seterr(iface, rc, "%s", err);
 	max = p->max_frame ? p->max_frame : SQN_HELPER_MAX_FRAME;
 	if (p->mtu && p->mtu + SQN_ETH_HLEN > max)
-		return sqn_seterr(iface, -EINVAL,
-				  "mtu %u needs %u-byte frames but max_frame is "
-				  "%u",
-				  p->mtu, p->mtu + SQN_ETH_HLEN, max);
+		return sqn_seterr(
+			iface, -EINVAL,
+			"mtu %u needs %u-byte frames but max_frame is "
+			"%u",
+			p->mtu, p->mtu + SQN_ETH_HLEN, max);
 	return 0;
 }
 
@@ -64,12 +65,13 @@ static int make_local(struct sqn_transport *t, int s, char *err, size_t errlen)
 	if (!t->localdir[0]) {
 		if (!base || !*base || strlen(base) > 60)
 			base = "/tmp";
-		snprintf(t->localdir, sizeof(t->localdir),
-			 "%s/squibnet-XXXXXX", base);
+		snprintf(t->localdir, sizeof(t->localdir), "%s/squibnet-XXXXXX",
+			 base);
 		if (!mkdtemp(t->localdir)) { /* mode 0700 */
 			rc = -errno;
-			snprintf(err, errlen, "cannot create a directory "
-					      "for our vfkit socket: %s",
+			snprintf(err, errlen,
+				 "cannot create a directory "
+				 "for our vfkit socket: %s",
 				 strerror(errno));
 			t->localdir[0] = '\0';
 			return rc;
@@ -131,8 +133,7 @@ static int sock_connect(struct sqn_transport *t, char *err, size_t errlen)
 			 t->helper_name, strerror(errno));
 		goto out_close;
 	}
-	if (t->url.kind == SQN_URL_UNIXGRAM &&
-	    send(s, "VFKT", 4, 0) != 4) {
+	if (t->url.kind == SQN_URL_UNIXGRAM && send(s, "VFKT", 4, 0) != 4) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot send the VFKT greeting to %s: %s",
 			 t->helper_name, strerror(errno));
@@ -214,8 +215,7 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
 		return rc;
 	t->url = url;
 	t->restart = true;
-	snprintf(t->helper_name, sizeof(t->helper_name), "%s",
-		 p->connect_url);
+	snprintf(t->helper_name, sizeof(t->helper_name), "%s", p->connect_url);
 	rc = sqn_tp_first_connect(t);
 	if (rc) {
 		remove_local(t);

@@ -85,17 +85,18 @@ static int us_plan(struct sqn_iface *iface, const struct sqn_params *p,
 			"/usr/libexec/podman, /usr/local/libexec/podman, "
 			"/usr/lib/podman, /opt/homebrew/bin, /usr/local/bin, "
 			"/usr/bin)",
-			p->helper_kind == SQN_HELPER_PASST     ? "passt"
-			: p->helper_kind == SQN_HELPER_GVPROXY ? "gvproxy"
-							       : "gvproxy or passt");
+			p->helper_kind == SQN_HELPER_PASST ? "passt"
+			: p->helper_kind == SQN_HELPER_GVPROXY
+				? "gvproxy"
+				: "gvproxy or passt");
 	if (!p->helper_path) {
 		rc = sqn_helper_check_path(pl->path, err, sizeof(err));
 		if (rc)
 			return sqn_seterr(iface, rc, "%s (found by search)",
 					  err);
 	}
-	pl->wire = pl->kind == SQN_HELPER_PASST ? SQN_WIRE_U32BE
-						: SQN_WIRE_U16LE;
+	pl->wire =
+		pl->kind == SQN_HELPER_PASST ? SQN_WIRE_U32BE : SQN_WIRE_U16LE;
 	pl->max = p->max_frame ? p->max_frame : SQN_HELPER_MAX_FRAME;
 	if (pl->max > sqn_wire_max(pl->wire))
 		pl->max = sqn_wire_max(pl->wire);
@@ -103,12 +104,12 @@ static int us_plan(struct sqn_iface *iface, const struct sqn_params *p,
 			 : (pl->kind == SQN_HELPER_PASST ? PASST_DEFAULT_MTU
 							 : SQN_DEFAULT_MTU);
 	if (pl->mtu + SQN_ETH_HLEN > pl->max)
-		return sqn_seterr(iface, -EINVAL,
-				  "mtu %u needs %u-byte frames but max_frame is "
-				  "%u (the %s framing carries at most %u)",
-				  pl->mtu, pl->mtu + SQN_ETH_HLEN, pl->max,
-				  sqn_wire_name(pl->wire),
-				  sqn_wire_max(pl->wire));
+		return sqn_seterr(
+			iface, -EINVAL,
+			"mtu %u needs %u-byte frames but max_frame is "
+			"%u (the %s framing carries at most %u)",
+			pl->mtu, pl->mtu + SQN_ETH_HLEN, pl->max,
+			sqn_wire_name(pl->wire), sqn_wire_max(pl->wire));
 	return 0;
 }
 

@@ -311,8 +311,7 @@ void sqn_helper_kill(struct sqn_helper *h, int *status)
  * @fn:		line callback
  * @opaque:	its argument
  */
-static void emit_line(struct sqn_helper *h, sqn_helper_line_fn fn,
-		      void *opaque)
+static void emit_line(struct sqn_helper *h, sqn_helper_line_fn fn, void *opaque)
 {
 	while (h->linelen && (h->line[h->linelen - 1] == '\r'))
 		h->linelen--;
@@ -456,8 +455,10 @@ int sqn_helper_check_args(const char *const *args, unsigned n, char *err,
 		return -EINVAL;
 	}
 	if (n && !args) {
-		snprintf(err, errlen, "helper_args is NULL but "
-				      "n_helper_args is %u", n);
+		snprintf(err, errlen,
+			 "helper_args is NULL but "
+			 "n_helper_args is %u",
+			 n);
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
@@ -479,8 +480,9 @@ int sqn_helper_check_args(const char *const *args, unsigned n, char *err,
 
 /* Searched after $PATH, in this order */
 static const char *const helper_dirs[] = {
-	"/usr/libexec/podman", "/usr/local/libexec/podman", "/usr/lib/podman",
-	"/opt/homebrew/bin",   "/usr/local/bin",	    "/usr/bin",
+	"/usr/libexec/podman", "/usr/local/libexec/podman",
+	"/usr/lib/podman",     "/opt/homebrew/bin",
+	"/usr/local/bin",      "/usr/bin",
 };
 
 /**
@@ -569,11 +571,13 @@ int sqn_helper_find(enum sqn_helper_kind kind, const char *given, char *out,
 						    : SQN_HELPER_GVPROXY;
 		return 0;
 	}
-	if (kind != SQN_HELPER_PASST && find_one(SQN_HELPER_GVPROXY, out, outlen)) {
+	if (kind != SQN_HELPER_PASST &&
+	    find_one(SQN_HELPER_GVPROXY, out, outlen)) {
 		*found = SQN_HELPER_GVPROXY;
 		return 0;
 	}
-	if (kind != SQN_HELPER_GVPROXY && find_one(SQN_HELPER_PASST, out, outlen)) {
+	if (kind != SQN_HELPER_GVPROXY &&
+	    find_one(SQN_HELPER_PASST, out, outlen)) {
 		*found = SQN_HELPER_PASST;
 		return 0;
 	}

@@ -69,8 +69,8 @@ int sqn_helper_read_stderr(struct sqn_helper *h, sqn_helper_line_fn fn,
 void sqn_helper_describe_exit(int status, char *buf, size_t len);
 void sqn_socket_buffers(int fd);
 
-int sqn_helper_find(enum sqn_helper_kind kind, const char *given,
-		    char *out, size_t outlen, enum sqn_helper_kind *found);
+int sqn_helper_find(enum sqn_helper_kind kind, const char *given, char *out,
+		    size_t outlen, enum sqn_helper_kind *found);
 int sqn_helper_check_path(const char *path, char *err, size_t errlen);
 int sqn_helper_check_args(const char *const *args, unsigned n, char *err,
 			  size_t errlen);

@@ -68,9 +68,8 @@ void sqn_close_from(int lowfd, int keep)
 		if (!syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0u))
 			return;
 	} else {
-		if ((keep == lowfd ||
-		     !syscall(SYS_close_range, (unsigned)lowfd,
-			      (unsigned)keep - 1, 0u)) &&
+		if ((keep == lowfd || !syscall(SYS_close_range, (unsigned)lowfd,
+					       (unsigned)keep - 1, 0u)) &&
 		    !syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u))
 			return;
 	}

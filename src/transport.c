@@ -85,10 +85,10 @@ int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
 		const struct sqn_tp_ops *ops, enum sqn_wire_kind wire,
 		uint32_t max, const struct sqn_params *p)
 {
-	uint32_t rxlen = p->rx_queue_len ? p->rx_queue_len
-					 : SQN_DEFAULT_QUEUE_LEN;
-	uint32_t txlen = p->tx_queue_len ? p->tx_queue_len
-					 : SQN_DEFAULT_QUEUE_LEN;
+	uint32_t rxlen =
+		p->rx_queue_len ? p->rx_queue_len : SQN_DEFAULT_QUEUE_LEN;
+	uint32_t txlen =
+		p->tx_queue_len ? p->tx_queue_len : SQN_DEFAULT_QUEUE_LEN;
 	uint32_t hlen = sqn_wire_hdr_len(wire);
 	uint32_t cap = SQN_TP_READ_SIZE + hlen + max + 1;
 	struct sqn_transport *t;
@@ -214,6 +214,7 @@ int sqn_tp_attach(struct sqn_transport *t, int sock)
 	sqn_wire_dec_reset(&t->dec);
 	atomic_store(&t->tx_broken, 0);
 	t->next_waitpoll = 0;
+	t->helper_gone = false;
 	pthread_mutex_lock(&t->tx_lock);
 	t->sock = sock;
 	t->sock_out = false;
@@ -279,6 +280,7 @@ static void tp_down(struct sqn_transport *t, bool hard, const char *fmt, ...)
 	t->ops->teardown(t, hard, how, sizeof(how));
 	drain_stderr(t, true);
 	sqn_wire_dec_reset(&t->dec);
+	t->helper_gone = false;
 
 	if (t->restart) {
 		t->restart_at = sqn_tp_now_ms() + t->backoff_ms;
@@ -304,8 +306,8 @@ static void tp_reconnect(struct sqn_transport *t)
 	err[0] = '\0';
 	rc = t->ops->connect(t, err, sizeof(err));
 	if (rc) {
-		t->backoff_ms = SQN_MIN(t->backoff_ms * 2,
-					SQN_TP_BACKOFF_MAX_MS);
+		t->backoff_ms =
+			SQN_MIN(t->backoff_ms * 2, SQN_TP_BACKOFF_MAX_MS);
 		t->restart_at = sqn_tp_now_ms() + t->backoff_ms;
 		sqn_log(t->iface, SQN_LOG_WARN,
 			"%s: reconnecting failed: %s; next try in %u ms",
@@ -329,8 +331,7 @@ static void tp_reconnect(struct sqn_transport *t)
  * @data:	the frame
  * @len:	its length, at most t->max
  */
-static void rxq_push(struct sqn_transport *t, const uint8_t *data,
-		     uint32_t len)
+static void rxq_push(struct sqn_transport *t, const uint8_t *data, uint32_t len)
 {
 	uint8_t *dst;
 	uint64_t total;
@@ -443,7 +444,7 @@ static void bad_length(struct sqn_transport *t, uint32_t len)
 		"are %d to %u bytes): resetting the connection",
 		t->iface->id, t->helper_name, len, sqn_wire_name(t->wire),
 		SQN_FRAME_MIN, t->max);
-	tp_down(t, true, "connection reset: %s sent a frame length of %u",
+	tp_down(t, true, "connection reset (%s sent a frame length of %u)",
 		t->helper_name, len);
 }
 
@@ -479,8 +480,10 @@ static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			t->rx_idle = true;
 			return;
+		}
 		pend = sqn_wire_dec_pending(&t->dec);
 		if (r == 0 && pend) {
 			SQN_STAT_ADD(t->iface, rx_errors, 1);
@@ -490,8 +493,8 @@ static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
 				"a frame (%u bytes of it received): resetting",
 				t->iface->id, t->helper_name, pend);
 			tp_down(t, false,
-				"connection reset: %s closed it in the middle "
-				"of a frame",
+				"connection reset (%s closed it in the middle "
+				"of a frame)",
 				t->helper_name);
 		} else if (r == 0) {
 			tp_down(t, false, "%s closed the connection",
@@ -523,8 +526,10 @@ static void rx_dgram(struct sqn_transport *t, struct rx_ctx *c)
 		r = recv(t->sock, buf, t->max + 1, MSG_DONTWAIT | MSG_TRUNC);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			t->rx_idle = true;
 			return;
+		}
 		if (r < 0) {
 			tp_down(t, false, "reading from %s failed: %s",
 				t->helper_name, strerror(errno));
@@ -540,7 +545,8 @@ static void rx_dgram(struct sqn_transport *t, struct rx_ctx *c)
 			nerr = SQN_STAT_ADD(t->iface, rx_errors, 1) + 1;
 			if (sqn_log_every(nerr))
 				sqn_log(t->iface, SQN_LOG_WARN,
-					"%s: %s sent a %zd-byte message (frames "
+					"%s: %s sent a %zd-byte message "
+					"(frames "
 					"are %d to %u bytes): dropped (%llu so "
 					"far)",
 					t->iface->id, t->helper_name, r,
@@ -595,9 +601,9 @@ static void flush_locked(struct sqn_transport *t)
 		done = sqn_wire_enc_advance(&e, (size_t)r);
 		for (k = 0; k < done; k++)
 			sqn_ring_pop(&t->txq);
-		t->tx_off = done ? (uint32_t)sqn_wire_enc_partial(&e)
-				 : t->tx_off +
-					   (uint32_t)sqn_wire_enc_partial(&e);
+		t->tx_off =
+			done ? (uint32_t)sqn_wire_enc_partial(&e)
+			     : t->tx_off + (uint32_t)sqn_wire_enc_partial(&e);
 		if (e.first < e.niov)
 			break; /* short write: the socket is full */
 	}
@@ -643,8 +649,8 @@ static bool txq_push(struct sqn_transport *t, const void *data, uint32_t len,
  * Return: k: frames [0, k) sent or queued, [k, n) dropped; -ENETDOWN when
  * there is no connection
  */
-int sqn_tp_write(struct sqn_iface *iface, unsigned q,
-		 const struct sqn_frame *f, unsigned n)
+int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
+		 unsigned n)
 {
 	struct sqn_transport *t = iface->be;
 	struct iovec iov[2 * SQN_BATCH];
@@ -702,8 +708,8 @@ int sqn_tp_write(struct sqn_iface *iface, unsigned q,
 		if (!txq_push(t, f[k].data, f[k].len, 0))
 			break;
 	if (!sqn_ring_empty(&t->txq) && !t->sock_out) {
-		sqn_poller_mod(&t->poller, t->sock,
-			       SQN_POLL_IN | SQN_POLL_OUT, SQN_TP_TAG_SOCK);
+		sqn_poller_mod(&t->poller, t->sock, SQN_POLL_IN | SQN_POLL_OUT,
+			       SQN_TP_TAG_SOCK);
 		t->sock_out = true;
 	}
 	pthread_mutex_unlock(&t->tx_lock);
@@ -729,8 +735,8 @@ static void service(struct sqn_transport *t)
 {
 	struct sqn_poll_event ev[8];
 	bool exited = false;
-	int n, i, st = 0, e;
 	char how[SQN_MSG_LEN];
+	int n, i, st = 0, e;
 
 	n = sqn_poller_wait(&t->poller, ev, 8, 0);
 	for (i = 0; i < n; i++) {
@@ -761,17 +767,16 @@ static void service(struct sqn_transport *t)
 	if (t->helper.pid && t->helper.pidfd < 0 &&
 	    sqn_tp_now_ms() >= t->next_waitpoll) {
 		t->next_waitpoll = sqn_tp_now_ms() + 50;
-		exited = sqn_helper_poll_exit(&t->helper, 0, &st) == 1;
-		if (exited && t->sock >= 0) {
+		if (sqn_helper_poll_exit(&t->helper, 0, &st) == 1 &&
+		    t->sock >= 0) {
 			sqn_helper_describe_exit(st, how, sizeof(how));
 			tp_down(t, false, "%s %s", t->helper_name, how);
 			return;
 		}
 	}
-	if (exited && t->sock >= 0) {
-		tp_down(t, false, "%s exited", t->helper_name);
-		return;
-	}
+	/* read what it sent before it died first; see sqn_tp_read() */
+	if (exited && t->sock >= 0)
+		t->helper_gone = true;
 	if (t->sock < 0 && t->restart_at && sqn_tp_now_ms() >= t->restart_at)
 		tp_reconnect(t);
 }
@@ -795,11 +800,15 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 	service(t);
 	rx_from_queue(t, &c);
 	if (t->sock >= 0) {
+		t->rx_idle = false;
 		if (t->wire == SQN_WIRE_DGRAM)
 			rx_dgram(t, &c);
 		else
 			rx_stream(t, &c);
 	}
+	/* the helper is gone and everything it sent is read */
+	if (t->sock >= 0 && t->helper_gone && t->rx_idle)
+		tp_down(t, false, "%s", "the helper ended");
 	if (sqn_ring_empty(&t->rxq))
 		sqn_waker_clear(&t->waker);
 	else

@@ -57,6 +57,9 @@ struct sqn_tp_ops {
  * @backoff_ms:	delay before the next reconnection attempt
  * @restart_at:	monotonic ms of the next attempt, 0 for none
  * @next_waitpoll: monotonic ms of the next waitpid() poll (no pidfd)
+ * @helper_gone: the helper exited; the connection ends once what it sent
+ *		before is read
+ * @rx_idle:	the last read of the socket found nothing (EAGAIN)
  * @helper:	the child (userspace mode)
  * @helper_name: "gvproxy", "passt", or the socket URL, for messages
  * @helper_kind: which helper
@@ -90,6 +93,8 @@ struct sqn_transport {
 	uint32_t backoff_ms;
 	uint64_t restart_at;
 	uint64_t next_waitpoll;
+	bool helper_gone;
+	bool rx_idle;
 
 	struct sqn_helper helper;
 	char helper_name[128];
@@ -122,8 +127,8 @@ uint64_t sqn_tp_now_ms(void);
 void sqn_tp_stop(struct sqn_iface *iface);
 int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		unsigned n);
-int sqn_tp_write(struct sqn_iface *iface, unsigned q,
-		 const struct sqn_frame *f, unsigned n);
+int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
+		 unsigned n);
 int sqn_tp_timeout_ms(struct sqn_iface *iface);
 
 #endif /* SQN_TRANSPORT_H */

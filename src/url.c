@@ -37,9 +37,10 @@ int sqn_url_parse(const char *url, struct sqn_url *out, char *err,
 
 	memset(out, 0, sizeof(*out));
 	if (!url) {
-		snprintf(err, errlen,
-			 "connect_url is missing: socket mode needs "
-			 "unix:///path, unixgram:///path or unixpacket:///path");
+		snprintf(
+			err, errlen,
+			"connect_url is missing: socket mode needs "
+			"unix:///path, unixgram:///path or unixpacket:///path");
 		return -EINVAL;
 	}
 	for (i = 0; i < sizeof(url_schemes) / sizeof(url_schemes[0]); i++) {
@@ -53,15 +54,15 @@ int sqn_url_parse(const char *url, struct sqn_url *out, char *err,
 	if (!path) {
 		snprintf(err, errlen,
 			 "connect_url \"%.64s\" has an unknown scheme: use "
-			 "unix:// (stream), unixgram:// (vfkit) or unixpacket:// "
+			 "unix:// (stream), unixgram:// (vfkit) or "
+			 "unixpacket:// "
 			 "(bess)",
 			 url);
 		return -EINVAL;
 	}
 	n = strnlen(path, SQN_URL_PATH_MAX + 1);
 	if (n == 0) {
-		snprintf(err, errlen, "connect_url \"%.64s\" has no path",
-			 url);
+		snprintf(err, errlen, "connect_url \"%.64s\" has no path", url);
 		return -EINVAL;
 	}
 	if (path[0] != '/') {
@@ -80,10 +81,11 @@ int sqn_url_parse(const char *url, struct sqn_url *out, char *err,
 	}
 	for (i = 0; i < n; i++) {
 		if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f) {
-			snprintf(err, errlen,
-				 "connect_url: the path has a control character "
-				 "(0x%02x) at offset %zu",
-				 (unsigned char)path[i], i);
+			snprintf(
+				err, errlen,
+				"connect_url: the path has a control character "
+				"(0x%02x) at offset %zu",
+				(unsigned char)path[i], i);
 			return -EINVAL;
 		}
 	}

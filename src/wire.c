@@ -175,9 +175,8 @@ uint8_t *sqn_wire_dec_space(struct sqn_wire_dec *d, uint32_t *room)
 
 	if (pend == 0) {
 		d->start = d->end = 0;
-	} else if (d->start &&
-		   (d->kind == SQN_WIRE_DGRAM ||
-		    d->cap - d->end < d->hlen + d->max)) {
+	} else if (d->start && (d->kind == SQN_WIRE_DGRAM ||
+				d->cap - d->end < d->hlen + d->max)) {
 		memmove(d->buf, d->buf + d->start, pend);
 		d->start = 0;
 		d->end = pend;
@@ -288,8 +287,8 @@ bool sqn_wire_enc_add(struct sqn_wire_enc *e, const void *data, uint32_t len)
 		return false;
 	h = sqn_wire_put_hdr(e->kind, len, e->hdr[e->nframes]);
 	if (h)
-		e->iov[e->niov++] = (struct iovec){.iov_base = e->hdr[e->nframes],
-						   .iov_len = h};
+		e->iov[e->niov++] = (struct iovec){
+			.iov_base = e->hdr[e->nframes], .iov_len = h};
 	e->iov[e->niov++] =
 		(struct iovec){.iov_base = (void *)data, .iov_len = len};
 	e->frame_end[e->nframes++] = (uint16_t)(e->niov - 1);

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fake_helper.c - a protocol-faithful stand-in for gvproxy and passt
+ *
+ * Like gvproxy with `-listen-stdio accept` (u16-LE frames on stdin and
+ * stdout), or like passt with `--fd N` (u32-BE frames on fd N), by argv.
+ * It echoes every frame back. Extra arguments make it misbehave on command:
+ *   --fake=len0|len13|len70000	answer the first frame with that length
+ *   --fake=midframe		answer the first frame with half a frame, exit
+ *   --fake=exit=K		echo K frames, then exit with status 3
+ *   --fake=crash		die of SIGABRT on the first frame
+ *   --fake=flood=N		send N 100-byte frames at start, then echo
+ *   --fake=pidfile=PATH		write its pid to PATH
+ *   --fake=fds			write its open fds and environment size on
+ *				stderr ("fds: 0 1 2 env: 2 sid: 1")
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static uint8_t buf[70000 + 8];
+
+static int full_read(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, (uint8_t *)p + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int full_write(int fd, const void *p, size_t n)
+{
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < n) {
+		r = write(fd, (const uint8_t *)p + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int u16;
+
+static size_t put_hdr(uint8_t *h, uint32_t len)
+{
+	if (u16) {
+		h[0] = (uint8_t)len;
+		h[1] = (uint8_t)(len >> 8);
+		return 2;
+	}
+	h[0] = (uint8_t)(len >> 24);
+	h[1] = (uint8_t)(len >> 16);
+	h[2] = (uint8_t)(len >> 8);
+	h[3] = (uint8_t)len;
+	return 4;
+}
+
+static void report_fds(void)
+{
+	char line[512];
+	size_t off = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0, dfd = d ? dirfd(d) : -1;
+
+	off += (size_t)snprintf(line, sizeof(line), "fds:");
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || atoi(e->d_name) == dfd)
+			continue;
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s",
+					e->d_name);
+	}
+	if (d)
+		closedir(d);
+	while (environ[n])
+		n++;
+	snprintf(line + off, sizeof(line) - off, " env: %d sid: %d\n", n,
+		 getsid(0) == getpid());
+	full_write(2, line, strlen(line));
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = "echo";
+	int in = -1, out = -1, i, k = -1, flood = 0;
+	struct rlimit nocore = {0, 0};
+	uint32_t len, frames = 0;
+	uint8_t h[4];
+
+	setrlimit(RLIMIT_CORE, &nocore);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-listen-stdio")) {
+			in = 0;
+			out = 1;
+			u16 = 1;
+		} else if (!strcmp(argv[i], "--fd") && i + 1 < argc) {
+			in = out = atoi(argv[++i]);
+		} else if (!strncmp(argv[i], "--fake=exit=", 12)) {
+			k = atoi(argv[i] + 12);
+		} else if (!strncmp(argv[i], "--fake=flood=", 13)) {
+			flood = atoi(argv[i] + 13);
+		} else if (!strncmp(argv[i], "--fake=pidfile=", 15)) {
+			FILE *f = fopen(argv[i] + 15, "w");
+
+			if (f) {
+				fprintf(f, "%d\n", (int)getpid());
+				fclose(f);
+			}
+		} else if (!strcmp(argv[i], "--fake=fds")) {
+			report_fds();
+		} else if (!strncmp(argv[i], "--fake=", 7)) {
+			mode = argv[i] + 7;
+		}
+	}
+	if (in < 0) {
+		fprintf(stderr, "fake_helper: need -listen-stdio or --fd N\n");
+		return 2;
+	}
+	fprintf(stderr, "fake_helper: ready, %s framing, mode %s\n",
+		u16 ? "u16-LE" : "u32-BE", mode);
+	for (i = 0; i < flood; i++) {
+		size_t hl = put_hdr(buf, 100);
+
+		memset(buf + hl, 0, 100);
+		memcpy(buf + hl + 14, &i, sizeof(i));
+		if (full_write(out, buf, hl + 100))
+			return 1;
+	}
+	for (;;) {
+		size_t hl = u16 ? 2 : 4;
+
+		if (full_read(in, h, hl))
+			return 0; /* EOF: the client went away */
+		len = u16 ? (uint32_t)h[0] | (uint32_t)h[1] << 8
+			  : (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
+				      (uint32_t)h[2] << 8 | h[3];
+		if (len > 70000 || full_read(in, buf + hl, len))
+			return 1;
+		frames++;
+		if (!strcmp(mode, "crash"))
+			raise(SIGABRT); /* not SEGV: ASan would catch that */
+		if (!strncmp(mode, "len", 3)) {
+			uint32_t bad = (uint32_t)atoi(mode + 3);
+
+			hl = put_hdr(buf, bad);
+			full_write(out, buf, hl);
+			memset(buf, 0, 64);
+			full_write(out, buf, 64);
+			pause();
+			return 0;
+		}
+		if (!strcmp(mode, "midframe")) {
+			hl = put_hdr(buf, len);
+			full_write(out, buf, hl + len / 2);
+			return 0;
+		}
+		put_hdr(buf, len);
+		if (full_write(out, buf, hl + len))
+			return 1;
+		if (k >= 0 && frames >= (uint32_t)k)
+			return 3;
+	}
+}

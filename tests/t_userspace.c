@@ -1,0 +1,1002 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * t_userspace.c - userspace and socket modes through the public API, with a
+ *		   protocol-faithful fake helper (tests/fake_helper.c) and
+ *		   in-test fake socket servers: byte-exact frames for every
+ *		   framing, bad lengths, helper death and restart, caller
+ *		   SIGKILL, 1000 start/stop cycles, queue bounds, validation
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "squibnet.h"
+
+static uint8_t txbuf[SQN_BATCH][65536];
+static uint8_t rxbuf[SQN_BATCH][65536];
+static char err[512];
+static char logbuf[16384];
+static pthread_mutex_t loglock = PTHREAD_MUTEX_INITIALIZER;
+static char tmpdir[64];
+
+static void log_cb(void *opaque, enum sqn_log_level level, const char *msg)
+{
+	size_t n;
+
+	(void)opaque;
+	(void)level;
+	pthread_mutex_lock(&loglock);
+	n = strlen(logbuf);
+	if (n + strlen(msg) + 2 < sizeof(logbuf))
+		snprintf(logbuf + n, sizeof(logbuf) - n, "%s\n", msg);
+	pthread_mutex_unlock(&loglock);
+	if (getenv("T_VERBOSE"))
+		printf("# log: %s\n", msg);
+}
+
+static void log_reset(void)
+{
+	pthread_mutex_lock(&loglock);
+	logbuf[0] = '\0';
+	pthread_mutex_unlock(&loglock);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static const char *fake(void)
+{
+	const char *f = getenv("SQN_FAKE_HELPER");
+
+	if (!f || access(f, X_OK))
+		SKIP("SQN_FAKE_HELPER is not set: run through meson test");
+	return f;
+}
+
+static void base_params(struct sqn_params *p)
+{
+	sqn_params_init(p);
+	p->iface_id = "us0";
+	p->log = log_cb;
+	p->log_level = SQN_LOG_DEBUG;
+}
+
+static struct sqn_iface *start_fake(enum sqn_helper_kind kind,
+				    const char *const *args, unsigned nargs,
+				    int restart)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface = NULL;
+
+	base_params(&p);
+	p.mode = SQN_MODE_USERSPACE;
+	p.helper_kind = kind;
+	p.helper_path = fake();
+	p.helper_args = args;
+	p.n_helper_args = nargs;
+	p.helper_restart = restart;
+	p.mtu = 1500;
+	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
+		printf("# start: %s\n", err);
+	return iface;
+}
+
+static void fill(uint8_t *b, uint32_t len, uint32_t seed)
+{
+	uint32_t i, x = seed * 2654435761u + 1;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (uint8_t)x;
+	}
+}
+
+/* Read until @want frames arrived or @ms passed; returns frames read. */
+static int read_frames(struct sqn_iface *iface, struct sqn_frame *rx,
+		       unsigned want, int ms)
+{
+	uint64_t end = now_ms() + (uint64_t)ms;
+	unsigned got = 0, i;
+	int r;
+
+	while (got < want && now_ms() < end) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		int to = sqn_iface_timeout_ms(iface);
+
+		if (to < 0 || to > 50)
+			to = 50;
+		poll(&pfd, 1, to);
+		for (i = got; i < want; i++)
+			rx[i] = (struct sqn_frame){.data = rxbuf[i],
+						   .cap = sizeof(rxbuf[i])};
+		r = sqn_iface_read(iface, rx + got, want - got);
+		if (r < 0)
+			return -1;
+		got += (unsigned)r;
+	}
+	return (int)got;
+}
+
+/* Frames of 14, 1514, 9000 and 65535 bytes cross both ways byte-exact. */
+static void round_trips(struct sqn_iface *iface, uint32_t top)
+{
+	const uint32_t sizes[] = {14, 1514, 9000, top, 60, 14};
+	struct sqn_frame tx[SQN_BATCH], rx[SQN_BATCH];
+	unsigned it, i, n = 6;
+
+	for (it = 0; it < 8; it++) {
+		for (i = 0; i < n; i++) {
+			fill(txbuf[i], sizes[i], it * 10 + i);
+			tx[i] = (struct sqn_frame){.data = txbuf[i],
+						   .len = sizes[i]};
+		}
+		CHECK_EQ(sqn_iface_write(iface, tx, n), n);
+		ASSERT(read_frames(iface, rx, n, 3000) == (int)n);
+		for (i = 0; i < n; i++) {
+			CHECK_EQ(rx[i].len, sizes[i]);
+			CHECK(!memcmp(rx[i].data, txbuf[i], sizes[i]));
+		}
+	}
+}
+
+static void gvproxy_stdio_u16(void)
+{
+	struct sqn_iface *iface = start_fake(SQN_HELPER_GVPROXY, NULL, 0, 0);
+	struct sqn_stats st;
+
+	ASSERT(iface);
+	CHECK_EQ(sqn_iface_max_frame(iface), 65535);
+	CHECK(sqn_iface_link(iface, NULL, 0));
+	round_trips(iface, 65535);
+	sqn_iface_stats(iface, &st);
+	CHECK_EQ(st.rx_frames, 48);
+	CHECK_EQ(st.tx_frames, 48);
+	CHECK_EQ(st.rx_errors, 0);
+	sqn_iface_stop(iface);
+}
+
+static void passt_fd_u32(void)
+{
+	struct sqn_iface *iface = start_fake(SQN_HELPER_PASST, NULL, 0, 0);
+
+	ASSERT(iface);
+	CHECK_EQ(sqn_iface_max_frame(iface), 65536);
+	round_trips(iface, 65535);
+	sqn_iface_stop(iface);
+}
+
+/* ---- fake socket servers ---- */
+
+struct server {
+	int type;
+	int lfd;
+	char path[108];
+	_Atomic int stop;
+	_Atomic int greeted;
+	pthread_t th;
+};
+
+static int full_io(int fd, void *p, size_t n, int wr)
+{
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < n) {
+		r = wr ? send(fd, (uint8_t *)p + done, n - done, MSG_NOSIGNAL)
+		       : recv(fd, (uint8_t *)p + done, n - done, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static void *server_main(void *arg)
+{
+	static uint8_t b[70000];
+	struct server *s = arg;
+	struct timeval tv = {0, 200000};
+	struct sockaddr_un peer;
+	socklen_t pl;
+	ssize_t r;
+	int c;
+
+	if (s->type == SOCK_DGRAM) {
+		setsockopt(s->lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		while (!s->stop) {
+			pl = sizeof(peer);
+			r = recvfrom(s->lfd, b, sizeof(b), 0,
+				     (struct sockaddr *)&peer, &pl);
+			if (r < 0)
+				continue;
+			if (!s->greeted) {
+				if (r == 4 && !memcmp(b, "VFKT", 4))
+					s->greeted = 1;
+				continue;
+			}
+			sendto(s->lfd, b, (size_t)r, 0,
+			       (struct sockaddr *)&peer, pl);
+		}
+		return NULL;
+	}
+	while (!s->stop) {
+		struct pollfd pfd = {.fd = s->lfd, .events = POLLIN};
+
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		c = accept(s->lfd, NULL, NULL);
+		if (c < 0)
+			continue;
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		while (!s->stop) {
+			if (s->type == SOCK_SEQPACKET) {
+				r = recv(c, b, sizeof(b), 0);
+				if (r < 0 && errno == EAGAIN)
+					continue;
+				if (r <= 0)
+					break;
+				send(c, b, (size_t)r, MSG_NOSIGNAL);
+			} else {
+				uint32_t len;
+
+				r = recv(c, b, 4, MSG_PEEK);
+				if (r < 0 && errno == EAGAIN)
+					continue;
+				if (r <= 0 || full_io(c, b, 4, 0))
+					break;
+				len = (uint32_t)b[0] << 24 | b[1] << 16 |
+				      b[2] << 8 | b[3];
+				if (len > 65536 || full_io(c, b + 4, len, 0) ||
+				    full_io(c, b, 4 + len, 1))
+					break;
+			}
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static int server_start(struct server *s, int type, const char *name)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	snprintf(s->path, sizeof(s->path), "%s/%s", tmpdir, name);
+	unlink(s->path);
+	s->lfd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", s->path);
+	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	if (type != SOCK_DGRAM && listen(s->lfd, 4))
+		return -1;
+	return pthread_create(&s->th, NULL, server_main, s);
+}
+
+static void server_stop(struct server *s)
+{
+	s->stop = 1;
+	pthread_join(s->th, NULL);
+	close(s->lfd);
+	unlink(s->path);
+}
+
+static struct sqn_iface *start_socket(const char *scheme, const char *path)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface = NULL;
+	char url[160];
+
+	base_params(&p);
+	p.mode = SQN_MODE_SOCKET;
+	snprintf(url, sizeof(url), "%s://%s", scheme, path);
+	p.connect_url = url;
+	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
+		printf("# start: %s\n", err);
+	return iface;
+}
+
+static void socket_unix_stream(void)
+{
+	struct server s;
+	struct sqn_iface *iface;
+
+	ASSERT(!server_start(&s, SOCK_STREAM, "qemu.sock"));
+	iface = start_socket("unix", s.path);
+	if (iface) {
+		round_trips(iface, 65535);
+		sqn_iface_stop(iface);
+	}
+	CHECK(iface);
+	server_stop(&s);
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void socket_unixgram_vfkt(void)
+{
+	struct server s;
+	struct sqn_iface *iface;
+	char old[64];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	snprintf(old, sizeof(old), "%s", xdg ? xdg : "");
+	setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+	ASSERT(!server_start(&s, SOCK_DGRAM, "vfkit.sock"));
+	iface = start_socket("unixgram", s.path);
+	if (iface) {
+		char dir[300];
+		DIR *d = opendir(tmpdir);
+		struct dirent *e;
+		struct stat st;
+
+		/* our own socket: 0600 in a 0700 directory */
+		while (d && (e = readdir(d))) {
+			if (strncmp(e->d_name, "squibnet-", 9))
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%.200s", tmpdir,
+				 e->d_name);
+			CHECK(!stat(dir, &st));
+			CHECK_EQ(st.st_mode & 0777, 0700);
+			strcat(dir, "/vfkit.sock");
+			CHECK(!stat(dir, &st));
+			CHECK_EQ(st.st_mode & 0777, 0600);
+		}
+		if (d)
+			closedir(d);
+		round_trips(iface, 65535);
+		CHECK(s.greeted);
+		sqn_iface_stop(iface);
+	}
+	CHECK(iface);
+	/* removed on stop: only the server's socket is left */
+	CHECK_EQ(count_entries(tmpdir), 1);
+	server_stop(&s);
+	if (old[0])
+		setenv("XDG_RUNTIME_DIR", old, 1);
+	else
+		unsetenv("XDG_RUNTIME_DIR");
+}
+
+static void socket_unixpacket_bess(void)
+{
+	struct server s;
+	struct sqn_iface *iface;
+
+	ASSERT(!server_start(&s, SOCK_SEQPACKET, "bess.sock"));
+	iface = start_socket("unixpacket", s.path);
+	if (iface) {
+		round_trips(iface, 65535);
+		sqn_iface_stop(iface);
+	}
+	CHECK(iface);
+	server_stop(&s);
+}
+
+/* ---- faults ---- */
+
+static void one_frame(struct sqn_iface *iface)
+{
+	struct sqn_frame tx = {.data = txbuf[0], .len = 100};
+
+	fill(txbuf[0], 100, 1);
+	CHECK_EQ(sqn_iface_write(iface, &tx, 1), 1);
+}
+
+static void wait_link_down(struct sqn_iface *iface, int ms)
+{
+	struct sqn_frame rx[SQN_BATCH];
+	uint64_t end = now_ms() + (uint64_t)ms;
+
+	while (sqn_iface_link(iface, NULL, 0) && now_ms() < end)
+		read_frames(iface, rx, 1, 20);
+}
+
+static void bad_length_case(enum sqn_helper_kind kind, const char *mode,
+			    const char *want)
+{
+	const char *args[] = {mode};
+	struct sqn_iface *iface;
+	struct sqn_stats st;
+	char why[256];
+
+	log_reset();
+	iface = start_fake(kind, args, 1, 0);
+	ASSERT(iface);
+	one_frame(iface);
+	wait_link_down(iface, 3000);
+	CHECK(!sqn_iface_link(iface, why, sizeof(why)));
+	CHECK_STR_HAS(why, "connection reset");
+	sqn_iface_stats(iface, &st);
+	CHECK_EQ(st.conn_resets, 1);
+	CHECK_EQ(st.rx_errors, 1);
+	CHECK_EQ(st.rx_frames, 0);
+	CHECK_STR_HAS(logbuf, want);
+	sqn_iface_stop(iface);
+}
+
+static void bad_length_0(void)
+{
+	bad_length_case(SQN_HELPER_PASST, "--fake=len0",
+			"sent a frame length of 0");
+	bad_length_case(SQN_HELPER_GVPROXY, "--fake=len0",
+			"sent a frame length of 0");
+}
+
+static void bad_length_13(void)
+{
+	bad_length_case(SQN_HELPER_PASST, "--fake=len13",
+			"sent a frame length of 13");
+	bad_length_case(SQN_HELPER_GVPROXY, "--fake=len13",
+			"sent a frame length of 13");
+}
+
+static void bad_length_70000(void)
+{
+	bad_length_case(SQN_HELPER_PASST, "--fake=len70000",
+			"sent a frame length of 70000");
+}
+
+static void close_mid_frame(void)
+{
+	bad_length_case(SQN_HELPER_PASST, "--fake=midframe",
+			"in the middle of a frame");
+	bad_length_case(SQN_HELPER_GVPROXY, "--fake=midframe",
+			"in the middle of a frame");
+}
+
+static pid_t read_pidfile(const char *path, int ms)
+{
+	uint64_t end = now_ms() + (uint64_t)ms;
+	FILE *f;
+	int pid = 0;
+
+	while (now_ms() < end) {
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%d", &pid) != 1)
+				pid = 0;
+			fclose(f);
+			if (pid > 0)
+				return pid;
+		}
+		usleep(2000);
+	}
+	return 0;
+}
+
+static void helper_killed_link_down(void)
+{
+	char arg[128], pf[96], why[256];
+	const char *args[] = {arg};
+	struct sqn_frame tx[SQN_BATCH], rx[SQN_BATCH];
+	struct sqn_iface *iface;
+	uint64_t t0, dt;
+	pid_t pid;
+	unsigned i;
+
+	snprintf(pf, sizeof(pf), "%s/kill.pid", tmpdir);
+	unlink(pf);
+	snprintf(arg, sizeof(arg), "--fake=pidfile=%s", pf);
+	iface = start_fake(SQN_HELPER_PASST, args, 1, 0);
+	ASSERT(iface);
+	pid = read_pidfile(pf, 2000);
+	ASSERT(pid > 0);
+	/* traffic in flight */
+	for (i = 0; i < SQN_BATCH; i++)
+		tx[i] = (struct sqn_frame){.data = txbuf[i], .len = 1514};
+	CHECK_EQ(sqn_iface_write(iface, tx, SQN_BATCH), SQN_BATCH);
+	read_frames(iface, rx, 8, 1000);
+	CHECK_EQ(sqn_iface_write(iface, tx, SQN_BATCH), SQN_BATCH);
+
+	t0 = now_ms();
+	kill(pid, SIGKILL);
+	while (sqn_iface_link(iface, NULL, 0) && now_ms() - t0 < 1000) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+
+		poll(&pfd, 1, 100);
+		for (i = 0; i < SQN_BATCH; i++)
+			rx[i] = (struct sqn_frame){.data = rxbuf[i],
+						   .cap = sizeof(rxbuf[i])};
+		while (sqn_iface_read(iface, rx, SQN_BATCH) > 0)
+			;
+	}
+	dt = now_ms() - t0;
+	printf("# link down detected %llu ms after SIGKILL\n",
+	       (unsigned long long)dt);
+	CHECK(!sqn_iface_link(iface, why, sizeof(why)));
+	CHECK(dt < 100);
+	CHECK_STR_HAS(why, "killed by signal 9");
+	CHECK_EQ(sqn_iface_write(iface, tx, 1), -ENETDOWN);
+	sqn_iface_stop(iface);
+	unlink(pf);
+}
+
+static void helper_restart_resumes(void)
+{
+	const char *args[] = {"--fake=exit=3"};
+	struct sqn_frame rx[SQN_BATCH];
+	struct sqn_iface *iface;
+	struct sqn_stats st;
+	uint64_t end;
+	int i;
+
+	iface = start_fake(SQN_HELPER_GVPROXY, args, 1, SQN_ON);
+	ASSERT(iface);
+	for (i = 0; i < 3; i++) {
+		one_frame(iface);
+		CHECK_EQ(read_frames(iface, rx, 1, 2000), 1);
+	}
+	/* it exits after the 3rd: link goes down, comes back */
+	wait_link_down(iface, 2000);
+	CHECK(!sqn_iface_link(iface, NULL, 0));
+	CHECK(sqn_iface_timeout_ms(iface) >= 0);
+	end = now_ms() + 3000;
+	while (!sqn_iface_link(iface, NULL, 0) && now_ms() < end)
+		read_frames(iface, rx, 1, 20);
+	ASSERT(sqn_iface_link(iface, NULL, 0));
+	one_frame(iface);
+	CHECK_EQ(read_frames(iface, rx, 1, 2000), 1);
+	CHECK_EQ(rx[0].len, 100);
+	CHECK(!memcmp(rx[0].data, txbuf[0], 100));
+	sqn_iface_stats(iface, &st);
+	CHECK_EQ(st.helper_restarts, 1);
+	CHECK(st.link_changes >= 3);
+	sqn_iface_stop(iface);
+}
+
+static void crash_reported(void)
+{
+	const char *args[] = {"--fake=crash"};
+	struct sqn_iface *iface = start_fake(SQN_HELPER_PASST, args, 1, 0);
+	char why[256];
+
+	ASSERT(iface);
+	one_frame(iface);
+	wait_link_down(iface, 2000);
+	CHECK(!sqn_iface_link(iface, why, sizeof(why)));
+	CHECK_STR_HAS(why, "killed by signal 6");
+	sqn_iface_stop(iface);
+}
+
+static int proc_alive(pid_t pid)
+{
+	char path[64], buf[256];
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[2] != 'Z' && p[2] != 'X';
+}
+
+static void caller_sigkill(void)
+{
+	char arg[128], pf[96];
+	const char *args[] = {arg};
+	pid_t child, hpid;
+	uint64_t end;
+	int st;
+
+	snprintf(pf, sizeof(pf), "%s/orphan.pid", tmpdir);
+	unlink(pf);
+	snprintf(arg, sizeof(arg), "--fake=pidfile=%s", pf);
+	(void)fake();
+	child = fork();
+	ASSERT(child >= 0);
+	if (child == 0) {
+		struct sqn_iface *iface =
+			start_fake(SQN_HELPER_PASST, args, 1, 0);
+
+		if (!iface)
+			_exit(1);
+		for (;;) {
+			one_frame(iface);
+			usleep(1000);
+		}
+	}
+	hpid = read_pidfile(pf, 3000);
+	CHECK(hpid > 0);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	end = now_ms() + 2000;
+	while (hpid > 0 && proc_alive(hpid) && now_ms() < end)
+		usleep(5000);
+	CHECK(hpid > 0 && !proc_alive(hpid));
+	unlink(pf);
+}
+
+static int count_fds(void)
+{
+	return count_entries("/proc/self/fd");
+}
+
+static void cycles_1000(void)
+{
+	struct sqn_iface *iface;
+	int fds0, fds1, i, ok = 0;
+	uint64_t t0 = now_ms();
+
+	(void)fake();
+	fds0 = count_fds();
+	for (i = 0; i < 1000; i++) {
+		iface = start_fake(i % 2 ? SQN_HELPER_PASST
+					 : SQN_HELPER_GVPROXY,
+				   NULL, 0, 0);
+		if (!iface)
+			break;
+		if (i % 100 == 0)
+			one_frame(iface);
+		sqn_iface_stop(iface);
+		ok++;
+	}
+	fds1 = count_fds();
+	printf("# 1000 start/stop cycles took %llu ms\n",
+	       (unsigned long long)(now_ms() - t0));
+	CHECK_EQ(ok, 1000);
+	CHECK_EQ(fds1, fds0);
+	/* no zombie or live child left */
+	CHECK_EQ(waitpid(-1, NULL, WNOHANG), -1);
+	CHECK_EQ(errno, ECHILD);
+}
+
+static void tx_queue_bound(void)
+{
+	char arg[128], pf[96];
+	const char *args[] = {arg};
+	struct sqn_frame tx[SQN_BATCH], rx[SQN_BATCH];
+	struct sqn_iface *iface;
+	struct sqn_stats st;
+	uint64_t t0, dt, maxdt = 0, written = 0, got = 0;
+	struct sqn_params p;
+	pid_t pid;
+	int r, i, calls;
+
+	snprintf(pf, sizeof(pf), "%s/stop.pid", tmpdir);
+	unlink(pf);
+	snprintf(arg, sizeof(arg), "--fake=pidfile=%s", pf);
+	base_params(&p);
+	p.mode = SQN_MODE_USERSPACE;
+	p.helper_kind = SQN_HELPER_PASST;
+	p.helper_path = fake();
+	p.helper_args = args;
+	p.n_helper_args = 1;
+	p.mtu = 1500;
+	p.log_level = SQN_LOG_ERROR;
+	iface = NULL;
+	ASSERT(!sqn_iface_start(&p, &iface, err, sizeof(err)));
+	pid = read_pidfile(pf, 2000);
+	ASSERT(pid > 0);
+	kill(pid, SIGSTOP);
+	for (i = 0; i < SQN_BATCH; i++)
+		tx[i] = (struct sqn_frame){.data = txbuf[i], .len = 1000};
+	/* far more than socket buffers and the queue hold */
+	for (calls = 0; calls < 2000; calls++) {
+		t0 = now_ms();
+		r = sqn_iface_write(iface, tx, SQN_BATCH);
+		dt = now_ms() - t0;
+		maxdt = dt > maxdt ? dt : maxdt;
+		CHECK_EQ(r, SQN_BATCH);
+		written += SQN_BATCH;
+	}
+	sqn_iface_stats(iface, &st);
+	printf("# flooded %llu frames at a stopped helper: %llu passed on, "
+	       "%llu dropped, slowest write %llu ms\n",
+	       (unsigned long long)written, (unsigned long long)st.tx_frames,
+	       (unsigned long long)st.tx_dropped, (unsigned long long)maxdt);
+	CHECK(maxdt < 100);
+	CHECK(st.tx_dropped > 0);
+	CHECK_EQ(st.tx_frames + st.tx_dropped, written);
+	kill(pid, SIGCONT);
+	/* every frame passed on comes back, or is counted as an RX drop */
+	for (;;) {
+		r = read_frames(iface, rx, SQN_BATCH, 300);
+		if (r <= 0)
+			break;
+		got += (uint64_t)r;
+	}
+	sqn_iface_stats(iface, &st);
+	printf("# echoed back %llu, rx_dropped %llu\n", (unsigned long long)got,
+	       (unsigned long long)st.rx_dropped);
+	CHECK_EQ(got, st.rx_frames);
+	CHECK_EQ(st.rx_frames + st.rx_dropped, st.tx_frames);
+	sqn_iface_stop(iface);
+	unlink(pf);
+}
+
+static void rx_queue_drops_oldest(void)
+{
+	const char *args[] = {"--fake=flood=1000"};
+	struct sqn_frame rx[SQN_BATCH];
+	struct sqn_iface *iface;
+	struct sqn_params p;
+	struct sqn_stats st;
+	int r, total = 0, last = -1, mono = 1, id;
+
+	base_params(&p);
+	p.mode = SQN_MODE_USERSPACE;
+	p.helper_kind = SQN_HELPER_PASST;
+	p.helper_path = fake();
+	p.helper_args = args;
+	p.n_helper_args = 1;
+	p.rx_queue_len = 16;
+	p.mtu = 1500;
+	p.log_level = SQN_LOG_ERROR;
+	iface = NULL;
+	ASSERT(!sqn_iface_start(&p, &iface, err, sizeof(err)));
+	usleep(300000); /* all 1000 frames wait in the socket */
+	/* a 1-frame read drains the socket into the 16-frame queue */
+	for (;;) {
+		r = read_frames(iface, rx, 1, 200);
+		if (r <= 0)
+			break;
+		memcpy(&id, (uint8_t *)rx[0].data + 14, sizeof(id));
+		if (id <= last)
+			mono = 0;
+		last = id;
+		total++;
+	}
+	sqn_iface_stats(iface, &st);
+	printf("# 1000 frames into a 16-frame RX queue: %d read, %llu "
+	       "dropped\n",
+	       total, (unsigned long long)st.rx_dropped);
+	CHECK(mono);
+	CHECK_EQ(last, 999); /* the newest survive */
+	CHECK(st.rx_dropped > 0);
+	CHECK_EQ(st.rx_frames + st.rx_dropped, 1000);
+	sqn_iface_stop(iface);
+}
+
+static void stderr_lines_and_hardening(void)
+{
+	const char *args[] = {"--fake=fds"};
+	struct sqn_iface *iface;
+	struct sqn_frame rx[1];
+	struct sqn_params p;
+	uint64_t end;
+
+	log_reset();
+	iface = start_fake(SQN_HELPER_PASST, args, 1, 0);
+	ASSERT(iface);
+	end = now_ms() + 2000;
+	while (!strstr(logbuf, "sid:") && now_ms() < end)
+		read_frames(iface, rx, 1, 20);
+	/* only its own fds (stdin, stdout: /dev/null; stderr; socket 3), a
+	 * minimal environment (PATH, HOME), its own session */
+	CHECK_STR_HAS(logbuf, "passt: fds: 0 1 2 3 env: 2 sid: 1");
+	CHECK_STR_HAS(logbuf, "passt: fake_helper: ready, u32-BE");
+	sqn_iface_stop(iface);
+
+	log_reset();
+	iface = start_fake(SQN_HELPER_GVPROXY, args, 1, 0);
+	ASSERT(iface);
+	end = now_ms() + 2000;
+	while (!strstr(logbuf, "sid:") && now_ms() < end)
+		read_frames(iface, rx, 1, 20);
+	CHECK_STR_HAS(logbuf, "gvproxy: fds: 0 1 2 env: 2 sid: 1");
+	sqn_iface_stop(iface);
+
+	/* helper_env on passes the environment through */
+	log_reset();
+	setenv("SQN_T_MARK", "1", 1);
+	base_params(&p);
+	p.mode = SQN_MODE_USERSPACE;
+	p.helper_kind = SQN_HELPER_GVPROXY;
+	p.helper_path = fake();
+	p.helper_args = args;
+	p.n_helper_args = 1;
+	p.helper_env = SQN_ON;
+	iface = NULL;
+	ASSERT(!sqn_iface_start(&p, &iface, err, sizeof(err)));
+	end = now_ms() + 2000;
+	while (!strstr(logbuf, "sid:") && now_ms() < end)
+		read_frames(iface, rx, 1, 20);
+	CHECK(strstr(logbuf, "sid:") && !strstr(logbuf, "env: 2 "));
+	sqn_iface_stop(iface);
+}
+
+/* ---- validation ---- */
+
+static int refused(struct sqn_params *p, const char *want)
+{
+	struct sqn_iface *iface = (struct sqn_iface *)1;
+	int rc = sqn_iface_start(p, &iface, err, sizeof(err));
+
+	CHECK(rc < 0);
+	CHECK(iface == NULL);
+	CHECK_STR_HAS(err, want);
+	if (iface)
+		sqn_iface_stop(iface);
+	return rc;
+}
+
+static void validation_messages(void)
+{
+	static char longp[1100], longarg[600];
+	const char *many[33], *one[1];
+	char noexec[96];
+	struct sqn_params p;
+	int fds0 = count_fds(), fd, i;
+
+	(void)fake();
+	snprintf(noexec, sizeof(noexec), "%s/noexec", tmpdir);
+	fd = open(noexec, O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	memset(longp, 'a', 1050);
+	longp[0] = '/';
+	memset(longarg, 'x', 599);
+	for (i = 0; i < 33; i++)
+		many[i] = "-q";
+
+#define US()                                                                   \
+	do {                                                                   \
+		base_params(&p);                                               \
+		p.mode = SQN_MODE_USERSPACE;                                   \
+		p.helper_path = fake();                                        \
+	} while (0)
+
+	US();
+	p.helper_path = "";
+	CHECK_EQ(refused(&p, "helper_path is empty"), -EINVAL);
+	US();
+	p.helper_path = longp;
+	refused(&p, "longer than 1024 bytes");
+	US();
+	p.helper_path = "/usr/bin/pas\nst";
+	refused(&p, "control character (0x0a) at offset 12");
+	US();
+	p.helper_path = "/nonexistent/gvproxy";
+	CHECK_EQ(refused(&p, "\"/nonexistent/gvproxy\": No such file"),
+		 -ENOENT);
+	US();
+	p.helper_path = "/tmp";
+	refused(&p, "is not a regular file");
+	US();
+	p.helper_path = noexec;
+	CHECK_EQ(refused(&p, "is not executable"), -EACCES);
+	US();
+	p.helper_args = many;
+	p.n_helper_args = 33;
+	refused(&p, "helper_args has 33 arguments: at most 32");
+	US();
+	one[0] = longarg;
+	p.helper_args = one;
+	p.n_helper_args = 1;
+	refused(&p, "helper_args[0] \"xxxx");
+	US();
+	one[0] = NULL;
+	p.helper_args = one;
+	p.n_helper_args = 1;
+	refused(&p, "helper_args[0] is NULL");
+	US();
+	p.helper_kind = (enum sqn_helper_kind)7;
+	refused(&p, "helper_kind 7 is unknown");
+	US();
+	p.helper_kind = SQN_HELPER_GVPROXY;
+	p.max_frame = 1000;
+	p.mtu = 1500;
+	refused(&p, "mtu 1500 needs 1514-byte frames but max_frame is 1000");
+	US();
+	p.helper_path = NULL;
+	p.helper_kind = SQN_HELPER_GVPROXY;
+	{
+		char *path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+
+		setenv("PATH", "/nonexistent", 1);
+		unsetenv("SQUIBNET_GVPROXY");
+		if (access("/usr/libexec/podman/gvproxy", X_OK) &&
+		    access("/usr/bin/gvproxy", X_OK) &&
+		    access("/usr/local/bin/gvproxy", X_OK))
+			CHECK_EQ(refused(&p, "no gvproxy found: set "
+					     "helper_path"),
+				 -ENOENT);
+		/* the environment variable is used and checked */
+		setenv("SQUIBNET_GVPROXY", "/nonexistent/gv", 1);
+		refused(&p, "\"/nonexistent/gv\": No such file");
+		unsetenv("SQUIBNET_GVPROXY");
+		if (path) {
+			setenv("PATH", path, 1);
+			free(path);
+		}
+	}
+
+	base_params(&p);
+	p.mode = SQN_MODE_SOCKET;
+	refused(&p, "connect_url is missing");
+	p.connect_url = "tcp://1.2.3.4:5";
+	refused(&p, "unknown scheme");
+	p.connect_url = "unix://relative/path";
+	refused(&p, "the path must be absolute");
+	p.connect_url = "unixgram://";
+	refused(&p, "has no path");
+	p.connect_url =
+		"unix:///tmp/"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	refused(&p, "longer than 103 bytes");
+	p.connect_url = "unix:///nonexistent/sqn.sock";
+	refused(&p, "cannot connect to unix:///nonexistent/sqn.sock: No such");
+
+	/* nothing was left behind */
+	CHECK_EQ(count_fds(), fds0);
+	CHECK_EQ(waitpid(-1, NULL, WNOHANG), -1);
+	unlink(noexec);
+}
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sqnt-us-%d", (int)getpid());
+	mkdir(tmpdir, 0700);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static const struct check_case cases[] = {
+	CASE(validation_messages),
+	CASE(gvproxy_stdio_u16),
+	CASE(passt_fd_u32),
+	CASE(socket_unix_stream),
+	CASE(socket_unixgram_vfkt),
+	CASE(socket_unixpacket_bess),
+	CASE(bad_length_0),
+	CASE(bad_length_13),
+	CASE(bad_length_70000),
+	CASE(close_mid_frame),
+	CASE(helper_killed_link_down),
+	CASE(helper_restart_resumes),
+	CASE(crash_reported),
+	CASE(caller_sigkill),
+	CASE(stderr_lines_and_hardening),
+	CASE(tx_queue_bound),
+	CASE(rx_queue_drops_oldest),
+	CASE(cycles_1000),
+};
+
+int main(void)
+{
+	int rc;
+
+	setup();
+	rc = check_main(cases, sizeof(cases) / sizeof(cases[0]));
+	rmdir(tmpdir);
+	return rc;
+}

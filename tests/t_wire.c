@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * t_wire.c - the wire codecs: every split point, many frames per buffer,
+ *	      bad lengths, the max boundary, the encoder's partial writes
+ */
+#include <errno.h>
+
+#include "check.h"
+#include "wire.h"
+
+static uint8_t stream[4 * 70000];
+static uint8_t rxbuf[256 * 1024 + 70000];
+
+static uint32_t build(enum sqn_wire_kind k, const uint32_t *lens, unsigned n)
+{
+	uint32_t off = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		off += sqn_wire_put_hdr(k, lens[i], stream + off);
+		for (j = 0; j < lens[i]; j++)
+			stream[off + j] = (uint8_t)(i * 31 + j);
+		off += lens[i];
+	}
+	return off;
+}
+
+/* Feed @len bytes of stream split at @split; check frames come out exact. */
+static int feed(enum sqn_wire_kind k, uint32_t max, uint32_t total,
+		uint32_t split, const uint32_t *lens, unsigned n)
+{
+	struct sqn_wire_dec d;
+	const uint8_t *fr;
+	uint32_t flen, room, pos = 0, chunk, j;
+	unsigned got = 0;
+	uint8_t *sp;
+	int rc;
+
+	if (sqn_wire_dec_init(&d, k, max, rxbuf, sizeof(rxbuf)))
+		return -1;
+	while (pos < total) {
+		sp = sqn_wire_dec_space(&d, &room);
+		chunk = pos < split ? split - pos : total - pos;
+		if (chunk > room)
+			chunk = room;
+		memcpy(sp, stream + pos, chunk);
+		sqn_wire_dec_commit(&d, chunk);
+		pos += chunk;
+		while ((rc = sqn_wire_dec_next(&d, &fr, &flen)) > 0) {
+			if (got >= n || flen != lens[got])
+				return -2;
+			for (j = 0; j < flen; j++)
+				if (fr[j] != (uint8_t)(got * 31 + j))
+					return -3;
+			got++;
+		}
+		if (rc < 0)
+			return -4;
+	}
+	return sqn_wire_dec_pending(&d) ? -5 : (int)got;
+}
+
+static void every_split_point(void)
+{
+	static const uint32_t lens[] = {14, 60, 1514, 14, 300};
+	enum sqn_wire_kind k;
+	uint32_t total, s;
+
+	for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_U16LE; k++) {
+		total = build(k, lens, 5);
+		for (s = 0; s <= total; s++)
+			CHECK_EQ(feed(k, 65535, total, s, lens, 5), 5);
+	}
+}
+
+static void byte_by_byte(void)
+{
+	static const uint32_t lens[] = {14, 1514, 9000, 65535, 20};
+	struct sqn_wire_dec d;
+	enum sqn_wire_kind k;
+	const uint8_t *fr;
+	uint32_t total, i, room, flen;
+	unsigned got;
+	uint8_t *sp;
+
+	for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_U16LE; k++) {
+		total = build(k, lens, 5);
+		ASSERT(!sqn_wire_dec_init(&d, k, 65535, rxbuf, 65535 + 4));
+		got = 0;
+		for (i = 0; i < total; i++) {
+			sp = sqn_wire_dec_space(&d, &room);
+			ASSERT(room >= 1);
+			*sp = stream[i];
+			sqn_wire_dec_commit(&d, 1);
+			if (sqn_wire_dec_next(&d, &fr, &flen) == 1) {
+				CHECK_EQ(flen, lens[got]);
+				CHECK_EQ(fr[flen - 1],
+					 (uint8_t)(got * 31 + flen - 1));
+				got++;
+			}
+		}
+		CHECK_EQ(got, 5);
+	}
+}
+
+static void many_frames_per_buffer(void)
+{
+	static uint32_t lens[200];
+	enum sqn_wire_kind k;
+	uint32_t total;
+	unsigned i;
+
+	for (i = 0; i < 200; i++)
+		lens[i] = 14 + (i * 37) % 1000;
+	for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_U16LE; k++) {
+		total = build(k, lens, 200);
+		CHECK_EQ(feed(k, 65535, total, total, lens, 200), 200);
+		CHECK_EQ(feed(k, 65535, total, 7777, lens, 200), 200);
+	}
+}
+
+static int bad_len_of(enum sqn_wire_kind k, uint32_t len, uint32_t max,
+		      uint32_t *got)
+{
+	struct sqn_wire_dec d;
+	const uint8_t *fr;
+	uint32_t room;
+	uint8_t *sp;
+
+	sqn_wire_dec_init(&d, k, max, rxbuf, sizeof(rxbuf));
+	sp = sqn_wire_dec_space(&d, &room);
+	sqn_wire_put_hdr(k, len, sp);
+	sqn_wire_dec_commit(&d, sqn_wire_hdr_len(k));
+	return sqn_wire_dec_next(&d, &fr, got);
+}
+
+static void bad_lengths(void)
+{
+	uint32_t got = 0;
+
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 0, 65536, &got), -EPROTO);
+	CHECK_EQ(got, 0);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 13, 65536, &got), -EPROTO);
+	CHECK_EQ(got, 13);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 70000, 65536, &got), -EPROTO);
+	CHECK_EQ(got, 70000);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U16LE, 0, 65535, &got), -EPROTO);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U16LE, 13, 65535, &got), -EPROTO);
+	CHECK_EQ(got, 13);
+	/* the error sticks until reset */
+	{
+		struct sqn_wire_dec d;
+		const uint8_t *fr;
+		uint32_t room, l;
+		uint8_t *sp;
+
+		sqn_wire_dec_init(&d, SQN_WIRE_U32BE, 65536, rxbuf,
+				  sizeof(rxbuf));
+		sp = sqn_wire_dec_space(&d, &room);
+		sqn_wire_put_hdr(SQN_WIRE_U32BE, 5, sp);
+		sqn_wire_dec_commit(&d, 4);
+		CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), -EPROTO);
+		CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), -EPROTO);
+		sqn_wire_dec_reset(&d);
+		CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), 0);
+	}
+}
+
+static void max_boundary(void)
+{
+	uint32_t l1[] = {1500}, l2[] = {1501}, total, got;
+
+	/* exactly max passes, max + 1 is refused */
+	total = build(SQN_WIRE_U32BE, l1, 1);
+	CHECK_EQ(feed(SQN_WIRE_U32BE, 1500, total, 3, l1, 1), 1);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 1501, 1500, &got), -EPROTO);
+	CHECK_EQ(got, 1501);
+	total = build(SQN_WIRE_U16LE, l2, 1);
+	CHECK_EQ(feed(SQN_WIRE_U16LE, 1500, total, 1, l2, 1), -4);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 65536, 65536, &got), 0);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 65537, 65536, &got), -EPROTO);
+	/* init refuses what the framing cannot carry */
+	{
+		struct sqn_wire_dec d;
+
+		CHECK_EQ(sqn_wire_dec_init(&d, SQN_WIRE_U16LE, 65536, rxbuf,
+					   sizeof(rxbuf)),
+			 -EINVAL);
+		CHECK_EQ(sqn_wire_dec_init(&d, SQN_WIRE_U16LE, 65535, rxbuf,
+					   100),
+			 -EINVAL);
+		CHECK_EQ(sqn_wire_dec_init(&d, SQN_WIRE_U32BE, 13, rxbuf,
+					   sizeof(rxbuf)),
+			 -EINVAL);
+	}
+	CHECK_EQ(sqn_wire_max(SQN_WIRE_U16LE), 65535);
+}
+
+static void datagrams(void)
+{
+	struct sqn_wire_dec d;
+	const uint8_t *fr;
+	uint32_t room, l;
+	uint8_t *sp;
+
+	ASSERT(!sqn_wire_dec_init(&d, SQN_WIRE_DGRAM, 9000, rxbuf, 9001));
+	CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), 0);
+	sp = sqn_wire_dec_space(&d, &room);
+	CHECK_EQ(room, 9001);
+	memset(sp, 7, 9000);
+	sqn_wire_dec_commit(&d, 9000);
+	CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), 1);
+	CHECK_EQ(l, 9000);
+	sqn_wire_dec_space(&d, &room);
+	sqn_wire_dec_commit(&d, 9001);
+	CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), -EPROTO);
+	CHECK_EQ(sqn_wire_dgram_check(13, 9000), -EPROTO);
+	CHECK_EQ(sqn_wire_dgram_check(14, 9000), 0);
+	CHECK_EQ(sqn_wire_dgram_check(0, 9000), -EPROTO);
+}
+
+/* The encoder resumes after a short write at every byte. */
+static void encoder_partial_writes(void)
+{
+	static uint8_t a[100], b[1514], c[14];
+	struct iovec iov[8];
+	uint8_t hdr[4][SQN_WIRE_HDR_MAX];
+	uint16_t fend[4];
+	struct sqn_wire_enc e;
+	uint8_t out[2000];
+	enum sqn_wire_kind k;
+	unsigned niov, i, done, step;
+	size_t total, pos;
+
+	memset(a, 1, sizeof(a));
+	memset(b, 2, sizeof(b));
+	memset(c, 3, sizeof(c));
+	for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_U16LE; k++) {
+		uint32_t lens[3] = {100, 1514, 14};
+		uint32_t ref = build(k, lens, 3);
+		uint32_t h = sqn_wire_hdr_len(k);
+
+		(void)ref;
+		for (step = 1; step < 700; step += 37) {
+			sqn_wire_enc_init(&e, k, iov, hdr, fend, 4);
+			CHECK(sqn_wire_enc_add(&e, a, 100));
+			CHECK(sqn_wire_enc_add(&e, b, 1514));
+			CHECK(sqn_wire_enc_add(&e, c, 14));
+			total = 3 * h + 100 + 1514 + 14;
+			pos = 0;
+			done = 0;
+			while (pos < total) {
+				struct iovec *v = sqn_wire_enc_iov(&e, &niov);
+				size_t want = step, got = 0;
+
+				for (i = 0; i < niov && got < want; i++) {
+					size_t t = v[i].iov_len;
+
+					if (t > want - got)
+						t = want - got;
+					memcpy(out + pos + got, v[i].iov_base,
+					       t);
+					got += t;
+				}
+				done += sqn_wire_enc_advance(&e, got);
+				pos += got;
+			}
+			CHECK_EQ(done, 3);
+			CHECK_EQ(out[h], 1);
+			CHECK_EQ(out[2 * h + 100], 2);
+			CHECK_EQ(out[3 * h + 100 + 1514], 3);
+			CHECK(!memcmp(out, stream, h));
+		}
+		/* a full batch refuses more */
+		sqn_wire_enc_init(&e, k, iov, hdr, fend, 1);
+		CHECK(sqn_wire_enc_add(&e, a, 100));
+		CHECK(!sqn_wire_enc_add(&e, a, 100));
+		/* partial accounting */
+		sqn_wire_enc_advance(&e, 10);
+		CHECK_EQ(sqn_wire_enc_partial(&e), 10);
+	}
+}
+
+static const struct check_case cases[] = {
+	CASE(every_split_point),      CASE(byte_by_byte),
+	CASE(many_frames_per_buffer), CASE(bad_lengths),
+	CASE(max_boundary),	      CASE(datagrams),
+	CASE(encoder_partial_writes),
+};
+
+CHECK_MAIN(cases)
