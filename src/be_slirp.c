@@ -1,0 +1,1282 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * be_slirp.c - slirp backend: libslirp's userspace TCP/IP stack in process
+ *
+ * Theory of operation
+ *
+ * libslirp owns no thread and no event loop: the embedder feeds it guest
+ * frames (slirp_input), tells it which of its host sockets are ready
+ * (slirp_pollfds_fill / slirp_pollfds_poll), runs its timers, and receives
+ * frames for the guest through the send_packet callback. This file is that
+ * embedder, driven entirely by the caller's sqn_iface_read() and
+ * sqn_iface_write(), with no thread of its own:
+ *
+ * - Readiness. The interface's fd is an epoll (kqueue) set holding every
+ *   socket libslirp currently wants polled, plus a waker that is set while
+ *   frames wait in the RX ring (or when a write moved libslirp's next
+ *   deadline earlier than the one the caller was given). After every call
+ *   into libslirp, slirp_pollfds_fill() is run and its answer is diffed
+ *   against what the set holds: an fd is added, modified or deleted only
+ *   when what libslirp asks for changed, so a steady connection costs no
+ *   epoll_ctl at all. libslirp calls unregister_poll_fd before it closes a
+ *   socket; that is when its registration is dropped, so a reused fd number
+ *   is never mistaken for the old socket.
+ *
+ * - Servicing. sqn_iface_read() first hands over frames already queued;
+ *   with room left it collects the ready sockets with a zero-timeout wait on
+ *   the set (only ready fds come back, no scan of all of them), passes
+ *   their events to slirp_pollfds_poll(), runs the timers that are due, and
+ *   resynchronises the set. Timers (libslirp 4.7 has one, the IPv6 router
+ *   advertisement) live in a small fixed array; the earliest deadline is
+ *   cached, so a read only compares one number unless a timer is due.
+ *   sqn_iface_timeout_ms() returns the earlier of that and libslirp's own
+ *   poll timeout (its TCP fast and slow timers).
+ *
+ * - RX, one copy. While a read is in progress, send_packet copies the frame
+ *   straight into the caller's next free buffer. Frames produced outside a
+ *   read (a reply to slirp_input on the writer thread), past the caller's
+ *   last buffer, or larger than the next buffer go to a bounded ring
+ *   (params.rx_queue_len, default 256) that drops its oldest frame when
+ *   full, counted in rx_dropped. Once anything is in the ring, later frames
+ *   queue behind it, so order is kept; a frame is never cut.
+ *
+ * - Threads. One reader and one writer may run at once: one mutex per
+ *   interface covers libslirp and everything its callbacks touch. libslirp
+ *   itself keeps a few process-wide variables (its clock copy, the host DNS
+ *   cache): two interfaces serviced on two threads race on them.
+ *
+ * - SIGPIPE. libslirp writes to host sockets with plain send(), which
+ *   raises SIGPIPE on a connection the peer has closed. The caller's signal
+ *   dispositions are never changed: if SIGPIPE is ignored (or handled) at
+ *   start, nothing is done; if it is at its default (which would kill the
+ *   process), every call into libslirp runs with SIGPIPE blocked in the
+ *   calling thread and a SIGPIPE it raised is consumed before unblocking.
+ *   That costs a few system calls per read or write call (not per frame);
+ *   a program that ignores SIGPIPE, as servers usually do, skips it. An
+ *   info message at start says which case applies.
+ *
+ * - Host MAC. libslirp answers ARP for its virtual hosts with 52:55 followed
+ *   by the IPv4 address asked for, and sends every frame from 52:55 plus the
+ *   gateway address: 52:55:0a:00:02:02 with the default network.
+ *
+ * libslirp itself prints some warnings to stderr through GLib's default log
+ * handler; this library leaves the process-wide GLib handlers alone.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libslirp.h>
+
+#include "internal.h"
+#include "netopt.h"
+#include "poller.h"
+#include "ring.h"
+#include "waker.h"
+
+/* The SlirpConfig version this file fills: 4 adds timer_new_opaque and
+ * disable_dhcp, and needs libslirp 4.7. */
+#define SLIRP_CFG_VERSION 4
+#define SLIRP_NEED_MAJOR 4
+#define SLIRP_NEED_MINOR 7
+_Static_assert(SLIRP_CONFIG_VERSION_MAX >= SLIRP_CFG_VERSION,
+	       "libslirp headers older than 4.7: SlirpConfig version 4 needed");
+
+/* IF_MTU_MAX in libslirp 4.7 */
+#define SLIRP_MTU_MAX 65521
+#define SLIRP_MAX_TIMERS 8
+#define SLIRP_MAX_EVENTS 64
+#define SLIRP_TAG_WAKER UINT64_MAX
+#define SLIRP_FD_REG 0x80u /* in slirp_fd.reg: the fd is in the set */
+#define SLIRP_NO_DEADLINE INT64_MAX
+
+/**
+ * struct slirp_timer - one libslirp timer
+ * @used:	slot taken
+ * @armed:	@expire_ms is set
+ * @expire_ms:	when it fires, on the CLOCK_MONOTONIC millisecond scale
+ * @id:		timer id, for slirp_handle_timer() (timer_new_opaque)
+ * @cb_opaque:	libslirp's argument for the timer
+ * @cb:		legacy timer_new() callback, NULL for an opaque timer
+ */
+struct slirp_timer {
+	bool used;
+	bool armed;
+	int64_t expire_ms;
+	SlirpTimerId id;
+	void *cb_opaque;
+	SlirpTimerCb cb;
+};
+
+/**
+ * struct slirp_fd - what is known about one fd number
+ * @reg:	SQN_POLL_* bits registered, | SLIRP_FD_REG; 0: not in the set
+ * @want:	bits libslirp asked for in the current fill
+ * @revents:	SLIRP_POLL_* bits from the last collection
+ * @idx:	its index in the current fill
+ * @want_gen:	fill generation @want belongs to
+ * @rev_gen:	collection generation @revents belongs to
+ */
+struct slirp_fd {
+	uint8_t reg;
+	uint8_t want;
+	uint8_t revents;
+	int idx;
+	uint32_t want_gen;
+	uint32_t rev_gen;
+};
+
+/**
+ * struct slirp_be - backend state
+ * @iface:	the interface, for logs and counters
+ * @lock:	guards everything below and every libslirp call
+ * @slirp:	the stack
+ * @poller:	the readiness set (the interface's fd)
+ * @waker:	set while @ring holds frames, or to make the caller re-read
+ *		the timeout
+ * @waker_set:	whether @waker is set (saves a system call per read)
+ * @ring:	frames for the guest that no read was there to take
+ * @max_frame:	largest frame either way
+ * @rx_f:	while a read runs: the caller's buffers, else NULL
+ * @rx_k:	next free buffer in @rx_f
+ * @rx_n:	number of @rx_f
+ * @fds:	per-fd state, indexed by fd number, @nfds entries
+ * @nfds:	size of @fds
+ * @round:	fds of the last two fills: @round[@cur] is the current one
+ *		(index = the idx libslirp got), the other the one before
+ * @nround:	entries used in each @round
+ * @cround:	capacity of each @round
+ * @cur:	which @round is current
+ * @gen:	fill generation
+ * @rgen:	revents collection generation
+ * @slirp_deadline: when libslirp wants to be polled at the latest (ms)
+ * @told_deadline: the deadline the caller was last given (ms)
+ * @timers:	libslirp's timers
+ * @next_timer:	earliest armed timer (ms), SLIRP_NO_DEADLINE if none
+ * @guard_sigpipe: SIGPIPE is at its default: block it around libslirp
+ * @guest_errors: guest errors libslirp reported, for rate-limited logs
+ */
+struct slirp_be {
+	struct sqn_iface *iface;
+	pthread_mutex_t lock;
+	Slirp *slirp;
+	struct sqn_poller poller;
+	struct sqn_waker waker;
+	bool waker_set;
+	struct sqn_ring ring;
+	uint32_t max_frame;
+
+	struct sqn_frame *rx_f;
+	unsigned rx_k;
+	unsigned rx_n;
+
+	struct slirp_fd *fds;
+	unsigned nfds;
+	int *round[2];
+	unsigned nround[2];
+	unsigned cround;
+	unsigned cur;
+	uint32_t gen;
+	uint32_t rgen;
+	int64_t slirp_deadline;
+	int64_t told_deadline;
+
+	struct slirp_timer timers[SLIRP_MAX_TIMERS];
+	int64_t next_timer;
+
+	bool guard_sigpipe;
+	uint64_t guest_errors;
+};
+
+/**
+ * now_ns() - CLOCK_MONOTONIC in nanoseconds
+ *
+ * Return: nanoseconds
+ */
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/**
+ * now_ms() - CLOCK_MONOTONIC in milliseconds, libslirp's timer scale
+ *
+ * Return: milliseconds
+ */
+static int64_t now_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+/* ---- SIGPIPE guard ---- */
+
+/**
+ * struct pipe_guard - state of one guarded stretch of libslirp calls
+ * @active:	the guard blocked SIGPIPE
+ * @was_pending: SIGPIPE was pending before (not ours to consume)
+ * @old:	the thread's signal mask before
+ */
+struct pipe_guard {
+	bool active;
+	bool was_pending;
+	sigset_t old;
+};
+
+/**
+ * guard_enter() - block SIGPIPE in this thread if the process would die of it
+ * @be:	backend state
+ * @g:	guard state
+ */
+static void guard_enter(const struct slirp_be *be, struct pipe_guard *g)
+{
+	sigset_t set, pend;
+
+	g->active = be->guard_sigpipe;
+	if (!g->active)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &g->old);
+	sigpending(&pend);
+	g->was_pending = sigismember(&pend, SIGPIPE) == 1;
+}
+
+/**
+ * guard_leave() - consume a SIGPIPE libslirp raised, restore the mask
+ * @g:	guard state
+ */
+static void guard_leave(struct pipe_guard *g)
+{
+	static const struct timespec zero;
+	sigset_t set, pend;
+
+	if (!g->active)
+		return;
+	if (!g->was_pending && !sigpending(&pend) &&
+	    sigismember(&pend, SIGPIPE) == 1) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGPIPE);
+		while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+/* ---- RX: frames from libslirp ---- */
+
+/**
+ * waker_update() - make the waker match the ring (set while frames wait)
+ * @be:	backend state, locked
+ */
+static void waker_update(struct slirp_be *be)
+{
+	bool want = !sqn_ring_empty(&be->ring);
+
+	if (want && !be->waker_set)
+		sqn_waker_wake(&be->waker);
+	else if (!want && be->waker_set)
+		sqn_waker_clear(&be->waker);
+	be->waker_set = want;
+}
+
+/**
+ * ring_push() - queue a frame, dropping the oldest ones while it is full
+ * @be:		backend state, locked
+ * @buf:	the frame
+ * @len:	its length, at most max_frame
+ */
+static void ring_push(struct slirp_be *be, const void *buf, uint32_t len)
+{
+	unsigned dropped = 0;
+	uint8_t *dst;
+
+	while (!(dst = sqn_ring_reserve(&be->ring, len))) {
+		if (sqn_ring_empty(&be->ring))
+			break;
+		sqn_ring_drop_oldest(&be->ring);
+		dropped++;
+	}
+	if (dst) {
+		memcpy(dst, buf, len);
+		sqn_ring_commit(&be->ring, len, NULL);
+	} else {
+		dropped++;
+	}
+	if (dropped) {
+		uint64_t total =
+			SQN_STAT_ADD(be->iface, rx_dropped, dropped) + dropped;
+
+		if (sqn_log_every(total))
+			sqn_log(be->iface, SQN_LOG_WARN,
+				"%s: slirp: RX queue full, oldest frames "
+				"dropped (%llu so far): read faster or raise "
+				"rx_queue_len",
+				be->iface->id, (unsigned long long)total);
+	}
+	/* inside a read, the waker is settled when the read ends */
+	if (!be->rx_f && !be->waker_set)
+		waker_update(be);
+}
+
+/**
+ * cb_send_packet() - SlirpCb.send_packet: a frame for the guest
+ * @buf:	the frame
+ * @len:	its length
+ * @opaque:	backend state, locked (called from inside libslirp)
+ *
+ * Return: @len: the frame is taken, delivered, queued or dropped and
+ * counted
+ */
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+	struct slirp_be *be = opaque;
+	struct sqn_frame *d;
+
+	if (len < SQN_FRAME_MIN || len > be->max_frame) {
+		uint64_t n = SQN_STAT_ADD(be->iface, rx_errors, 1) + 1;
+
+		if (sqn_log_every(n))
+			sqn_log(be->iface, SQN_LOG_WARN,
+				"%s: slirp: dropped a %zu-byte frame from "
+				"libslirp: frames are %d to %u bytes",
+				be->iface->id, len, SQN_FRAME_MIN,
+				be->max_frame);
+		return (ssize_t)len;
+	}
+	if (be->rx_f && be->rx_k < be->rx_n && sqn_ring_empty(&be->ring)) {
+		d = &be->rx_f[be->rx_k];
+		if (d->data && len <= d->cap) {
+			memcpy(d->data, buf, len);
+			d->len = (uint32_t)len;
+			memset(&d->vnet, 0, sizeof(d->vnet));
+			be->rx_k++;
+			return (ssize_t)len;
+		}
+	}
+	ring_push(be, buf, (uint32_t)len);
+	return (ssize_t)len;
+}
+
+/* ---- libslirp's sockets in the readiness set ---- */
+
+/**
+ * fd_slot() - the state of fd @fd, growing the table if needed
+ * @be:	backend state
+ * @fd:	the fd
+ *
+ * Grows only when libslirp opens a higher fd number than ever before.
+ *
+ * Return: the slot, or NULL when out of memory
+ */
+static struct slirp_fd *fd_slot(struct slirp_be *be, int fd)
+{
+	struct slirp_fd *n;
+	unsigned size;
+
+	if (fd < 0)
+		return NULL;
+	if ((unsigned)fd < be->nfds)
+		return &be->fds[fd];
+	size = SQN_MAX(64u, be->nfds * 2);
+	while (size <= (unsigned)fd)
+		size *= 2;
+	n = realloc(be->fds, size * sizeof(*n));
+	if (!n)
+		return NULL;
+	memset(n + be->nfds, 0, (size - be->nfds) * sizeof(*n));
+	be->fds = n;
+	be->nfds = size;
+	return &be->fds[fd];
+}
+
+/**
+ * round_push() - append @fd to the current fill's list
+ * @be:	backend state
+ * @fd:	the fd
+ *
+ * Return: its index, or -1 when out of memory
+ */
+static int round_push(struct slirp_be *be, int fd)
+{
+	unsigned c = be->cur;
+
+	if (be->nround[c] == be->cround) {
+		unsigned size = SQN_MAX(64u, be->cround * 2);
+		int *a = realloc(be->round[0], size * sizeof(int));
+		int *b;
+
+		if (!a)
+			return -1;
+		be->round[0] = a;
+		b = realloc(be->round[1], size * sizeof(int));
+		if (!b)
+			return -1;
+		be->round[1] = b;
+		be->cround = size;
+	}
+	be->round[c][be->nround[c]] = fd;
+	return (int)be->nround[c]++;
+}
+
+/**
+ * cb_add_poll() - SlirpAddPollCb: libslirp wants @fd polled for @events
+ * @fd:		the socket
+ * @events:	SLIRP_POLL_* bits
+ * @opaque:	backend state, locked
+ *
+ * Return: the index libslirp passes back to cb_get_revents(), or -1
+ */
+static int cb_add_poll(int fd, int events, void *opaque)
+{
+	struct slirp_be *be = opaque;
+	struct slirp_fd *s = fd_slot(be, fd);
+	unsigned bits = 0;
+
+	if (!s) {
+		sqn_log(be->iface, SQN_LOG_ERROR,
+			"%s: slirp: out of memory tracking fd %d: it is not "
+			"polled",
+			be->iface->id, fd);
+		return -1;
+	}
+	if (events & (SLIRP_POLL_IN | SLIRP_POLL_PRI))
+		bits |= SQN_POLL_IN;
+	if (events & SLIRP_POLL_OUT)
+		bits |= SQN_POLL_OUT;
+	if (s->want_gen == be->gen) {
+		s->want |= (uint8_t)bits;
+		return s->idx;
+	}
+	s->idx = round_push(be, fd);
+	if (s->idx < 0)
+		return -1;
+	s->want_gen = be->gen;
+	s->want = (uint8_t)bits;
+	return s->idx;
+}
+
+/**
+ * cb_get_revents() - SlirpGetREventsCb: what happened on the fd at @idx
+ * @idx:	index from cb_add_poll() in the last fill
+ * @opaque:	backend state, locked
+ *
+ * Return: SLIRP_POLL_* bits
+ */
+static int cb_get_revents(int idx, void *opaque)
+{
+	struct slirp_be *be = opaque;
+	const struct slirp_fd *s;
+	int fd;
+
+	if (idx < 0 || (unsigned)idx >= be->nround[be->cur])
+		return 0;
+	fd = be->round[be->cur][idx];
+	s = &be->fds[fd];
+	return s->rev_gen == be->rgen ? s->revents : 0;
+}
+
+/**
+ * fd_drop() - take @fd out of the set (libslirp is about to close it)
+ * @be:	backend state, locked
+ * @fd:	the fd
+ */
+static void fd_drop(struct slirp_be *be, int fd)
+{
+	struct slirp_fd *s;
+
+	if (fd < 0 || (unsigned)fd >= be->nfds)
+		return;
+	s = &be->fds[fd];
+	if (s->reg)
+		sqn_poller_del(&be->poller, fd);
+	s->reg = 0;
+	s->want_gen = be->gen - 1; /* not part of the current fill any more */
+	s->rev_gen = be->rgen - 1; /* its events are the old socket's */
+}
+
+/**
+ * sync_set() - ask libslirp what to poll and make the set match
+ * @be:	backend state, locked
+ *
+ * Also records libslirp's poll deadline.
+ */
+static void sync_set(struct slirp_be *be)
+{
+	uint32_t timeout = UINT32_MAX;
+	unsigned old, i;
+	int rc;
+
+	old = be->cur;
+	be->cur ^= 1;
+	be->nround[be->cur] = 0;
+	be->gen++;
+	slirp_pollfds_fill(be->slirp, &timeout, cb_add_poll, be);
+
+	for (i = 0; i < be->nround[be->cur]; i++) {
+		int fd = be->round[be->cur][i];
+		struct slirp_fd *s = &be->fds[fd];
+		uint8_t reg = s->want | SLIRP_FD_REG;
+
+		if (s->reg == reg)
+			continue;
+		if (s->reg) {
+			rc = sqn_poller_mod(&be->poller, fd, s->want, fd);
+			if (rc == -ENOENT)
+				rc = sqn_poller_add(&be->poller, fd, s->want,
+						    fd);
+		} else {
+			rc = sqn_poller_add(&be->poller, fd, s->want, fd);
+			if (rc == -EEXIST)
+				rc = sqn_poller_mod(&be->poller, fd, s->want,
+						    fd);
+		}
+		if (rc) {
+			sqn_log(be->iface, SQN_LOG_ERROR,
+				"%s: slirp: cannot poll fd %d: %s",
+				be->iface->id, fd, strerror(-rc));
+			s->reg = 0;
+			continue;
+		}
+		s->reg = reg;
+	}
+	for (i = 0; i < be->nround[old]; i++) {
+		int fd = be->round[old][i];
+		struct slirp_fd *s = &be->fds[fd];
+
+		if (s->want_gen != be->gen && s->reg) {
+			sqn_poller_del(&be->poller, fd);
+			s->reg = 0;
+		}
+	}
+	be->slirp_deadline =
+		timeout == UINT32_MAX ? SLIRP_NO_DEADLINE : now_ms() + timeout;
+}
+
+/**
+ * collect_revents() - what the ready sockets have, by a zero-timeout wait
+ * @be:	backend state, locked
+ */
+static void collect_revents(struct slirp_be *be)
+{
+	struct sqn_poll_event ev[SLIRP_MAX_EVENTS];
+	int n, i;
+
+	be->rgen++;
+	n = sqn_poller_wait(&be->poller, ev, SLIRP_MAX_EVENTS, 0);
+	for (i = 0; i < n; i++) {
+		struct slirp_fd *s;
+		int rev = 0;
+
+		if (ev[i].tag == SLIRP_TAG_WAKER ||
+		    ev[i].tag >= (uint64_t)be->nfds)
+			continue;
+		s = &be->fds[ev[i].tag];
+		if (ev[i].events & SQN_POLL_IN)
+			rev |= SLIRP_POLL_IN;
+		if (ev[i].events & SQN_POLL_OUT)
+			rev |= SLIRP_POLL_OUT;
+		if (ev[i].events & SQN_POLL_ERR)
+			rev |= SLIRP_POLL_ERR | SLIRP_POLL_HUP;
+		s->revents = (uint8_t)rev;
+		s->rev_gen = be->rgen;
+	}
+}
+
+/* ---- timers ---- */
+
+/**
+ * timers_recompute() - cache the earliest armed timer
+ * @be:	backend state, locked
+ */
+static void timers_recompute(struct slirp_be *be)
+{
+	int64_t next = SLIRP_NO_DEADLINE;
+	unsigned i;
+
+	for (i = 0; i < SLIRP_MAX_TIMERS; i++)
+		if (be->timers[i].used && be->timers[i].armed &&
+		    be->timers[i].expire_ms < next)
+			next = be->timers[i].expire_ms;
+	be->next_timer = next;
+}
+
+/**
+ * timers_run() - fire every timer that is due
+ * @be:		backend state, locked
+ * @now:	the time, ms
+ */
+static void timers_run(struct slirp_be *be, int64_t now)
+{
+	unsigned i;
+
+	if (now < be->next_timer)
+		return;
+	for (i = 0; i < SLIRP_MAX_TIMERS; i++) {
+		struct slirp_timer *t = &be->timers[i];
+
+		if (!t->used || !t->armed || t->expire_ms > now)
+			continue;
+		t->armed = false; /* the handler may re-arm it */
+		if (t->cb)
+			t->cb(t->cb_opaque);
+		else
+			slirp_handle_timer(be->slirp, t->id, t->cb_opaque);
+	}
+	timers_recompute(be);
+}
+
+/**
+ * timer_alloc() - a free timer slot
+ * @be:	backend state
+ *
+ * Return: the slot, or NULL (logged) when all are taken
+ */
+static struct slirp_timer *timer_alloc(struct slirp_be *be)
+{
+	unsigned i;
+
+	for (i = 0; i < SLIRP_MAX_TIMERS; i++) {
+		if (!be->timers[i].used) {
+			memset(&be->timers[i], 0, sizeof(be->timers[i]));
+			be->timers[i].used = true;
+			return &be->timers[i];
+		}
+	}
+	sqn_log(be->iface, SQN_LOG_ERROR,
+		"%s: slirp: libslirp asked for more than %d timers",
+		be->iface->id, SLIRP_MAX_TIMERS);
+	return NULL;
+}
+
+/**
+ * cb_timer_new_opaque() - SlirpCb.timer_new_opaque
+ * @id:		timer id for slirp_handle_timer()
+ * @cb_opaque:	its argument
+ * @opaque:	backend state
+ *
+ * Return: the timer, or NULL
+ */
+static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+	struct slirp_timer *t = timer_alloc(opaque);
+
+	if (t) {
+		t->id = id;
+		t->cb_opaque = cb_opaque;
+	}
+	return t;
+}
+
+/**
+ * cb_timer_new() - SlirpCb.timer_new (libslirp before config version 4)
+ * @cb:		called when the timer fires
+ * @cb_opaque:	its argument
+ * @opaque:	backend state
+ *
+ * Return: the timer, or NULL
+ */
+static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
+{
+	struct slirp_timer *t = timer_alloc(opaque);
+
+	if (t) {
+		t->cb = cb;
+		t->cb_opaque = cb_opaque;
+	}
+	return t;
+}
+
+/**
+ * cb_timer_free() - SlirpCb.timer_free
+ * @timer:	the timer, may be NULL
+ * @opaque:	backend state
+ */
+static void cb_timer_free(void *timer, void *opaque)
+{
+	struct slirp_timer *t = timer;
+
+	if (!t)
+		return;
+	t->used = false;
+	t->armed = false;
+	timers_recompute(opaque);
+}
+
+/**
+ * cb_timer_mod() - SlirpCb.timer_mod: arm @timer for @expire_ms
+ * @timer:	the timer, may be NULL
+ * @expire_ms:	when, on the clock_get_ns() scale in milliseconds
+ * @opaque:	backend state
+ */
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	struct slirp_be *be = opaque;
+	struct slirp_timer *t = timer;
+
+	if (!t)
+		return;
+	t->armed = true;
+	t->expire_ms = expire_ms;
+	if (expire_ms < be->next_timer)
+		be->next_timer = expire_ms;
+	else
+		timers_recompute(be);
+}
+
+/* ---- the other callbacks ---- */
+
+/**
+ * cb_clock_get_ns() - SlirpCb.clock_get_ns
+ * @opaque:	backend state
+ *
+ * Return: CLOCK_MONOTONIC in nanoseconds
+ */
+static int64_t cb_clock_get_ns(void *opaque)
+{
+	(void)opaque;
+	return now_ns();
+}
+
+/**
+ * cb_guest_error() - SlirpCb.guest_error: the guest sent something bad
+ * @msg:	libslirp's message
+ * @opaque:	backend state
+ */
+static void cb_guest_error(const char *msg, void *opaque)
+{
+	struct slirp_be *be = opaque;
+
+	if (sqn_log_every(++be->guest_errors))
+		sqn_log(be->iface, SQN_LOG_WARN,
+			"%s: slirp: guest error: %s (%llu so far)",
+			be->iface->id, msg,
+			(unsigned long long)be->guest_errors);
+}
+
+/**
+ * cb_register_poll_fd() - SlirpCb.register_poll_fd: nothing to do, fds
+ *			   are added by the next fill
+ * @fd:		the socket
+ * @opaque:	backend state
+ */
+static void cb_register_poll_fd(int fd, void *opaque)
+{
+	(void)fd;
+	(void)opaque;
+}
+
+/**
+ * cb_unregister_poll_fd() - SlirpCb.unregister_poll_fd: @fd is closing
+ * @fd:		the socket
+ * @opaque:	backend state
+ */
+static void cb_unregister_poll_fd(int fd, void *opaque)
+{
+	fd_drop(opaque, fd);
+}
+
+/**
+ * cb_notify() - SlirpCb.notify: libslirp has more to do; wake the reader
+ * @opaque:	backend state
+ */
+static void cb_notify(void *opaque)
+{
+	struct slirp_be *be = opaque;
+
+	if (!be->rx_f && !be->waker_set) {
+		sqn_waker_wake(&be->waker);
+		be->waker_set = true;
+	}
+}
+
+/**
+ * cb_init_completed() - SlirpCb.init_completed
+ * @slirp:	the new stack
+ * @opaque:	backend state
+ */
+static void cb_init_completed(Slirp *slirp, void *opaque)
+{
+	struct slirp_be *be = opaque;
+
+	be->slirp = slirp;
+}
+
+static const SlirpCb slirp_callbacks = {
+	.send_packet = cb_send_packet,
+	.guest_error = cb_guest_error,
+	.clock_get_ns = cb_clock_get_ns,
+	.timer_new = cb_timer_new,
+	.timer_free = cb_timer_free,
+	.timer_mod = cb_timer_mod,
+	.register_poll_fd = cb_register_poll_fd,
+	.unregister_poll_fd = cb_unregister_poll_fd,
+	.notify = cb_notify,
+	.init_completed = cb_init_completed,
+	.timer_new_opaque = cb_timer_new_opaque,
+};
+
+/* ---- backend operations ---- */
+
+/**
+ * check_version() - whether the installed libslirp takes our config version
+ * @iface:	for the message
+ *
+ * Return: 0, or -ENOTSUP with the message set
+ */
+static int check_version(struct sqn_iface *iface)
+{
+	const char *v = slirp_version_string();
+	unsigned major = 0, minor = 0;
+
+	if (!v || sscanf(v, "%u.%u", &major, &minor) != 2)
+		return sqn_seterr(iface, -ENOTSUP,
+				  "slirp: libslirp reports version \"%s\", "
+				  "which is not MAJOR.MINOR: cannot tell "
+				  "whether it takes SlirpConfig version %d",
+				  v ? v : "(null)", SLIRP_CFG_VERSION);
+	if (major < SLIRP_NEED_MAJOR ||
+	    (major == SLIRP_NEED_MAJOR && minor < SLIRP_NEED_MINOR))
+		return sqn_seterr(iface, -ENOTSUP,
+				  "slirp: the installed libslirp is %s, but "
+				  "this library fills SlirpConfig version %d, "
+				  "which needs libslirp %d.%d or newer (it was "
+				  "built against %s): install a newer libslirp",
+				  v, SLIRP_CFG_VERSION, SLIRP_NEED_MAJOR,
+				  SLIRP_NEED_MINOR, SLIRP_VERSION_STRING);
+	return 0;
+}
+
+/**
+ * slirp_validate() - check the slirp options before anything is opened
+ * @iface:	for the message
+ * @p:		parameters
+ *
+ * Return: 0 or -EINVAL
+ */
+static int slirp_validate(struct sqn_iface *iface, const struct sqn_params *p)
+{
+	struct sqn_netopt *o;
+	char err[SQN_MSG_LEN];
+	uint32_t mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
+	int rc;
+
+	if (mtu > SLIRP_MTU_MAX)
+		return sqn_seterr(iface, -EINVAL,
+				  "mtu %u is too large for slirp mode: "
+				  "libslirp takes at most %d",
+				  mtu, SLIRP_MTU_MAX);
+	if (p->max_frame && p->max_frame < mtu + SQN_ETH_HLEN)
+		return sqn_seterr(iface, -EINVAL,
+				  "max_frame %u is smaller than mtu %u + %d "
+				  "bytes of Ethernet header: leave it 0 in "
+				  "slirp mode",
+				  p->max_frame, mtu, SQN_ETH_HLEN);
+	o = malloc(sizeof(*o));
+	if (!o)
+		return sqn_seterr(iface, -ENOMEM, "slirp: out of memory");
+	rc = sqn_netopt_build(p, o, err, sizeof(err));
+	free(o);
+	if (rc)
+		return sqn_seterr(iface, rc, "%s", err);
+	return 0;
+}
+
+/**
+ * add_forwards() - open the host port forwards
+ * @iface:	the interface
+ * @be:		backend state
+ * @o:		the options
+ * @p:		parameters, for the messages
+ *
+ * Return: 0, or a negative errno with the message set
+ */
+static int add_forwards(struct sqn_iface *iface, struct slirp_be *be,
+			const struct sqn_netopt *o, const struct sqn_params *p)
+{
+	char b[INET_ADDRSTRLEN];
+	unsigned i;
+
+	for (i = 0; i < o->n_fwd; i++) {
+		const struct sqn_fwd *f = &o->fwd[i];
+		int err;
+
+		errno = 0;
+		if (!slirp_add_hostfwd(be->slirp, f->udp, f->host, f->host_port,
+				       f->guest, f->guest_port))
+			continue;
+		err = errno ? errno : EADDRINUSE;
+		inet_ntop(AF_INET, &f->host, b, sizeof(b));
+		return sqn_seterr(iface, -err,
+				  "slirp: forward \"%s\": cannot listen on "
+				  "%s %s:%u: %s",
+				  p->forwards[i], f->udp ? "UDP" : "TCP", b,
+				  f->host_port, strerror(err));
+	}
+	return 0;
+}
+
+/**
+ * fill_config() - the SlirpConfig for @o
+ * @cfg:	gets it
+ * @o:		the options
+ * @mtu:	the MTU
+ */
+static void fill_config(SlirpConfig *cfg, const struct sqn_netopt *o,
+			uint32_t mtu)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->version = SLIRP_CFG_VERSION;
+	cfg->restricted = o->restrict_out;
+	cfg->in_enabled = true;
+	cfg->vnetwork = o->net;
+	cfg->vnetmask = o->mask;
+	cfg->vhost = o->host;
+	cfg->in6_enabled = o->ipv6;
+	cfg->vprefix_addr6 = o->prefix6;
+	cfg->vprefix_len = o->prefix6_len;
+	cfg->vhost6 = o->host6;
+	cfg->vdhcp_start = o->dhcp_start;
+	cfg->vnameserver = o->dns;
+	cfg->vnameserver6 = o->dns6;
+	/* libslirp copies the list (translate_dnssearch) in slirp_new() */
+	cfg->vdnssearch = o->n_search ? (const char **)o->search : NULL;
+	cfg->if_mtu = mtu;
+	cfg->if_mru = mtu;
+	cfg->disable_host_loopback = false;
+	cfg->enable_emu = false;
+	cfg->disable_dns = false;
+	cfg->disable_dhcp = false;
+}
+
+/**
+ * sigpipe_is_default() - whether SIGPIPE would kill this process
+ *
+ * Return: true if its disposition is SIG_DFL
+ */
+static bool sigpipe_is_default(void)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIGPIPE, NULL, &sa))
+		return true;
+	return !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL;
+}
+
+/**
+ * slirp_start() - start libslirp and its readiness set
+ * @iface:	the interface
+ * @p:		parameters
+ *
+ * Return: 0, or a negative errno with the message set; nothing is left
+ * open on failure
+ */
+static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
+{
+	uint32_t qlen =
+		p->rx_queue_len ? p->rx_queue_len : SQN_DEFAULT_QUEUE_LEN;
+	struct sqn_netopt *o;
+	struct slirp_be *be;
+	SlirpConfig cfg;
+	char err[SQN_MSG_LEN];
+	int rc;
+
+	rc = check_version(iface);
+	if (rc)
+		return rc;
+	o = malloc(sizeof(*o));
+	if (!o)
+		return sqn_seterr(iface, -ENOMEM, "slirp: out of memory");
+	rc = sqn_netopt_build(p, o, err, sizeof(err));
+	if (rc) {
+		sqn_seterr(iface, rc, "%s", err);
+		goto out_opt;
+	}
+
+	iface->mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
+	iface->max_frame =
+		p->max_frame ? p->max_frame : iface->mtu + SQN_ETH_HLEN;
+	if (iface->max_frame > SQN_FRAME_MAX)
+		iface->max_frame = SQN_FRAME_MAX;
+	iface->offload = 0;
+	iface->host_mac[0] = 0x52;
+	iface->host_mac[1] = 0x55;
+	memcpy(&iface->host_mac[2], &o->host.s_addr, 4);
+
+	be = calloc(1, sizeof(*be));
+	if (!be) {
+		rc = sqn_seterr(iface, -ENOMEM, "slirp: out of memory");
+		goto out_opt;
+	}
+	be->iface = iface;
+	be->max_frame = iface->max_frame;
+	be->next_timer = SLIRP_NO_DEADLINE;
+	be->slirp_deadline = SLIRP_NO_DEADLINE;
+	be->told_deadline = SLIRP_NO_DEADLINE;
+	be->guard_sigpipe = sigpipe_is_default();
+
+	rc = sqn_ring_init(&be->ring, qlen, iface->max_frame);
+	if (rc) {
+		sqn_seterr(iface, rc,
+			   "slirp: no memory for an RX queue of %u frames of "
+			   "%u bytes",
+			   qlen, iface->max_frame);
+		goto out_be;
+	}
+	rc = sqn_waker_open(&be->waker);
+	if (rc) {
+		sqn_seterr(iface, rc, "slirp: cannot create a wake-up fd: %s",
+			   strerror(-rc));
+		goto out_ring;
+	}
+	rc = sqn_poller_open(&be->poller);
+	if (rc) {
+		sqn_seterr(iface, rc, "slirp: cannot create a poll set: %s",
+			   strerror(-rc));
+		goto out_waker;
+	}
+	rc = sqn_poller_add(&be->poller, be->waker.rfd, SQN_POLL_IN,
+			    SLIRP_TAG_WAKER);
+	if (rc) {
+		sqn_seterr(iface, rc, "slirp: cannot poll the wake-up fd: %s",
+			   strerror(-rc));
+		goto out_poller;
+	}
+	pthread_mutex_init(&be->lock, NULL);
+
+	fill_config(&cfg, o, iface->mtu);
+	be->slirp = slirp_new(&cfg, &slirp_callbacks, be);
+	if (!be->slirp) {
+		rc = sqn_seterr(iface, -EINVAL,
+				"slirp: libslirp %s refused the configuration "
+				"(SlirpConfig version %d, mtu %u)",
+				slirp_version_string(), SLIRP_CFG_VERSION,
+				iface->mtu);
+		goto out_lock;
+	}
+	rc = add_forwards(iface, be, o, p);
+	if (rc)
+		goto out_slirp;
+	sync_set(be);
+
+	iface->be = be;
+	iface->fd = be->poller.fd;
+	if (be->guard_sigpipe)
+		sqn_log(iface, SQN_LOG_INFO,
+			"%s: slirp: SIGPIPE is at its default action, so it "
+			"is blocked around each libslirp call; ignore SIGPIPE "
+			"in the process to save those system calls",
+			iface->id);
+	sqn_set_link(iface, true, "libslirp %s started",
+		     slirp_version_string());
+	free(o);
+	return 0;
+
+out_slirp:
+	slirp_cleanup(be->slirp);
+out_lock:
+	pthread_mutex_destroy(&be->lock);
+	free(be->fds);
+	free(be->round[0]);
+	free(be->round[1]);
+out_poller:
+	sqn_poller_close(&be->poller);
+out_waker:
+	sqn_waker_close(&be->waker);
+out_ring:
+	sqn_ring_free(&be->ring);
+out_be:
+	free(be);
+out_opt:
+	free(o);
+	return rc;
+}
+
+/**
+ * slirp_stop() - tear libslirp down and free everything
+ * @iface:	the interface
+ *
+ * slirp_cleanup() closes every socket (unregistering each) and frees its
+ * timers through the callbacks, so the set and the arrays outlive it.
+ */
+static void slirp_stop(struct sqn_iface *iface)
+{
+	struct slirp_be *be = iface->be;
+	struct pipe_guard g;
+
+	pthread_mutex_lock(&be->lock);
+	guard_enter(be, &g);
+	slirp_cleanup(be->slirp);
+	guard_leave(&g);
+	be->slirp = NULL;
+	pthread_mutex_unlock(&be->lock);
+
+	sqn_poller_close(&be->poller);
+	sqn_waker_close(&be->waker);
+	sqn_ring_free(&be->ring);
+	free(be->fds);
+	free(be->round[0]);
+	free(be->round[1]);
+	pthread_mutex_destroy(&be->lock);
+	free(be);
+	iface->be = NULL;
+	iface->fd = -1;
+}
+
+/**
+ * drain_ring() - move queued frames into the caller's buffers
+ * @be:	backend state, locked
+ * @f:	caller buffers
+ * @n:	how many
+ *
+ * Return: frames moved; stops at the first that does not fit
+ */
+static unsigned drain_ring(struct slirp_be *be, struct sqn_frame *f, unsigned n)
+{
+	const uint8_t *src;
+	uint32_t len;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		src = sqn_ring_peek(&be->ring, &len, NULL);
+		if (!src)
+			break;
+		if (!f[i].data || len > f[i].cap) {
+			if (i == 0)
+				f[0].len = len;
+			break;
+		}
+		memcpy(f[i].data, src, len);
+		f[i].len = len;
+		memset(&f[i].vnet, 0, sizeof(f[i].vnet));
+		sqn_ring_pop(&be->ring);
+	}
+	return i;
+}
+
+/**
+ * slirp_read() - deliver frames, servicing libslirp's sockets and timers
+ * @iface:	the interface
+ * @q:		queue (always 0)
+ * @f:		caller buffers
+ * @n:		how many, at most SQN_BATCH
+ *
+ * Return: frames filled, or -EMSGSIZE when the first waiting frame does not
+ * fit f[0] (f[0].len is its size)
+ */
+static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
+		      unsigned n)
+{
+	struct slirp_be *be = iface->be;
+	struct pipe_guard g;
+	unsigned k;
+	int rc;
+
+	(void)q;
+	if (n == 0)
+		return 0;
+	pthread_mutex_lock(&be->lock);
+	k = drain_ring(be, f, n);
+	if (k < n && sqn_ring_empty(&be->ring)) {
+		int64_t now;
+
+		be->rx_f = f;
+		be->rx_k = k;
+		be->rx_n = n;
+		guard_enter(be, &g);
+		collect_revents(be);
+		slirp_pollfds_poll(be->slirp, 0, cb_get_revents, be);
+		now = now_ms();
+		timers_run(be, now);
+		sync_set(be);
+		guard_leave(&g);
+		k = be->rx_k;
+		be->rx_f = NULL;
+	}
+	rc = (k == 0 && !sqn_ring_empty(&be->ring)) ? -EMSGSIZE : (int)k;
+	waker_update(be);
+	pthread_mutex_unlock(&be->lock);
+	if (rc == -EMSGSIZE)
+		sqn_seterr(iface, rc,
+			   "%s: read: the next frame is %u bytes, the buffer "
+			   "holds %u",
+			   iface->id, f[0].len, f[0].cap);
+	return rc;
+}
+
+/**
+ * slirp_write() - hand guest frames to libslirp
+ * @iface:	the interface
+ * @q:		queue (always 0)
+ * @f:		frames, all valid
+ * @n:		how many
+ *
+ * Replies libslirp makes at once (ARP, ICMP to the gateway, DHCP) go to the
+ * RX ring and wake the reader. If the frames made libslirp want an earlier
+ * poll than the caller was told, the reader is woken to ask again.
+ *
+ * Return: @n
+ */
+static int slirp_write(struct sqn_iface *iface, unsigned q,
+		       const struct sqn_frame *f, unsigned n)
+{
+	struct slirp_be *be = iface->be;
+	struct pipe_guard g;
+	unsigned i;
+
+	(void)q;
+	pthread_mutex_lock(&be->lock);
+	guard_enter(be, &g);
+	for (i = 0; i < n; i++)
+		slirp_input(be->slirp, f[i].data, (int)f[i].len);
+	sync_set(be);
+	guard_leave(&g);
+	if (SQN_MIN(be->slirp_deadline, be->next_timer) < be->told_deadline) {
+		be->told_deadline = SLIRP_NO_DEADLINE;
+		if (!be->waker_set) {
+			sqn_waker_wake(&be->waker);
+			be->waker_set = true;
+		}
+	}
+	pthread_mutex_unlock(&be->lock);
+	return (int)n;
+}
+
+/**
+ * slirp_timeout_ms() - time until libslirp needs a read at the latest
+ * @iface:	the interface
+ *
+ * Return: milliseconds, 0 if overdue; never -1: libslirp always has a
+ * deadline (at most one second away)
+ */
+static int slirp_timeout_ms(struct sqn_iface *iface)
+{
+	struct slirp_be *be = iface->be;
+	int64_t d, now;
+
+	pthread_mutex_lock(&be->lock);
+	d = SQN_MIN(be->slirp_deadline, be->next_timer);
+	be->told_deadline = d;
+	pthread_mutex_unlock(&be->lock);
+	if (d == SLIRP_NO_DEADLINE)
+		return -1;
+	now = now_ms();
+	if (d <= now)
+		return 0;
+	return d - now > INT32_MAX ? INT32_MAX : (int)(d - now);
+}
+
+const struct sqn_backend_ops sqn_be_slirp = {
+	.name = "slirp",
+	.validate = slirp_validate,
+	.start = slirp_start,
+	.stop = slirp_stop,
+	.read = slirp_read,
+	.write = slirp_write,
+	.timeout_ms = slirp_timeout_ms,
+};
