@@ -1,0 +1,936 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * be_tap_linux.c - tap backend: a Linux TAP device named by host_dev_name
+ *
+ * Theory of operation: this is Firecracker's model. The VMM names a TAP
+ * device (host_dev_name); we attach to it through /dev/net/tun, or create it
+ * (non-persistent, so it vanishes with the interface) when the caller sets
+ * tap_create. Each queue pair is one TAP fd, opened with IFF_TAP | IFF_NO_PI
+ * (and IFF_MULTI_QUEUE when more than one is asked for), non-blocking; that
+ * fd is also the queue's readiness fd, so a caller polls the kernel directly.
+ *
+ * Frames move between the kernel and the caller's buffers with no copy of
+ * our own: one readv() per frame into [caller buffer, spill] until EAGAIN
+ * (a TAP fd has no recvmmsg), one write()/writev() per frame. The spill, a
+ * private per-queue buffer of the largest possible frame, is there so that
+ * a frame longer than the caller's buffer is detected instead of cut: a TAP
+ * read consumes the frame, so such a frame is assembled in the spill and
+ * kept pending on its queue, the read fails with -EMSGSIZE (frames[0].len
+ * says how much room it needs), and the next read with a big enough buffer
+ * gets it whole. Only that rare path copies.
+ *
+ * With offloads on, the fd also carries a 12-byte virtio-net header
+ * (IFF_VNET_HDR, TUNSETVNETHDRSZ 12, little-endian as in virtio 1.x) in
+ * front of each frame; it is split off into struct sqn_frame.vnet on read
+ * (host order) and put back in front on write, again without copying the
+ * frame. TUNSETOFFLOAD is set from the features the guest can receive, so
+ * the kernel hands us checksum-partial and TSO frames of up to 64 KiB only
+ * if the guest can take them; the guest's own GSO frames pass the other way.
+ *
+ * Failures to attach are diagnosed with one RTNL query (the device's kind,
+ * TUN type, owner, queues), made in the caller's network namespace, which
+ * sysfs would not reliably reflect.
+ */
+#include <ctype.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/virtio_net.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define TAP_DEV "/dev/net/tun"
+#define TAP_VNET_HDR_LEN 12
+/* largest frame a TAP fd may hand us (64 KiB GSO frame, VLAN tag), padded */
+#define TAP_SPILL_LEN (SQN_FRAME_MAX + 1 + 64)
+
+_Static_assert(sizeof(struct virtio_net_hdr_mrg_rxbuf) == TAP_VNET_HDR_LEN,
+	       "virtio-net header with num_buffers is 12 bytes");
+_Static_assert(sizeof(struct sqn_vnet_hdr) == TAP_VNET_HDR_LEN,
+	       "struct sqn_vnet_hdr mirrors the virtio-net header");
+
+/**
+ * struct tap_queue - one queue pair: a TAP fd and its read-side spill
+ * @fd:		the TAP fd, non-blocking; also the readiness fd
+ * @pending:	length of the frame waiting in @spill, 0 if none
+ * @pend_vnet:	its virtio-net header
+ * @spill:	TAP_SPILL_LEN bytes: the tail of a frame too long for the
+ *		caller's buffer, then that whole frame while it is pending
+ *
+ * @pending, @pend_vnet and @spill belong to the reader of this queue.
+ */
+struct tap_queue {
+	int fd;
+	uint32_t pending;
+	struct sqn_vnet_hdr pend_vnet;
+	uint8_t *spill;
+};
+
+/**
+ * struct tap - backend state
+ * @name:	the device's name
+ * @created:	we created the device (it goes away with our last fd)
+ * @nq:		queue pairs
+ * @q:		one per queue pair
+ */
+struct tap {
+	char name[IFNAMSIZ];
+	bool created;
+	unsigned nq;
+	struct tap_queue q[SQN_MAX_QUEUES];
+};
+
+/**
+ * struct tap_info - what RTNL says about a device, for error messages
+ * @known:	the query answered
+ * @exists:	a device of that name exists in this network namespace
+ * @kind:	its link kind ("tun", "veth", ...), "" if it has none
+ * @tun_type:	IFF_TUN or IFF_TAP for a tun device, else 0
+ * @mq:		created with multi_queue (-1 unknown)
+ * @persist:	persistent (-1 unknown)
+ * @owner:	owning uid, -1 if none
+ * @group:	owning gid, -1 if none
+ */
+struct tap_info {
+	bool known;
+	bool exists;
+	char kind[16];
+	int tun_type;
+	int mq;
+	int persist;
+	long owner;
+	long group;
+};
+
+/**
+ * tap_name() - the device name to use: host_dev_name, or the default one
+ * @p:		parameters
+ * @buf:	gets the name
+ *
+ * Return: 0, or -EINVAL when neither a name nor a usable iface_id is given
+ */
+static int tap_name(const struct sqn_params *p, char buf[IFNAMSIZ])
+{
+	if (p->host_dev_name) {
+		snprintf(buf, IFNAMSIZ, "%s", p->host_dev_name);
+		return 0;
+	}
+	return sqn_tap_name(p->iface_id, buf, IFNAMSIZ);
+}
+
+/**
+ * tap_validate() - check the TAP parameters, before any side effect
+ * @iface:	for the message
+ * @p:		parameters
+ *
+ * host_dev_name is kept verbatim by the common checks (up to 64 bytes, as
+ * the seed allows); Linux itself takes at most IFNAMSIZ - 1 bytes and no
+ * '/', ':' or white space.
+ *
+ * Return: 0 or -EINVAL
+ */
+static int tap_validate(struct sqn_iface *iface, const struct sqn_params *p)
+{
+	const char *name = p->host_dev_name;
+	size_t n, i;
+
+	if (!name)
+		return 0; /* sqn_tap_name(iface_id) will be used */
+	n = strlen(name);
+	if (n > IFNAMSIZ - 1)
+		return sqn_seterr(
+			iface, -EINVAL,
+			"host_dev_name \"%s\" is %zu bytes: Linux "
+			"interface names are at most %d (IFNAMSIZ-1); "
+			"use a shorter name, e.g. from sqn_tap_name()",
+			name, n, IFNAMSIZ - 1);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return sqn_seterr(iface, -EINVAL,
+				  "host_dev_name \"%s\" is not a valid Linux "
+				  "interface name",
+				  name);
+	for (i = 0; i < n; i++) {
+		if (name[i] == '/' || name[i] == ':' ||
+		    isspace((unsigned char)name[i]))
+			return sqn_seterr(
+				iface, -EINVAL,
+				"host_dev_name \"%s\" has a character "
+				"not allowed at offset %zu: Linux "
+				"interface names have no '/', ':' or "
+				"white space",
+				name, i);
+	}
+	return 0;
+}
+
+/**
+ * nla_ok_() - bounds-checked walk over netlink attributes
+ * @a:		current attribute
+ * @rem:	bytes left from @a
+ *
+ * Return: true if @a is a whole attribute within @rem
+ */
+static bool nla_ok_(const struct nlattr *a, int rem)
+{
+	return rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
+	       a->nla_len <= rem;
+}
+
+#define NLA_DATA(a) ((const uint8_t *)(a) + NLA_HDRLEN)
+#define NLA_PAYLOAD(a) ((int)(a)->nla_len - NLA_HDRLEN)
+#define NLA_NEXT(a, rem)                                                       \
+	((rem) -= NLA_ALIGN((a)->nla_len),                                     \
+	 (const struct nlattr *)((const uint8_t *)(a) +                        \
+				 NLA_ALIGN((a)->nla_len)))
+
+/**
+ * tap_parse_tun_data() - read IFLA_INFO_DATA of a tun device
+ * @a:		first attribute inside IFLA_INFO_DATA
+ * @rem:	its payload length
+ * @ti:		filled
+ */
+static void tap_parse_tun_data(const struct nlattr *a, int rem,
+			       struct tap_info *ti)
+{
+	uint32_t v;
+
+	for (; nla_ok_(a, rem); a = NLA_NEXT(a, rem)) {
+		int type = a->nla_type & NLA_TYPE_MASK;
+
+		if (NLA_PAYLOAD(a) < 1)
+			continue;
+		if (type == IFLA_TUN_TYPE)
+			ti->tun_type = NLA_DATA(a)[0];
+		else if (type == IFLA_TUN_MULTI_QUEUE)
+			ti->mq = NLA_DATA(a)[0];
+		else if (type == IFLA_TUN_PERSIST)
+			ti->persist = NLA_DATA(a)[0];
+		else if ((type == IFLA_TUN_OWNER || type == IFLA_TUN_GROUP) &&
+			 NLA_PAYLOAD(a) >= 4) {
+			memcpy(&v, NLA_DATA(a), 4);
+			if (type == IFLA_TUN_OWNER)
+				ti->owner = v;
+			else
+				ti->group = v;
+		}
+	}
+}
+
+/**
+ * tap_parse_link() - read an RTM_NEWLINK answer
+ * @ifi:	the message body
+ * @len:	bytes after the nlmsghdr
+ * @ti:		filled
+ */
+static void tap_parse_link(const struct ifinfomsg *ifi, int len,
+			   struct tap_info *ti)
+{
+	const struct nlattr *a, *b;
+	int rem = len - (int)NLMSG_ALIGN(sizeof(*ifi)), brem;
+
+	ti->exists = true;
+	a = (const struct nlattr *)((const uint8_t *)ifi +
+				    NLMSG_ALIGN(sizeof(*ifi)));
+	for (; nla_ok_(a, rem); a = NLA_NEXT(a, rem)) {
+		if ((a->nla_type & NLA_TYPE_MASK) != IFLA_LINKINFO)
+			continue;
+		brem = NLA_PAYLOAD(a);
+		for (b = (const struct nlattr *)NLA_DATA(a); nla_ok_(b, brem);
+		     b = NLA_NEXT(b, brem)) {
+			int type = b->nla_type & NLA_TYPE_MASK;
+
+			if (type == IFLA_INFO_KIND)
+				snprintf(ti->kind, sizeof(ti->kind), "%.*s",
+					 NLA_PAYLOAD(b),
+					 (const char *)NLA_DATA(b));
+			else if (type == IFLA_INFO_DATA)
+				tap_parse_tun_data(
+					(const struct nlattr *)NLA_DATA(b),
+					NLA_PAYLOAD(b), ti);
+		}
+	}
+	/* "tun" is the kind of both TUN and TAP devices */
+	if (strcmp(ti->kind, "tun"))
+		ti->tun_type = 0;
+}
+
+/**
+ * tap_inspect() - ask RTNL about a device in this network namespace
+ * @name:	the device name (validated)
+ * @ti:		filled; ti->known false when the query itself failed
+ *
+ * Used before attaching (does it exist?) and to explain a failure.
+ */
+static void tap_inspect(const char *name, struct tap_info *ti)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[64];
+	} req;
+	union {
+		struct nlmsghdr nh;
+		uint8_t b[8192];
+	} resp;
+	struct nlattr *a;
+	struct nlmsghdr *nh;
+	size_t nlen = strlen(name) + 1;
+	ssize_t r;
+	int fd;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->mq = ti->persist = -1;
+	ti->owner = ti->group = -1;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	a = (struct nlattr *)req.attrs;
+	a->nla_type = IFLA_IFNAME;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + nlen);
+	memcpy((uint8_t *)a + NLA_HDRLEN, name, nlen);
+	req.nh.nlmsg_len = (uint32_t)(NLMSG_LENGTH(sizeof(req.ifi)) +
+				      NLA_ALIGN(a->nla_len));
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		goto out_close;
+	r = recv(fd, &resp, sizeof(resp), 0);
+	if (r < (ssize_t)sizeof(struct nlmsghdr))
+		goto out_close;
+	nh = &resp.nh;
+	if (!NLMSG_OK(nh, (size_t)r))
+		goto out_close;
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+		if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) &&
+		    e->error == -ENODEV)
+			ti->known = true; /* no such device */
+	} else if (nh->nlmsg_type == RTM_NEWLINK &&
+		   nh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
+		ti->known = true;
+		tap_parse_link(NLMSG_DATA(nh),
+			       (int)(nh->nlmsg_len - NLMSG_HDRLEN), ti);
+	}
+out_close:
+	close(fd);
+	if (!ti->known)
+		ti->exists = if_nametoindex(name) != 0;
+}
+
+/**
+ * tap_explain() - message for a device we cannot attach to
+ * @iface:	for the message
+ * @name:	device name
+ * @err:	errno of TUNSETIFF (positive)
+ * @nq:		queues asked for
+ * @ti:		what RTNL said about the device, or NULL to ask now
+ *
+ * Return: -@err (or -EINVAL/-EPERM/-EBUSY as diagnosed), message set
+ */
+static int tap_explain(struct sqn_iface *iface, const char *name, int err,
+		       unsigned nq, const struct tap_info *known)
+{
+	struct tap_info ti;
+
+	if (known)
+		ti = *known;
+	else
+		tap_inspect(name, &ti);
+	if (ti.exists && ti.known && ti.tun_type == 0)
+		return sqn_seterr(iface, -EINVAL,
+				  "tap: \"%s\" exists but is not a TAP device "
+				  "(%s%s): name a TAP device, or a free name "
+				  "with tap_create",
+				  name, ti.kind[0] ? "its kind is " : "",
+				  ti.kind[0] ? ti.kind
+					     : "a loopback or hardware "
+					       "interface");
+	if (ti.exists && ti.tun_type == IFF_TUN)
+		return sqn_seterr(iface, -EINVAL,
+				  "tap: \"%s\" is a TUN (layer 3) device, not "
+				  "a TAP: recreate it with `ip tuntap add %s "
+				  "mode tap`",
+				  name, name);
+	if (err == EPERM && ti.exists && ti.owner >= 0)
+		return sqn_seterr(iface, -EPERM,
+				  "tap: \"%s\" is owned by uid %ld and this "
+				  "process (uid %u) lacks CAP_NET_ADMIN: run "
+				  "as that user, or `ip tuntap add %s mode tap "
+				  "user %u`",
+				  name, ti.owner, (unsigned)getuid(), name,
+				  (unsigned)getuid());
+	if (err == EPERM && ti.exists && ti.group >= 0)
+		return sqn_seterr(iface, -EPERM,
+				  "tap: \"%s\" belongs to group %ld, which "
+				  "this process (uid %u) is not in, and it "
+				  "lacks CAP_NET_ADMIN",
+				  name, ti.group, (unsigned)getuid());
+	if (err == EPERM)
+		return sqn_seterr(iface, -EPERM,
+				  "tap: %s \"%s\" needs CAP_NET_ADMIN: run as "
+				  "root, or create it for this user with `ip "
+				  "tuntap add %s mode tap user %u`",
+				  ti.exists ? "attaching to" : "creating", name,
+				  name, (unsigned)getuid());
+	if (err == EINVAL && ti.exists && ti.mq >= 0 && ti.mq != (nq > 1))
+		return sqn_seterr(
+			iface, -EINVAL,
+			"tap: \"%s\" was created %s multi_queue but "
+			"%u queue%s asked for: %s",
+			name, ti.mq ? "with" : "without", nq,
+			nq > 1 ? "s were" : " was",
+			ti.mq ? "ask for more than one queue"
+			      : "ask for 1 queue, or recreate it with "
+				"`ip tuntap add ... multi_queue`");
+	if (err == EBUSY)
+		return sqn_seterr(iface, -EBUSY,
+				  "tap: \"%s\" is already attached by another "
+				  "process (a TAP without multi_queue has one "
+				  "user): stop that process or use another "
+				  "device",
+				  name);
+	return sqn_seterr(iface, -err, "tap: TUNSETIFF \"%s\" failed: %s", name,
+			  strerror(err));
+}
+
+/**
+ * tap_open_queue() - open /dev/net/tun and attach it to the device
+ * @iface:	for the message
+ * @name:	device name
+ * @flags:	IFF_* flags for TUNSETIFF
+ * @nq:		queues asked for, for the message
+ * @fd:		gets the fd
+ *
+ * Return: 0 or a negative errno, message set
+ */
+static int tap_open_queue(struct sqn_iface *iface, const char *name,
+			  short flags, unsigned nq, int *fd)
+{
+	struct ifreq ifr;
+	int err;
+
+	*fd = open(TAP_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0) {
+		err = errno;
+		if (err == ENOENT || err == ENXIO || err == ENODEV)
+			return sqn_seterr(
+				iface, -err,
+				"tap: %s is missing (%s): load the "
+				"tun module (`modprobe tun`), or in a "
+				"container pass the device in "
+				"(--device %s)",
+				TAP_DEV, strerror(err), TAP_DEV);
+		if (err == EACCES || err == EPERM)
+			return sqn_seterr(iface, -err,
+					  "tap: cannot open %s (%s) as uid %u: "
+					  "it needs read-write access (usually "
+					  "root, or mode 0666)",
+					  TAP_DEV, strerror(err),
+					  (unsigned)getuid());
+		return sqn_seterr(iface, -err, "tap: cannot open %s: %s",
+				  TAP_DEV, strerror(err));
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = flags;
+	if (ioctl(*fd, TUNSETIFF, &ifr) < 0) {
+		err = errno;
+		close(*fd);
+		*fd = -1;
+		return tap_explain(iface, name, err, nq, NULL);
+	}
+	return 0;
+}
+
+/**
+ * tap_offload_flags() - TUN_F_* the kernel may hand us, from guest features
+ * @features:	SQN_VNET_F_* the guest negotiated; 0: all
+ *
+ * What the TAP may deliver is what the guest can receive: GUEST_CSUM for
+ * checksum-partial frames, GUEST_TSO4/6 (which need it) for TSO, GUEST_ECN
+ * for TSO with ECN.
+ *
+ * Return: the TUNSETOFFLOAD argument
+ */
+static unsigned tap_offload_flags(uint64_t features)
+{
+	unsigned f = 0;
+
+	if (!features)
+		features = SQN_VNET_F_GUEST_CSUM | SQN_VNET_F_GUEST_TSO4 |
+			   SQN_VNET_F_GUEST_TSO6 | SQN_VNET_F_GUEST_ECN;
+	if (!(features & SQN_VNET_F_GUEST_CSUM))
+		return 0;
+	f |= TUN_F_CSUM;
+	if (features & SQN_VNET_F_GUEST_TSO4)
+		f |= TUN_F_TSO4;
+	if (features & SQN_VNET_F_GUEST_TSO6)
+		f |= TUN_F_TSO6;
+	if ((features & SQN_VNET_F_GUEST_ECN) &&
+	    (f & (TUN_F_TSO4 | TUN_F_TSO6)))
+		f |= TUN_F_TSO_ECN;
+	return f;
+}
+
+/**
+ * tap_setup_offload() - virtio-net header and offloads on the device
+ * @iface:	for the message
+ * @fd:		any of the device's fds
+ * @p:		parameters
+ *
+ * Return: 0 or a negative errno, message set
+ */
+static int tap_setup_offload(struct sqn_iface *iface, int fd,
+			     const struct sqn_params *p)
+{
+	int hdrsz = TAP_VNET_HDR_LEN;
+	unsigned flags = 0;
+
+	if (p->offload == SQN_ON) {
+		if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0)
+			return sqn_seterr(iface, -errno,
+					  "tap: TUNSETVNETHDRSZ %d failed: %s",
+					  hdrsz, strerror(errno));
+#if __BYTE_ORDER == __BIG_ENDIAN
+		{
+			int le = 1;
+
+			if (ioctl(fd, TUNSETVNETLE, &le) < 0)
+				return sqn_seterr(iface, -errno,
+						  "tap: TUNSETVNETLE failed "
+						  "(virtio 1.x headers are "
+						  "little-endian): %s",
+						  strerror(errno));
+		}
+#endif
+		flags = tap_offload_flags(p->offload_features);
+	}
+	if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)flags) < 0)
+		return sqn_seterr(iface, -errno,
+				  "tap: TUNSETOFFLOAD 0x%x failed: %s", flags,
+				  strerror(errno));
+	return 0;
+}
+
+/**
+ * tap_setup_link() - MTU, MAC and (for a device we made) link up
+ * @iface:	gets mtu and host_mac
+ * @t:		backend state (name, created)
+ * @p:		parameters
+ *
+ * Return: 0 or a negative errno, message set
+ */
+static int tap_setup_link(struct sqn_iface *iface, const struct tap *t,
+			  const struct sqn_params *p)
+{
+	struct ifreq ifr;
+	int s, rc = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return sqn_seterr(iface, -errno, "tap: socket: %s",
+				  strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+
+	if (t->created && p->mtu) {
+		ifr.ifr_mtu = (int)p->mtu;
+		if (ioctl(s, SIOCSIFMTU, &ifr) < 0) {
+			rc = sqn_seterr(iface, -errno,
+					"tap: cannot set the MTU of \"%s\" to "
+					"%u: %s (a TAP takes 68 to 65521)",
+					t->name, p->mtu, strerror(errno));
+			goto out_close;
+		}
+	}
+	if (ioctl(s, SIOCGIFMTU, &ifr) < 0) {
+		rc = sqn_seterr(iface, -errno,
+				"tap: cannot read the MTU of \"%s\": %s",
+				t->name, strerror(errno));
+		goto out_close;
+	}
+	iface->mtu = (uint32_t)ifr.ifr_mtu;
+	if (p->mtu && p->mtu != iface->mtu) {
+		sqn_log(iface, SQN_LOG_WARN,
+			"%s: tap \"%s\" has MTU %u, the guest was given %u",
+			iface->id, t->name, iface->mtu, p->mtu);
+		iface->mtu = p->mtu;
+	}
+	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0) {
+		rc = sqn_seterr(iface, -errno,
+				"tap: cannot read the MAC of \"%s\": %s",
+				t->name, strerror(errno));
+		goto out_close;
+	}
+	memcpy(iface->host_mac, ifr.ifr_hwaddr.sa_data, 6);
+
+	if (t->created) {
+		if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+			ifr.ifr_flags |= IFF_UP;
+			if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+				sqn_log(iface, SQN_LOG_WARN,
+					"%s: cannot set \"%s\" up: %s",
+					iface->id, t->name, strerror(errno));
+		}
+	}
+out_close:
+	close(s);
+	return rc;
+}
+
+/**
+ * tap_close_queues() - close every fd and free every spill
+ * @t:		backend state
+ */
+static void tap_close_queues(struct tap *t)
+{
+	unsigned i;
+
+	for (i = 0; i < SQN_MAX_QUEUES; i++) {
+		if (t->q[i].fd >= 0)
+			close(t->q[i].fd);
+		t->q[i].fd = -1;
+		free(t->q[i].spill);
+		t->q[i].spill = NULL;
+	}
+}
+
+/**
+ * tap_start() - attach to (or create) the TAP, one fd per queue pair
+ * @iface:	the interface
+ * @p:		parameters: host_dev_name, tap_create, tap_queues, offload,
+ *		offload_features, mtu, max_frame
+ *
+ * Return: 0 or a negative errno; on failure nothing is left open, and a
+ * device we created is gone with its fds
+ */
+static int tap_start(struct sqn_iface *iface, const struct sqn_params *p)
+{
+	unsigned nq = p->tap_queues ? p->tap_queues : 1, i;
+	struct tap_info ti;
+	struct tap *t;
+	short flags = IFF_TAP | IFF_NO_PI;
+	int rc;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return sqn_seterr(iface, -ENOMEM, "tap: out of memory");
+	for (i = 0; i < SQN_MAX_QUEUES; i++)
+		t->q[i].fd = -1;
+	t->nq = nq;
+	rc = tap_name(p, t->name);
+	if (rc) {
+		sqn_seterr(iface, rc, "tap: no host_dev_name given");
+		goto out_free;
+	}
+
+	tap_inspect(t->name, &ti);
+	if (!ti.exists && p->tap_create != SQN_ON) {
+		rc = sqn_seterr(iface, -ENODEV,
+				"tap: no device \"%s\" in this network "
+				"namespace: create it first (`ip tuntap add %s "
+				"mode tap%s`) or set tap_create",
+				t->name, t->name, nq > 1 ? " multi_queue" : "");
+		goto out_free;
+	}
+	if (ti.known && ti.exists && ti.tun_type != IFF_TAP) {
+		rc = tap_explain(iface, t->name, EINVAL, nq, &ti);
+		goto out_free;
+	}
+	t->created = !ti.exists;
+
+	if (nq > 1)
+		flags |= IFF_MULTI_QUEUE;
+	if (p->offload == SQN_ON)
+		flags |= IFF_VNET_HDR;
+	for (i = 0; i < nq; i++) {
+		rc = tap_open_queue(iface, t->name, flags, nq, &t->q[i].fd);
+		if (rc)
+			goto out_close;
+		t->q[i].spill = malloc(TAP_SPILL_LEN);
+		if (!t->q[i].spill) {
+			rc = sqn_seterr(iface, -ENOMEM, "tap: out of memory");
+			goto out_close;
+		}
+	}
+	rc = tap_setup_offload(iface, t->q[0].fd, p);
+	if (rc)
+		goto out_close;
+	rc = tap_setup_link(iface, t, p);
+	if (rc)
+		goto out_close;
+
+	iface->offload = p->offload == SQN_ON;
+	if (iface->offload)
+		iface->max_frame = SQN_FRAME_MAX;
+	else
+		iface->max_frame = p->max_frame
+					   ? p->max_frame
+					   : SQN_MIN(iface->mtu + SQN_ETH_HLEN,
+						     (uint32_t)SQN_FRAME_MAX);
+	iface->nqueues = nq;
+	for (i = 0; i < nq; i++)
+		iface->qfd[i] = t->q[i].fd;
+	iface->fd = t->q[0].fd;
+	iface->be = t;
+	sqn_log(iface, SQN_LOG_INFO,
+		"%s: tap \"%s\" %s, %u queue%s, offloads %s", iface->id,
+		t->name, t->created ? "created" : "attached", nq,
+		nq > 1 ? "s" : "", iface->offload ? "on" : "off");
+	return 0;
+
+out_close:
+	tap_close_queues(t);
+out_free:
+	free(t);
+	return rc;
+}
+
+/**
+ * tap_stop() - close the fds (a device we created goes away with them)
+ * @iface:	the interface
+ */
+static void tap_stop(struct sqn_iface *iface)
+{
+	struct tap *t = iface->be;
+
+	tap_close_queues(t);
+	free(t);
+	iface->be = NULL;
+}
+
+/**
+ * vnet_from_wire() - a little-endian virtio-net header into host order
+ * @w:		12 bytes as the kernel wrote them
+ * @h:		filled
+ */
+static void vnet_from_wire(const uint8_t *w, struct sqn_vnet_hdr *h)
+{
+	struct virtio_net_hdr_mrg_rxbuf v;
+
+	memcpy(&v, w, sizeof(v));
+	h->flags = v.hdr.flags;
+	h->gso_type = v.hdr.gso_type;
+	h->hdr_len = le16toh(v.hdr.hdr_len);
+	h->gso_size = le16toh(v.hdr.gso_size);
+	h->csum_start = le16toh(v.hdr.csum_start);
+	h->csum_offset = le16toh(v.hdr.csum_offset);
+	h->num_buffers = le16toh(v.num_buffers);
+}
+
+/**
+ * vnet_to_wire() - a host-order header into the kernel's little-endian one
+ * @h:		the caller's header
+ * @w:		gets 12 bytes
+ */
+static void vnet_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
+{
+	struct virtio_net_hdr_mrg_rxbuf v;
+
+	v.hdr.flags = h->flags;
+	v.hdr.gso_type = h->gso_type;
+	v.hdr.hdr_len = htole16(h->hdr_len);
+	v.hdr.gso_size = htole16(h->gso_size);
+	v.hdr.csum_start = htole16(h->csum_start);
+	v.hdr.csum_offset = htole16(h->csum_offset);
+	v.num_buffers = htole16(h->num_buffers);
+	memcpy(w, &v, sizeof(v));
+}
+
+/**
+ * tap_too_big() - report the frame pending on @tq to a too-small buffer
+ * @iface:	the interface
+ * @tq:		the queue
+ * @f:		the caller's first frame: len gets the size needed
+ *
+ * Return: -EMSGSIZE
+ */
+static int tap_too_big(struct sqn_iface *iface, const struct tap_queue *tq,
+		       struct sqn_frame *f)
+{
+	uint32_t cap = f->data ? f->cap : 0;
+
+	f->len = tq->pending;
+	return sqn_seterr(iface, -EMSGSIZE,
+			  "%s: read: the next frame is %u bytes, the buffer "
+			  "holds %u",
+			  iface->id, tq->pending, cap);
+}
+
+/**
+ * tap_read() - read up to @n frames from queue @q into the caller's buffers
+ * @iface:	the interface
+ * @q:		queue pair
+ * @f:		caller buffers
+ * @n:		how many (1..SQN_BATCH)
+ *
+ * Return: frames filled, 0 when none is waiting, -EMSGSIZE when the first
+ * frame does not fit (it stays pending), or a negative errno
+ */
+static int tap_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
+		    unsigned n)
+{
+	struct tap *t = iface->be;
+	struct tap_queue *tq = &t->q[q];
+	uint8_t hdr[TAP_VNET_HDR_LEN];
+	struct iovec iov[3];
+	unsigned i = 0, k;
+	uint32_t cap, len;
+	ssize_t r;
+	int off = iface->offload ? TAP_VNET_HDR_LEN : 0;
+
+	if (n == 0)
+		return 0;
+	if (tq->pending) {
+		if (!f[0].data || f[0].cap < tq->pending)
+			return tap_too_big(iface, tq, &f[0]);
+		memcpy(f[0].data, tq->spill, tq->pending);
+		f[0].len = tq->pending;
+		f[0].vnet = tq->pend_vnet;
+		tq->pending = 0;
+		i = 1;
+	}
+	while (i < n) {
+		cap = f[i].data ? f[i].cap : 0;
+		k = 0;
+		if (off) {
+			iov[k].iov_base = hdr;
+			iov[k++].iov_len = sizeof(hdr);
+		}
+		if (cap) {
+			iov[k].iov_base = f[i].data;
+			iov[k++].iov_len = cap;
+		}
+		iov[k].iov_base = tq->spill;
+		iov[k++].iov_len = TAP_SPILL_LEN;
+		r = readv(tq->fd, iov, (int)k);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			if (i)
+				break;
+			return sqn_seterr(iface, -errno,
+					  "%s: read from tap queue %u: %s",
+					  iface->id, q, strerror(errno));
+		}
+		if (r < off + SQN_FRAME_MIN ||
+		    (size_t)r - (size_t)off > (size_t)cap + TAP_SPILL_LEN) {
+			uint64_t e = SQN_STAT_ADD(iface, rx_errors, 1) + 1;
+
+			if (sqn_log_every(e))
+				sqn_log(iface, SQN_LOG_WARN,
+					"%s: tap queue %u: dropped a %zd-byte "
+					"frame (%llu so far)",
+					iface->id, q, r - off,
+					(unsigned long long)e);
+			continue;
+		}
+		len = (uint32_t)(r - off);
+		if (off)
+			vnet_from_wire(hdr, &f[i].vnet);
+		else
+			memset(&f[i].vnet, 0, sizeof(f[i].vnet));
+		if (len > cap) {
+			/* assemble the whole frame in the spill, keep it */
+			memmove(tq->spill + cap, tq->spill, len - cap);
+			if (cap)
+				memcpy(tq->spill, f[i].data, cap);
+			tq->pending = len;
+			tq->pend_vnet = f[i].vnet;
+			if (i == 0)
+				return tap_too_big(iface, tq, &f[0]);
+			break;
+		}
+		f[i].len = len;
+		i++;
+	}
+	return (int)i;
+}
+
+/**
+ * tap_write() - write frames to queue @q, one write per frame
+ * @iface:	the interface
+ * @q:		queue pair
+ * @f:		frames, lengths already checked
+ * @n:		how many
+ *
+ * A frame the kernel refuses (queue full, device down, bad virtio-net
+ * header) ends the batch: it and the rest are counted as dropped.
+ *
+ * Return: frames passed on
+ */
+static int tap_write(struct sqn_iface *iface, unsigned q,
+		     const struct sqn_frame *f, unsigned n)
+{
+	struct tap *t = iface->be;
+	int fd = t->q[q].fd;
+	uint8_t hdr[TAP_VNET_HDR_LEN];
+	struct iovec iov[2];
+	unsigned i;
+	ssize_t r;
+
+	for (i = 0; i < n; i++) {
+		do {
+			if (iface->offload) {
+				vnet_to_wire(&f[i].vnet, hdr);
+				iov[0].iov_base = hdr;
+				iov[0].iov_len = sizeof(hdr);
+				iov[1].iov_base = f[i].data;
+				iov[1].iov_len = f[i].len;
+				r = writev(fd, iov, 2);
+			} else {
+				r = write(fd, f[i].data, f[i].len);
+			}
+		} while (r < 0 && errno == EINTR);
+		if (r < 0) {
+			int err = errno;
+			uint64_t c =
+				atomic_load_explicit(&iface->ctr.tx_dropped,
+						     memory_order_relaxed) +
+				1;
+
+			if (err == EINVAL)
+				SQN_STAT_ADD(iface, tx_errors, 1);
+			if (sqn_log_every(c))
+				sqn_log(iface, SQN_LOG_WARN,
+					"%s: tap queue %u refused a %u-byte "
+					"frame: %s%s",
+					iface->id, q, f[i].len, strerror(err),
+					err == EIO ? " (is the device up?)"
+					: err == EINVAL
+						? " (bad virtio-net header)"
+						: "");
+			break;
+		}
+	}
+	return (int)i;
+}
+
+const struct sqn_backend_ops sqn_be_tap = {
+	.name = "tap",
+	.validate = tap_validate,
+	.start = tap_start,
+	.stop = tap_stop,
+	.read = tap_read,
+	.write = tap_write,
+};
