@@ -49,7 +49,7 @@ publish_check() {
 	pid=$!
 	wait_port 127.0.0.1 "$hport" && sleep 0.5
 	got=$(python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$hport/hello', timeout=10).read().decode().strip())" 2>&1)
-	kill -TERM $pid; wait $pid 2>/dev/null
+	kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
 	diag "published: $got"
 	[ "$got" = "inside-the-namespace" ]
 }
