@@ -177,11 +177,12 @@ static void *tx_thread(void *arg)
 }
 
 /**
- * rx_drain() - the interface's frames into the namespace
+ * rx_drain() - one queue's frames into the namespace
  * @r:	the relay
+ * @q:	queue (a multi-queue TAP backend has several)
  * @f:	frames, pointing into r->buf
  */
-static void rx_drain(struct relay *r, struct sqn_frame *f)
+static void rx_drain(struct relay *r, unsigned q, struct sqn_frame *f)
 {
 	uint8_t hdr[VNET_HDR_LEN];
 	int i, n;
@@ -189,7 +190,7 @@ static void rx_drain(struct relay *r, struct sqn_frame *f)
 	do {
 		for (i = 0; i < SQN_BATCH; i++)
 			f[i].cap = RELAY_BUF;
-		n = sqn_iface_read(r->iface, f, SQN_BATCH);
+		n = sqn_iface_queue_read(r->iface, q, f, SQN_BATCH);
 		for (i = 0; i < n; i++) {
 			struct iovec iov[2] = {
 				{.iov_base = hdr, .iov_len = VNET_HDR_LEN},
@@ -242,6 +243,7 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	sigset_t sigs;
 	pthread_t tx;
 	int sfd, i, got_sig = 0, wstatus = 0, rc = 0;
+	unsigned nq;
 	bool child_done = false;
 
 	r.buf = calloc(2 * SQN_BATCH, RELAY_BUF);
@@ -270,12 +272,18 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	memset(f, 0, sizeof(f));
 	for (i = 0; i < SQN_BATCH; i++)
 		f[i].data = r.buf[i];
+	nq = sqn_iface_queues(iface);
 	while (!child_done) {
-		struct pollfd pfd[2] = {
-			{.fd = sqn_iface_fd(iface), .events = POLLIN},
+		struct pollfd pfd[1 + SQN_MAX_QUEUES] = {
 			{.fd = sfd, .events = POLLIN},
 		};
 		int timeout = sqn_iface_timeout_ms(iface);
+		unsigned q;
+
+		for (q = 0; q < nq; q++)
+			pfd[1 + q] = (struct pollfd){
+				.fd = sqn_iface_queue_fd(iface, q),
+				.events = POLLIN};
 
 		if (kill_at >= 0) {
 			long long left = kill_at - now_ms();
@@ -287,10 +295,12 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 				timeout = (int)left;
 			}
 		}
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 1 + nq, timeout) < 0 && errno != EINTR)
 			break;
-		rx_drain(&r, f);
-		if (pfd[1].revents) {
+		/* every queue, readable or not: reading also runs timers */
+		for (q = 0; q < nq; q++)
+			rx_drain(&r, q, f);
+		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
