@@ -202,7 +202,8 @@ size_t nf_udp(uint8_t *buf, const uint8_t smac[6], const uint8_t dmac[6],
 	put16(u + 2, dport);
 	put16(u + 4, (uint16_t)(UDP_HLEN + plen));
 	put16(u + 6, 0);
-	memcpy(u + UDP_HLEN, payload, plen);
+	if (plen)
+		memcpy(u + UDP_HLEN, payload, plen);
 	c = nf_csum(u, UDP_HLEN + plen,
 		    pseudo_sum(sip, dip, NF_PROTO_UDP, UDP_HLEN + plen));
 	put16(u + 6, c ? c : 0xffff);
@@ -235,7 +236,8 @@ size_t nf_icmp_echo(uint8_t *buf, const uint8_t smac[6], const uint8_t dmac[6],
 	put16(c + 2, 0);
 	put16(c + 4, id);
 	put16(c + 6, seq);
-	memcpy(c + ICMP_HLEN, payload, plen);
+	if (plen)
+		memcpy(c + ICMP_HLEN, payload, plen);
 	put16(c + 2, nf_csum(c, ICMP_HLEN + plen, 0));
 	return (size_t)(c - buf) + ICMP_HLEN + plen;
 }
@@ -274,7 +276,8 @@ size_t nf_tcp(uint8_t *buf, const uint8_t smac[6], const uint8_t dmac[6],
 	t[12] = (TCP_HLEN / 4) << 4;
 	t[13] = flags;
 	put16(t + 14, win);
-	memcpy(t + TCP_HLEN, payload, plen);
+	if (plen)
+		memcpy(t + TCP_HLEN, payload, plen);
 	put16(t + 16,
 	      nf_csum(t, TCP_HLEN + plen,
 		      pseudo_sum(sip, dip, NF_PROTO_TCP, TCP_HLEN + plen)));
