@@ -124,19 +124,20 @@ int sqn_netopt_cidr(const char *s, struct in_addr *net, unsigned *prefix,
 			    "missing",
 			    s);
 	for (; *d; d++) {
-		if (*d < '0' || *d > '9' || len > 99)
+		if (*d < '0' || *d > '9')
 			return fail(err, errlen,
 				    "slirp_net \"%s\": the prefix length "
 				    "\"%s\" is not a number from 8 to 30",
 				    s, slash + 1);
-		len = len * 10 + (unsigned)(*d - '0');
+		if (len < 1000)
+			len = len * 10 + (unsigned)(*d - '0');
 	}
 	if (len < 8 || len > 30)
 		return fail(err, errlen,
-			    "slirp_net \"%s\": prefix /%u is out of range: use "
+			    "slirp_net \"%s\": prefix /%s is out of range: use "
 			    "/8 to /30 (the network needs room for the "
 			    "gateway, DNS and guest)",
-			    s, len);
+			    s, slash + 1);
 	mask = htonl(~0u << (32 - len));
 	if (net->s_addr & ~mask) {
 		struct in_addr fixed = {.s_addr = net->s_addr & mask};
