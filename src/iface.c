@@ -84,55 +84,102 @@ static void iface_free(struct sqn_iface *iface)
  * resolve_mode() - pick the backend for @p->mode
  * @iface:	for the message
  * @p:		parameters; mode DEFAULT is replaced
- * @ops:	gets the table
  *
- * Return: 0, or -ENOTSUP naming the modes that do work here
+ * Return: the backend's table, or NULL (start fails with -ENOTSUP) with a
+ * message naming the modes that do work here
  */
-static int resolve_mode(struct sqn_iface *iface, struct sqn_params *p,
-			const struct sqn_backend_ops **ops)
+static const struct sqn_backend_ops *resolve_mode(struct sqn_iface *iface,
+						  struct sqn_params *p)
 {
+	const struct sqn_backend_ops *ops;
 	char why[SQN_MSG_LEN], list[SQN_MSG_LEN];
 
 	if (p->mode == SQN_MODE_DEFAULT)
 		p->mode = sqn_mode_default();
 	if (!sqn_mode_supported(p->mode, why, sizeof(why))) {
 		sqn_backend_list_supported(list, sizeof(list));
-		return sqn_seterr(iface, -ENOTSUP,
-				  "%s on this platform; modes that work here: "
-				  "%s",
-				  why, list);
+		sqn_seterr(iface, -ENOTSUP,
+			   "%s on this platform; modes that work here: %s", why,
+			   list);
+		return NULL;
 	}
-	*ops = sqn_backend_for(p->mode);
-	return 0;
+	ops = sqn_backend_for(p->mode);
+	if (!ops) /* supported but no table: backends.c is out of step */
+		sqn_seterr(iface, -ENOTSUP, "mode %s has no backend",
+			   sqn_mode_name(p->mode));
+	return ops;
 }
 
-SQN_API int sqn_iface_start(const struct sqn_params *params,
-			    struct sqn_iface **out, char *err, size_t errlen)
+/**
+ * copy_params() - check the caller's struct and copy it at this library's size
+ * @params:	the caller's struct, may be NULL
+ * @out:	the caller's out pointer, may be NULL
+ * @p:		gets the copy: fields past params->size read as 0
+ * @err:	if not NULL, gets a message on failure
+ * @errlen:	size of @err
+ *
+ * Return: 0, or -EINVAL for a NULL argument or a bad size field
+ */
+static int copy_params(const struct sqn_params *params, struct sqn_iface **out,
+		       struct sqn_params *p, char *err, size_t errlen)
 {
-	static const uint8_t zero[6];
-	const struct sqn_backend_ops *ops = NULL;
-	struct sqn_params p;
-	struct sqn_iface *iface;
-	int rc;
-
-	if (out)
-		*out = NULL;
 	if (!params || !out) {
 		if (err && errlen)
 			snprintf(err, errlen, "sqn_iface_start: %s is NULL",
 				 params ? "out" : "params");
 		return -EINVAL;
 	}
-	if (params->size == 0 || params->size > sizeof(p)) {
+	if (params->size == 0 || params->size > sizeof(*p)) {
 		if (err && errlen)
 			snprintf(err, errlen,
 				 "params.size is %u, this library knows %zu: "
 				 "initialise params with sqn_params_init()",
-				 params->size, sizeof(p));
+				 params->size, sizeof(*p));
 		return -EINVAL;
 	}
-	memset(&p, 0, sizeof(p));
-	memcpy(&p, params, params->size);
+	memset(p, 0, sizeof(*p));
+	memcpy(p, params, params->size);
+	return 0;
+}
+
+/**
+ * set_guest_mac() - take the caller's guest MAC, or generate one
+ * @iface:	gets the MAC
+ * @p:		parameters; an all-zero guest_mac is replaced by the new one
+ *
+ * Return: 0, or a negative errno when no random bytes could be had
+ */
+static int set_guest_mac(struct sqn_iface *iface, struct sqn_params *p)
+{
+	static const uint8_t zero[6];
+	int rc;
+
+	if (memcmp(p->guest_mac, zero, 6) != 0) {
+		memcpy(iface->guest_mac, p->guest_mac, 6);
+		return 0;
+	}
+	rc = sqn_mac_generate(iface->guest_mac);
+	if (rc)
+		return sqn_seterr(iface, rc,
+				  "no random bytes for the guest MAC: %s",
+				  strerror(-rc));
+	memcpy(p->guest_mac, iface->guest_mac, 6);
+	return 0;
+}
+
+SQN_API int sqn_iface_start(const struct sqn_params *params,
+			    struct sqn_iface **out, char *err, size_t errlen)
+{
+	const struct sqn_backend_ops *ops;
+	struct sqn_params p;
+	struct sqn_iface *iface;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = copy_params(params, out, &p, err, errlen);
+	if (rc)
+		return rc;
 
 	iface = iface_alloc(&p);
 	if (!iface) {
@@ -142,28 +189,23 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 	}
 
 	rc = sqn_params_check(iface, &p);
-	if (!rc)
-		rc = resolve_mode(iface, &p, &ops);
-	if (!rc && ops->validate)
-		rc = ops->validate(iface, &p);
+	if (rc)
+		goto out_free;
+	ops = resolve_mode(iface, &p);
+	if (!ops) {
+		rc = -ENOTSUP;
+		goto out_free;
+	}
+	rc = ops->validate ? ops->validate(iface, &p) : 0;
 	if (rc)
 		goto out_free;
 
 	snprintf(iface->id, sizeof(iface->id), "%s", p.iface_id);
 	iface->mode = p.mode;
 	iface->ops = ops;
-	if (memcmp(p.guest_mac, zero, 6)) {
-		memcpy(iface->guest_mac, p.guest_mac, 6);
-	} else {
-		rc = sqn_mac_generate(iface->guest_mac);
-		if (rc) {
-			sqn_seterr(iface, rc,
-				   "no random bytes for the guest MAC: %s",
-				   strerror(-rc));
-			goto out_free;
-		}
-		memcpy(p.guest_mac, iface->guest_mac, 6);
-	}
+	rc = set_guest_mac(iface, &p);
+	if (rc)
+		goto out_free;
 
 	rc = ops->start(iface, &p);
 	if (rc)
@@ -226,7 +268,7 @@ SQN_API int sqn_iface_queue_read(struct sqn_iface *iface, unsigned queue,
 	if (n > SQN_BATCH)
 		n = SQN_BATCH;
 	rc = iface->ops->read(iface, queue, frames, n);
-	if (rc > 0)
+	if (rc > 0 && frames) /* frames is NULL only when n is 0 */
 		count_rx(iface, frames, rc);
 	return rc;
 }
