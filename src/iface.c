@@ -10,6 +10,7 @@
  * and keep the statistics, so that backends only move bytes.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,81 @@ static const struct sqn_backend_ops *resolve_mode(struct sqn_iface *iface,
 	return ops;
 }
 
+#define SQN_PFIELD(f)                                                          \
+	{                                                                      \
+		offsetof(struct sqn_params, f),                                \
+			sizeof(((struct sqn_params *)0)->f)                    \
+	}
+
+/* Every member of struct sqn_params: offset and size. Append new ones. */
+static const struct {
+	size_t off, len;
+} params_fields[] = {
+	SQN_PFIELD(size),
+	SQN_PFIELD(iface_id),
+	SQN_PFIELD(mode),
+	SQN_PFIELD(bridged_iface),
+	SQN_PFIELD(mtu),
+	SQN_PFIELD(start_timeout_ms),
+	SQN_PFIELD(isolation),
+	SQN_PFIELD(guest_mac),
+	SQN_PFIELD(log),
+	SQN_PFIELD(log_opaque),
+	SQN_PFIELD(log_level),
+	SQN_PFIELD(rx_queue_len),
+	SQN_PFIELD(tx_queue_len),
+	SQN_PFIELD(max_frame),
+	SQN_PFIELD(helper_kind),
+	SQN_PFIELD(helper_path),
+	SQN_PFIELD(helper_args),
+	SQN_PFIELD(n_helper_args),
+	SQN_PFIELD(helper_restart),
+	SQN_PFIELD(helper_env),
+	SQN_PFIELD(connect_url),
+	SQN_PFIELD(host_dev_name),
+	SQN_PFIELD(tap_create),
+	SQN_PFIELD(tap_queues),
+	SQN_PFIELD(offload),
+	SQN_PFIELD(offload_features),
+	SQN_PFIELD(slirp_net),
+	SQN_PFIELD(slirp_host),
+	SQN_PFIELD(slirp_dns),
+	SQN_PFIELD(slirp_dhcp_start),
+	SQN_PFIELD(slirp_ipv6),
+	SQN_PFIELD(slirp_restrict),
+	SQN_PFIELD(slirp_dns_search),
+	SQN_PFIELD(n_slirp_dns_search),
+	SQN_PFIELD(forwards),
+	SQN_PFIELD(n_forwards),
+};
+
+_Static_assert(offsetof(struct sqn_params, n_forwards) + sizeof(unsigned) +
+			       _Alignof(struct sqn_params) >
+		       sizeof(struct sqn_params),
+	       "a member was appended to struct sqn_params: add it to "
+	       "params_fields[] and to this check");
+
+/**
+ * size_cuts_field() - whether a params.size ends inside a member
+ * @size:	the caller's size field
+ *
+ * An older caller's struct ends after a member (plus padding); a size that
+ * ends inside one (half a pointer) is garbage, and copying it would hand
+ * the library half of a caller's pointer.
+ *
+ * Return: true if @size falls strictly inside a member
+ */
+static bool size_cuts_field(size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < SQN_ARRAY_SIZE(params_fields); i++)
+		if (size > params_fields[i].off &&
+		    size < params_fields[i].off + params_fields[i].len)
+			return true;
+	return false;
+}
+
 /**
  * copy_params() - check the caller's struct and copy it at this library's size
  * @params:	the caller's struct, may be NULL
@@ -129,7 +205,8 @@ static int copy_params(const struct sqn_params *params, struct sqn_iface **out,
 				 params ? "out" : "params");
 		return -EINVAL;
 	}
-	if (params->size == 0 || params->size > sizeof(*p)) {
+	if (params->size == 0 || params->size > sizeof(*p) ||
+	    size_cuts_field(params->size)) {
 		if (err && errlen)
 			snprintf(err, errlen,
 				 "params.size is %u, this library knows %zu: "
