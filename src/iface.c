@@ -10,6 +10,7 @@
  * and keep the statistics, so that backends only move bytes.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,55 +85,178 @@ static void iface_free(struct sqn_iface *iface)
  * resolve_mode() - pick the backend for @p->mode
  * @iface:	for the message
  * @p:		parameters; mode DEFAULT is replaced
- * @ops:	gets the table
  *
- * Return: 0, or -ENOTSUP naming the modes that do work here
+ * Return: the backend's table, or NULL (start fails with -ENOTSUP) with a
+ * message naming the modes that do work here
  */
-static int resolve_mode(struct sqn_iface *iface, struct sqn_params *p,
-			const struct sqn_backend_ops **ops)
+static const struct sqn_backend_ops *resolve_mode(struct sqn_iface *iface,
+						  struct sqn_params *p)
 {
+	const struct sqn_backend_ops *ops;
 	char why[SQN_MSG_LEN], list[SQN_MSG_LEN];
 
 	if (p->mode == SQN_MODE_DEFAULT)
 		p->mode = sqn_mode_default();
 	if (!sqn_mode_supported(p->mode, why, sizeof(why))) {
 		sqn_backend_list_supported(list, sizeof(list));
-		return sqn_seterr(iface, -ENOTSUP,
-				  "%s on this platform; modes that work here: "
-				  "%s",
-				  why, list);
+		sqn_seterr(iface, -ENOTSUP,
+			   "%s on this platform; modes that work here: %s", why,
+			   list);
+		return NULL;
 	}
-	*ops = sqn_backend_for(p->mode);
-	return 0;
+	ops = sqn_backend_for(p->mode);
+	if (!ops) /* supported but no table: backends.c is out of step */
+		sqn_seterr(iface, -ENOTSUP, "mode %s has no backend",
+			   sqn_mode_name(p->mode));
+	return ops;
 }
 
-SQN_API int sqn_iface_start(const struct sqn_params *params,
-			    struct sqn_iface **out, char *err, size_t errlen)
-{
-	static const uint8_t zero[6];
-	const struct sqn_backend_ops *ops = NULL;
-	struct sqn_params p;
-	struct sqn_iface *iface;
-	int rc;
+#define SQN_PFIELD(f)                                                          \
+	{                                                                      \
+		offsetof(struct sqn_params, f),                                \
+			sizeof(((struct sqn_params *)0)->f)                    \
+	}
 
-	if (out)
-		*out = NULL;
+/* Every member of struct sqn_params: offset and size. Append new ones. */
+static const struct {
+	size_t off, len;
+} params_fields[] = {
+	SQN_PFIELD(size),
+	SQN_PFIELD(iface_id),
+	SQN_PFIELD(mode),
+	SQN_PFIELD(bridged_iface),
+	SQN_PFIELD(mtu),
+	SQN_PFIELD(start_timeout_ms),
+	SQN_PFIELD(isolation),
+	SQN_PFIELD(guest_mac),
+	SQN_PFIELD(log),
+	SQN_PFIELD(log_opaque),
+	SQN_PFIELD(log_level),
+	SQN_PFIELD(rx_queue_len),
+	SQN_PFIELD(tx_queue_len),
+	SQN_PFIELD(max_frame),
+	SQN_PFIELD(helper_kind),
+	SQN_PFIELD(helper_path),
+	SQN_PFIELD(helper_args),
+	SQN_PFIELD(n_helper_args),
+	SQN_PFIELD(helper_restart),
+	SQN_PFIELD(helper_env),
+	SQN_PFIELD(connect_url),
+	SQN_PFIELD(host_dev_name),
+	SQN_PFIELD(tap_create),
+	SQN_PFIELD(tap_queues),
+	SQN_PFIELD(offload),
+	SQN_PFIELD(offload_features),
+	SQN_PFIELD(slirp_net),
+	SQN_PFIELD(slirp_host),
+	SQN_PFIELD(slirp_dns),
+	SQN_PFIELD(slirp_dhcp_start),
+	SQN_PFIELD(slirp_ipv6),
+	SQN_PFIELD(slirp_restrict),
+	SQN_PFIELD(slirp_dns_search),
+	SQN_PFIELD(n_slirp_dns_search),
+	SQN_PFIELD(forwards),
+	SQN_PFIELD(n_forwards),
+};
+
+_Static_assert(offsetof(struct sqn_params, n_forwards) + sizeof(unsigned) +
+			       _Alignof(struct sqn_params) >
+		       sizeof(struct sqn_params),
+	       "a member was appended to struct sqn_params: add it to "
+	       "params_fields[] and to this check");
+
+/**
+ * size_cuts_field() - whether a params.size ends inside a member
+ * @size:	the caller's size field
+ *
+ * An older caller's struct ends after a member (plus padding); a size that
+ * ends inside one (half a pointer) is garbage, and copying it would hand
+ * the library half of a caller's pointer.
+ *
+ * Return: true if @size falls strictly inside a member
+ */
+static bool size_cuts_field(size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < SQN_ARRAY_SIZE(params_fields); i++)
+		if (size > params_fields[i].off &&
+		    size < params_fields[i].off + params_fields[i].len)
+			return true;
+	return false;
+}
+
+/**
+ * copy_params() - check the caller's struct and copy it at this library's size
+ * @params:	the caller's struct, may be NULL
+ * @out:	the caller's out pointer, may be NULL
+ * @p:		gets the copy: fields past params->size read as 0
+ * @err:	if not NULL, gets a message on failure
+ * @errlen:	size of @err
+ *
+ * Return: 0, or -EINVAL for a NULL argument or a bad size field
+ */
+static int copy_params(const struct sqn_params *params, struct sqn_iface **out,
+		       struct sqn_params *p, char *err, size_t errlen)
+{
 	if (!params || !out) {
 		if (err && errlen)
 			snprintf(err, errlen, "sqn_iface_start: %s is NULL",
 				 params ? "out" : "params");
 		return -EINVAL;
 	}
-	if (params->size == 0 || params->size > sizeof(p)) {
+	if (params->size == 0 || params->size > sizeof(*p) ||
+	    size_cuts_field(params->size)) {
 		if (err && errlen)
 			snprintf(err, errlen,
 				 "params.size is %u, this library knows %zu: "
 				 "initialise params with sqn_params_init()",
-				 params->size, sizeof(p));
+				 params->size, sizeof(*p));
 		return -EINVAL;
 	}
-	memset(&p, 0, sizeof(p));
-	memcpy(&p, params, params->size);
+	memset(p, 0, sizeof(*p));
+	memcpy(p, params, params->size);
+	return 0;
+}
+
+/**
+ * set_guest_mac() - take the caller's guest MAC, or generate one
+ * @iface:	gets the MAC
+ * @p:		parameters; an all-zero guest_mac is replaced by the new one
+ *
+ * Return: 0, or a negative errno when no random bytes could be had
+ */
+static int set_guest_mac(struct sqn_iface *iface, struct sqn_params *p)
+{
+	static const uint8_t zero[6];
+	int rc;
+
+	if (memcmp(p->guest_mac, zero, 6) != 0) {
+		memcpy(iface->guest_mac, p->guest_mac, 6);
+		return 0;
+	}
+	rc = sqn_mac_generate(iface->guest_mac);
+	if (rc)
+		return sqn_seterr(iface, rc,
+				  "no random bytes for the guest MAC: %s",
+				  strerror(-rc));
+	memcpy(p->guest_mac, iface->guest_mac, 6);
+	return 0;
+}
+
+SQN_API int sqn_iface_start(const struct sqn_params *params,
+			    struct sqn_iface **out, char *err, size_t errlen)
+{
+	const struct sqn_backend_ops *ops;
+	struct sqn_params p;
+	struct sqn_iface *iface;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = copy_params(params, out, &p, err, errlen);
+	if (rc)
+		return rc;
 
 	iface = iface_alloc(&p);
 	if (!iface) {
@@ -142,28 +266,23 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 	}
 
 	rc = sqn_params_check(iface, &p);
-	if (!rc)
-		rc = resolve_mode(iface, &p, &ops);
-	if (!rc && ops->validate)
-		rc = ops->validate(iface, &p);
+	if (rc)
+		goto out_free;
+	ops = resolve_mode(iface, &p);
+	if (!ops) {
+		rc = -ENOTSUP;
+		goto out_free;
+	}
+	rc = ops->validate ? ops->validate(iface, &p) : 0;
 	if (rc)
 		goto out_free;
 
 	snprintf(iface->id, sizeof(iface->id), "%s", p.iface_id);
 	iface->mode = p.mode;
 	iface->ops = ops;
-	if (memcmp(p.guest_mac, zero, 6)) {
-		memcpy(iface->guest_mac, p.guest_mac, 6);
-	} else {
-		rc = sqn_mac_generate(iface->guest_mac);
-		if (rc) {
-			sqn_seterr(iface, rc,
-				   "no random bytes for the guest MAC: %s",
-				   strerror(-rc));
-			goto out_free;
-		}
-		memcpy(p.guest_mac, iface->guest_mac, 6);
-	}
+	rc = set_guest_mac(iface, &p);
+	if (rc)
+		goto out_free;
 
 	rc = ops->start(iface, &p);
 	if (rc)
@@ -226,7 +345,7 @@ SQN_API int sqn_iface_queue_read(struct sqn_iface *iface, unsigned queue,
 	if (n > SQN_BATCH)
 		n = SQN_BATCH;
 	rc = iface->ops->read(iface, queue, frames, n);
-	if (rc > 0)
+	if (rc > 0 && frames) /* frames is NULL only when n is 0 */
 		count_rx(iface, frames, rc);
 	return rc;
 }

@@ -12,6 +12,22 @@
 #include "internal.h"
 
 /**
+ * msg_clean() - make a formatted message one printable line
+ * @s:	the message, changed in place
+ *
+ * Messages quote what the caller passed in (ids, names, paths, URLs), which
+ * may hold any byte: control characters (newlines, escapes) become '?', so
+ * a message is always one line and cannot forge another log entry or drive
+ * a terminal. Bytes from 0x80 up are left alone (UTF-8).
+ */
+static void msg_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/**
  * sqn_vlog() - format a message and pass it to the log callback
  * @iface:	the interface
  * @level:	severity
@@ -28,6 +44,7 @@ static void sqn_vlog(struct sqn_iface *iface, enum sqn_log_level level,
 	if (!iface->log || level > iface->log_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg_clean(msg);
 	iface->log(iface->log_opaque, level, msg);
 }
 
@@ -61,6 +78,7 @@ int sqn_vseterr(struct sqn_iface *iface, int err, const char *fmt, va_list ap)
 	char msg[SQN_MSG_LEN];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg_clean(msg);
 	pthread_mutex_lock(&iface->msg_lock);
 	memcpy(iface->last_error, msg, sizeof(msg));
 	pthread_mutex_unlock(&iface->msg_lock);
@@ -101,6 +119,7 @@ void sqn_set_link(struct sqn_iface *iface, bool up, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	msg_clean(why);
 
 	pthread_mutex_lock(&iface->msg_lock);
 	memcpy(iface->link_why, why, sizeof(why));

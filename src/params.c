@@ -134,7 +134,7 @@ int sqn_params_check(struct sqn_iface *iface, const struct sqn_params *p)
 				  "start_timeout_ms %u is more than %d (10 "
 				  "minutes)",
 				  p->start_timeout_ms, SQN_TIMEOUT_MAX_MS);
-	if (memcmp(p->guest_mac, zero, 6) && (p->guest_mac[0] & 1)) {
+	if (memcmp(p->guest_mac, zero, 6) != 0 && (p->guest_mac[0] & 1)) {
 		char m[18];
 
 		return sqn_seterr(
