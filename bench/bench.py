@@ -815,18 +815,18 @@ def text_report(meta, rows, targets, micro, args):
         f = t.get("factor")
         extra = "" if f is None else " (%.2f of target%s)" % (
             f, "" if f >= 1 else ", needs x%.2f" % (1 / f) if f else "")
-        lines.append("  %-8s %-22s %-9s %-5s %-18s got %s%s" % (
+        lines.append("  %-12s %-20s %-13s %-5s %-18s got %s%s" % (
             t["verdict"], t["path"], t["dir"], t["mtu"], t["what"], gs,
             extra))
     if micro:
         lines.append("")
         lines.append("Per-frame cost (bench/microbench, %s)" %
                      micro.get("note", ""))
-        lines.append("  %-10s %6s %14s %12s %12s %10s" % (
+        lines.append("  %-14s %6s %14s %12s %12s %10s" % (
             "transport", "bytes", "frames/s/dir", "cpu ns/frm",
             "wall ns/frm", "allocs/frm"))
         for m in micro.get("results", []):
-            lines.append("  %-10s %6d %14.0f %12.1f %12.1f %10.4f" % (
+            lines.append("  %-14s %6d %14.0f %12.1f %12.1f %10.4f" % (
                 m["transport"], m["size"], m["fps_per_dir"],
                 m["cpu_ns_per_frame"], m["wall_ns_per_frame"],
                 m["allocs_per_frame"]))
@@ -934,7 +934,9 @@ def svg_chart(rows, meta, mtus, linear=False):
         y = topm + pi * 20
         o.append('<rect x="%d" y="%d" width="14" height="14" fill="%s"/>' %
                  (lx, y, COLORS.get(p, "#17becf")))
-        o.append('<text x="%d" y="%d">%s</text>' % (lx + 20, y + 12, esc(p)))
+        anchor = any(r["path"] == p and r["kind"] == "anchor" for r in rows)
+        o.append('<text x="%d" y="%d">%s%s</text>' %
+                 (lx + 20, y + 12, esc(p), " (anchor)" if anchor else ""))
     o.append('<text x="%d" y="%d" fill="#444" font-size="11">whiskers: '
              'min..max of the repetitions; n/a: path unavailable</text>' %
              (left, base + 60))
