@@ -1064,6 +1064,7 @@ def main(argv):
     finally:
         REAPER.all()
 
+    meta["loadavg_at_end"] = os.getloadavg()
     summarize(results)
     order = {p.name: i for i, p in enumerate(PATHS)}
     rows = sorted(results.values(), key=lambda r: (
