@@ -11,7 +11,7 @@ build_pkgs=(gcc g++ meson ninja-build pkg-config libslirp-dev libglib2.0-dev
 test_pkgs=("${build_pkgs[@]}" clang clang-format clang-tidy cppcheck valgrind
 	   libclang-rt-14-dev libblocksruntime-dev passt iperf3 busybox
 	   procps psmisc)
-bench_pkgs=("${build_pkgs[@]}" iperf3 passt slirp4netns python3-matplotlib
+bench_pkgs=("${build_pkgs[@]}" iperf3 passt slirp4netns util-linux librsvg2-bin
 	    linux-perf valgrind)
 
 case "${1:-build}" in

@@ -1,0 +1,1093 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""bench.py - throughput of every squib-net path against the anchors, one run
+
+Theory of operation: every path is one line of PATHS. Setting a path up
+yields a network namespace (found by the pid of a process living in it) and
+the address, in that namespace, of an iperf3 server that runs on the host
+side: the host's 127.0.0.1 behind the address a userspace stack maps to the
+host (10.0.2.2), a host TAP's address, or the far end of a veth pair. The
+iperf3 client always runs in the namespace (nsenter -n), so the same
+measurement is made the same way for every path: -c is namespace -> host,
+-c -R is host -> namespace. Each (path, MTU) is set up once, then every
+repetition measures both directions; the median of the receiver's Gbit/s is
+reported, with the ratio to each anchor measured in the same run.
+
+Everything created is named sqnb-<pid>-..., registered as it is made and
+torn down in a finally block, from atexit and on SIGINT/SIGTERM. Only
+processes this script started (and their descendants) are ever signalled,
+each by pid.
+
+Output, in --out: bench.txt (table), bench.json (machine, versions, raw
+samples), bench.svg (grouped bar chart). Standard library only.
+"""
+
+import argparse
+import atexit
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PID = os.getpid()
+TAG = "sqnb-%d" % PID
+
+DIRS = ("ns->host", "host->ns")
+ANCHORS = ("veth", "pasta", "slirp4netns")
+
+# The userspace stacks' view of the host: 10.0.2.2 is the gateway they map
+# to the host's loopback (libslirp's default; passt and pasta get it with
+# explicit -a/-n/-g and map the gateway to the host, their default). gvproxy
+# maps 192.168.127.254 to the host's 127.0.0.1.
+SLIRP_NET = ["-a", "10.0.2.15", "-n", "24", "-g", "10.0.2.2"]
+HOST_ALIAS = "10.0.2.2"
+GVPROXY_HOST = "192.168.127.254"
+TAP_HOST, TAP_GUEST = "10.99.0.1", "10.99.0.2"
+VETH_A, VETH_B = "10.98.0.1", "10.98.0.2"
+
+
+class Unavailable(Exception):
+    """A path that cannot run here: its message goes in the table."""
+
+
+# --------------------------------------------------------------------------
+# processes and cleanup
+
+
+class Reaper:
+    """What this run created, undone in reverse order, once."""
+
+    def __init__(self):
+        self.undo = []
+        self.done = False
+
+    def add(self, what, fn):
+        self.undo.append((what, fn))
+        return len(self.undo) - 1
+
+    def run_one(self, idx):
+        what, fn = self.undo[idx]
+        self.undo[idx] = (what, None)
+        if fn:
+            try:
+                fn()
+            except Exception as e:  # cleanup goes on
+                log("cleanup of %s: %s" % (what, e))
+
+    def all(self):
+        for idx in range(len(self.undo) - 1, -1, -1):
+            self.run_one(idx)
+        self.undo = []
+
+
+REAPER = Reaper()
+VERBOSE = False
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def vlog(msg):
+    if VERBOSE:
+        log(msg)
+
+
+def ppid_of(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            s = f.read()
+        return int(s[s.rindex(")") + 2:].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def is_ours(pid):
+    """True if pid is a descendant of this script (so ours to signal)."""
+    if pid <= 1:
+        return False
+    for _ in range(64):
+        pid = ppid_of(pid)
+        if pid == PID:
+            return True
+        if pid <= 1:
+            return False
+    return False
+
+
+def children_of(pid):
+    out = []
+    try:
+        for t in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, t)) as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in children_of(p):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def netns_of(pid):
+    try:
+        return os.readlink("/proc/%d/ns/net" % pid)
+    except OSError:
+        return None
+
+
+MY_NETNS = netns_of(PID)
+
+
+def kill_pid(pid, sig=signal.SIGTERM):
+    if is_ours(pid):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def stop_proc(p, grace=3.0):
+    """SIGTERM a child we started (and the namespace holders under it), then
+    SIGKILL what is left after @grace seconds."""
+    if p.poll() is not None:
+        return
+    subs = [d for d in descendants(p.pid) if netns_of(d) != MY_NETNS]
+    for d in subs:
+        kill_pid(d)
+    if subs:
+        try:
+            p.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    kill_pid(p.pid)
+    try:
+        p.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        for d in descendants(p.pid):
+            kill_pid(d, signal.SIGKILL)
+        kill_pid(p.pid, signal.SIGKILL)
+        p.wait()
+
+
+def spawn(what, argv, log_path=None, **kw):
+    """Start a child we own; stop it at cleanup. Its output goes to a log."""
+    vlog("start %s: %s" % (what, " ".join(argv)))
+    out = open(log_path, "wb") if log_path else subprocess.DEVNULL
+    try:
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=subprocess.STDOUT if log_path else
+                             subprocess.DEVNULL, **kw)
+    except OSError as e:
+        raise Unavailable("%s: %s" % (argv[0], e.strerror))
+    finally:
+        if log_path:
+            out.close()
+    p.sqnb_log = log_path
+    p.sqnb_idx = REAPER.add(what, lambda: stop_proc(p))
+    return p
+
+
+def release(p):
+    REAPER.run_one(p.sqnb_idx)
+
+
+def sh(argv, check=True, timeout=30):
+    r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=timeout)
+    if check and r.returncode:
+        raise Unavailable("%s: %s" % (" ".join(argv[:4]),
+                                      first_line(r.stderr or r.stdout)))
+    return r
+
+
+def first_line(text):
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line and "syslog" not in line:
+            return line
+    return "(no message)"
+
+
+def log_first_line(p):
+    if not p.sqnb_log:
+        return "(no log)"
+    try:
+        with open(p.sqnb_log, errors="replace") as f:
+            return first_line(f.read())
+    except OSError:
+        return "(no log)"
+
+
+def in_ns(pid, argv):
+    return ["nsenter", "-t", str(pid), "-n", "--"] + argv
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(pred, timeout, what, proc=None):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        if proc is not None and proc.poll() is not None:
+            raise Unavailable(log_first_line(proc))
+        time.sleep(0.05)
+    if proc is not None and proc.poll() is not None:
+        raise Unavailable(log_first_line(proc))
+    raise Unavailable("timed out waiting for " + what)
+
+
+def ns_holder(proc):
+    """The first process under @proc (or @proc) in another netns."""
+    for c in [proc.pid] + descendants(proc.pid):
+        ns = netns_of(c)
+        if ns and ns != MY_NETNS:
+            return c
+    return None
+
+
+def ns_ready(pid, target):
+    """True once the namespace has an IPv4 address and a route to target."""
+    r = sh(in_ns(pid, ["ip", "-4", "-j", "route", "get", target]),
+           check=False, timeout=10)
+    if r.returncode:
+        return False
+    try:
+        routes = json.loads(r.stdout)
+    except ValueError:
+        return False
+    return bool(routes and routes[0].get("prefsrc"))
+
+
+def ns_mtu(pid, target):
+    r = sh(in_ns(pid, ["ip", "-4", "-j", "route", "get", target]),
+           check=False)
+    try:
+        dev = json.loads(r.stdout)[0]["dev"]
+        r = sh(in_ns(pid, ["ip", "-j", "link", "show", "dev", dev]))
+        return json.loads(r.stdout)[0]["mtu"]
+    except (ValueError, KeyError, IndexError, Unavailable):
+        return None
+
+
+def listening(pid, port):
+    """True when a TCP socket listens on @port in @pid's namespace."""
+    for name in ("tcp", "tcp6"):
+        try:
+            with open("/proc/%d/net/%s" % (pid, name)) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if (fields[3] == "0A" and
+                            int(fields[1].split(":")[1], 16) == port):
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+# --------------------------------------------------------------------------
+# the paths
+
+
+class Env:
+    """A set-up path: where the client runs and where the server listens.
+
+    @ns_pid:	a process in the client's namespace
+    @server_ns:	a process in the server's namespace, None for the host
+    @bind:	address the server binds
+    @target:	address the client connects to
+    """
+
+    def __init__(self, ns_pid, bind, target, server_ns=None):
+        self.ns_pid, self.bind, self.target = ns_pid, bind, target
+        self.server_ns = server_ns
+
+
+def holder(what):
+    """A sleeping process in a fresh network namespace."""
+    p = spawn(what, ["unshare", "-n", "sleep", "1000000"])
+    wait_for(lambda: netns_of(p.pid) not in (None, MY_NETNS), 5,
+             "unshare -n", p)
+    return p
+
+
+def setup_veth(ctx, mtu):
+    a, b = holder("veth ns A"), holder("veth ns B")
+    va, vb = TAG + "-va", TAG + "-vb"
+    sh(["ip", "link", "add", va, "type", "veth", "peer", "name", vb])
+    REAPER.add("veth " + va,
+               lambda: sh(["ip", "link", "del", va], check=False))
+    sh(["ip", "link", "set", va, "netns", str(a.pid)])
+    sh(["ip", "link", "set", vb, "netns", str(b.pid)])
+    for p, dev, addr in ((a, va, VETH_A), (b, vb, VETH_B)):
+        sh(in_ns(p.pid, ["ip", "link", "set", "lo", "up"]))
+        sh(in_ns(p.pid, ["ip", "link", "set", dev, "mtu", str(mtu), "up"]))
+        sh(in_ns(p.pid, ["ip", "addr", "add", addr + "/24", "dev", dev]))
+    wait_for(lambda: ns_ready(b.pid, VETH_A), 5, "veth address")
+    return Env(b.pid, VETH_A, VETH_A, server_ns=a.pid)
+
+
+def setup_pasta(ctx, mtu):
+    p = spawn("pasta", ["pasta", "--runas", "0", "--config-net", "-f", "-q",
+                        "-4"] + SLIRP_NET +
+              ["--mtu", str(mtu), "-t", "none", "-u", "none", "-T", "none",
+               "-U", "none", "--", "sleep", "1000000"],
+              log_path=ctx.logfile("pasta-%d" % mtu))
+    pid = wait_for(lambda: ns_holder(p), 10, "pasta's namespace", p)
+    wait_for(lambda: ns_ready(pid, HOST_ALIAS), 10, "pasta's address", p)
+    return Env(pid, "127.0.0.1", HOST_ALIAS)
+
+
+def setup_slirp4netns(ctx, mtu):
+    h = holder("slirp4netns ns")
+    r, w = os.pipe()
+    try:
+        p = spawn("slirp4netns",
+                  ["slirp4netns", "--configure", "--mtu=%d" % mtu,
+                   "--ready-fd=%d" % w, str(h.pid), "tap0"],
+                  log_path=ctx.logfile("slirp4netns-%d" % mtu),
+                  pass_fds=(w,))
+    finally:
+        os.close(w)
+    try:
+        os.set_blocking(r, False)
+        wait_for(lambda: _read_ready(r), 10, "slirp4netns --ready-fd", p)
+    finally:
+        os.close(r)
+    wait_for(lambda: ns_ready(h.pid, HOST_ALIAS), 10, "slirp4netns address",
+             p)
+    return Env(h.pid, "127.0.0.1", HOST_ALIAS)
+
+
+def _read_ready(fd):
+    try:
+        return os.read(fd, 1) == b"1"
+    except BlockingIOError:
+        return False
+
+
+def run_path(args_fn, target, bind="127.0.0.1", pre=None, post=None):
+    """A path of ours: squib-net run ARGS --mtu N -- sleep, then nsenter."""
+
+    def setup(ctx, mtu):
+        if not ctx.squib_net:
+            raise Unavailable("squib-net not built (looked in %s; give "
+                              "--squib-net PATH)" % ", ".join(ctx.looked))
+        if pre:
+            pre(ctx, mtu)
+        argv = [ctx.squib_net, "run", "--mtu", str(mtu)] + args_fn(ctx) + \
+            ["--", "sleep", "1000000"]
+        p = spawn("squib-net run", argv,
+                  log_path=ctx.logfile("run-%s-%d" % (ctx.cur, mtu)))
+        pid = wait_for(lambda: ns_holder(p), 20, "squib-net run's namespace",
+                       p)
+        wait_for(lambda: ns_ready(pid, target), 20,
+                 "the namespace's address (squib-net run)", p)
+        if post:
+            post(ctx, mtu)
+        return Env(pid, bind, target)
+
+    return setup
+
+
+def start_passt_socket(ctx, mtu):
+    sock = os.path.join(ctx.tmp, "passt-%d.sock" % mtu)
+    p = spawn("passt --socket", ["passt", "-f", "-q", "--runas", "0",
+                                 "--socket", sock, "-m", str(mtu), "-4"] +
+              SLIRP_NET + ["-t", "none", "-u", "none"],
+              log_path=ctx.logfile("passt-socket-%d" % mtu))
+    wait_for(lambda: os.path.exists(sock), 10, "passt's socket " + sock, p)
+    ctx.passt_sock = sock
+
+
+def drop_tap(ctx, mtu):
+    """After squib-net run is gone, remove its TAP if it stayed behind."""
+    name = ctx.tap_name
+
+    def undo():
+        if os.path.exists("/sys/class/net/" + name):
+            sh(["ip", "link", "del", name], check=False)
+
+    REAPER.add("tap " + name, undo)
+
+
+def tap_args(offload):
+    def fn(ctx):
+        a = ["--mode", "tap", "--tap", ctx.tap_name, "--host-addr",
+             TAP_HOST + "/24", "--guest-addr", TAP_GUEST + "/24"]
+        return a + (["--offload"] if offload else [])
+    return fn
+
+
+def helper_args(kind):
+    def fn(ctx):
+        a = ["--mode", "userspace", "--helper", kind]
+        if kind == "passt":
+            for x in SLIRP_NET:
+                a += ["--helper-arg", x]
+        else:
+            a += ["--helper-path", ctx.gvproxy]
+        return a
+    return fn
+
+
+class PathDef:
+    """One line of the table.
+
+    @name:	its name in the table
+    @kind:	"anchor" or "ours"
+    @setup:	fn(ctx, mtu) -> Env, registering its own cleanup
+    @desc:	what it is, for the README and the JSON
+    @needs:	fn(ctx) -> None or why the path is skipped
+    """
+
+    def __init__(self, name, kind, setup, desc, needs=None):
+        self.name, self.kind, self.setup, self.desc = name, kind, setup, desc
+        self.needs = needs
+
+
+def _need_tool(tool):
+    return lambda ctx: None if shutil.which(tool) else \
+        "unavailable: %s not installed (scripts/deps.sh bench)" % tool
+
+
+PATHS = [
+    PathDef("veth", "anchor", setup_veth,
+            "veth pair between two namespaces (the kernel's limit)"),
+    PathDef("pasta", "anchor", setup_pasta,
+            "pasta --config-net: passt's namespace mode, host loopback via "
+            "the mapped gateway 10.0.2.2", _need_tool("pasta")),
+    PathDef("slirp4netns", "anchor", setup_slirp4netns,
+            "slirp4netns --configure (libslirp), host loopback via 10.0.2.2",
+            _need_tool("slirp4netns")),
+    PathDef("slirp", "ours",
+            run_path(lambda ctx: ["--mode", "slirp"], HOST_ALIAS),
+            "squib-net run --mode slirp (embedded libslirp)"),
+    PathDef("userspace-passt", "ours",
+            run_path(helper_args("passt"), HOST_ALIAS),
+            "squib-net run --mode userspace --helper passt (passt --fd)"),
+    PathDef("userspace-gvproxy", "ours",
+            run_path(helper_args("gvproxy"), GVPROXY_HOST),
+            "squib-net run --mode userspace --helper gvproxy "
+            "(host via 192.168.127.254)",
+            lambda ctx: None if ctx.gvproxy else
+            "skipped: no --gvproxy PATH given"),
+    PathDef("socket-passt", "ours",
+            run_path(lambda ctx: ["--mode", "socket", "--connect",
+                                  "unix://" + ctx.passt_sock], HOST_ALIAS,
+                     pre=start_passt_socket),
+            "squib-net run --mode socket to a passt --socket we start",
+            _need_tool("passt")),
+    PathDef("tap", "ours",
+            run_path(tap_args(False), TAP_HOST, bind=TAP_HOST, pre=drop_tap),
+            "squib-net run --mode tap, offloads off; server on the host "
+            "TAP's address"),
+    PathDef("tap-offload", "ours",
+            run_path(tap_args(True), TAP_HOST, bind=TAP_HOST, pre=drop_tap),
+            "squib-net run --mode tap --offload (virtio-net header, "
+            "GSO/checksum offload)"),
+]
+
+# Targets of issue 7: (path, direction or None for both, mtu or None for
+# both, kind, value, anchor or None)
+TARGETS = [
+    ("slirp", None, 65520, "ratio", 1.3, "slirp4netns"),
+    ("slirp", None, 1500, "ratio", 2.0, "slirp4netns"),
+    ("userspace-passt", "host->ns", 65520, "ratio", 0.9, "pasta"),
+    ("userspace-passt", "ns->host", 65520, "gbps", 5.0, None),
+    ("tap-offload", None, None, "ratio", 0.5, "veth"),
+]
+
+
+# --------------------------------------------------------------------------
+# measuring
+
+
+class Ctx:
+    def __init__(self, args):
+        self.args = args
+        self.tmp = tempfile.mkdtemp(prefix=TAG + "-")
+        REAPER.add("dir " + self.tmp, lambda: shutil.rmtree(self.tmp, True))
+        self.tap_name = TAG + "-t"
+        if len(self.tap_name) > 15:
+            self.tap_name = "sqnb-%x-t" % (PID & 0xffffff)
+        self.gvproxy = args.gvproxy
+        self.passt_sock = None
+        self.cur = None
+        self.looked = [os.path.join(ROOT, "build-*/cli/squib-net"),
+                       os.path.join(ROOT, "build/cli/squib-net")]
+        self.squib_net = find_squib_net(args.squib_net)
+
+    def logfile(self, what):
+        return os.path.join(self.tmp, what + ".log")
+
+
+def find_squib_net(given):
+    if given:
+        return given if os.access(given, os.X_OK) else None
+    import glob
+    cands = sorted(glob.glob(os.path.join(ROOT, "build-*/cli/squib-net")))
+    cands.append(os.path.join(ROOT, "build/cli/squib-net"))
+    for c in cands:
+        if os.access(c, os.X_OK):
+            return c
+    return None
+
+
+def start_server(ctx, env):
+    port = free_port()
+    argv = ["iperf3", "-s", "-B", env.bind, "-p", str(port)]
+    if env.server_ns:
+        argv = in_ns(env.server_ns, argv)
+    p = spawn("iperf3 server", argv,
+              log_path=ctx.logfile("iperf3-s-%s-%d" % (ctx.cur, port)))
+    wait_for(lambda: listening(env.server_ns or p.pid, port), 10,
+             "iperf3 -s on %s:%d" % (env.bind, port), p)
+    return p, port
+
+
+def iperf_sample(ctx, env, port, reverse):
+    a = ctx.args
+    argv = in_ns(env.ns_pid, ["iperf3", "-c", env.target, "-p", str(port),
+                              "-t", str(a.seconds), "-O", str(a.omit), "-J",
+                              "--connect-timeout", "3000"] +
+                 (["-R"] if reverse else []))
+    try:
+        r = sh(argv, check=False, timeout=a.seconds + a.omit + 30)
+    except subprocess.TimeoutExpired:
+        return None, "iperf3 client timed out"
+    try:
+        j = json.loads(r.stdout)
+    except ValueError:
+        return None, first_line(r.stderr) or "iperf3: no JSON"
+    if "error" in j:
+        return None, "iperf3: " + j["error"]
+    end = j.get("end", {})
+    rcv = end.get("sum_received", {})
+    snd = end.get("sum_sent", {})
+    if not rcv.get("seconds"):
+        return None, "iperf3: no result"
+    return {
+        "gbps": rcv["bits_per_second"] / 1e9,
+        "bytes": rcv.get("bytes"),
+        "seconds": rcv.get("seconds"),
+        "retransmits": snd.get("retransmits"),
+        "cpu": end.get("cpu_utilization_percent"),
+    }, None
+
+
+def measure_path(ctx, pd, mtu, results):
+    """Set @pd up at @mtu, run reps x both directions, tear it down."""
+    a = ctx.args
+    ctx.cur = pd.name
+    key = lambda d: "%s|%s|%d" % (pd.name, d, mtu)
+    for d in DIRS:
+        results[key(d)] = {"path": pd.name, "kind": pd.kind, "dir": d,
+                           "mtu": mtu, "samples": [], "errors": []}
+    mark = len(REAPER.undo)
+    try:
+        why = pd.needs(ctx) if pd.needs else None
+        if why:
+            raise Unavailable(why)
+        env = pd.setup(ctx, mtu)
+        got_mtu = ns_mtu(env.ns_pid, env.target)
+        server, port = start_server(ctx, env)
+        for d in DIRS:
+            results[key(d)]["ns_mtu"] = got_mtu
+        if got_mtu != mtu:
+            log("%s: namespace MTU is %s, asked for %d" % (pd.name, got_mtu,
+                                                            mtu))
+        for rep in range(a.reps):
+            for d in DIRS:
+                s, err = iperf_sample(ctx, env, port, d == "host->ns")
+                if s is None and rep == 0 and not results[key(d)]["samples"]:
+                    time.sleep(0.5)  # first contact: ARP, DHCP settling
+                    s, err = iperf_sample(ctx, env, port, d == "host->ns")
+                r = results[key(d)]
+                if s is None:
+                    r["errors"].append(err)
+                    log("%s %s mtu %d: %s" % (pd.name, d, mtu, err))
+                else:
+                    r["samples"].append(s)
+                    log("%s %s mtu %d rep %d: %.2f Gbit/s" %
+                        (pd.name, d, mtu, rep + 1, s["gbps"]))
+                if server.poll() is not None:
+                    raise Unavailable("iperf3 server died: " +
+                                      log_first_line(server))
+    except Unavailable as e:
+        msg = str(e)
+        if not msg.startswith(("unavailable", "skipped")):
+            msg = "unavailable: " + msg
+        for d in DIRS:
+            if not results[key(d)]["samples"]:
+                results[key(d)]["status"] = msg
+        log("%s mtu %d: %s" % (pd.name, mtu, msg))
+    finally:
+        for idx in range(len(REAPER.undo) - 1, mark - 1, -1):
+            REAPER.run_one(idx)
+        del REAPER.undo[mark:]
+
+
+def summarize(results):
+    for r in results.values():
+        g = [s["gbps"] for s in r["samples"]]
+        if g:
+            r["median"] = statistics.median(g)
+            r["min"], r["max"] = min(g), max(g)
+            r.setdefault("status", "ok" if not r["errors"] else
+                         "ok (%d failed samples)" % len(r["errors"]))
+        else:
+            r["median"] = None
+            r.setdefault("status", "failed: " + (r["errors"][0] if
+                                                 r["errors"] else "?"))
+    for r in results.values():
+        r["ratio"] = {}
+        for an in ANCHORS:
+            ref = results.get("%s|%s|%d" % (an, r["dir"], r["mtu"]))
+            if r["median"] is not None and ref and ref["median"]:
+                r["ratio"][an] = r["median"] / ref["median"]
+
+
+def check_targets(results, micro):
+    out = []
+    for path, d, mtu, kind, want, anchor in TARGETS:
+        for r in results.values():
+            if r["path"] != path or (d and r["dir"] != d) or \
+                    (mtu and r["mtu"] != mtu):
+                continue
+            t = {"path": path, "dir": r["dir"], "mtu": r["mtu"],
+                 "kind": kind, "want": want, "anchor": anchor}
+            if kind == "ratio":
+                got = r["ratio"].get(anchor)
+                t["what"] = ">= %.1fx %s" % (want, anchor)
+            else:
+                got = r["median"]
+                t["what"] = ">= %.1f Gbit/s" % want
+            t["got"] = got
+            if got is None:
+                t["verdict"] = "not measured"
+            else:
+                t["factor"] = got / want
+                t["verdict"] = "met" if got >= want else "missed"
+            out.append(t)
+        if not any(t["path"] == path for t in out):
+            out.append({"path": path, "dir": d or "both", "mtu": mtu or "all",
+                        "kind": kind, "want": want, "anchor": anchor,
+                        "what": (">= %.1fx %s" % (want, anchor)) if anchor
+                        else ">= %.1f Gbit/s" % want, "got": None,
+                        "verdict": "not measured"})
+    if micro:
+        for row in micro.get("results", []):
+            if row.get("transport") == "loopback" and row.get("size") == 1514:
+                got = row.get("fps_per_dir")
+                t = {"path": "microbench loopback", "dir": "per direction",
+                     "mtu": 1514, "kind": "fps", "want": 1e6,
+                     "anchor": None, "what": ">= 1M frames/s", "got": got}
+                t["factor"] = got / 1e6 if got else None
+                t["verdict"] = "met" if got and got >= 1e6 else "missed"
+                out.append(t)
+    return out
+
+
+# --------------------------------------------------------------------------
+# machine and versions
+
+
+def cmd_out(argv):
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+        return first_line(r.stdout + "\n" + r.stderr)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def dpkg_version(pkg):
+    return cmd_out(["dpkg-query", "-W", "-f=${Version}", pkg])
+
+
+def machine_info(ctx):
+    cpu = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+            cpu = m.group(1) if m else None
+    except OSError:
+        pass
+    s4n = subprocess.run(["slirp4netns", "--version"], capture_output=True,
+                         text=True).stdout if shutil.which("slirp4netns") \
+        else ""
+    m = re.search(r"libslirp:\s*(\S+)", s4n)
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "kernel": platform.release(),
+        "machine": platform.machine(),
+        "cpu": cpu,
+        "ncpu": os.cpu_count(),
+        "loadavg_at_start": os.getloadavg(),
+        "versions": {
+            "iperf3": cmd_out(["iperf3", "--version"]),
+            "passt": dpkg_version("passt"),
+            "slirp4netns": first_line(s4n) if s4n else None,
+            "libslirp (slirp4netns)": m.group(1) if m else None,
+            "libslirp0 (package)": dpkg_version("libslirp0"),
+            "squib-net": cmd_out([ctx.squib_net, "version"])
+            if ctx.squib_net else None,
+            "squib-net binary": ctx.squib_net,
+            "git": cmd_out(["git", "-C", ROOT, "describe", "--always",
+                            "--dirty"]),
+            "gvproxy": ctx.gvproxy,
+        },
+    }
+
+
+# --------------------------------------------------------------------------
+# output
+
+
+def fmt_g(v):
+    return "-" if v is None else ("%.2f" % v if v < 100 else "%.0f" % v)
+
+
+def fmt_x(v):
+    return "-" if v is None else "%.2fx" % v
+
+
+def text_report(meta, rows, targets, micro, args):
+    lines = []
+    lines.append("squib-net benchmark  %s  kernel %s  %s cpus  (%s s x %d "
+                 "reps, omit %s s)" % (meta["date"][:19], meta["kernel"],
+                                       meta["ncpu"], args.seconds, args.reps,
+                                       args.omit))
+    hdr = ("path", "direction", "MTU", "median", "min", "max", "x veth",
+           "x pasta", "x slirp4netns", "status")
+    table = [hdr]
+    for r in rows:
+        table.append((r["path"], r["dir"], str(r["mtu"]), fmt_g(r["median"]),
+                      fmt_g(r.get("min")), fmt_g(r.get("max")),
+                      fmt_x(r["ratio"].get("veth")),
+                      fmt_x(r["ratio"].get("pasta")),
+                      fmt_x(r["ratio"].get("slirp4netns")), r["status"]))
+    w = [max(len(t[i]) for t in table) for i in range(len(hdr) - 1)]
+    lines.append("Gbit/s (iperf3 receiver, median of reps)")
+    for t in table:
+        cells = [t[i].ljust(w[i]) if i < 3 else t[i].rjust(w[i])
+                 for i in range(len(w))]
+        lines.append("  ".join(cells) + "  " + t[-1])
+    lines.append("")
+    lines.append("Targets (issue 7)")
+    for t in targets:
+        got = t["got"]
+        if t["kind"] == "fps":
+            gs = "-" if got is None else "%.2fM frames/s" % (got / 1e6)
+        elif t["kind"] == "gbps":
+            gs = fmt_g(got) + " Gbit/s"
+        else:
+            gs = fmt_x(got) + " " + t["anchor"]
+        f = t.get("factor")
+        extra = "" if f is None else " (%.2f of target%s)" % (
+            f, "" if f >= 1 else ", needs x%.2f" % (1 / f) if f else "")
+        lines.append("  %-12s %-20s %-13s %-5s %-18s got %s%s" % (
+            t["verdict"], t["path"], t["dir"], t["mtu"], t["what"], gs,
+            extra))
+    if micro:
+        lines.append("")
+        lines.append("Per-frame cost (bench/microbench, %s)" %
+                     micro.get("note", ""))
+        lines.append("  %-14s %6s %14s %12s %12s %10s" % (
+            "transport", "bytes", "frames/s/dir", "cpu ns/frm",
+            "wall ns/frm", "allocs/frm"))
+        for m in micro.get("results", []):
+            lines.append("  %-14s %6d %14.0f %12.1f %12.1f %10.4f" % (
+                m["transport"], m["size"], m["fps_per_dir"],
+                m["cpu_ns_per_frame"], m["wall_ns_per_frame"],
+                m["allocs_per_frame"]))
+    return "\n".join(lines) + "\n"
+
+
+COLORS = {"veth": "#555555", "pasta": "#8c6d31", "slirp4netns": "#bd9e39",
+          "slirp": "#1f77b4", "userspace-passt": "#2ca02c",
+          "userspace-gvproxy": "#98df8a", "socket-passt": "#9467bd",
+          "tap": "#d62728", "tap-offload": "#ff7f0e"}
+
+
+def esc(s):
+    return (str(s).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+def svg_chart(rows, meta, mtus, linear=False):
+    """Grouped bars: one group per direction x MTU, one bar per path."""
+    paths = []
+    for r in rows:
+        if r["path"] not in paths:
+            paths.append(r["path"])
+    groups = [(d, m) for m in mtus for d in DIRS]
+    val = {(r["path"], r["dir"], r["mtu"]): r for r in rows}
+    vmax = max([r["median"] for r in rows if r["median"]] + [1.0])
+    vmin = 0.1
+    if linear:
+        top = vmax * 1.1
+        ticks = [top * i / 5 for i in range(6)]
+    else:
+        top = 10 ** math.ceil(math.log10(vmax))
+        vmin = min([r["median"] for r in rows if r["median"]] + [1.0])
+        vmin = 10 ** math.floor(math.log10(max(vmin, 0.001)))
+        ticks = []
+        t = vmin
+        while t <= top * 1.0001:
+            ticks.append(t)
+            t *= 10
+    bw, gap, left, right, topm, plot_h = 26, 36, 70, 200, 60, 380
+    gw = bw * len(paths) + gap
+    width = left + gw * len(groups) + right
+    height = topm + plot_h + 90
+
+    def y_of(v):
+        if linear:
+            f = v / top
+        else:
+            v = max(v, vmin)
+            f = (math.log10(v) - math.log10(vmin)) / (
+                math.log10(top) - math.log10(vmin))
+        return topm + plot_h - f * plot_h
+
+    o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+         'viewBox="0 0 %d %d" font-family="DejaVu Sans, Arial, sans-serif" '
+         'font-size="12">' % (width, height, width, height),
+         '<rect width="100%" height="100%" fill="white"/>',
+         '<text x="%d" y="22" font-size="16" font-weight="bold">squib-net '
+         'throughput vs anchors (iperf3, median Gbit/s, %s scale)</text>' %
+         (left, "linear" if linear else "log"),
+         '<text x="%d" y="40" fill="#444">%s, kernel %s, %s CPUs</text>' %
+         (left, esc(meta["date"][:16]), esc(meta["kernel"]), meta["ncpu"])]
+    for t in ticks:
+        y = y_of(t)
+        o.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>'
+                 % (left, left + gw * len(groups), y, y))
+        o.append('<text x="%d" y="%.1f" text-anchor="end" fill="#444">%s'
+                 '</text>' % (left - 6, y + 4, ("%g" % t)))
+    o.append('<text transform="translate(18,%d) rotate(-90)" '
+             'text-anchor="middle">Gbit/s</text>' % (topm + plot_h / 2))
+    base = topm + plot_h
+    o.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000"/>' %
+             (left, left + gw * len(groups), base, base))
+    for gi, (d, m) in enumerate(groups):
+        x0 = left + gi * gw + gap / 2
+        for pi, p in enumerate(paths):
+            r = val.get((p, d, m))
+            x = x0 + pi * bw
+            if r is None or r["median"] is None:
+                o.append('<text x="%.1f" y="%d" font-size="9" fill="#999" '
+                         'text-anchor="middle">n/a</text>' %
+                         (x + bw / 2 - 1, base - 4))
+                continue
+            y = y_of(r["median"])
+            o.append('<rect x="%.1f" y="%.1f" width="%d" height="%.1f" '
+                     'fill="%s"><title>%s %s MTU %d: %.2f Gbit/s</title>'
+                     '</rect>' % (x, y, bw - 3, base - y,
+                                  COLORS.get(p, "#17becf"), esc(p), esc(d),
+                                  m, r["median"]))
+            if r.get("min") is not None and r["max"] > r["min"]:
+                o.append('<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" '
+                         'stroke="#000" stroke-width="1"/>' %
+                         (x + (bw - 3) / 2, x + (bw - 3) / 2,
+                          y_of(r["min"]), y_of(r["max"])))
+            o.append('<text x="%.1f" y="%.1f" font-size="9" '
+                     'text-anchor="middle">%s</text>' %
+                     (x + (bw - 3) / 2, y - 3, fmt_g(r["median"])))
+        o.append('<text x="%.1f" y="%d" text-anchor="middle" '
+                 'font-weight="bold">%s</text>' %
+                 (x0 + bw * len(paths) / 2, base + 20, esc(d)))
+        o.append('<text x="%.1f" y="%d" text-anchor="middle">MTU %d</text>'
+                 % (x0 + bw * len(paths) / 2, base + 36, m))
+    lx = left + gw * len(groups) + 16
+    for pi, p in enumerate(paths):
+        y = topm + pi * 20
+        o.append('<rect x="%d" y="%d" width="14" height="14" fill="%s"/>' %
+                 (lx, y, COLORS.get(p, "#17becf")))
+        anchor = any(r["path"] == p and r["kind"] == "anchor" for r in rows)
+        o.append('<text x="%d" y="%d">%s%s</text>' %
+                 (lx + 20, y + 12, esc(p), " (anchor)" if anchor else ""))
+    o.append('<text x="%d" y="%d" fill="#444" font-size="11">whiskers: '
+             'min..max of the repetitions; n/a: path unavailable</text>' %
+             (left, base + 60))
+    o.append("</svg>")
+    return "\n".join(o) + "\n"
+
+
+# --------------------------------------------------------------------------
+# main
+
+
+def run_microbench(args):
+    exe = args.microbench
+    if not exe:
+        import glob
+        c = sorted(glob.glob(os.path.join(ROOT, "build*/bench/microbench")))
+        exe = c[0] if c else None
+    if not exe or not os.access(exe, os.X_OK):
+        log("microbench not built; skipped (ninja -C build bench/microbench)")
+        return None
+    argv = [exe, "--json", "--seconds", str(min(args.seconds, 2)),
+            "--runs", "3" if args.reps > 1 else "1"]
+    log("microbench: " + " ".join(argv))
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    if r.returncode:
+        log("microbench failed: " + first_line(r.stderr))
+        return None
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        log("microbench: no JSON")
+        return None
+
+
+def on_signal(signum, frame):
+    signal.signal(signum, signal.SIG_IGN)
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        description="iperf3 throughput of squib-net's paths against veth, "
+                    "pasta and slirp4netns, measured in the same run")
+    ap.add_argument("--quick", action="store_true",
+                    help="1 s x 1 rep, no omit (development)")
+    ap.add_argument("--only", help="comma-separated paths (default: all): " +
+                    ",".join(p.name for p in PATHS))
+    ap.add_argument("--mtu", default="1500,65520",
+                    help="comma-separated MTUs (default 1500,65520)")
+    ap.add_argument("--seconds", type=float, default=5,
+                    help="seconds per iperf3 sample (default 5)")
+    ap.add_argument("--reps", type=int, default=3,
+                    help="samples per path, direction and MTU (default 3)")
+    ap.add_argument("--omit", type=float, default=1,
+                    help="seconds of TCP ramp-up not counted (default 1)")
+    ap.add_argument("--gvproxy", help="gvproxy binary: adds "
+                    "userspace-gvproxy")
+    ap.add_argument("--squib-net", help="the squib-net binary (default: "
+                    "build-*/cli/squib-net or build/cli/squib-net)")
+    ap.add_argument("--microbench", help="the microbench binary (default: "
+                    "build*/bench/microbench)")
+    ap.add_argument("--no-microbench", action="store_true")
+    ap.add_argument("--linear", action="store_true",
+                    help="linear chart scale (default log)")
+    ap.add_argument("--out", default=os.path.join(HERE, "out"),
+                    help="output directory (default bench/out)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args(argv)
+    if a.quick:
+        a.seconds, a.reps, a.omit = 1, 1, 0
+    if a.seconds == int(a.seconds):
+        a.seconds = int(a.seconds)
+    if a.omit == int(a.omit):
+        a.omit = int(a.omit)
+    try:
+        a.mtus = [int(x) for x in a.mtu.split(",") if x]
+    except ValueError:
+        ap.error("--mtu: comma-separated numbers, e.g. 1500,65520")
+    for m in a.mtus:
+        if not 576 <= m <= 65520:
+            ap.error("--mtu %d: 576..65520" % m)
+    names = [p.name for p in PATHS]
+    a.paths = names
+    if a.only:
+        a.paths = [x for x in a.only.split(",") if x]
+        bad = [x for x in a.paths if x not in names]
+        if bad:
+            ap.error("--only: unknown path %s; paths: %s" %
+                     (",".join(bad), ",".join(names)))
+    if a.reps < 1 or a.seconds <= 0:
+        ap.error("--reps and --seconds must be positive")
+    return a
+
+
+def main(argv):
+    global VERBOSE
+    args = parse_args(argv)
+    VERBOSE = args.verbose
+    if os.geteuid() != 0:
+        print("bench.py: run as root (it makes namespaces, veths and TAPs)",
+              file=sys.stderr)
+        return 2
+    for tool in ("iperf3", "nsenter", "unshare", "ip"):
+        if not shutil.which(tool):
+            print("bench.py: %s missing; run scripts/deps.sh bench" % tool,
+                  file=sys.stderr)
+            return 2
+    atexit.register(REAPER.all)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    results = {}
+    try:
+        ctx = Ctx(args)
+        meta = machine_info(ctx)
+        log("squib-net: %s" % (ctx.squib_net or "not found"))
+        for mtu in args.mtus:
+            for pd in PATHS:
+                if pd.name in args.paths:
+                    measure_path(ctx, pd, mtu, results)
+        micro = None if args.no_microbench else run_microbench(args)
+    except KeyboardInterrupt:
+        log("interrupted: cleaning up")
+        REAPER.all()
+        return 130
+    finally:
+        REAPER.all()
+
+    meta["loadavg_at_end"] = os.getloadavg()
+    summarize(results)
+    order = {p.name: i for i, p in enumerate(PATHS)}
+    rows = sorted(results.values(), key=lambda r: (
+        order[r["path"]], args.mtus.index(r["mtu"]), DIRS.index(r["dir"])))
+    targets = check_targets(results, micro)
+    os.makedirs(args.out, exist_ok=True)
+    text = text_report(meta, rows, targets, micro, args)
+    doc = {"meta": meta,
+           "config": {"seconds": args.seconds, "reps": args.reps,
+                      "omit": args.omit, "mtus": args.mtus,
+                      "paths": {p.name: {"kind": p.kind, "desc": p.desc}
+                                for p in PATHS if p.name in args.paths}},
+           "results": rows, "targets": targets, "microbench": micro}
+    with open(os.path.join(args.out, "bench.txt"), "w") as f:
+        f.write(text)
+    with open(os.path.join(args.out, "bench.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    with open(os.path.join(args.out, "bench.svg"), "w") as f:
+        f.write(svg_chart(rows, meta, args.mtus, args.linear))
+    sys.stdout.write(text)
+    log("wrote %s/bench.{txt,json,svg}" % args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
