@@ -12,8 +12,8 @@
  * out calls during which the scheduler preempted the thread (an
  * involuntary context switch is the machine's doing, not the library's),
  * and no call blocks (a voluntary context switch inside a write is a
- * block). Memory and time bounds are not checked under valgrind; the
- * memory bound not under ASan either (their own bookkeeping).
+ * block). Memory and time bounds are not checked under valgrind (its
+ * slowdown and its own heap); they are under ASan.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -183,12 +183,11 @@ static void flood(const char *name, uint32_t mtu, const uint32_t *sizes,
 	CHECK(st.rx_dropped > 0); /* it did overflow */
 	CHECK(fl.read > 0);
 	CHECK_EQ(fl.order_bad, 0);
-	if (checker) {
-		printf("# %s flood: bounds on time%s not checked under %s\n",
-		       name, strcmp(checker, "valgrind") ? "" : " and memory",
-		       checker);
-		if (strcmp(checker, "valgrind"))
-			CHECK(hwm1 - hwm0 < RSS_BOUND_KIB);
+	if (checker && !strcmp(checker, "valgrind")) {
+		printf("# %s flood: time and memory bounds not checked under "
+		       "valgrind (it runs the code ~50x slower and keeps its "
+		       "own heap)\n",
+		       name);
 		return;
 	}
 	CHECK(hwm1 - hwm0 < RSS_BOUND_KIB);
