@@ -5,7 +5,7 @@
 # Usage: scripts/analyze.sh cppcheck
 #        scripts/analyze.sh clang-tidy [BUILD_DIR]   (default: build-test)
 #
-# cppcheck checks src/ and cli/ in every #ifdef configuration it finds
+# cppcheck checks src/, cli/, fuzz/ and tests/*.c in every #ifdef configuration it finds
 # (platform and backend files included). clang-tidy checks the src/ and
 # cli/ files the build compiles, with the flags in BUILD_DIR's
 # compile_commands.json and the checks in .clang-tidy. Both exit non-zero on
@@ -23,7 +23,7 @@ run_cppcheck() {
 		--suppressions-list=.cppcheck-suppressions \
 		--std=c11 -D_GNU_SOURCE -D__linux__ -I include -I src \
 		--template='{file}:{line}: {severity} [{id}]: {message}' \
-		src cli 2>&1)
+		src cli fuzz tests/*.c 2>&1)
 	rc=$?
 	[ -n "$out" ] && echo "$out"
 	if [ $rc -ne 0 ] || [ -n "$out" ]; then
@@ -31,7 +31,7 @@ run_cppcheck() {
 			"positive with its reason (see .cppcheck-suppressions)."
 		return 1
 	fi
-	echo "cppcheck: src/ cli/ clean"
+	echo "cppcheck: src/ cli/ fuzz/ tests/*.c clean"
 }
 
 run_clang_tidy() {
