@@ -84,10 +84,14 @@ const struct sqn_backend_ops *sqn_backend_for(enum sqn_mode mode)
 
 SQN_API enum sqn_mode sqn_mode_default(void)
 {
-#ifdef SQN_HAVE_VMNET
+	/* the seed's default on macOS; a Linux build against the vmnet
+	 * simulator (tests only) keeps the embedded default */
+#if defined(SQN_HAVE_VMNET) && defined(__APPLE__)
 	return SQN_MODE_SHARED;
-#else
+#elif defined(SQN_HAVE_SLIRP) || !defined(SQN_HAVE_VMNET)
 	return SQN_MODE_SLIRP;
+#else
+	return SQN_MODE_SHARED;
 #endif
 }
 
