@@ -11,6 +11,7 @@
 #   tests         every suite in build-test (the end-to-end ones need root,
 #                 and under CI=true a skip is a failure)
 #   asan          every suite again under ASan + UBSan + LeakSanitizer
+#   vmnet         the vmnet backend built against the simulated framework
 #   valgrind      the unit suite under valgrind memcheck, zero errors
 #   fuzz          each libFuzzer target for FUZZ_SECONDS (60) under ASan +
 #                 UBSan, after replaying the kept inputs (scripts/fuzz.sh)
@@ -86,6 +87,12 @@ if want asan && stage asan-build build build-asan --werror \
 		meson test -C build-asan --print-errorlogs --num-processes 1 \
 		--timeout-multiplier 5 ${SQN_TEST_ARGS:-}
 fi
+
+# 3b. The vmnet backend against the simulated vmnet.framework (clang
+#     -fblocks, libBlocksRuntime): its own build, suite 'vmnet'.
+want vmnet &&
+	suite vmnet build-vmnet/meson-logs/testlog.json \
+		bash tests/vmnet-sim/run-tests.sh build-vmnet
 
 # 4. valgrind memcheck over the unit suite of the plain build: any error,
 #    or a definite leak, fails the test it happens in (meson names the
