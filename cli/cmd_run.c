@@ -197,7 +197,7 @@ int cmd_run(int argc, char **argv)
 
 	/* libslirp and helper sockets must not kill us with SIGPIPE; the
 	 * command's exit arrives through a signalfd in the relay */
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGINT);

@@ -164,6 +164,119 @@ static uint16_t get16(const uint8_t *p)
 }
 
 /**
+ * dhcp_option() - store one option of a server's answer
+ * @code:	option code
+ * @v:		its value
+ * @olen:	its length
+ * @out:	the lease being filled
+ */
+static void dhcp_option(uint8_t code, const uint8_t *v, uint8_t olen,
+			struct dhcp_lease *out)
+{
+	switch (code) {
+	case 53:
+		if (olen == 1)
+			out->type = v[0];
+		break;
+	case 1:
+		if (olen == 4)
+			memcpy(&out->netmask, v, 4);
+		break;
+	case 3:
+		if (olen >= 4)
+			memcpy(&out->router, v, 4);
+		break;
+	case 6:
+		for (out->n_dns = 0;
+		     out->n_dns < 3 && (out->n_dns + 1) * 4 <= olen;
+		     out->n_dns++)
+			memcpy(&out->dns[out->n_dns],
+			       v + (size_t)out->n_dns * 4, 4);
+		break;
+	case 26:
+		if (olen == 2)
+			out->mtu = get16(v);
+		break;
+	case 51:
+		if (olen == 4)
+			out->lease_s = (uint32_t)v[0] << 24 |
+				       (uint32_t)v[1] << 16 |
+				       (uint32_t)v[2] << 8 | v[3];
+		break;
+	case 54:
+		if (olen == 4)
+			memcpy(&out->server_id, v, 4);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * dhcp_options() - walk the options between @opt and @end
+ * @opt:	first option
+ * @end:	end of the UDP payload
+ * @out:	the lease being filled
+ *
+ * Return: 0, or -EBADMSG when an option runs past @end
+ */
+static int dhcp_options(const uint8_t *opt, const uint8_t *end,
+			struct dhcp_lease *out)
+{
+	while (opt < end && opt[0] != 255) {
+		if (opt[0] == 0) {
+			opt++;
+			continue;
+		}
+		if (opt + 2 > end || opt + 2 + opt[1] > end)
+			return -EBADMSG;
+		dhcp_option(opt[0], opt + 2, opt[1], out);
+		opt += 2 + opt[1];
+	}
+	return 0;
+}
+
+/**
+ * dhcp_udp() - find the BOOTP payload of a DHCP server's UDP datagram
+ * @frame:	the Ethernet frame
+ * @len:	its length
+ * @end:	gets the end of the UDP payload
+ *
+ * Return: the BOOTP message (at least BOOTP_LEN + 4 bytes), or NULL when the
+ * frame is not one; @end is then set to NULL for -ENOMSG, or to @frame for
+ * -EBADMSG
+ */
+static const uint8_t *dhcp_udp(const uint8_t *frame, size_t len,
+			       const uint8_t **end)
+{
+	const uint8_t *ip, *udp;
+	size_t ihl, iplen, udplen;
+
+	*end = NULL;
+	if (len < ETH_HLEN + IP_HLEN || get16(frame + 12) != 0x0800)
+		return NULL;
+	ip = frame + ETH_HLEN;
+	if ((ip[0] >> 4) != 4 || ip[9] != 17)
+		return NULL;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	iplen = get16(ip + 2);
+	if (ihl < IP_HLEN || iplen < ihl + UDP_HLEN || ETH_HLEN + iplen > len)
+		return NULL;
+	if (get16(ip + 6) & 0x3fff) /* a fragment */
+		return NULL;
+	udp = ip + ihl;
+	if (get16(udp) != 67 || get16(udp + 2) != 68)
+		return NULL;
+	udplen = get16(udp + 4);
+	if (udplen < UDP_HLEN + BOOTP_LEN + 4 || udplen > iplen - ihl) {
+		*end = frame;
+		return NULL;
+	}
+	*end = udp + udplen;
+	return udp + UDP_HLEN;
+}
+
+/**
  * dhcp_parse() - read a server's answer out of a frame
  * @frame:	the Ethernet frame
  * @len:	its length
@@ -177,31 +290,12 @@ static uint16_t get16(const uint8_t *p)
 int dhcp_parse(const uint8_t *frame, size_t len, uint32_t xid,
 	       struct dhcp_lease *out)
 {
-	const uint8_t *ip, *udp, *bootp, *opt, *end;
-	size_t ihl, iplen, udplen;
+	const uint8_t *bootp, *end;
 	uint32_t magic, bxid;
 
-	if (len < ETH_HLEN + IP_HLEN || get16(frame + 12) != 0x0800)
-		return -ENOMSG;
-	ip = frame + ETH_HLEN;
-	if ((ip[0] >> 4) != 4 || ip[9] != 17)
-		return -ENOMSG;
-	ihl = (size_t)(ip[0] & 0x0f) * 4;
-	iplen = get16(ip + 2);
-	if (ihl < IP_HLEN || iplen < ihl + UDP_HLEN || ETH_HLEN + iplen > len)
-		return -ENOMSG;
-	if (get16(ip + 6) & 0x3fff) /* a fragment */
-		return -ENOMSG;
-	udp = ip + ihl;
-	if (get16(udp) != 67 || get16(udp + 2) != 68)
-		return -ENOMSG;
-	udplen = get16(udp + 4);
-	if (udplen < UDP_HLEN || udplen > iplen - ihl)
-		return -EBADMSG;
-	if (udplen < UDP_HLEN + BOOTP_LEN + 4)
-		return -EBADMSG;
-	bootp = udp + UDP_HLEN;
-	end = udp + udplen;
+	bootp = dhcp_udp(frame, len, &end);
+	if (!bootp)
+		return end ? -EBADMSG : -ENOMSG;
 	memcpy(&bxid, bootp + 4, 4);
 	if (bootp[0] != 2 || ntohl(bxid) != xid)
 		return -ENOMSG;
@@ -211,59 +305,8 @@ int dhcp_parse(const uint8_t *frame, size_t len, uint32_t xid,
 
 	memset(out, 0, sizeof(*out));
 	memcpy(&out->yiaddr, bootp + 16, 4);
-	for (opt = bootp + BOOTP_LEN + 4; opt < end;) {
-		uint8_t code = opt[0], olen;
-
-		if (code == 255)
-			break;
-		if (code == 0) {
-			opt++;
-			continue;
-		}
-		if (opt + 2 > end)
-			return -EBADMSG;
-		olen = opt[1];
-		if (opt + 2 + olen > end)
-			return -EBADMSG;
-		switch (code) {
-		case 53:
-			if (olen == 1)
-				out->type = opt[2];
-			break;
-		case 1:
-			if (olen == 4)
-				memcpy(&out->netmask, opt + 2, 4);
-			break;
-		case 3:
-			if (olen >= 4)
-				memcpy(&out->router, opt + 2, 4);
-			break;
-		case 6:
-			for (out->n_dns = 0;
-			     out->n_dns < 3 && (out->n_dns + 1) * 4 <= olen;
-			     out->n_dns++)
-				memcpy(&out->dns[out->n_dns],
-				       opt + 2 + out->n_dns * 4, 4);
-			break;
-		case 26:
-			if (olen == 2)
-				out->mtu = get16(opt + 2);
-			break;
-		case 51:
-			if (olen == 4)
-				out->lease_s = (uint32_t)opt[2] << 24 |
-					       (uint32_t)opt[3] << 16 |
-					       (uint32_t)opt[4] << 8 | opt[5];
-			break;
-		case 54:
-			if (olen == 4)
-				memcpy(&out->server_id, opt + 2, 4);
-			break;
-		default:
-			break;
-		}
-		opt += 2 + olen;
-	}
+	if (dhcp_options(bootp + BOOTP_LEN + 4, end, out))
+		return -EBADMSG;
 	if (!out->type)
 		return -EBADMSG;
 	return out->type;

@@ -489,7 +489,7 @@ static void child_main(int sock, const struct run_opts *o, const uint8_t mac[6],
 		_exit(125);
 
 	/* the command gets a clean slate: default signals, empty mask */
-	signal(SIGPIPE, SIG_DFL);
+	(void)signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(o->argv[0], o->argv);

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ int run_parse_cidr(const char *s, struct ip4_cidr *out)
 
 	if (!s || strlen(s) >= sizeof(buf))
 		return -EINVAL;
-	strcpy(buf, s);
+	memcpy(buf, s, strlen(s) + 1); /* fits: checked above */
 	slash = strchr(buf, '/');
 	if (!slash || !slash[1])
 		return -EINVAL;
@@ -148,6 +149,335 @@ static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 		return -EINVAL;                                                \
 	} while (0)
 
+/* One handler per option that takes a value: (options, value, message). */
+typedef int (*opt_fn)(struct run_opts *o, const char *v, char *err,
+		      size_t errlen);
+
+/**
+ * opt_mode() - --mode M
+ * @o:		options
+ * @v:		the value
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL (all opt_*() handlers alike)
+ */
+static int opt_mode(struct run_opts *o, const char *v, char *err, size_t errlen)
+{
+	if (sqn_mode_parse(v, &o->mode))
+		FAIL("run: --mode '%s' is unknown: use default, slirp, "
+		     "userspace, socket, tap, loopback, shared, host or "
+		     "bridged",
+		     v);
+	return 0;
+}
+
+static int opt_mtu(struct run_opts *o, const char *v, char *err, size_t errlen)
+{
+	if (parse_u32(v, 68, 65535, &o->mtu))
+		FAIL("run: --mtu '%s' is not a number from 68 to 65535", v);
+	return 0;
+}
+
+static int opt_mac(struct run_opts *o, const char *v, char *err, size_t errlen)
+{
+	if (sqn_mac_parse(v, o->mac))
+		FAIL("run: --mac '%s' is not a MAC address (six two-digit hex "
+		     "octets, e.g. 06:00:12:34:56:78)",
+		     v);
+	if (o->mac[0] & 1)
+		FAIL("run: --mac '%s' is a multicast address: the first octet "
+		     "must be even",
+		     v);
+	o->have_mac = true;
+	return 0;
+}
+
+static int opt_id(struct run_opts *o, const char *v, char *err, size_t errlen)
+{
+	if (!sqn_iface_id_valid(v))
+		FAIL("run: --id '%s' is not 1 to 64 of A-Z a-z 0-9 _", v);
+	o->iface_id = v;
+	return 0;
+}
+
+static int opt_ifname(struct run_opts *o, const char *v, char *err,
+		      size_t errlen)
+{
+	if (!*v || strlen(v) > 15 || strchr(v, '/') || strchr(v, ' ') ||
+	    !strcmp(v, ".") || !strcmp(v, ".."))
+		FAIL("run: --ifname '%s' is not a valid interface name (1 to "
+		     "15 bytes, no '/' or space)",
+		     v);
+	o->ifname = v;
+	return 0;
+}
+
+static int opt_guest_addr(struct run_opts *o, const char *v, char *err,
+			  size_t errlen)
+{
+	if (run_parse_cidr(v, &o->guest_addr))
+		FAIL("run: --guest-addr '%s' is not an IPv4 address with a "
+		     "prefix (a.b.c.d/N)",
+		     v);
+	o->have_guest_addr = true;
+	return 0;
+}
+
+static int opt_host_addr(struct run_opts *o, const char *v, char *err,
+			 size_t errlen)
+{
+	if (run_parse_cidr(v, &o->host_addr))
+		FAIL("run: --host-addr '%s' is not an IPv4 address with a "
+		     "prefix (a.b.c.d/N)",
+		     v);
+	o->have_host_addr = true;
+	return 0;
+}
+
+static int opt_gateway(struct run_opts *o, const char *v, char *err,
+		       size_t errlen)
+{
+	if (run_parse_ip4(v, &o->gateway))
+		FAIL("run: --gateway '%s' is not an IPv4 address", v);
+	return 0;
+}
+
+static int opt_dns(struct run_opts *o, const char *v, char *err, size_t errlen)
+{
+	if (run_parse_ip4(v, &o->dns))
+		FAIL("run: --dns '%s' is not an IPv4 address", v);
+	return 0;
+}
+
+static int opt_timeout(struct run_opts *o, const char *v, char *err,
+		       size_t errlen)
+{
+	if (parse_u32(v, 1, 600000, &o->timeout_ms))
+		FAIL("run: --timeout-ms '%s' is not a number from 1 to 600000",
+		     v);
+	return 0;
+}
+
+static int opt_helper(struct run_opts *o, const char *v, char *err,
+		      size_t errlen)
+{
+	if (!strcmp(v, "gvproxy"))
+		o->helper_kind = SQN_HELPER_GVPROXY;
+	else if (!strcmp(v, "passt"))
+		o->helper_kind = SQN_HELPER_PASST;
+	else
+		FAIL("run: --helper '%s' is unknown: use gvproxy or passt", v);
+	return 0;
+}
+
+static int opt_helper_arg(struct run_opts *o, const char *v, char *err,
+			  size_t errlen)
+{
+	if (o->n_helper_args == RUN_MAX_HELPER_ARGS)
+		FAIL("run: more than %d --helper-arg", RUN_MAX_HELPER_ARGS);
+	o->helper_args[o->n_helper_args++] = v;
+	return 0;
+}
+
+static int opt_queues(struct run_opts *o, const char *v, char *err,
+		      size_t errlen)
+{
+	if (parse_u32(v, 1, SQN_MAX_QUEUES, &o->queues))
+		FAIL("run: --queues '%s' is not a number from 1 to %d", v,
+		     SQN_MAX_QUEUES);
+	return 0;
+}
+
+static int opt_publish(struct run_opts *o, const char *v, char *err,
+		       size_t errlen)
+{
+	if (o->n_publish == RUN_MAX_PUBLISH)
+		FAIL("run: more than %d --publish", RUN_MAX_PUBLISH);
+	o->publish[o->n_publish++] = v;
+	return 0;
+}
+
+static int opt_dns_search(struct run_opts *o, const char *v, char *err,
+			  size_t errlen)
+{
+	if (o->n_dns_search == RUN_MAX_DNS_SEARCH)
+		FAIL("run: more than %d --dns-search", RUN_MAX_DNS_SEARCH);
+	o->dns_search[o->n_dns_search++] = v;
+	return 0;
+}
+
+/* Options with a value: name, short alias (or NULL), handler. */
+static const struct {
+	const char *name;
+	const char *alias;
+	opt_fn fn;
+} run_value_opts[] = {
+	{"--mode", NULL, opt_mode},
+	{"--mtu", NULL, opt_mtu},
+	{"--mac", NULL, opt_mac},
+	{"--id", NULL, opt_id},
+	{"--ifname", NULL, opt_ifname},
+	{"--guest-addr", NULL, opt_guest_addr},
+	{"--host-addr", NULL, opt_host_addr},
+	{"--gateway", NULL, opt_gateway},
+	{"--dns", NULL, opt_dns},
+	{"--timeout-ms", NULL, opt_timeout},
+	{"--helper", NULL, opt_helper},
+	{"--helper-arg", NULL, opt_helper_arg},
+	{"--queues", NULL, opt_queues},
+	{"--publish", "-p", opt_publish},
+	{"--dns-search", NULL, opt_dns_search},
+};
+
+/**
+ * flag_field() - the bool a flag option sets
+ * @o:		options
+ * @a:		the argument
+ *
+ * Return: the field, or NULL if @a is not a flag
+ */
+static bool *flag_field(struct run_opts *o, const char *a)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} flags[] = {
+		{"--stats", offsetof(struct run_opts, stats)},
+		{"--offload", offsetof(struct run_opts, offload)},
+		{"--restrict", offsetof(struct run_opts, restrict_net)},
+		{"--no-ipv6", offsetof(struct run_opts, no_ipv6)},
+		{"--no-dhcp", offsetof(struct run_opts, no_dhcp)},
+		{"--helper-restart", offsetof(struct run_opts, helper_restart)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcmp(a, flags[i].name))
+			return (bool *)((char *)o + flags[i].off);
+	return NULL;
+}
+
+/**
+ * string_field() - the string a plain-string option sets
+ * @o:		options
+ * @a:		the argument
+ *
+ * Return: the field, or NULL if @a is not such an option
+ */
+static const char **string_field(struct run_opts *o, const char *a)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} strs[] = {
+		{"--helper-path", offsetof(struct run_opts, helper_path)},
+		{"--connect", offsetof(struct run_opts, connect_url)},
+		{"--tap", offsetof(struct run_opts, tap)},
+		{"--net", offsetof(struct run_opts, net)},
+		{"--bridged", offsetof(struct run_opts, bridged)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!strcmp(a, strs[i].name))
+			return (const char **)((char *)o + strs[i].off);
+	return NULL;
+}
+
+/**
+ * value_opt() - the handler of an option that takes a value
+ * @a:	the argument
+ *
+ * Return: the handler, or NULL for an unknown option
+ */
+static opt_fn value_opt(const char *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(run_value_opts) / sizeof(run_value_opts[0]); i++)
+		if (!strcmp(a, run_value_opts[i].name) ||
+		    (run_value_opts[i].alias &&
+		     !strcmp(a, run_value_opts[i].alias)))
+			return run_value_opts[i].fn;
+	return NULL;
+}
+
+/**
+ * run_args_check() - what the options need of each other
+ * @o:		parsed options
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int run_args_check(struct run_opts *o, char *err, size_t errlen)
+{
+	if (o->mode == SQN_MODE_DEFAULT)
+		o->mode = sqn_mode_default();
+	if (o->offload && o->mode != SQN_MODE_TAP)
+		FAIL("run: --offload needs --mode tap (mode %s carries plain "
+		     "frames)",
+		     sqn_mode_name(o->mode));
+	if (o->mode == SQN_MODE_TAP && !o->tap)
+		FAIL("run: --mode tap needs --tap NAME (the backend TAP in the "
+		     "host namespace)");
+	if (o->mode == SQN_MODE_TAP &&
+	    (!o->have_host_addr || !o->have_guest_addr))
+		FAIL("run: --mode tap needs --host-addr CIDR and --guest-addr "
+		     "CIDR");
+	if (o->mode == SQN_MODE_SOCKET && !o->connect_url)
+		FAIL("run: --mode socket needs --connect URL");
+	if (o->mode == SQN_MODE_BRIDGED && !o->bridged)
+		FAIL("run: --mode bridged needs --bridged IFACE");
+	if (o->have_host_addr && o->mode != SQN_MODE_TAP)
+		FAIL("run: --host-addr is for --mode tap");
+	return 0;
+}
+
+/**
+ * parse_opt() - one option (and its value) at argv[*i]
+ * @o:		options
+ * @argc:	count
+ * @argv:	arguments
+ * @i:		index of the option; advanced past its value
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_opt(struct run_opts *o, int argc, char **argv, int *i,
+		     char *err, size_t errlen)
+{
+	const char *a = argv[*i];
+	const char **str;
+	bool *flag;
+	opt_fn fn;
+
+	flag = flag_field(o, a);
+	if (flag) {
+		*flag = true;
+		return 0;
+	}
+	if (a[0] != '-')
+		FAIL("run: unexpected argument '%s': put the command after --",
+		     a);
+	str = string_field(o, a);
+	fn = str ? NULL : value_opt(a);
+	if (!str && !fn)
+		FAIL("run: unknown option '%s' (squib-net run --help lists "
+		     "them)",
+		     a);
+	if (*i + 1 >= argc)
+		FAIL("run: option %s needs a value", a);
+	++*i;
+	if (str) {
+		*str = argv[*i];
+		return 0;
+	}
+	return fn(o, argv[*i], err, errlen);
+}
+
 /**
  * run_args_parse() - parse `run`'s arguments
  * @argc:	count, argv[0] being "run"
@@ -170,8 +500,8 @@ int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 		err[0] = '\0';
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		uint32_t n;
+		const char *a = argv[i];
+		int rc;
 
 		if (!strcmp(a, "--")) {
 			i++;
@@ -183,172 +513,13 @@ int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 			o->verbose++;
 			continue;
 		}
-		if (!strcmp(a, "--stats")) {
-			o->stats = true;
-			continue;
-		}
-		if (!strcmp(a, "--offload")) {
-			o->offload = true;
-			continue;
-		}
-		if (!strcmp(a, "--restrict")) {
-			o->restrict_net = true;
-			continue;
-		}
-		if (!strcmp(a, "--no-ipv6")) {
-			o->no_ipv6 = true;
-			continue;
-		}
-		if (!strcmp(a, "--no-dhcp")) {
-			o->no_dhcp = true;
-			continue;
-		}
-		if (!strcmp(a, "--helper-restart")) {
-			o->helper_restart = true;
-			continue;
-		}
-		if (a[0] != '-')
-			FAIL("run: unexpected argument '%s': put the command "
-			     "after --",
-			     a);
-		/* every option below takes a value */
-		if (!v)
-			FAIL("run: option %s needs a value", a);
-		i++;
-		if (!strcmp(a, "--mode")) {
-			if (sqn_mode_parse(v, &o->mode))
-				FAIL("run: --mode '%s' is unknown: use "
-				     "default, "
-				     "slirp, userspace, socket, tap, loopback, "
-				     "shared, host or bridged",
-				     v);
-		} else if (!strcmp(a, "--mtu")) {
-			if (parse_u32(v, 68, 65535, &o->mtu))
-				FAIL("run: --mtu '%s' is not a number from 68 "
-				     "to 65535",
-				     v);
-		} else if (!strcmp(a, "--mac")) {
-			if (sqn_mac_parse(v, o->mac))
-				FAIL("run: --mac '%s' is not a MAC address "
-				     "(six two-digit hex octets, e.g. "
-				     "06:00:12:34:56:78)",
-				     v);
-			if (o->mac[0] & 1)
-				FAIL("run: --mac '%s' is a multicast address: "
-				     "the first octet must be even",
-				     v);
-			o->have_mac = true;
-		} else if (!strcmp(a, "--id")) {
-			if (!sqn_iface_id_valid(v))
-				FAIL("run: --id '%s' is not 1 to 64 of A-Z "
-				     "a-z 0-9 _",
-				     v);
-			o->iface_id = v;
-		} else if (!strcmp(a, "--ifname")) {
-			if (!*v || strlen(v) > 15 || strchr(v, '/') ||
-			    strchr(v, ' ') || !strcmp(v, ".") ||
-			    !strcmp(v, ".."))
-				FAIL("run: --ifname '%s' is not a valid "
-				     "interface name (1 to 15 bytes, no '/' "
-				     "or space)",
-				     v);
-			o->ifname = v;
-		} else if (!strcmp(a, "--guest-addr")) {
-			if (run_parse_cidr(v, &o->guest_addr))
-				FAIL("run: --guest-addr '%s' is not an IPv4 "
-				     "address with a prefix (a.b.c.d/N)",
-				     v);
-			o->have_guest_addr = true;
-		} else if (!strcmp(a, "--host-addr")) {
-			if (run_parse_cidr(v, &o->host_addr))
-				FAIL("run: --host-addr '%s' is not an IPv4 "
-				     "address with a prefix (a.b.c.d/N)",
-				     v);
-			o->have_host_addr = true;
-		} else if (!strcmp(a, "--gateway")) {
-			if (run_parse_ip4(v, &o->gateway))
-				FAIL("run: --gateway '%s' is not an IPv4 "
-				     "address",
-				     v);
-		} else if (!strcmp(a, "--dns")) {
-			if (run_parse_ip4(v, &o->dns))
-				FAIL("run: --dns '%s' is not an IPv4 address",
-				     v);
-		} else if (!strcmp(a, "--timeout-ms")) {
-			if (parse_u32(v, 1, 600000, &o->timeout_ms))
-				FAIL("run: --timeout-ms '%s' is not a number "
-				     "from 1 to 600000",
-				     v);
-		} else if (!strcmp(a, "--helper")) {
-			if (!strcmp(v, "gvproxy"))
-				o->helper_kind = SQN_HELPER_GVPROXY;
-			else if (!strcmp(v, "passt"))
-				o->helper_kind = SQN_HELPER_PASST;
-			else
-				FAIL("run: --helper '%s' is unknown: use "
-				     "gvproxy or passt",
-				     v);
-		} else if (!strcmp(a, "--helper-path")) {
-			o->helper_path = v;
-		} else if (!strcmp(a, "--helper-arg")) {
-			if (o->n_helper_args == RUN_MAX_HELPER_ARGS)
-				FAIL("run: more than %d --helper-arg",
-				     RUN_MAX_HELPER_ARGS);
-			o->helper_args[o->n_helper_args++] = v;
-		} else if (!strcmp(a, "--connect")) {
-			o->connect_url = v;
-		} else if (!strcmp(a, "--tap")) {
-			o->tap = v;
-		} else if (!strcmp(a, "--queues")) {
-			if (parse_u32(v, 1, SQN_MAX_QUEUES, &n))
-				FAIL("run: --queues '%s' is not a number from "
-				     "1 to %d",
-				     v, SQN_MAX_QUEUES);
-			o->queues = n;
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--publish")) {
-			if (o->n_publish == RUN_MAX_PUBLISH)
-				FAIL("run: more than %d --publish",
-				     RUN_MAX_PUBLISH);
-			o->publish[o->n_publish++] = v;
-		} else if (!strcmp(a, "--net")) {
-			o->net = v;
-		} else if (!strcmp(a, "--dns-search")) {
-			if (o->n_dns_search == RUN_MAX_DNS_SEARCH)
-				FAIL("run: more than %d --dns-search",
-				     RUN_MAX_DNS_SEARCH);
-			o->dns_search[o->n_dns_search++] = v;
-		} else if (!strcmp(a, "--bridged")) {
-			o->bridged = v;
-		} else {
-			FAIL("run: unknown option '%s' (squib-net run --help "
-			     "lists them)",
-			     a);
-		}
+		rc = parse_opt(o, argc, argv, &i, err, errlen);
+		if (rc)
+			return rc;
 	}
 	if (i >= argc || !argv[i] || !argv[i][0])
 		FAIL("run: no command: squib-net run [OPTIONS] -- CMD "
 		     "[ARGS...]");
 	o->argv = argv + i;
-
-	if (o->mode == SQN_MODE_DEFAULT)
-		o->mode = sqn_mode_default();
-	if (o->offload && o->mode != SQN_MODE_TAP)
-		FAIL("run: --offload needs --mode tap (mode %s carries plain "
-		     "frames)",
-		     sqn_mode_name(o->mode));
-	if (o->mode == SQN_MODE_TAP) {
-		if (!o->tap)
-			FAIL("run: --mode tap needs --tap NAME (the backend "
-			     "TAP in the host namespace)");
-		if (!o->have_host_addr || !o->have_guest_addr)
-			FAIL("run: --mode tap needs --host-addr CIDR and "
-			     "--guest-addr CIDR");
-	}
-	if (o->mode == SQN_MODE_SOCKET && !o->connect_url)
-		FAIL("run: --mode socket needs --connect URL");
-	if (o->mode == SQN_MODE_BRIDGED && !o->bridged)
-		FAIL("run: --mode bridged needs --bridged IFACE");
-	if (o->have_host_addr && o->mode != SQN_MODE_TAP)
-		FAIL("run: --host-addr is for --mode tap");
-	return 0;
+	return run_args_check(o, err, errlen);
 }

@@ -165,8 +165,8 @@ static void sock_teardown(struct sqn_transport *t, bool hard, char *why,
 {
 	(void)t;
 	(void)hard;
-	(void)why;
-	(void)len;
+	if (len)
+		why[0] = '\0';
 }
 
 static const struct sqn_tp_ops sock_tp_ops = {

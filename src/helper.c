@@ -35,7 +35,8 @@
 
 #include "helper.h"
 
-extern char **environ;
+extern char **
+	environ; // NOLINT(readability-redundant-declaration) - POSIX asks the program to declare it; only glibc with _GNU_SOURCE does too
 
 /**
  * sqn_helper_init() - a helper slot with nothing running
@@ -255,7 +256,7 @@ static void reaped(struct sqn_helper *h)
  */
 int sqn_helper_poll_exit(struct sqn_helper *h, int wait_ms, int *status)
 {
-	struct timespec ts = {0, 5 * 1000 * 1000};
+	struct timespec ts = {0, 5L * 1000 * 1000};
 	int st = 0, waited = 0;
 	pid_t r;
 
@@ -353,7 +354,7 @@ int sqn_helper_read_stderr(struct sqn_helper *h, sqn_helper_line_fn fn,
 				emit_line(h, fn, opaque);
 				continue;
 			}
-			h->line[h->linelen++] = buf[i] ? buf[i] : ' ';
+			h->line[h->linelen++] = (char)(buf[i] ? buf[i] : ' ');
 			if (h->linelen == sizeof(h->line) - 1)
 				emit_line(h, fn, opaque);
 		}

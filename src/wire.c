@@ -53,14 +53,10 @@ uint32_t sqn_wire_hdr_len(enum sqn_wire_kind kind)
  */
 uint32_t sqn_wire_max(enum sqn_wire_kind kind)
 {
-	switch (kind) {
-	case SQN_WIRE_U16LE:
-		return SQN_WIRE_MAX_U16;
-	case SQN_WIRE_U32BE:
-		return SQN_WIRE_MAX_U32;
-	default:
-		return SQN_WIRE_MAX_DGRAM;
-	}
+	/* u32 lengths and datagrams carry the same cap; u16 one byte less */
+	_Static_assert(SQN_WIRE_MAX_U32 == SQN_WIRE_MAX_DGRAM,
+		       "u32 and datagram framings share one cap");
+	return kind == SQN_WIRE_U16LE ? SQN_WIRE_MAX_U16 : SQN_WIRE_MAX_U32;
 }
 
 /**

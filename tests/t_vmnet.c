@@ -414,7 +414,7 @@ static void event_wakes_fd(void)
 	struct sqn_params p;
 	struct sqn_iface *iface;
 	struct sim_stats st;
-	uint8_t tx[100], rx[2048];
+	uint8_t tx[100], rx[2048] = {0};
 	struct sqn_frame f = {.data = rx, .cap = sizeof(rx)};
 
 	sim_ctl_reset();
@@ -662,7 +662,7 @@ static void isolation(void)
 {
 	struct sqn_iface *a, *b;
 	interface_ref ra, rb;
-	uint8_t tx[60], rx[1514];
+	uint8_t tx[60], rx[1514] = {0};
 	struct sqn_frame f = {.data = tx, .len = sizeof(tx)};
 	struct sqn_frame r = {.data = rx, .cap = sizeof(rx)};
 	int round;
@@ -759,7 +759,7 @@ static void dhcp_arp_icmp(void)
 	static const uint8_t mac[6] = {0x06, 0, 0xaa, 0xbb, 0xcc, 0x01};
 	struct sqn_params p;
 	struct sqn_iface *iface;
-	uint8_t tx[400], yi[4], rx[1514], gwmac[6];
+	uint8_t tx[400], yi[4], rx[1514] = {0}, gwmac[6];
 	struct sqn_frame f = {.data = tx};
 	struct sqn_frame r = {.data = rx, .cap = sizeof(rx)};
 	uint8_t *a = tx + 14, *ip = tx + 14, *ic = ip + 20;

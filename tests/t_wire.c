@@ -226,7 +226,7 @@ static void encoder_partial_writes(void)
 	uint8_t hdr[4][SQN_WIRE_HDR_MAX];
 	uint16_t fend[4];
 	struct sqn_wire_enc e;
-	uint8_t out[2000];
+	uint8_t out[2000] = {0};
 	enum sqn_wire_kind k;
 	unsigned niov, i, done, step;
 	size_t total, pos;

@@ -19,9 +19,17 @@ _cleanups=()
 
 cleanup_add() { _cleanups+=("$*"); }
 
+# descendants PID: every process below PID, deepest first
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1"); do descendants "$c"; echo "$c"; done
+}
+
 _cleanup() {
 	local p c
 	for c in "${_cleanups[@]}"; do eval "$c" >/dev/null 2>&1; done
+	# anything a test started and lost track of (our descendants only)
+	for p in $(descendants $$); do kill "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
 	rm -rf "$TMP"

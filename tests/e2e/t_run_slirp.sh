@@ -44,7 +44,10 @@ hport=$(free_port)
 echo "inside-the-namespace" >"$TMP/www/hello"
 publish_check() {
 	local extra=$1 pid got
-	run $extra -p "tcp:127.0.0.1:$hport-:8080" -- \
+	# a plain command in the background (not a function: its $! would be
+	# a subshell), so the TERM below reaches squib-net itself
+	unshare -m --propagation private sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' \
+		sh "$TMP/resolv.conf" "$SQN" run $extra -p "tcp:127.0.0.1:$hport-:8080" -- \
 		python3 -m http.server --bind 0.0.0.0 --directory "$TMP/www" 8080 >/dev/null 2>&1 &
 	pid=$!
 	wait_port 127.0.0.1 "$hport" && sleep 0.5
