@@ -35,8 +35,9 @@
 
 #include "helper.h"
 
-extern char **
-	environ; // NOLINT(readability-redundant-declaration) - POSIX asks the program to declare it; only glibc with _GNU_SOURCE does too
+/* POSIX asks the program to declare it; glibc with _GNU_SOURCE does too */
+// NOLINTNEXTLINE(readability-redundant-declaration)
+extern char **environ;
 
 /**
  * sqn_helper_init() - a helper slot with nothing running
