@@ -546,22 +546,35 @@ class Ctx:
         self.gvproxy = args.gvproxy
         self.passt_sock = None
         self.cur = None
-        self.looked = [os.path.join(ROOT, "build-*/cli/squib-net"),
-                       os.path.join(ROOT, "build/cli/squib-net")]
+        self.looked = [os.path.join(ROOT, "build/cli/squib-net"),
+                       os.path.join(ROOT, "build-*/cli/squib-net")]
         self.squib_net = find_squib_net(args.squib_net)
 
     def logfile(self, what):
         return os.path.join(self.tmp, what + ".log")
 
 
+def sanitized(build_dir):
+    """True if a meson build dir was configured with sanitizers."""
+    try:
+        with open(os.path.join(build_dir, "meson-info",
+                               "intro-buildoptions.json")) as f:
+            opts = {o["name"]: o["value"] for o in json.load(f)}
+        return opts.get("b_sanitize", "none") != "none"
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def find_squib_net(given):
+    """--squib-net, else build/, else a build-*/ without sanitizers."""
     if given:
         return given if os.access(given, os.X_OK) else None
     import glob
-    cands = sorted(glob.glob(os.path.join(ROOT, "build-*/cli/squib-net")))
-    cands.append(os.path.join(ROOT, "build/cli/squib-net"))
+    cands = [os.path.join(ROOT, "build/cli/squib-net")]
+    cands += sorted(glob.glob(os.path.join(ROOT, "build-*/cli/squib-net")))
     for c in cands:
-        if os.access(c, os.X_OK):
+        if os.access(c, os.X_OK) and \
+                not sanitized(os.path.dirname(os.path.dirname(c))):
             return c
     return None
 
