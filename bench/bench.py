@@ -161,6 +161,15 @@ def netns_of(pid):
 MY_NETNS = netns_of(PID)
 
 
+def start_time(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            s = f.read()
+        return int(s[s.rindex(")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def kill_pid(pid, sig=signal.SIGTERM):
     if is_ours(pid):
         try:
@@ -169,28 +178,43 @@ def kill_pid(pid, sig=signal.SIGTERM):
             pass
 
 
+def kill_known(procs, sig=signal.SIGKILL):
+    """Signal (pid, start time) pairs recorded while they were ours, if the
+    same process still exists (an orphan is reparented away from us)."""
+    for pid, st in procs:
+        if pid > 1 and st is not None and start_time(pid) == st:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+
 def stop_proc(p, grace=3.0):
-    """SIGTERM a child we started (and the namespace holders under it), then
-    SIGKILL what is left after @grace seconds."""
+    """Stop a child we started and everything under it.
+
+    The processes holding a namespace are killed first (SIGKILL: a sleep
+    that is PID 1 of its own PID namespace, as under pasta, ignores
+    SIGTERM), which makes pasta, slirp4netns and squib-net run finish on
+    their own; what is left gets SIGTERM, then SIGKILL after @grace seconds.
+    """
     if p.poll() is not None:
         return
-    subs = [d for d in descendants(p.pid) if netns_of(d) != MY_NETNS]
-    for d in subs:
-        kill_pid(d)
-    if subs:
-        try:
-            p.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-    kill_pid(p.pid)
+    subs = [(d, start_time(d)) for d in descendants(p.pid)]
+    holders = [x for x in subs if netns_of(x[0]) != MY_NETNS]
+    if netns_of(p.pid) != MY_NETNS:
+        holders.append((p.pid, start_time(p.pid)))
+    kill_known(holders)
     try:
         p.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        for d in descendants(p.pid):
-            kill_pid(d, signal.SIGKILL)
-        kill_pid(p.pid, signal.SIGKILL)
-        p.wait()
+        kill_pid(p.pid)
+        try:
+            p.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            kill_known(subs)
+            kill_pid(p.pid, signal.SIGKILL)
+            p.wait()
+    kill_known(subs)
 
 
 def spawn(what, argv, log_path=None, **kw):
