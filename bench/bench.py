@@ -45,6 +45,9 @@ PID = os.getpid()
 TAG = "sqnb-%d" % PID
 
 DIRS = ("ns->host", "host->ns")
+# A sample under this is a stalled transfer (passt 2023-03 stalls bulk
+# namespace-to-host TCP); a stalled anchor gives no ratio.
+STALL_GBPS = 0.05
 ANCHORS = ("veth", "pasta", "slirp4netns")
 
 # The userspace stacks' view of the host: 10.0.2.2 is the gateway they map
@@ -158,6 +161,15 @@ def netns_of(pid):
 MY_NETNS = netns_of(PID)
 
 
+def start_time(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            s = f.read()
+        return int(s[s.rindex(")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def kill_pid(pid, sig=signal.SIGTERM):
     if is_ours(pid):
         try:
@@ -166,28 +178,43 @@ def kill_pid(pid, sig=signal.SIGTERM):
             pass
 
 
+def kill_known(procs, sig=signal.SIGKILL):
+    """Signal (pid, start time) pairs recorded while they were ours, if the
+    same process still exists (an orphan is reparented away from us)."""
+    for pid, st in procs:
+        if pid > 1 and st is not None and start_time(pid) == st:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+
 def stop_proc(p, grace=3.0):
-    """SIGTERM a child we started (and the namespace holders under it), then
-    SIGKILL what is left after @grace seconds."""
+    """Stop a child we started and everything under it.
+
+    The processes holding a namespace are killed first (SIGKILL: a sleep
+    that is PID 1 of its own PID namespace, as under pasta, ignores
+    SIGTERM), which makes pasta, slirp4netns and squib-net run finish on
+    their own; what is left gets SIGTERM, then SIGKILL after @grace seconds.
+    """
     if p.poll() is not None:
         return
-    subs = [d for d in descendants(p.pid) if netns_of(d) != MY_NETNS]
-    for d in subs:
-        kill_pid(d)
-    if subs:
-        try:
-            p.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-    kill_pid(p.pid)
+    subs = [(d, start_time(d)) for d in descendants(p.pid)]
+    holders = [x for x in subs if netns_of(x[0]) != MY_NETNS]
+    if netns_of(p.pid) != MY_NETNS:
+        holders.append((p.pid, start_time(p.pid)))
+    kill_known(holders)
     try:
         p.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        for d in descendants(p.pid):
-            kill_pid(d, signal.SIGKILL)
-        kill_pid(p.pid, signal.SIGKILL)
-        p.wait()
+        kill_pid(p.pid)
+        try:
+            p.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            kill_known(subs)
+            kill_pid(p.pid, signal.SIGKILL)
+            p.wait()
+    kill_known(subs)
 
 
 def spawn(what, argv, log_path=None, **kw):
@@ -543,22 +570,35 @@ class Ctx:
         self.gvproxy = args.gvproxy
         self.passt_sock = None
         self.cur = None
-        self.looked = [os.path.join(ROOT, "build-*/cli/squib-net"),
-                       os.path.join(ROOT, "build/cli/squib-net")]
+        self.looked = [os.path.join(ROOT, "build/cli/squib-net"),
+                       os.path.join(ROOT, "build-*/cli/squib-net")]
         self.squib_net = find_squib_net(args.squib_net)
 
     def logfile(self, what):
         return os.path.join(self.tmp, what + ".log")
 
 
+def sanitized(build_dir):
+    """True if a meson build dir was configured with sanitizers."""
+    try:
+        with open(os.path.join(build_dir, "meson-info",
+                               "intro-buildoptions.json")) as f:
+            opts = {o["name"]: o["value"] for o in json.load(f)}
+        return opts.get("b_sanitize", "none") != "none"
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def find_squib_net(given):
+    """--squib-net, else build/, else a build-*/ without sanitizers."""
     if given:
         return given if os.access(given, os.X_OK) else None
     import glob
-    cands = sorted(glob.glob(os.path.join(ROOT, "build-*/cli/squib-net")))
-    cands.append(os.path.join(ROOT, "build/cli/squib-net"))
+    cands = [os.path.join(ROOT, "build/cli/squib-net")]
+    cands += sorted(glob.glob(os.path.join(ROOT, "build-*/cli/squib-net")))
     for c in cands:
-        if os.access(c, os.X_OK):
+        if os.access(c, os.X_OK) and \
+                not sanitized(os.path.dirname(os.path.dirname(c))):
             return c
     return None
 
@@ -663,17 +703,28 @@ def summarize(results):
         if g:
             r["median"] = statistics.median(g)
             r["min"], r["max"] = min(g), max(g)
-            r.setdefault("status", "ok" if not r["errors"] else
-                         "ok (%d failed samples)" % len(r["errors"]))
+            notes = []
+            stalled = sum(1 for x in g if x < STALL_GBPS)
+            if stalled:
+                notes.append("%d/%d samples stalled (< %g Gbit/s)" %
+                             (stalled, len(g), STALL_GBPS))
+            if r["errors"]:
+                notes.append("%d failed samples" % len(r["errors"]))
+            r.setdefault("status", "ok" + (": " + ", ".join(notes)
+                                           if notes else ""))
         else:
             r["median"] = None
             r.setdefault("status", "failed: " + (r["errors"][0] if
                                                  r["errors"] else "?"))
     for r in results.values():
-        r["ratio"] = {}
+        r["ratio"], r["ratio_note"] = {}, {}
         for an in ANCHORS:
             ref = results.get("%s|%s|%d" % (an, r["dir"], r["mtu"]))
-            if r["median"] is not None and ref and ref["median"]:
+            if r["median"] is None or not ref or ref["median"] is None:
+                continue
+            if ref["median"] < STALL_GBPS:
+                r["ratio_note"][an] = "anchor stalled"
+            else:
                 r["ratio"][an] = r["median"] / ref["median"]
 
 
@@ -689,6 +740,8 @@ def check_targets(results, micro):
             if kind == "ratio":
                 got = r["ratio"].get(anchor)
                 t["what"] = ">= %.1fx %s" % (want, anchor)
+                if r["ratio_note"].get(anchor):
+                    t["note"] = r["ratio_note"][anchor]
             else:
                 got = r["median"]
                 t["what"] = ">= %.1f Gbit/s" % want
@@ -774,11 +827,15 @@ def machine_info(ctx):
 
 
 def fmt_g(v):
-    return "-" if v is None else ("%.2f" % v if v < 100 else "%.0f" % v)
+    if v is None:
+        return "-"
+    return "%.3f" % v if v < 0.1 else "%.2f" % v if v < 100 else "%.0f" % v
 
 
-def fmt_x(v):
-    return "-" if v is None else "%.2fx" % v
+def fmt_x(v, note=None):
+    if v is None:
+        return "stall" if note else "-"
+    return "%.2fx" % v
 
 
 def text_report(meta, rows, targets, micro, args):
@@ -793,15 +850,22 @@ def text_report(meta, rows, targets, micro, args):
     for r in rows:
         table.append((r["path"], r["dir"], str(r["mtu"]), fmt_g(r["median"]),
                       fmt_g(r.get("min")), fmt_g(r.get("max")),
-                      fmt_x(r["ratio"].get("veth")),
-                      fmt_x(r["ratio"].get("pasta")),
-                      fmt_x(r["ratio"].get("slirp4netns")), r["status"]))
+                      fmt_x(r["ratio"].get("veth"),
+                            r.get("ratio_note", {}).get("veth")),
+                      fmt_x(r["ratio"].get("pasta"),
+                            r.get("ratio_note", {}).get("pasta")),
+                      fmt_x(r["ratio"].get("slirp4netns"),
+                            r.get("ratio_note", {}).get("slirp4netns")),
+                      r["status"]))
     w = [max(len(t[i]) for t in table) for i in range(len(hdr) - 1)]
     lines.append("Gbit/s (iperf3 receiver, median of reps)")
     for t in table:
         cells = [t[i].ljust(w[i]) if i < 3 else t[i].rjust(w[i])
                  for i in range(len(w))]
         lines.append("  ".join(cells) + "  " + t[-1])
+    lines.append("(ratio = median / the anchor's median, same direction and "
+                 "MTU, this run; stall: the anchor's median is under %g "
+                 "Gbit/s)" % STALL_GBPS)
     lines.append("")
     lines.append("Targets (issue 7)")
     for t in targets:
@@ -815,6 +879,8 @@ def text_report(meta, rows, targets, micro, args):
         f = t.get("factor")
         extra = "" if f is None else " (%.2f of target%s)" % (
             f, "" if f >= 1 else ", needs x%.2f" % (1 / f) if f else "")
+        if t.get("note"):
+            extra += " (%s)" % t["note"]
         lines.append("  %-12s %-20s %-13s %-5s %-18s got %s%s" % (
             t["verdict"], t["path"], t["dir"], t["mtu"], t["what"], gs,
             extra))
@@ -1003,6 +1069,9 @@ def parse_args(argv):
                     help="linear chart scale (default log)")
     ap.add_argument("--out", default=os.path.join(HERE, "out"),
                     help="output directory (default bench/out)")
+    ap.add_argument("--replot", metavar="JSON",
+                    help="measure nothing: rewrite the table and chart of "
+                    "a saved bench.json into --out")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
     if a.quick:
@@ -1031,10 +1100,49 @@ def parse_args(argv):
     return a
 
 
+def replot(args):
+    with open(args.replot) as f:
+        doc = json.load(f)
+    meta, cfg = doc["meta"], doc["config"]
+    args.seconds, args.reps, args.omit = cfg["seconds"], cfg["reps"], \
+        cfg["omit"]
+    results = {"%s|%s|%d" % (r["path"], r["dir"], r["mtu"]): r
+               for r in doc["results"]}
+    for r in results.values():
+        for k in ("median", "min", "max", "ratio", "ratio_note"):
+            r.pop(k, None)
+        if r["samples"]:
+            r.pop("status", None)  # recomputed; an unavailable one stays
+    summarize(results)
+    rows = [results["%s|%s|%d" % (r["path"], r["dir"], r["mtu"])]
+            for r in doc["results"]]
+    write_outputs(args, meta, cfg["mtus"], rows, results, doc["microbench"],
+                  cfg)
+    return 0
+
+
+def write_outputs(args, meta, mtus, rows, results, micro, cfg):
+    targets = check_targets(results, micro)
+    os.makedirs(args.out, exist_ok=True)
+    text = text_report(meta, rows, targets, micro, args)
+    doc = {"meta": meta, "config": cfg, "results": rows,
+           "targets": targets, "microbench": micro}
+    with open(os.path.join(args.out, "bench.txt"), "w") as f:
+        f.write(text)
+    with open(os.path.join(args.out, "bench.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    with open(os.path.join(args.out, "bench.svg"), "w") as f:
+        f.write(svg_chart(rows, meta, mtus, args.linear))
+    sys.stdout.write(text)
+    log("wrote %s/bench.{txt,json,svg}" % args.out)
+
+
 def main(argv):
     global VERBOSE
     args = parse_args(argv)
     VERBOSE = args.verbose
+    if args.replot:
+        return replot(args)
     if os.geteuid() != 0:
         print("bench.py: run as root (it makes namespaces, veths and TAPs)",
               file=sys.stderr)
@@ -1069,23 +1177,11 @@ def main(argv):
     order = {p.name: i for i, p in enumerate(PATHS)}
     rows = sorted(results.values(), key=lambda r: (
         order[r["path"]], args.mtus.index(r["mtu"]), DIRS.index(r["dir"])))
-    targets = check_targets(results, micro)
-    os.makedirs(args.out, exist_ok=True)
-    text = text_report(meta, rows, targets, micro, args)
-    doc = {"meta": meta,
-           "config": {"seconds": args.seconds, "reps": args.reps,
-                      "omit": args.omit, "mtus": args.mtus,
-                      "paths": {p.name: {"kind": p.kind, "desc": p.desc}
-                                for p in PATHS if p.name in args.paths}},
-           "results": rows, "targets": targets, "microbench": micro}
-    with open(os.path.join(args.out, "bench.txt"), "w") as f:
-        f.write(text)
-    with open(os.path.join(args.out, "bench.json"), "w") as f:
-        json.dump(doc, f, indent=1)
-    with open(os.path.join(args.out, "bench.svg"), "w") as f:
-        f.write(svg_chart(rows, meta, args.mtus, args.linear))
-    sys.stdout.write(text)
-    log("wrote %s/bench.{txt,json,svg}" % args.out)
+    cfg = {"seconds": args.seconds, "reps": args.reps, "omit": args.omit,
+           "mtus": args.mtus,
+           "paths": {p.name: {"kind": p.kind, "desc": p.desc}
+                     for p in PATHS if p.name in args.paths}}
+    write_outputs(args, meta, args.mtus, rows, results, micro, cfg)
     return 0
 
 
