@@ -75,6 +75,7 @@
 #include "netopt.h"
 #include "poller.h"
 #include "ring.h"
+#include "tcp_coalesce.h"
 #include "waker.h"
 
 /* The SlirpConfig version this file fills: 4 adds timer_new_opaque and
@@ -92,6 +93,8 @@ _Static_assert(SLIRP_CONFIG_VERSION_MAX >= SLIRP_CFG_VERSION,
 #define SLIRP_TAG_WAKER UINT64_MAX
 #define SLIRP_FD_REG 0x80u /* in slirp_fd.reg: the fd is in the set */
 #define SLIRP_NO_DEADLINE INT64_MAX
+/* the largest frame merged from a guest's TCP segments (tcp_coalesce.c) */
+#define SLIRP_GRO_MAX (SLIRP_MTU_MAX + 14)
 
 /**
  * struct slirp_timer - one libslirp timer
@@ -189,6 +192,8 @@ struct slirp_be {
 
 	bool guard_sigpipe;
 	uint64_t guest_errors;
+
+	uint8_t *gro_buf;
 };
 
 /**
@@ -1020,7 +1025,9 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 	be->told_deadline = SLIRP_NO_DEADLINE;
 	be->guard_sigpipe = sigpipe_is_default();
 
-	rc = sqn_ring_init(&be->ring, qlen, iface->max_frame);
+	be->gro_buf = malloc(SLIRP_GRO_MAX);
+	rc = be->gro_buf ? sqn_ring_init(&be->ring, qlen, iface->max_frame)
+			 : -ENOMEM;
 	if (rc) {
 		sqn_seterr(iface, rc,
 			   "slirp: no memory for an RX queue of %u frames of "
@@ -1091,6 +1098,7 @@ out_waker:
 out_ring:
 	sqn_ring_free(&be->ring);
 out_be:
+	free(be->gro_buf);
 	free(be);
 out_opt:
 	free(o);
@@ -1122,6 +1130,7 @@ static void slirp_stop(struct sqn_iface *iface)
 	free(be->fds);
 	free(be->round[0]);
 	free(be->round[1]);
+	free(be->gro_buf);
 	pthread_mutex_destroy(&be->lock);
 	free(be);
 	iface->be = NULL;
@@ -1232,8 +1241,17 @@ static int slirp_write(struct sqn_iface *iface, unsigned q,
 	(void)q;
 	pthread_mutex_lock(&be->lock);
 	guard_enter(be, &g);
-	for (i = 0; i < n; i++)
-		slirp_input(be->slirp, f[i].data, (int)f[i].len);
+	for (i = 0; i < n;) {
+		uint32_t len;
+		unsigned k = sqn_tcp_coalesce(f + i, n - i, be->gro_buf,
+					      SLIRP_GRO_MAX, &len);
+
+		if (k > 1)
+			slirp_input(be->slirp, be->gro_buf, (int)len);
+		else
+			slirp_input(be->slirp, f[i].data, (int)f[i].len);
+		i += k;
+	}
 	sync_set(be);
 	guard_leave(&g);
 	if (SQN_MIN(be->slirp_deadline, be->next_timer) < be->told_deadline) {

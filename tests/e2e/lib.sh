@@ -116,3 +116,26 @@ with_test_dns() {
 
 # fetch_sha URL: inside the namespace, the SHA-256 of what URL serves
 FETCH_PY='import hashlib,sys,urllib.request; print(hashlib.sha256(urllib.request.urlopen(sys.argv[1], timeout=60).read()).hexdigest())'
+
+# sink_serve ADDR PORT OUT: accept one TCP connection, write the SHA-256 of
+# everything received to OUT (what the namespace uploads)
+sink_serve() {
+	bg python3 -c '
+import hashlib, socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
+c, _ = s.accept(); h = hashlib.sha256()
+while True:
+    b = c.recv(1 << 20)
+    if not b: break
+    h.update(b)
+open(sys.argv[3], "w").write(h.hexdigest() + "\n")' "$1" "$2" "$3"
+	local i # listening? (a test connection would be the one it accepts)
+	for i in $(seq 50); do
+		ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# SEND_PY: inside the namespace, send FILE to ADDR:PORT
+SEND_PY='import socket,sys; s=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=60); s.sendall(open(sys.argv[3],"rb").read()); s.close()'

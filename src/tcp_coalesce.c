@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tcp_coalesce.c - merge a guest's consecutive TCP segments (pure, no I/O)
+ *
+ * Theory of operation: a guest sending bulk TCP at MTU 1500 hands over a
+ * batch of 1460-byte segments of one flow. An in-process stack (libslirp)
+ * pays a send() to the host socket and an ACK back to the guest for each;
+ * merged into one large segment first, the batch costs one of each. This is
+ * what a NIC's receive offload (GRO) does, and it is done as conservatively:
+ * only IPv4 without options or fragmentation, only ACK/PSH segments with
+ * data, the same addresses, ports, TOS, TTL and TCP options, contiguous
+ * sequence numbers and non-decreasing ACKs, and every checksum verified
+ * before it is replaced. Anything else passes through untouched.
+ */
+#include <string.h>
+
+#include "tcp_coalesce.h"
+
+#define ETH_HLEN 14
+#define IP_HLEN 20
+#define TCP_F_FIN 0x01
+#define TCP_F_SYN 0x02
+#define TCP_F_RST 0x04
+#define TCP_F_PSH 0x08
+#define TCP_F_ACK 0x10
+
+/**
+ * struct seg - what coalescing needs to know of one segment
+ * @ip:		IPv4 header
+ * @tcp:	TCP header
+ * @thl:	TCP header length
+ * @data:	payload
+ * @dlen:	payload length
+ * @seq:	sequence number
+ * @ack:	acknowledgement number
+ */
+struct seg {
+	const uint8_t *ip;
+	const uint8_t *tcp;
+	uint32_t thl;
+	const uint8_t *data;
+	uint32_t dlen;
+	uint32_t seq;
+	uint32_t ack;
+};
+
+/**
+ * get16() - big-endian 16 bits
+ * @p:	where
+ *
+ * Return: the value
+ */
+static inline uint32_t get16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+/**
+ * get32() - big-endian 32 bits
+ * @p:	where
+ *
+ * Return: the value
+ */
+static inline uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/**
+ * put16() - store big-endian 16 bits
+ * @p:	where
+ * @v:	value
+ */
+static inline void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/**
+ * csum_add() - add @len bytes to a one's complement running sum
+ * @data:	bytes
+ * @len:	their number
+ * @sum:	running sum (64-bit, folded at the end)
+ *
+ * Return: the new running sum
+ */
+static uint64_t csum_add(const uint8_t *data, uint32_t len, uint64_t sum)
+{
+	uint32_t w;
+
+	while (len >= 4) {
+		memcpy(&w, data, 4);
+		sum += w;
+		data += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t h;
+
+		memcpy(&h, data, 2);
+		sum += h;
+		data += 2;
+		len -= 2;
+	}
+	if (len) {
+		uint8_t last[2] = {data[0], 0};
+		uint16_t h;
+
+		memcpy(&h, last, 2);
+		sum += h;
+	}
+	return sum;
+}
+
+/**
+ * sqn_csum() - the Internet checksum of @len bytes plus a running sum
+ * @data:	bytes
+ * @len:	their number
+ * @sum:	running sum from the pseudo header, or 0
+ *
+ * Return: the checksum as stored in a header (network order in memory
+ * when written with memcpy); 0 over data that includes a correct checksum
+ */
+uint16_t sqn_csum(const void *data, uint32_t len, uint64_t sum)
+{
+	sum = csum_add(data, len, sum);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/**
+ * pseudo_sum() - the TCP pseudo header's running sum
+ * @ip:		IPv4 header
+ * @tcplen:	TCP header and payload length
+ *
+ * Return: running sum
+ */
+static uint64_t pseudo_sum(const uint8_t *ip, uint32_t tcplen)
+{
+	uint8_t ph[4] = {0, 6, (uint8_t)(tcplen >> 8), (uint8_t)tcplen};
+
+	return csum_add(ph, 4, csum_add(ip + 12, 8, 0));
+}
+
+/**
+ * parse() - whether a frame is a segment that may be merged, and its parts
+ * @f:	the frame
+ * @s:	filled when it is
+ *
+ * Return: 1 if mergeable, 0 if it must pass as it is
+ */
+static int parse(const struct sqn_frame *f, struct seg *s)
+{
+	const uint8_t *p = f->data;
+	uint32_t tot, flags;
+
+	if (f->len < ETH_HLEN + IP_HLEN + 20 || get16(p + 12) != 0x0800)
+		return 0;
+	s->ip = p + ETH_HLEN;
+	if (s->ip[0] != 0x45 || s->ip[9] != 6 || (get16(s->ip + 6) & 0x3fff))
+		return 0;
+	tot = get16(s->ip + 2);
+	if (tot < IP_HLEN + 20 || tot > f->len - ETH_HLEN)
+		return 0;
+	s->tcp = s->ip + IP_HLEN;
+	s->thl = (uint32_t)(s->tcp[12] >> 4) * 4;
+	flags = s->tcp[13];
+	if (s->thl < 20 || s->thl > tot - IP_HLEN ||
+	    (flags & ~(uint32_t)(TCP_F_ACK | TCP_F_PSH)) ||
+	    !(flags & TCP_F_ACK))
+		return 0;
+	s->data = s->tcp + s->thl;
+	s->dlen = tot - IP_HLEN - s->thl;
+	if (!s->dlen)
+		return 0;
+	if (sqn_csum(s->ip, IP_HLEN, 0) ||
+	    sqn_csum(s->tcp, tot - IP_HLEN, pseudo_sum(s->ip, tot - IP_HLEN)))
+		return 0;
+	s->seq = get32(s->tcp + 4);
+	s->ack = get32(s->tcp + 8);
+	return 1;
+}
+
+/**
+ * follows() - whether @b continues @a in the same flow
+ * @fa:	frame of @a
+ * @a:	earlier segment
+ * @b:	later segment
+ *
+ * Return: 1 if it does
+ */
+static int follows(const struct sqn_frame *fa, const struct seg *a,
+		   const struct seg *b)
+{
+	const uint8_t *ea = fa->data, *eb = b->ip - ETH_HLEN;
+
+	return !memcmp(ea, eb, ETH_HLEN) && a->ip[1] == b->ip[1] && /* TOS */
+	       a->ip[8] == b->ip[8] &&				    /* TTL */
+	       !memcmp(a->ip + 12, b->ip + 12, 8) && /* addresses */
+	       !memcmp(a->tcp, b->tcp, 4) &&	     /* ports */
+	       a->thl == b->thl &&
+	       !memcmp(a->tcp + 20, b->tcp + 20, a->thl - 20) && /* options */
+	       b->seq == a->seq + a->dlen && (int32_t)(b->ack - a->ack) >= 0;
+}
+
+/**
+ * sqn_tcp_coalesce() - merge the run of segments that starts at f[0]
+ * @f:		frames from the guest
+ * @n:		how many
+ * @out:	gets the merged frame
+ * @max:	@out's size and the largest frame to build (at most 65535+14)
+ * @out_len:	gets the merged frame's length
+ *
+ * Return: how many frames from f[0] on were merged into @out (at least 2),
+ * or 1 when f[0] is to be passed on as it is
+ */
+unsigned sqn_tcp_coalesce(const struct sqn_frame *f, unsigned n, uint8_t *out,
+			  uint32_t max, uint32_t *out_len)
+{
+	struct seg first, prev, cur;
+	uint32_t hlen, total, tcplen, flags;
+	unsigned k;
+	uint8_t *ip, *tcp;
+
+	if (n < 2 || max > 65535 + ETH_HLEN || !parse(&f[0], &first))
+		return 1;
+	hlen = ETH_HLEN + IP_HLEN + first.thl;
+	total = hlen + first.dlen;
+	prev = first;
+	flags = first.tcp[13];
+	for (k = 1; k < n; k++) {
+		if (!parse(&f[k], &cur) || !follows(&f[0], &prev, &cur) ||
+		    total + cur.dlen > max)
+			break;
+		if (k == 1)
+			memcpy(out + hlen, first.data, first.dlen);
+		memcpy(out + total, cur.data, cur.dlen);
+		total += cur.dlen;
+		flags |= cur.tcp[13];
+		prev = cur;
+	}
+	if (k < 2)
+		return 1;
+
+	/* headers: the first segment's, with the last one's ACK and window */
+	memcpy(out, f[0].data, hlen);
+	ip = out + ETH_HLEN;
+	tcp = ip + IP_HLEN;
+	memcpy(tcp + 8, prev.tcp + 8, 4);
+	memcpy(tcp + 14, prev.tcp + 14, 2);
+	tcp[13] = (uint8_t)flags;
+	put16(ip + 2, total - ETH_HLEN);
+	put16(ip + 10, 0);
+	{
+		uint16_t c = sqn_csum(ip, IP_HLEN, 0);
+
+		memcpy(ip + 10, &c, 2);
+	}
+	tcplen = total - ETH_HLEN - IP_HLEN;
+	put16(tcp + 16, 0);
+	{
+		uint16_t c = sqn_csum(tcp, tcplen, pseudo_sum(ip, tcplen));
+
+		memcpy(tcp + 16, &c, 2);
+	}
+	*out_len = total;
+	return k;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * t_coalesce.c - merging a guest's consecutive TCP segments: what merges,
+ *		  what must not, and that the merged segment is exact
+ */
+#include <arpa/inet.h>
+
+#include "check.h"
+#include "netframes.h"
+#include "tcp_coalesce.h"
+
+#define NSEG 8
+#define MSS 1460
+
+static const uint8_t gmac[6] = {6, 0, 1, 2, 3, 4},
+		     hmac[6] = {0x52, 0x55, 10, 0, 2, 2};
+static uint8_t seg[NSEG][2048], out[65535 + 14], payload[NSEG * MSS];
+static struct sqn_frame f[NSEG];
+
+/* NSEG segments of one flow; flags and seq of each may be overridden */
+static void make(uint32_t seq0, const uint8_t *flags, const uint32_t *seqs)
+{
+	unsigned i;
+
+	for (i = 0; i < NSEG * MSS; i++)
+		payload[i] = (uint8_t)(i * 7 + 3);
+	for (i = 0; i < NSEG; i++) {
+		size_t len = nf_tcp(seg[i], gmac, hmac, htonl(0x0a00020f),
+				    htonl(0x0a000202), 40000, 5201,
+				    seqs ? seqs[i] : seq0 + i * MSS, 1000 + i,
+				    flags ? flags[i] : 0x10, 500,
+				    payload + i * MSS, MSS);
+
+		f[i] = (struct sqn_frame){.data = seg[i], .len = (uint32_t)len};
+	}
+}
+
+/* the merged frame parses, has valid checksums and the joined payload */
+static int merged_ok(uint32_t len, unsigned k, uint32_t seq0)
+{
+	struct nf_pkt p;
+
+	if (nf_parse(out, len, &p) || p.plen != (size_t)k * MSS)
+		return 0;
+	static uint8_t ph[12 + 65535];
+	uint32_t tcplen = len - 14 - 20;
+
+	if (sqn_csum(out + 14, 20, 0))
+		return 0;
+	/* TCP checksum over the pseudo header and the whole segment */
+	memcpy(ph, out + 14 + 12, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	ph[10] = (uint8_t)(tcplen >> 8);
+	ph[11] = (uint8_t)tcplen;
+	memcpy(ph + 12, out + 14 + 20, tcplen);
+	if (sqn_csum(ph, 12 + tcplen, 0))
+		return 0;
+	return p.tcp_seq == seq0 && !memcmp(p.payload, payload, p.plen) &&
+	       p.tcp_ack == 1000 + k - 1;
+}
+
+static void merges_a_run(void)
+{
+	uint32_t len;
+	unsigned k;
+
+	make(77, NULL, NULL);
+	k = sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len);
+	CHECK_EQ(k, NSEG);
+	CHECK_EQ(len, 14 + 20 + 20 + NSEG * MSS);
+	CHECK(merged_ok(len, k, 77));
+}
+
+static void psh_is_kept(void)
+{
+	uint8_t flags[NSEG] = {0x10, 0x10, 0x18, 0x10, 0x10, 0x10, 0x10, 0x18};
+	uint32_t len;
+	struct nf_pkt p;
+
+	make(1, flags, NULL);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), NSEG);
+	ASSERT(!nf_parse(out, len, &p));
+	CHECK_EQ(p.tcp_flags, 0x18);
+}
+
+static void stops_at_a_gap(void)
+{
+	uint32_t seqs[NSEG], len;
+	unsigned i;
+
+	for (i = 0; i < NSEG; i++)
+		seqs[i] = 1 + i * MSS + (i >= 3 ? 1 : 0); /* hole before 3 */
+	make(1, NULL, seqs);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 3);
+	CHECK(merged_ok(len, 3, 1));
+}
+
+static void control_flags_pass_alone(void)
+{
+	static const uint8_t bad[] = {0x02, 0x01, 0x04, 0x11, 0x30, 0x00};
+	uint8_t flags[NSEG];
+	uint32_t len;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad); i++) {
+		memset(flags, 0x10, sizeof(flags));
+		flags[0] = bad[i];
+		make(1, flags, NULL);
+		CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 1);
+		/* ... and a run never swallows one */
+		memset(flags, 0x10, sizeof(flags));
+		flags[2] = bad[i];
+		make(1, flags, NULL);
+		CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 2);
+	}
+}
+
+static void bad_checksum_not_merged(void)
+{
+	uint32_t len;
+
+	make(1, NULL, NULL);
+	seg[1][14 + 20 + 20 + 5] ^= 0x40; /* corrupt payload of segment 1 */
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 1);
+	make(1, NULL, NULL);
+	seg[0][14 + 10] ^= 1; /* corrupt IP checksum of segment 0 */
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 1);
+}
+
+static void other_flow_or_older_ack(void)
+{
+	uint32_t len;
+
+	make(1, NULL, NULL);
+	nf_tcp(seg[4], gmac, hmac, htonl(0x0a00020f), htonl(0x0a000202), 40001,
+	       5201, 1 + 4 * MSS, 1004, 0x10, 500, payload + 4 * MSS, MSS);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 4);
+	make(1, NULL, NULL);
+	nf_tcp(seg[5], gmac, hmac, htonl(0x0a00020f), htonl(0x0a000202), 40000,
+	       5201, 1 + 5 * MSS, 900, 0x10, 500, payload + 5 * MSS, MSS);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 5);
+}
+
+static void size_cap_and_non_tcp(void)
+{
+	uint8_t arp[64];
+	struct sqn_frame a[2];
+	uint32_t len;
+
+	make(1, NULL, NULL);
+	/* room for 3 segments only */
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 14 + 40 + 3 * MSS, &len), 3);
+	CHECK(len <= 14 + 40 + 3 * MSS);
+	a[0] = (struct sqn_frame){
+		.data = arp, .len = (uint32_t)nf_arp(arp, 1, gmac, 1, hmac, 2)};
+	a[1] = f[0];
+	CHECK_EQ(sqn_tcp_coalesce(a, 2, out, sizeof(out), &len), 1);
+	CHECK_EQ(sqn_tcp_coalesce(f, 1, out, sizeof(out), &len), 1);
+}
+
+static const struct check_case cases[] = {
+	CASE(merges_a_run),
+	CASE(psh_is_kept),
+	CASE(stops_at_a_gap),
+	CASE(control_flags_pass_alone),
+	CASE(bad_checksum_not_merged),
+	CASE(other_flow_or_older_ack),
+	CASE(size_cap_and_non_tcp),
+};
+CHECK_MAIN(cases)
