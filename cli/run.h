@@ -48,7 +48,8 @@ struct ip4_cidr {
  * @have_guest_addr:	given
  * @gateway:		--gateway (0: from DHCP, or the host address)
  * @dns:		--dns (0: from DHCP)
- * @offload:		--offload (tap mode)
+ * @offload:		--offload (tap mode), on by default in slirp mode
+ * @no_offload:		--no-offload (slirp mode: plain frames)
  * @queues:		--queues (tap mode)
  * @publish:		-p/--publish, repeated (slirp forwards)
  * @n_publish:		their number
@@ -85,6 +86,7 @@ struct run_opts {
 	uint32_t gateway;
 	uint32_t dns;
 	bool offload;
+	bool no_offload;
 	unsigned queues;
 	const char *publish[RUN_MAX_PUBLISH];
 	unsigned n_publish;

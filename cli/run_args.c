@@ -61,6 +61,8 @@ void run_usage(FILE *f)
 		"slirp:\n"
 		"  -p, --publish SPEC  tcp|udp:[hostaddr]:hostport-"
 		"[guestaddr]:guestport\n"
+		"  --no-offload        plain frames (default: GSO, as with "
+		"--offload)\n"
 		"  --restrict          no outbound connections (forwards "
 		"still work)\n"
 		"  --net CIDR          the virtual network (default "
@@ -345,6 +347,7 @@ static bool *flag_field(struct run_opts *o, const char *a)
 	} flags[] = {
 		{"--stats", offsetof(struct run_opts, stats)},
 		{"--offload", offsetof(struct run_opts, offload)},
+		{"--no-offload", offsetof(struct run_opts, no_offload)},
 		{"--restrict", offsetof(struct run_opts, restrict_net)},
 		{"--no-ipv6", offsetof(struct run_opts, no_ipv6)},
 		{"--no-dhcp", offsetof(struct run_opts, no_dhcp)},
@@ -415,10 +418,16 @@ static int run_args_check(struct run_opts *o, char *err, size_t errlen)
 {
 	if (o->mode == SQN_MODE_DEFAULT)
 		o->mode = sqn_mode_default();
-	if (o->offload && o->mode != SQN_MODE_TAP)
-		FAIL("run: --offload needs --mode tap (mode %s carries plain "
-		     "frames)",
+	if (o->offload && o->no_offload)
+		FAIL("run: --offload and --no-offload contradict each other");
+	if (o->offload && o->mode != SQN_MODE_TAP && o->mode != SQN_MODE_SLIRP)
+		FAIL("run: --offload needs --mode tap or slirp (mode %s "
+		     "carries "
+		     "plain frames)",
 		     sqn_mode_name(o->mode));
+	/* slirp: GSO both ways unless asked not to (tcp_coalesce.c) */
+	if (o->mode == SQN_MODE_SLIRP && !o->no_offload)
+		o->offload = true;
 	if (o->mode == SQN_MODE_TAP && !o->tap)
 		FAIL("run: --mode tap needs --tap NAME (the backend TAP in the "
 		     "host namespace)");

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += l;
 		size -= l;
 	}
-	k = sqn_tcp_coalesce(f, n, out, sizeof(out), &len);
+	k = sqn_tcp_coalesce(f, n, out, sizeof(out), &len, NULL);
 	if (k < 1 || (n && k > n) || (!n && k != 1))
 		abort();
 	if (k > 1) {

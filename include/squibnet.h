@@ -148,8 +148,10 @@ typedef void (*sqn_log_fn)(void *opaque, enum sqn_log_level level,
  * @host_dev_name:	tap: the TAP device's name, kept verbatim
  * @tap_create:		tap: SQN_ON creates the device if it is missing
  * @tap_queues:		tap: queue pairs (IFF_MULTI_QUEUE when > 1); 0: 1
- * @offload:		tap: SQN_ON enables IFF_VNET_HDR and frames carry a
- *			virtio-net header (struct sqn_frame.vnet)
+ * @offload:		tap, slirp: SQN_ON: frames carry a virtio-net header
+ *			(struct sqn_frame.vnet): tap sets IFF_VNET_HDR; slirp
+ *			takes GSO and partially checksummed frames from the
+ *			guest and hands it TCP runs merged into GSO frames
  * @offload_features:	tap: virtio-net feature bits the guest negotiated
  *			(SQN_VNET_F_*); 0 with offload on: all of them
  * @slirp_net:		slirp: IPv4 network, CIDR; NULL: 10.0.2.0/24
@@ -221,6 +223,14 @@ struct sqn_params {
 #define SQN_VNET_F_HOST_TSO4 (1ULL << 11)
 #define SQN_VNET_F_HOST_TSO6 (1ULL << 12)
 #define SQN_VNET_F_HOST_ECN (1ULL << 13)
+
+/* struct sqn_vnet_hdr values, as in the virtio 1.x specification */
+#define SQN_VNET_HDR_F_NEEDS_CSUM 1
+#define SQN_VNET_HDR_F_DATA_VALID 2
+#define SQN_VNET_HDR_GSO_NONE 0
+#define SQN_VNET_HDR_GSO_TCPV4 1
+#define SQN_VNET_HDR_GSO_TCPV6 4
+#define SQN_VNET_HDR_GSO_ECN 0x80
 
 /**
  * struct sqn_vnet_hdr - virtio-net header (virtio 1.x, 12 bytes), host order

@@ -194,6 +194,7 @@ struct slirp_be {
 	uint64_t guest_errors;
 
 	uint8_t *gro_buf;
+	bool offload;
 };
 
 /**
@@ -1006,9 +1007,10 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 	iface->mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
 	iface->max_frame =
 		p->max_frame ? p->max_frame : iface->mtu + SQN_ETH_HLEN;
-	if (iface->max_frame > SQN_FRAME_MAX)
+	/* offloads: the guest takes and sends frames of up to 64 KiB (GSO) */
+	iface->offload = p->offload == SQN_ON;
+	if (iface->max_frame > SQN_FRAME_MAX || iface->offload)
 		iface->max_frame = SQN_FRAME_MAX;
-	iface->offload = 0;
 	iface->host_mac[0] = 0x52;
 	iface->host_mac[1] = 0x55;
 	memcpy(&iface->host_mac[2], &o->host.s_addr, 4);
@@ -1019,6 +1021,7 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 		goto out_opt;
 	}
 	be->iface = iface;
+	be->offload = iface->offload;
 	be->max_frame = iface->max_frame;
 	be->next_timer = SLIRP_NO_DEADLINE;
 	be->slirp_deadline = SLIRP_NO_DEADLINE;
@@ -1138,6 +1141,38 @@ static void slirp_stop(struct sqn_iface *iface)
 }
 
 /**
+ * drain_merged() - with offloads on, hand over a run of queued TCP segments
+ *		    of one flow as one GSO frame
+ * @be:	backend state, locked
+ * @f:	the caller's buffer (should hold SQN_FRAME_MAX bytes)
+ *
+ * Return: true if a run was merged into @f and popped
+ */
+static bool drain_merged(struct slirp_be *be, struct sqn_frame *f)
+{
+	struct sqn_frame view[SQN_BATCH];
+	uint32_t m, len;
+	unsigned k;
+
+	if (!f->data)
+		return false;
+	for (m = 0; m < SQN_BATCH; m++) {
+		view[m].data =
+			(void *)sqn_ring_peek_at(&be->ring, m, &view[m].len);
+		if (!view[m].data)
+			break;
+	}
+	k = sqn_tcp_coalesce(view, m, f->data, SQN_MIN(f->cap, SQN_FRAME_MAX),
+			     &len, &f->vnet);
+	if (k < 2)
+		return false;
+	f->len = len;
+	while (k--)
+		sqn_ring_pop(&be->ring);
+	return true;
+}
+
+/**
  * drain_ring() - move queued frames into the caller's buffers
  * @be:	backend state, locked
  * @f:	caller buffers
@@ -1155,6 +1190,8 @@ static unsigned drain_ring(struct slirp_be *be, struct sqn_frame *f, unsigned n)
 		src = sqn_ring_peek(&be->ring, &len, NULL);
 		if (!src)
 			break;
+		if (be->offload && drain_merged(be, &f[i]))
+			continue;
 		if (!f[i].data || len > f[i].cap) {
 			if (i == 0)
 				f[0].len = len;
@@ -1194,7 +1231,8 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 	if (k < n && sqn_ring_empty(&be->ring)) {
 		int64_t now;
 
-		be->rx_f = f;
+		/* with offloads, frames queue so that runs can be merged */
+		be->rx_f = be->offload ? NULL : f;
 		be->rx_k = k;
 		be->rx_n = n;
 		guard_enter(be, &g);
@@ -1204,7 +1242,7 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		timers_run(be, now);
 		sync_set(be);
 		guard_leave(&g);
-		k = be->rx_k;
+		k = be->offload ? k + drain_ring(be, f + k, n - k) : be->rx_k;
 		be->rx_f = NULL;
 	}
 	rc = (k == 0 && !sqn_ring_empty(&be->ring)) ? -EMSGSIZE : (int)k;
@@ -1216,6 +1254,37 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 			   "holds %u",
 			   iface->id, f[0].len, f[0].cap);
 	return rc;
+}
+
+/**
+ * input_partial() - pass on a frame whose checksum the guest left to us
+ *		     (offloads on: GSO and checksum-offloaded frames)
+ * @be:	backend state, locked
+ * @f:	the frame (the caller's: copied before it is completed)
+ *
+ * libslirp verifies checksums, so the sum is completed on a copy; a frame
+ * whose header points outside it is dropped and counted.
+ */
+static void input_partial(struct slirp_be *be, const struct sqn_frame *f)
+{
+	if (f->len > SLIRP_GRO_MAX) {
+		SQN_STAT_ADD(be->iface, tx_errors, 1);
+		return;
+	}
+	memcpy(be->gro_buf, f->data, f->len);
+	if (sqn_csum_complete(be->gro_buf, f->len, &f->vnet) < 0) {
+		uint64_t e = SQN_STAT_ADD(be->iface, tx_errors, 1) + 1;
+
+		if (sqn_log_every(e))
+			sqn_log(be->iface, SQN_LOG_WARN,
+				"%s: slirp: dropped a frame whose virtio-net "
+				"header puts its checksum outside it (start "
+				"%u, offset %u, length %u)",
+				be->iface->id, f->vnet.csum_start,
+				f->vnet.csum_offset, f->len);
+		return;
+	}
+	slirp_input(be->slirp, be->gro_buf, (int)f->len);
 }
 
 /**
@@ -1243,9 +1312,15 @@ static int slirp_write(struct sqn_iface *iface, unsigned q,
 	guard_enter(be, &g);
 	for (i = 0; i < n;) {
 		uint32_t len;
-		unsigned k = sqn_tcp_coalesce(f + i, n - i, be->gro_buf,
-					      SLIRP_GRO_MAX, &len);
+		unsigned k;
 
+		if (f[i].vnet.flags & SQN_VNET_HDR_F_NEEDS_CSUM) {
+			input_partial(be, &f[i]);
+			i++;
+			continue;
+		}
+		k = sqn_tcp_coalesce(f + i, n - i, be->gro_buf, SLIRP_GRO_MAX,
+				     &len, NULL);
 		if (k > 1)
 			slirp_input(be->slirp, be->gro_buf, (int)len);
 		else

@@ -157,3 +157,23 @@ void sqn_ring_drop_oldest(struct sqn_ring *r)
 {
 	sqn_ring_pop(r);
 }
+
+/**
+ * sqn_ring_peek_at() - the @i'th oldest frame (0 is the oldest)
+ * @r:		the ring
+ * @i:		its position
+ * @len:	gets its length
+ *
+ * Return: its bytes, or NULL when fewer than @i + 1 frames are queued
+ */
+const uint8_t *sqn_ring_peek_at(const struct sqn_ring *r, uint32_t i,
+				uint32_t *len)
+{
+	const struct sqn_ring_slot *s;
+
+	if (i >= r->count)
+		return NULL;
+	s = &r->slot[(r->head + i) % r->nslots];
+	*len = s->len;
+	return r->arena + s->off;
+}

@@ -58,6 +58,8 @@ void sqn_ring_drop_oldest(struct sqn_ring *r);
 const uint8_t *sqn_ring_peek(const struct sqn_ring *r, uint32_t *len,
 			     struct sqn_vnet_hdr *vnet);
 void sqn_ring_pop(struct sqn_ring *r);
+const uint8_t *sqn_ring_peek_at(const struct sqn_ring *r, uint32_t i,
+				uint32_t *len);
 
 /**
  * sqn_ring_empty() - whether nothing is queued

@@ -213,12 +213,16 @@ static int follows(const struct sqn_frame *fa, const struct seg *a,
  * @out:	gets the merged frame
  * @max:	@out's size and the largest frame to build (at most 65535+14)
  * @out_len:	gets the merged frame's length
+ * @gso:	if not NULL, gets the virtio-net header that describes the
+ *		merged frame as a GSO frame (TCPv4, checksum valid, segment
+ *		size of the first segment), for a guest that accepts them
  *
  * Return: how many frames from f[0] on were merged into @out (at least 2),
  * or 1 when f[0] is to be passed on as it is
  */
 unsigned sqn_tcp_coalesce(const struct sqn_frame *f, unsigned n, uint8_t *out,
-			  uint32_t max, uint32_t *out_len)
+			  uint32_t max, uint32_t *out_len,
+			  struct sqn_vnet_hdr *gso)
 {
 	struct seg first, prev, cur;
 	uint32_t hlen, total, tcplen, flags;
@@ -267,5 +271,42 @@ unsigned sqn_tcp_coalesce(const struct sqn_frame *f, unsigned n, uint8_t *out,
 		memcpy(tcp + 16, &c, 2);
 	}
 	*out_len = total;
+	if (gso) {
+		memset(gso, 0, sizeof(*gso));
+		gso->flags = SQN_VNET_HDR_F_DATA_VALID;
+		gso->gso_type = SQN_VNET_HDR_GSO_TCPV4;
+		gso->hdr_len = (uint16_t)hlen;
+		gso->gso_size = (uint16_t)first.dlen;
+	}
 	return k;
+}
+
+/**
+ * sqn_csum_complete() - fill in the checksum a virtio-net header left
+ *			 partial (VIRTIO_NET_HDR_F_NEEDS_CSUM)
+ * @frame:	the frame, writable
+ * @len:	its length
+ * @h:		its virtio-net header
+ *
+ * The checksum field holds the pseudo header's sum; the sum over
+ * [csum_start, len), complemented, is the checksum.
+ *
+ * Return: 0 (also when nothing was partial), or -1 when the header points
+ * outside the frame
+ */
+int sqn_csum_complete(uint8_t *frame, uint32_t len,
+		      const struct sqn_vnet_hdr *h)
+{
+	uint32_t start = h->csum_start, off = start + h->csum_offset;
+	uint16_t c;
+
+	if (!(h->flags & SQN_VNET_HDR_F_NEEDS_CSUM))
+		return 0;
+	if (start >= len || off + 2 > len)
+		return -1;
+	c = sqn_csum(frame + start, len - start, 0);
+	if (!c)
+		c = 0xffff; /* the same in one's complement; UDP needs it */
+	memcpy(frame + off, &c, 2);
+	return 0;
 }

@@ -66,10 +66,42 @@ static void merges_a_run(void)
 	unsigned k;
 
 	make(77, NULL, NULL);
-	k = sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len);
+	struct sqn_vnet_hdr h;
+
+	k = sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, &h);
 	CHECK_EQ(k, NSEG);
 	CHECK_EQ(len, 14 + 20 + 20 + NSEG * MSS);
 	CHECK(merged_ok(len, k, 77));
+	/* described as a GSO frame: TCPv4, the first segment's size */
+	CHECK_EQ(h.gso_type, SQN_VNET_HDR_GSO_TCPV4);
+	CHECK_EQ(h.gso_size, MSS);
+	CHECK_EQ(h.hdr_len, 14 + 20 + 20);
+	CHECK_EQ(h.flags, SQN_VNET_HDR_F_DATA_VALID);
+}
+
+static void partial_checksum_completed(void)
+{
+	struct sqn_vnet_hdr h = {.flags = SQN_VNET_HDR_F_NEEDS_CSUM,
+				 .csum_start = 34,
+				 .csum_offset = 16};
+	uint8_t good[2];
+	uint32_t sum, len;
+
+	make(5, NULL, NULL);
+	len = f[0].len;
+	memcpy(good, seg[0] + 34 + 16, 2);
+	/* what a kernel hands over: the pseudo header's folded sum only */
+	sum = 0x0a00 + 0x020f + 0x0a00 + 0x0202 + 6 + (len - 34);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	seg[0][34 + 16] = (uint8_t)(sum >> 8);
+	seg[0][34 + 17] = (uint8_t)sum;
+	CHECK_EQ(sqn_csum_complete(seg[0], len, &h), 0);
+	CHECK(!memcmp(seg[0] + 34 + 16, good, 2));
+	h.csum_start = (uint16_t)len; /* outside the frame: refused */
+	CHECK_EQ(sqn_csum_complete(seg[0], len, &h), -1);
+	h.flags = 0; /* nothing partial: nothing to do */
+	CHECK_EQ(sqn_csum_complete(seg[0], len, &h), 0);
 }
 
 static void psh_is_kept(void)
@@ -79,7 +111,7 @@ static void psh_is_kept(void)
 	struct nf_pkt p;
 
 	make(1, flags, NULL);
-	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), NSEG);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, NULL), NSEG);
 	ASSERT(!nf_parse(out, len, &p));
 	CHECK_EQ(p.tcp_flags, 0x18);
 }
@@ -92,7 +124,7 @@ static void stops_at_a_gap(void)
 	for (i = 0; i < NSEG; i++)
 		seqs[i] = 1 + i * MSS + (i >= 3 ? 1 : 0); /* hole before 3 */
 	make(1, NULL, seqs);
-	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 3);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, NULL), 3);
 	CHECK(merged_ok(len, 3, 1));
 }
 
@@ -107,12 +139,16 @@ static void control_flags_pass_alone(void)
 		memset(flags, 0x10, sizeof(flags));
 		flags[0] = bad[i];
 		make(1, flags, NULL);
-		CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 1);
+		CHECK_EQ(
+			sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, NULL),
+			1);
 		/* ... and a run never swallows one */
 		memset(flags, 0x10, sizeof(flags));
 		flags[2] = bad[i];
 		make(1, flags, NULL);
-		CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 2);
+		CHECK_EQ(
+			sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, NULL),
+			2);
 	}
 }
 
@@ -122,10 +158,10 @@ static void bad_checksum_not_merged(void)
 
 	make(1, NULL, NULL);
 	seg[1][14 + 20 + 20 + 5] ^= 0x40; /* corrupt payload of segment 1 */
-	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 1);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, NULL), 1);
 	make(1, NULL, NULL);
 	seg[0][14 + 10] ^= 1; /* corrupt IP checksum of segment 0 */
-	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 1);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, NULL), 1);
 }
 
 static void other_flow_or_older_ack(void)
@@ -135,11 +171,11 @@ static void other_flow_or_older_ack(void)
 	make(1, NULL, NULL);
 	nf_tcp(seg[4], gmac, hmac, htonl(0x0a00020f), htonl(0x0a000202), 40001,
 	       5201, 1 + 4 * MSS, 1004, 0x10, 500, payload + 4 * MSS, MSS);
-	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 4);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, NULL), 4);
 	make(1, NULL, NULL);
 	nf_tcp(seg[5], gmac, hmac, htonl(0x0a00020f), htonl(0x0a000202), 40000,
 	       5201, 1 + 5 * MSS, 900, 0x10, 500, payload + 5 * MSS, MSS);
-	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len), 5);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, NULL), 5);
 }
 
 static void size_cap_and_non_tcp(void)
@@ -150,17 +186,19 @@ static void size_cap_and_non_tcp(void)
 
 	make(1, NULL, NULL);
 	/* room for 3 segments only */
-	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 14 + 40 + 3 * MSS, &len), 3);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 14 + 40 + 3 * MSS, &len, NULL),
+		 3);
 	CHECK(len <= 14 + 40 + 3 * MSS);
 	a[0] = (struct sqn_frame){
 		.data = arp, .len = (uint32_t)nf_arp(arp, 1, gmac, 1, hmac, 2)};
 	a[1] = f[0];
-	CHECK_EQ(sqn_tcp_coalesce(a, 2, out, sizeof(out), &len), 1);
-	CHECK_EQ(sqn_tcp_coalesce(f, 1, out, sizeof(out), &len), 1);
+	CHECK_EQ(sqn_tcp_coalesce(a, 2, out, sizeof(out), &len, NULL), 1);
+	CHECK_EQ(sqn_tcp_coalesce(f, 1, out, sizeof(out), &len, NULL), 1);
 }
 
 static const struct check_case cases[] = {
 	CASE(merges_a_run),
+	CASE(partial_checksum_completed),
 	CASE(psh_is_kept),
 	CASE(stops_at_a_gap),
 	CASE(control_flags_pass_alone),

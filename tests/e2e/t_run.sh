@@ -49,7 +49,7 @@ bad_options() {
 	refused --mode loopback "no command" &&
 	refused --mac 01:00:5e:00:00:01 -- true "is a multicast address" &&
 	refused --guest-addr 10.0.0.1 -- true "--guest-addr '10.0.0.1' is not an IPv4 address with a prefix" &&
-	refused --offload -- true "--offload needs --mode tap" &&
+	refused --mode loopback --offload -- true "--offload needs --mode tap or slirp" &&
 	refused --bogus -- true "unknown option '--bogus'"
 }
 ok "each bad option has its own message" bad_options
