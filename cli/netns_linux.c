@@ -453,6 +453,134 @@ static void child_configure(int sock, const struct run_opts *o,
 			   m->resolv, strerror(errno));
 }
 
+/* The process signals are forwarded to: the namespace's init, then the
+ * command. Written before the handlers are installed, read in them. */
+static volatile pid_t fwd_pid = -1;
+
+/**
+ * fwd_signal() - pass a terminating signal on to fwd_pid
+ * @sig:	the signal
+ */
+static void fwd_signal(int sig)
+{
+	if (fwd_pid > 0)
+		kill(fwd_pid, sig);
+}
+
+/**
+ * forward_signals() - forward SIGINT, SIGTERM, SIGHUP, SIGQUIT to @pid
+ * @pid:	where to
+ */
+static void forward_signals(pid_t pid)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa;
+	sigset_t none;
+	size_t i;
+
+	fwd_pid = pid;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fwd_signal;
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/**
+ * wait_status() - wait for @pid; its status as an exit code
+ * @pid:	the child
+ *
+ * Reaps every other child on the way (an init adopts orphans).
+ *
+ * Return: its exit code, or 128 + the signal that killed it
+ */
+static int wait_status(pid_t pid)
+{
+	int st;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(-1, &st, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return 125;
+		if (r != pid)
+			continue;
+		if (WIFEXITED(st))
+			return WEXITSTATUS(st);
+		return 128 + WTERMSIG(st);
+	}
+}
+
+/**
+ * exec_command() - run the command, in a clean state (does not return)
+ * @o:	options: the command
+ */
+static void exec_command(const struct run_opts *o) __attribute__((noreturn));
+static void exec_command(const struct run_opts *o)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+	sigset_t none;
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)signal(sigs[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvp(o->argv[0], o->argv);
+	fprintf(stderr, "squib-net: run: cannot run '%s': %s\n", o->argv[0],
+		strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/**
+ * supervise() - run the command as the child of a PID namespace's init
+ * @o:	options
+ *
+ * The namespace process forks the init of a new PID namespace, which forks
+ * the command. Signals run forwards go namespace process -> init ->
+ * command; when the command exits, init exits with its status and the
+ * kernel kills whatever the command left running, so nothing keeps the
+ * network namespace alive. Each process dies with its parent
+ * (PR_SET_PDEATHSIG), so a SIGKILLed `squib-net run` leaves nothing either.
+ * Without a PID namespace (refused), the command is exec'd directly.
+ */
+static void supervise(const struct run_opts *o)
+{
+	pid_t init, cmd;
+
+	if (unshare(CLONE_NEWPID) < 0)
+		exec_command(o);
+	init = fork();
+	if (init < 0)
+		exec_command(o);
+	if (init > 0) {
+		forward_signals(init);
+		_exit(wait_status(init));
+	}
+	/* init of the new PID namespace: its parent is outside it, so
+	 * getppid() says 0 and cannot tell whether the parent already died;
+	 * the window before the parent-death signal is armed is a fork wide */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0) {
+		/* ps shows the host's processes then; nothing else depends
+		 * on it */
+	}
+	cmd = fork();
+	if (cmd < 0)
+		_exit(125);
+	if (cmd == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		exec_command(o);
+	}
+	forward_signals(cmd);
+	_exit(wait_status(cmd));
+}
+
 /**
  * child_main() - the namespace's process, until it execs the command
  * @sock:	control socket
@@ -465,7 +593,6 @@ static void child_main(int sock, const struct run_opts *o, const uint8_t mac[6],
 		       bool vnet_hdr, pid_t parent)
 {
 	struct ns_msg m = {.type = NS_OK};
-	sigset_t none;
 	int tap, rc;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -487,15 +614,8 @@ static void child_main(int sock, const struct run_opts *o, const uint8_t mac[6],
 	rc = recv_msg(sock, &m, NULL);
 	if (rc || m.type != NS_GO)
 		_exit(125);
-
-	/* the command gets a clean slate: default signals, empty mask */
-	(void)signal(SIGPIPE, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execvp(o->argv[0], o->argv);
-	fprintf(stderr, "squib-net: run: cannot run '%s': %s\n", o->argv[0],
-		strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	close(sock);
+	supervise(o);
 }
 
 /**

@@ -31,6 +31,8 @@
 #define VNET_HDR_LEN 12
 #define RELAY_BUF (SQN_FRAME_MAX + 64)
 #define KILL_GRACE_MS 5000
+#define LINGER_QUIET_MS 300
+#define LINGER_MAX_MS 3000
 
 /**
  * struct relay - state shared by the two relay threads
@@ -226,6 +228,59 @@ static int exit_status(int status)
 }
 
 /**
+ * frames_moved() - frames through the interface so far, both ways
+ * @iface:	the interface
+ *
+ * Return: rx + tx frames
+ */
+static uint64_t frames_moved(const struct sqn_iface *iface)
+{
+	struct sqn_stats st;
+
+	sqn_iface_stats(iface, &st);
+	return st.rx_frames + st.tx_frames;
+}
+
+/**
+ * relay_linger() - keep relaying after the command exited, until quiet
+ * @r:	the relay (the TX thread still runs)
+ * @f:	RX frames
+ * @nq:	queues
+ *
+ * A command that wrote to a socket and exited leaves the data, and its FIN,
+ * in the namespace kernel's buffers: the socket keeps the namespace alive
+ * and the kernel still sends it. Relaying until nothing moved for
+ * LINGER_QUIET_MS (at most LINGER_MAX_MS) delivers it instead of losing it.
+ */
+static void relay_linger(struct relay *r, struct sqn_frame *f, unsigned nq)
+{
+	long long end = now_ms() + LINGER_MAX_MS, quiet = now_ms();
+	uint64_t last = frames_moved(r->iface), moved;
+	unsigned q;
+
+	while (now_ms() < end && now_ms() - quiet < LINGER_QUIET_MS) {
+		struct pollfd pfd[SQN_MAX_QUEUES];
+		int timeout = sqn_iface_timeout_ms(r->iface);
+
+		for (q = 0; q < nq; q++)
+			pfd[q] = (struct pollfd){
+				.fd = sqn_iface_queue_fd(r->iface, q),
+				.events = POLLIN};
+		if (timeout < 0 || timeout > 50)
+			timeout = 50;
+		if (poll(pfd, nq, timeout) < 0 && errno != EINTR)
+			break;
+		for (q = 0; q < nq; q++)
+			rx_drain(r, q, f);
+		moved = frames_moved(r->iface);
+		if (moved != last) {
+			last = moved;
+			quiet = now_ms();
+		}
+	}
+}
+
+/**
  * relay_run() - relay until the command exits
  * @iface:	the interface
  * @c:		the namespace's process, configured; gets "go" here
@@ -315,6 +370,8 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 				child_done = true;
 		}
 	}
+	if (child_done && !got_sig)
+		relay_linger(&r, f, nq);
 	*status = got_sig ? 128 + got_sig : exit_status(wstatus);
 	if (r.tap_drops || r.tap_errors)
 		fprintf(stderr,
