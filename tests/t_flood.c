@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -618,9 +619,230 @@ static void guest_flood_stopped_helper(void)
 		CHECK(hwm1 - hwm0 < RSS_BOUND_KIB);
 }
 
+/* ---- slirp: host -> guest UDP through a port forward ---- */
+
+#define SLIRP_PAYLOAD 8000
+/* 8008 bytes of UDP in 1480-byte IP fragments (MTU 1500) */
+#define SLIRP_FRAGS ((SLIRP_PAYLOAD + 8 + 1479) / 1480)
+
+/**
+ * struct udp_sender - the host side of the slirp flood
+ * @port:	the forwarded host port
+ * @bytes:	payload bytes to send
+ * @sent:	datagrams sent (sendto succeeded)
+ * @done:	set when finished
+ */
+struct udp_sender {
+	uint16_t port;
+	unsigned long long bytes;
+	uint64_t sent;
+	atomic_int done;
+};
+
+static void *udp_send_main(void *arg)
+{
+	static uint8_t dgram[SLIRP_PAYLOAD];
+	struct udp_sender *u = arg;
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(u->port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	unsigned long long done = 0;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s >= 0 && !connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		while (done < u->bytes) {
+			memcpy(dgram, &u->sent, sizeof(u->sent));
+			if (send(s, dgram, sizeof(dgram), 0) ==
+			    (ssize_t)sizeof(dgram))
+				u->sent++;
+			done += sizeof(dgram);
+		}
+	}
+	if (s >= 0)
+		close(s);
+	u->done = 1;
+	return NULL;
+}
+
+/**
+ * udp_socket_drops() - the kernel's drop count and queued bytes of the
+ *			UDP socket bound to 127.0.0.1:@port (/proc/net/udp)
+ * @port:	the port
+ * @queued:	gets the bytes waiting in its receive queue
+ *
+ * Return: the drops, or -1 if no such socket
+ */
+static long long udp_socket_drops(uint16_t port, unsigned long *queued)
+{
+	char line[512], want[32];
+	long long drops = -1;
+	FILE *f = fopen("/proc/net/udp", "r");
+
+	snprintf(want, sizeof(want), "0100007F:%04X", port);
+	while (f && fgets(line, sizeof(line), f)) {
+		char local[64], rem[64];
+		unsigned long tx, rx;
+		int n;
+
+		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode
+		 * ref pointer drops */
+		n = sscanf(line,
+			   " %*s %63s %63s %*x %lx:%lx %*s %*s %*s %*s %*s "
+			   "%*s %*s %lld",
+			   local, rem, &tx, &rx, &drops);
+		if (n == 5 && !strcmp(local, want)) {
+			*queued = rx;
+			break;
+		}
+		drops = -1;
+	}
+	if (f)
+		fclose(f);
+	return drops;
+}
+
+/**
+ * slirp_flood() - 1 GiB of UDP from a host socket to a forwarded port,
+ *		   as fast as the host sends, while the guest reads one
+ *		   frame per call (each datagram becomes 6 IP fragments,
+ *		   into a 4-frame RX queue)
+ *
+ * What is counted where: a datagram the host sent is either dropped by
+ * the kernel because slirp's socket buffer was full (the socket's "drops"
+ * in /proc/net/udp), or received by libslirp, which turns it into
+ * SLIRP_FRAGS frames; each of those is read by the guest or dropped by
+ * the RX queue (rx_dropped). Checked: sent = kernel drops + received, and
+ * received * SLIRP_FRAGS = frames read + rx_dropped, exactly (libslirp
+ * drops nothing itself on this path); peak RSS growth < 16 MiB.
+ */
+static void slirp_flood(void)
+{
+	char fwd[64], why[256];
+	const char *fwds[] = {fwd};
+	const char *checker = res_memory_checker();
+	static const uint8_t gmac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+	uint8_t arp[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	struct udp_sender u = {0};
+	struct sqn_frame f = {.data = txbuf[0], .len = sizeof(arp)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	struct sqn_iface *iface;
+	struct sqn_params p;
+	struct sqn_stats st;
+	uint64_t frames_ip = 0, frames_other = 0, received;
+	unsigned long queued = 0;
+	long long kdrops;
+	long hwm0, hwm1;
+	pthread_t th;
+	char err[256];
+	int s, idle = 0;
+
+	if (!sqn_mode_supported(SQN_MODE_SLIRP, why, sizeof(why)))
+		SKIP(why);
+	signal(SIGPIPE, SIG_IGN); /* libslirp needs it */
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT(s >= 0);
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(s, (struct sockaddr *)&a, &alen)) {
+		close(s);
+		ASSERT(!"a free UDP port");
+	}
+	close(s);
+	u.port = ntohs(a.sin_port);
+	u.bytes = flood_bytes();
+	snprintf(fwd, sizeof(fwd), "udp:127.0.0.1:%u-:5000", u.port);
+
+	memset(rxbuf, 0x22, sizeof(rxbuf));
+	if (!res_reset_peak())
+		SKIP("cannot reset the peak RSS (/proc/self/clear_refs)");
+	hwm0 = res_status_kib("VmHWM:");
+	sqn_params_init(&p);
+	p.iface_id = "flood0";
+	p.mode = SQN_MODE_SLIRP;
+	p.forwards = fwds;
+	p.n_forwards = 1;
+	/* a datagram's 6 fragments overflow it: the RX queue drops too */
+	p.rx_queue_len = 4;
+	iface = NULL;
+	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
+		printf("# start: %s\n", err);
+	ASSERT(iface);
+
+	/* the guest (10.0.2.15) asks for the gateway: slirp learns its MAC */
+	memcpy(arp + 6, gmac, 6);
+	memcpy(arp + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00\x01", 10);
+	memcpy(arp + 22, gmac, 6);
+	memcpy(arp + 28, "\x0a\x00\x02\x0f", 4);
+	memcpy(arp + 38, "\x0a\x00\x02\x02", 4);
+	memcpy(txbuf[0], arp, sizeof(arp));
+	CHECK_EQ(sqn_iface_write(iface, &f, 1), 1);
+
+	ASSERT(!pthread_create(&th, NULL, udp_send_main, &u));
+	/* slow guest: one frame per read while the host floods, then all */
+	while (idle < 3) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		struct sqn_frame rx[SQN_BATCH];
+		bool flooding = !u.done;
+		int i, r, to = sqn_iface_timeout_ms(iface);
+
+		if (to < 0 || to > 100)
+			to = 100;
+		poll(&pfd, 1, to);
+		for (i = 0; i < SQN_BATCH; i++)
+			rx[i] = (struct sqn_frame){.data = rxbuf[i],
+						   .cap = SQN_FRAME_MAX};
+		r = sqn_iface_read(iface, rx, flooding ? 1 : SQN_BATCH);
+		if (r < 0)
+			break;
+		for (i = 0; i < r; i++) {
+			const uint8_t *d = rx[i].data;
+
+			if (rx[i].len > 23 && d[12] == 0x08 && d[13] == 0 &&
+			    d[23] == 17)
+				frames_ip++;
+			else
+				frames_other++;
+		}
+		if (!flooding)
+			idle = r == 0 ? idle + 1 : 0;
+	}
+	pthread_join(th, NULL);
+	kdrops = udp_socket_drops(u.port, &queued);
+	sqn_iface_stats(iface, &st);
+	sqn_iface_stop(iface);
+	hwm1 = res_status_kib("VmHWM:");
+	received = kdrops >= 0 ? u.sent - (uint64_t)kdrops : 0;
+
+	printf("# slirp UDP flood: host sent %llu datagrams of %d bytes "
+	       "(%.2f GiB); kernel dropped %lld at slirp's socket (%lu bytes "
+	       "still queued); libslirp received %llu = %llu frames\n",
+	       (unsigned long long)u.sent, SLIRP_PAYLOAD,
+	       (double)u.sent * SLIRP_PAYLOAD / (1 << 30), kdrops, queued,
+	       (unsigned long long)received,
+	       (unsigned long long)received * SLIRP_FRAGS);
+	printf("# slirp UDP flood: guest read %llu UDP frames (+%llu other), "
+	       "rx_dropped %llu (frames = read + dropped: %s); peak RSS +%ld "
+	       "KiB (bound %d)\n",
+	       (unsigned long long)frames_ip, (unsigned long long)frames_other,
+	       (unsigned long long)st.rx_dropped,
+	       received * SLIRP_FRAGS == frames_ip + st.rx_dropped ? "exact"
+								   : "NO",
+	       hwm1 - hwm0, RSS_BOUND_KIB);
+	CHECK(u.sent > 0);
+	CHECK(kdrops >= 0);
+	CHECK_EQ(queued, 0);
+	CHECK_EQ(received * SLIRP_FRAGS, frames_ip + st.rx_dropped);
+	CHECK(frames_ip > 0);
+	CHECK(st.rx_dropped > 0);
+	if (!(checker && !strcmp(checker, "valgrind")))
+		CHECK(hwm1 - hwm0 < RSS_BOUND_KIB);
+}
+
 static const struct check_case cases[] = {
 	CASE(flood_mtu_frames),		  CASE(flood_mixed_frames),
 	CASE(flood_from_helper_u32),	  CASE(flood_from_helper_u16),
-	CASE(guest_flood_stopped_helper),
+	CASE(guest_flood_stopped_helper), CASE(slirp_flood),
 };
 CHECK_MAIN(cases)
