@@ -23,7 +23,7 @@ for a in "${PASST_NET[@]}"; do passt_args+=(--helper-arg "$a"); done
 mkdir -p "$TMP/www"
 make_blob "$TMP/www/blob" 10
 port=$(free_port)
-bg python3 -m http.server --bind 127.0.0.1 --directory "$TMP/www" "$port" 2>/dev/null
+bg python3 -m http.server --bind 127.0.0.1 --directory "$TMP/www" "$port" >/dev/null 2>&1
 wait_port 127.0.0.1 "$port" || skip_all "cannot start the HTTP server"
 n=$(( $$ % 200 + 20 ))
 tap=sqf$$
@@ -116,7 +116,7 @@ class S(http.server.ThreadingHTTPServer):
         self.socket.setsockopt(socket.SOL_IP, 15, 1)
         super().server_bind()
 S((sys.argv[1], int(sys.argv[2])), functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[3])).serve_forever()' \
-	"$host" "$port" "$TMP/www" 2>/dev/null
+	"$host" "$port" "$TMP/www" >/dev/null 2>&1
 tap_args=(--mode tap --tap "$tap" --host-addr "$host/24" --guest-addr "$guest/24")
 for sig in KILL INT TERM; do
 	start_run "tap-$sig" "${tap_args[@]}"
