@@ -10,6 +10,12 @@
  *   --fake=exit=K		echo K frames, then exit with status 3
  *   --fake=crash		die of SIGABRT on the first frame
  *   --fake=flood=N		send N 100-byte frames at start, then echo
+ *   --fake=floodbytes=N		send frames of 1514 bytes (sequence number
+ *				at byte 14) until N bytes are sent, as fast
+ *				as the socket takes them, then only read
+ *				(and discard) until EOF
+ *   --fake=report=PATH		after a floodbytes flood: write "frames
+ *				bytes" to PATH (atomically, by rename)
  *   --fake=pidfile=PATH		write its pid to PATH
  *   --fake=fds			write its open fds and environment size on
  *				stderr ("fds: 0 1 2 env: 2 sid: 1")
@@ -101,10 +107,55 @@ static void report_fds(void)
 	full_write(2, line, strlen(line));
 }
 
+/**
+ * flood_then_sink() - send 1514-byte frames until @bytes are sent, report
+ *		       the count, then discard what arrives until EOF
+ * @in:		fd to read
+ * @out:	fd to write
+ * @bytes:	how much to send
+ * @report:	file to write "frames bytes" to, or NULL
+ *
+ * Return: the exit status
+ */
+static int flood_then_sink(int in, int out, unsigned long long bytes,
+			   const char *report)
+{
+	unsigned long long sent = 0, seq = 0;
+	size_t hl;
+
+	memset(buf, 0, sizeof(buf));
+	while (sent < bytes) {
+		hl = put_hdr(buf, 1514);
+		memset(buf + hl, 0xff, 6); /* broadcast destination */
+		memcpy(buf + hl + 14, &seq, sizeof(seq));
+		if (full_write(out, buf, hl + 1514))
+			return 1;
+		seq++;
+		sent += 1514;
+	}
+	if (report) {
+		char tmp[4200];
+		FILE *f;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", report);
+		f = fopen(tmp, "w");
+		if (!f)
+			return 1;
+		fprintf(f, "%llu %llu\n", seq, sent);
+		if (fclose(f) || rename(tmp, report))
+			return 1;
+	}
+	while (read(in, buf, sizeof(buf)) > 0)
+		;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = "echo";
 	int in = -1, out = -1, i, k = -1, flood = 0;
+	unsigned long long flood_bytes = 0;
+	const char *report = NULL;
 	struct rlimit nocore = {0, 0};
 	uint32_t len, frames = 0;
 	uint8_t h[4];
@@ -121,6 +172,10 @@ int main(int argc, char **argv)
 			k = atoi(argv[i] + 12);
 		} else if (!strncmp(argv[i], "--fake=flood=", 13)) {
 			flood = atoi(argv[i] + 13);
+		} else if (!strncmp(argv[i], "--fake=floodbytes=", 18)) {
+			flood_bytes = strtoull(argv[i] + 18, NULL, 10);
+		} else if (!strncmp(argv[i], "--fake=report=", 14)) {
+			report = argv[i] + 14;
 		} else if (!strncmp(argv[i], "--fake=pidfile=", 15)) {
 			FILE *f = fopen(argv[i] + 15, "w");
 
@@ -148,6 +203,8 @@ int main(int argc, char **argv)
 		if (full_write(out, buf, hl + 100))
 			return 1;
 	}
+	if (flood_bytes)
+		return flood_then_sink(in, out, flood_bytes, report);
 	for (;;) {
 		size_t hl = u16 ? 2 : 4;
 

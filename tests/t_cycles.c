@@ -17,7 +17,13 @@
  * tests/meson.build if it is the first root row.
  */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -37,6 +43,10 @@
  *		skip in @why
  * @cleanup:	optional: undo @setup
  * @needs_root:	the row runs in the e2e run, as root
+ * @settle:	optional: wait until the peer let go of the last cycle
+ *		(called before each snapshot)
+ * @echoes:	the peer sends the frame back: each cycle waits for it
+ *		(up to 1 s) and the row checks that every one came back
  */
 struct cycle_mode {
 	const char *name;
@@ -44,6 +54,8 @@ struct cycle_mode {
 	int (*setup)(struct sqn_params *p, char *why, size_t len);
 	void (*cleanup)(void);
 	bool needs_root;
+	void (*settle)(void);
+	bool echoes;
 };
 
 /**
@@ -62,26 +74,266 @@ static int setup_loopback(struct sqn_params *p, char *why, size_t len)
 	return 0;
 }
 
+/**
+ * fake_helper() - the fake helper's path, from the test's environment
+ * @why:	gets the reason when it is missing
+ * @len:	size of @why
+ *
+ * Return: the path, or NULL
+ */
+static const char *fake_helper(char *why, size_t len)
+{
+	const char *f = getenv("SQN_FAKE_HELPER");
+
+	if (!f || access(f, X_OK)) {
+		snprintf(why, len,
+			 "SQN_FAKE_HELPER is not set: run through "
+			 "meson test");
+		return NULL;
+	}
+	return f;
+}
+
+/**
+ * setup_userspace() - the fake helper with gvproxy's u16-LE framing
+ * @p:		the params
+ * @why:	gets the reason to skip
+ * @len:	size of @why
+ *
+ * Return: 0, or -1 to skip
+ */
+static int setup_userspace_u16(struct sqn_params *p, char *why, size_t len)
+{
+	p->helper_kind = SQN_HELPER_GVPROXY;
+	p->helper_path = fake_helper(why, len);
+	p->mtu = 1500;
+	return p->helper_path ? 0 : -1;
+}
+
+/**
+ * setup_userspace_u32() - the fake helper with passt's u32-BE framing
+ * @p:		the params
+ * @why:	gets the reason to skip
+ * @len:	size of @why
+ *
+ * Return: 0, or -1 to skip
+ */
+static int setup_userspace_u32(struct sqn_params *p, char *why, size_t len)
+{
+	p->helper_kind = SQN_HELPER_PASST;
+	p->helper_path = fake_helper(why, len);
+	p->mtu = 1500;
+	return p->helper_path ? 0 : -1;
+}
+
+/*
+ * socket: a unix stream echo server (u32-BE framing, as qemu's stream
+ * netdev and passt --socket speak it) on a thread of the test, one
+ * connection at a time, as the cycles come one at a time.
+ */
+static struct {
+	int lfd;
+	char dir[64];
+	char path[108];
+	char url[128];
+	pthread_t th;
+	atomic_int stop;
+	atomic_int open; /* accepted connections not yet closed */
+} echo_srv = {.lfd = -1};
+
+/**
+ * echo_conn() - echo u32-BE frames on one connection until it ends
+ * @c:	the connection
+ */
+static void echo_conn(int c)
+{
+	static uint8_t b[4 + 65536];
+	size_t have = 0;
+	uint32_t len;
+	ssize_t r;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = c, .events = POLLIN};
+
+		if (echo_srv.stop)
+			return;
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		r = recv(c, b + have, sizeof(b) - have, 0);
+		if (r <= 0)
+			return;
+		have += (size_t)r;
+		while (have >= 4) {
+			len = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+			      (uint32_t)b[2] << 8 | b[3];
+			if (len > 65536)
+				return;
+			if (have < 4 + len)
+				break;
+			send(c, b, 4 + len, MSG_NOSIGNAL);
+			memmove(b, b + 4 + len, have - 4 - len);
+			have -= 4 + len;
+		}
+	}
+}
+
+static void *echo_main(void *arg)
+{
+	(void)arg;
+	while (!echo_srv.stop) {
+		struct pollfd pfd = {.fd = echo_srv.lfd, .events = POLLIN};
+		int c;
+
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		c = accept(echo_srv.lfd, NULL, NULL);
+		if (c < 0)
+			continue;
+		echo_srv.open++;
+		echo_conn(c);
+		close(c);
+		echo_srv.open--;
+	}
+	return NULL;
+}
+
+/**
+ * setup_socket() - start the echo server; connect_url names it
+ * @p:		the params
+ * @why:	gets the reason to skip
+ * @len:	size of @why
+ *
+ * Return: 0, or -1 to skip
+ */
+static int setup_socket(struct sqn_params *p, char *why, size_t len)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+
+	snprintf(echo_srv.dir, sizeof(echo_srv.dir), "/tmp/sqnt-cyc-XXXXXX");
+	if (!mkdtemp(echo_srv.dir)) {
+		snprintf(why, len, "mkdtemp: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(echo_srv.path, sizeof(echo_srv.path), "%s/echo.sock",
+		 echo_srv.dir);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", echo_srv.path);
+	echo_srv.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (echo_srv.lfd < 0 ||
+	    bind(echo_srv.lfd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(echo_srv.lfd, 8) ||
+	    pthread_create(&echo_srv.th, NULL, echo_main, NULL)) {
+		snprintf(why, len, "echo server: %s", strerror(errno));
+		if (echo_srv.lfd >= 0)
+			close(echo_srv.lfd);
+		echo_srv.lfd = -1;
+		unlink(echo_srv.path);
+		rmdir(echo_srv.dir);
+		return -1;
+	}
+	snprintf(echo_srv.url, sizeof(echo_srv.url), "unix://%s",
+		 echo_srv.path);
+	p->connect_url = echo_srv.url;
+	p->mtu = 1500;
+	return 0;
+}
+
+/** settle_socket() - wait (up to 2 s) until the server closed its end */
+static void settle_socket(void)
+{
+	int i;
+
+	for (i = 0; i < 2000 && echo_srv.open; i++)
+		usleep(1000);
+}
+
+/** cleanup_socket() - stop the echo server, remove its socket file */
+static void cleanup_socket(void)
+{
+	echo_srv.stop = 1;
+	pthread_join(echo_srv.th, NULL);
+	close(echo_srv.lfd);
+	echo_srv.lfd = -1;
+	unlink(echo_srv.path);
+	rmdir(echo_srv.dir);
+}
+
+/**
+ * setup_slirp() - libslirp with its defaults, if this build has it
+ * @p:		the params
+ * @why:	gets the reason to skip
+ * @len:	size of @why
+ *
+ * Return: 0, or -1 to skip
+ */
+static int setup_slirp(struct sqn_params *p, char *why, size_t len)
+{
+	if (!sqn_mode_supported(SQN_MODE_SLIRP, why, len))
+		return -1;
+	p->mtu = 1500;
+	return 0;
+}
+
+/**
+ * setup_tap() - a TAP created (and gone) each cycle, in a network
+ *		 namespace of this process's own
+ * @p:		the params
+ * @why:	gets the reason to skip
+ * @len:	size of @why
+ *
+ * The e2e run moves the whole process into a new network namespace once
+ * (it only runs root rows): whatever a cycle might leave dies with the
+ * process, and nothing touches the host's namespace.
+ *
+ * Return: 0, or -1 to skip
+ */
+static int setup_tap(struct sqn_params *p, char *why, size_t len)
+{
+	static bool unshared;
+
+	if (!sqn_mode_supported(SQN_MODE_TAP, why, len))
+		return -1;
+	if (!unshared && unshare(CLONE_NEWNET)) {
+		snprintf(why, len, "unshare(CLONE_NEWNET): %s",
+			 strerror(errno));
+		return -1;
+	}
+	unshared = true;
+	p->host_dev_name = "sqntcyc0";
+	p->tap_create = SQN_ON;
+	p->mtu = 1500;
+	return 0;
+}
+
 static const struct cycle_mode modes[] = {
-	{"loopback", SQN_MODE_LOOPBACK, setup_loopback, NULL, false},
-	/* userspace, socket, slirp, tap rows go here as they land */
+	{"loopback", SQN_MODE_LOOPBACK, setup_loopback, NULL, false, NULL,
+	 true},
+	{"userspace_u16", SQN_MODE_USERSPACE, setup_userspace_u16, NULL, false,
+	 NULL, true},
+	{"userspace_u32", SQN_MODE_USERSPACE, setup_userspace_u32, NULL, false,
+	 NULL, true},
+	{"socket_unix", SQN_MODE_SOCKET, setup_socket, cleanup_socket, false,
+	 settle_socket, true},
+	{"slirp", SQN_MODE_SLIRP, setup_slirp, NULL, false, NULL, false},
+	{"tap", SQN_MODE_TAP, setup_tap, NULL, true, NULL, false},
 };
 
 static const char *suite = "unit";
 
 /**
  * one_cycle() - start, one frame each way, stop
- * @p:	the params
+ * @p:		the params
+ * @echoes:	wait (up to 1 s) for the frame to come back
+ * @echoed:	incremented when it did
  *
  * Return: 0, or the failed start's errno (the message is printed)
  */
-static int one_cycle(const struct sqn_params *p)
+static int one_cycle(const struct sqn_params *p, bool echoes, int *echoed)
 {
 	static uint8_t buf[9014];
 	struct sqn_frame f = {.data = buf, .len = 60};
 	struct sqn_iface *iface;
 	char err[256];
-	int rc;
+	int rc, n, tries;
 
 	rc = sqn_iface_start(p, &iface, err, sizeof(err));
 	if (rc) {
@@ -91,9 +343,21 @@ static int one_cycle(const struct sqn_params *p)
 	memset(buf, 0x5a, 60);
 	if (sqn_iface_write(iface, &f, 1) != 1)
 		printf("# write failed\n");
-	f.cap = sizeof(buf);
-	if (sqn_iface_read(iface, &f, 1) < 0)
-		printf("# read failed\n");
+	for (tries = 0; tries < (echoes ? 100 : 1); tries++) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+
+		if (echoes)
+			poll(&pfd, 1, 10);
+		f.cap = sizeof(buf);
+		n = sqn_iface_read(iface, &f, 1);
+		if (n < 0)
+			printf("# read failed\n");
+		if (n == 1 && f.len == 60 && buf[59] == 0x5a) {
+			(*echoed)++;
+			break;
+		}
+	}
 	sqn_iface_stop(iface);
 	return 0;
 }
@@ -108,7 +372,7 @@ static void run_row(const struct cycle_mode *m)
 	const char *checker = res_memory_checker();
 	struct sqn_params p;
 	char why[256] = "";
-	int i, rc;
+	int i, rc, echoed = 0;
 
 	if (m->needs_root && geteuid() != 0)
 		SKIP("needs root");
@@ -120,14 +384,19 @@ static void run_row(const struct cycle_mode *m)
 	if (m->setup(&p, why, sizeof(why)))
 		SKIP(why);
 	for (i = 0; i < WARMUP; i++) {
-		rc = one_cycle(&p);
+		rc = one_cycle(&p, m->echoes, &echoed);
 		if (rc)
 			break;
 	}
 	if (rc == 0) {
+		if (m->settle)
+			m->settle();
 		res_snap_take(&before);
+		echoed = 0;
 		for (i = 0; i < CYCLES && rc == 0; i++)
-			rc = one_cycle(&p);
+			rc = one_cycle(&p, m->echoes, &echoed);
+		if (m->settle)
+			m->settle();
 		res_snap_take(&after);
 	}
 	if (m->cleanup)
@@ -139,6 +408,11 @@ static void run_row(const struct cycle_mode *m)
 	       m->name, CYCLES, before.fds, after.fds, before.threads,
 	       after.threads, before.children, after.children, before.rss_kib,
 	       after.rss_kib);
+	if (m->echoes) {
+		printf("# %s: %d of %d frames came back\n", m->name, echoed,
+		       CYCLES);
+		CHECK_EQ(echoed, CYCLES);
+	}
 	CHECK_EQ(after.fds, before.fds);
 	CHECK_EQ(after.threads, before.threads);
 	CHECK_EQ(after.children, 0);

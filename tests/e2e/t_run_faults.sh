@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# t_run_faults.sh - squib-net run under faults, during traffic: killed with
+# SIGKILL (userspace/passt, socket/unixgram, tap), and interrupted with
+# SIGINT and SIGTERM (passt, tap). Afterwards: no helper process (the passt
+# child, found by pid as a child of the run process before the signal), no
+# namespace (its inode, read from inside, held by no process), no TAP left
+# in the host namespace, no socket file; SIGINT/SIGTERM exit 130/143.
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmd passt
+require_cmd python3
+"$SQN" probe | grep -q '^  userspace' || skip_all "no userspace backend in this build"
+"$SQN" probe | grep -q '^  tap *yes' || skip_all "no tap backend in this build"
+plan 22
+
+PASST_NET=(-a 10.0.2.15 -n 24 -g 10.0.2.2 --dns 10.0.2.3)
+passt_args=()
+for a in "${PASST_NET[@]}"; do passt_args+=(--helper-arg "$a"); done
+
+# A 10 MiB file served on the host's loopback (passt's gateway reaches it)
+# and on the tap case's host address; the command fetches it in a loop.
+mkdir -p "$TMP/www"
+make_blob "$TMP/www/blob" 10
+port=$(free_port)
+bg python3 -m http.server --bind 127.0.0.1 --directory "$TMP/www" "$port" >/dev/null 2>&1
+wait_port 127.0.0.1 "$port" || skip_all "cannot start the HTTP server"
+n=$(( $$ % 200 + 20 ))
+tap=sqf$$
+host=10.98.$n.1 guest=10.98.$n.2
+cleanup_add "ip link del $tap"
+
+# processes holding network namespace $1 (e.g. "net:[4026532890]")
+ns_users() { ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -cF "$1"; }
+alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+# gone PID / ns_gone NSID: the process / namespace is gone within 3 s
+gone() { local i; [ -n "$1" ] || return 1; for i in $(seq 30); do alive "$1" || return 0; sleep 0.1; done; return 1; }
+ns_gone() {
+	local i p
+	[ -n "$1" ] || return 1
+	for i in $(seq 30); do [ "$(ns_users "$1")" -eq 0 ] && return 0; sleep 0.1; done
+	for p in $(ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -F "$1" | sed 's|.*/proc/\([0-9]*\)/.*|\1|'); do
+		diag "still in $1: $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) (killed now)"
+		kill -KILL "$p" 2>/dev/null # ours: it runs in our test's namespace
+	done
+	return 1
+}
+
+# start_run NAME ARGS... -- : squib-net run fetching in a loop; sets
+# $run (its pid), $nsid (the namespace, read from inside), $helper (the
+# passt child's pid, or empty); waits until bytes flowed
+start_run() {
+	local name=$1 i; shift
+	rm -f "$TMP/ns" "$TMP/got"
+	"$SQN" run "$@" -- sh -c \
+		"readlink /proc/self/ns/net >$TMP/ns.tmp; mv $TMP/ns.tmp $TMP/ns
+		 while :; do python3 -c '$FETCH_PY' http://\$SQNT_HOST:$port/blob >>$TMP/got; done" \
+		>/dev/null 2>"$TMP/$name.err" &
+	run=$!
+	for i in $(seq 100); do [ -s "$TMP/ns" ] && [ -s "$TMP/got" ] && break; sleep 0.1; done
+	nsid=$(cat "$TMP/ns" 2>/dev/null)
+	helper=$(ps -o pid=,comm= --ppid "$run" | awk '$2 ~ /^passt/ { print $1 }')
+	diag "$name: run $run, namespace $nsid, passt ${helper:-none}, $(wc -l <"$TMP/got" 2>/dev/null) transfers done"
+}
+
+# todo NAME CMD...: like ok, but a failure is a known bug (TAP TODO)
+todo() {
+	local name=$1; shift
+	_n=$((_n + 1))
+	if "$@"; then echo "ok $_n - $name"; else echo "not ok $_n - $name # TODO $todo_why"; fi
+}
+
+# checks NAME [todo]: the common after-checks. With "todo": the namespace
+# check is a TAP TODO. Known bug (cli/relay.c, reported): on SIGINT/SIGTERM
+# run signals only the command's pid, exits when it has, and the command's
+# own children (here the python3 fetch under sh) live on in the namespace,
+# holding it until they exit by themselves.
+todo_why="run signals only the command, not its children; they keep the namespace"
+checks() {
+	local name=$1
+	if [ "${2:-}" = todo ]; then
+		todo "$name: the namespace is gone ($nsid)" ns_gone "$nsid"
+	else
+		ok "$name: the namespace is gone ($nsid)" ns_gone "$nsid"
+	fi
+	if [ -n "${want_helper:-}" ]; then
+		ok "$name: the passt child (${helper:-not found}) is gone" gone "$helper"
+	fi
+}
+
+# 1. userspace/passt: SIGKILL during a transfer
+export SQNT_HOST=10.0.2.2
+want_helper=1
+start_run passt-kill --mode userspace --helper passt --mtu 65520 "${passt_args[@]}"
+kill -KILL "$run"; wait "$run" 2>/dev/null
+ok "passt, SIGKILL: traffic was flowing" test -s "$TMP/got"
+checks "passt, SIGKILL"
+
+# 2. SIGINT and SIGTERM during traffic, passt
+for sig in INT TERM; do
+	start_run "passt-$sig" --mode userspace --helper passt --mtu 65520 "${passt_args[@]}"
+	kill -$sig "$run"; wait "$run"; rc=$?
+	want=$((128 + $(kill -l $sig)))
+	ok "passt, SIG$sig: exits $want (got $rc)" test $rc -eq $want
+	checks "passt, SIG$sig" todo
+done
+want_helper=
+
+# 3. tap: SIGKILL, SIGINT, SIGTERM during a transfer from the host address
+export SQNT_HOST=$host
+# the host address comes and goes with the TAP: the server binds it with
+# IP_FREEBIND (15) before it exists
+bg python3 -c 'import functools, http.server, socket, sys
+class S(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        self.socket.setsockopt(socket.SOL_IP, 15, 1)
+        super().server_bind()
+S((sys.argv[1], int(sys.argv[2])), functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[3])).serve_forever()' \
+	"$host" "$port" "$TMP/www" >/dev/null 2>&1
+tap_args=(--mode tap --tap "$tap" --host-addr "$host/24" --guest-addr "$guest/24")
+for sig in KILL INT TERM; do
+	start_run "tap-$sig" "${tap_args[@]}"
+	kill -$sig "$run"; wait "$run"; rc=$?
+	if [ $sig != KILL ]; then
+		want=$((128 + $(kill -l $sig)))
+		ok "tap, SIG$sig: exits $want (got $rc)" test $rc -eq $want
+	else
+		ok "tap, SIGKILL: traffic was flowing" test -s "$TMP/got"
+	fi
+	checks "tap, SIG$sig" $([ $sig = KILL ] || echo todo)
+	ok "tap, SIG$sig: no TAP $tap left in the host namespace" sh -c "sleep 0.2; ! ip link show $tap >/dev/null 2>&1"
+done
+
+# 4. socket/unixgram (vfkit protocol) to a server of ours: SIGKILL. The
+# library binds its own socket in a 0700 directory under XDG_RUNTIME_DIR.
+export SQNT_HOST=10.77.0.1
+mkdir -m 700 "$TMP/xdg"
+cat >"$TMP/vfkit.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    s.recvfrom(65536)  # a sink: frames go nowhere
+PY
+bg python3 "$TMP/vfkit.py" "$TMP/vfkit.sock"
+for i in $(seq 50); do [ -S "$TMP/vfkit.sock" ] && break; sleep 0.1; done
+XDG_RUNTIME_DIR=$TMP/xdg "$SQN" run --mode socket --connect "unixgram://$TMP/vfkit.sock" \
+	--guest-addr 10.77.0.5/24 -- sh -c \
+	"readlink /proc/self/ns/net >$TMP/ns2; ip neigh replace 10.77.0.1 lladdr 02:00:00:00:00:01 dev eth0;
+	 python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+while True: s.sendto(bytes(1400), (\"10.77.0.1\", 9))'" >/dev/null 2>"$TMP/sock.err" &
+run=$!
+for i in $(seq 50); do [ -s "$TMP/ns2" ] && break; sleep 0.1; done
+sleep 0.5
+nsid=$(cat "$TMP/ns2" 2>/dev/null)
+own=$(find "$TMP/xdg" -type s | head -1)
+diag "unixgram: run $run, namespace $nsid, our socket ${own:-none}"
+ok "unixgram: our socket file is 0600 in a 0700 directory" sh -c "[ -n '$own' ] && [ \$(stat -c %a '$own') = 600 ] && [ \$(stat -c %a \$(dirname '$own')) = 700 ]"
+kill -KILL "$run"; wait "$run" 2>/dev/null
+checks "unixgram, SIGKILL"
+left=$(find "$TMP/xdg" -mindepth 1 | tr '\n' ' ')
+diag "unixgram, SIGKILL: left in XDG_RUNTIME_DIR: ${left:-nothing}"
+# A SIGKILLed process cannot remove its own files, and the vfkit protocol
+# needs our socket's path for as long as the peer answers (it replies to
+# the address it received from): the directory and socket file stay.
+# Known limitation (see the report in doc/testing.md): TODO, not a failure.
+_n=$((_n + 1))
+if [ -z "$left" ]; then echo "ok $_n - unixgram, SIGKILL: no socket file left"
+else echo "not ok $_n - unixgram, SIGKILL: no socket file left # TODO a SIGKILLed caller leaves its vfkit.sock"; fi
+ok "unixgram, SIGKILL: the server's socket is still the only other file" test -S "$TMP/vfkit.sock"
+finish
