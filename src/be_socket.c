@@ -8,7 +8,9 @@
  * 4 bytes "VFKT" first; unixpacket:///path is bess (SOCK_SEQPACKET), one
  * frame per message. A lost connection is retried with backoff.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,47 @@ static int sock_validate(struct sqn_iface *iface, const struct sqn_params *p)
 }
 
 /**
+ * sweep_stale() - remove what a killed caller left in @base
+ * @base:	the directory our private directories are made in
+ *
+ * A SIGKILLed process cannot remove its socket file, and the vfkit peer
+ * needs the path while it answers, so it exists until stop. Each private
+ * directory is named squibnet-<pid>-XXXXXX: at the next start, those of
+ * this user whose process is gone are removed with their socket.
+ */
+static void sweep_stale(const char *base)
+{
+	char path[64 + sizeof(((struct dirent *)0)->d_name) + 16];
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(base);
+	long pid;
+	char *end;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "squibnet-", 9))
+			continue;
+		pid = strtol(e->d_name + 9, &end, 10);
+		if (end == e->d_name + 9 || *end != '-' || pid <= 0)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive, or not ours to judge */
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		if (lstat(path, &st) || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != geteuid())
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/vfkit.sock", base,
+			 e->d_name);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
+/**
  * make_local() - unixgram: our own bound address in a private directory
  * @t:		the transport
  * @s:		the socket
@@ -65,8 +108,9 @@ static int make_local(struct sqn_transport *t, int s, char *err, size_t errlen)
 	if (!t->localdir[0]) {
 		if (!base || !*base || strlen(base) > 60)
 			base = "/tmp";
-		snprintf(t->localdir, sizeof(t->localdir), "%s/squibnet-XXXXXX",
-			 base);
+		sweep_stale(base);
+		snprintf(t->localdir, sizeof(t->localdir),
+			 "%s/squibnet-%ld-XXXXXX", base, (long)getpid());
 		if (!mkdtemp(t->localdir)) { /* mode 0700 */
 			rc = -errno;
 			snprintf(err, errlen,

@@ -12,7 +12,7 @@ require_cmd passt
 require_cmd python3
 "$SQN" probe | grep -q '^  userspace' || skip_all "no userspace backend in this build"
 "$SQN" probe | grep -q '^  tap *yes' || skip_all "no tap backend in this build"
-plan 22
+plan 23
 
 PASST_NET=(-a 10.0.2.15 -n 24 -g 10.0.2.2 --dns 10.0.2.3)
 passt_args=()
@@ -63,26 +63,12 @@ start_run() {
 	diag "$name: run $run, namespace $nsid, passt ${helper:-none}, $(wc -l <"$TMP/got" 2>/dev/null) transfers done"
 }
 
-# todo NAME CMD...: like ok, but a failure is a known bug (TAP TODO)
-todo() {
-	local name=$1; shift
-	_n=$((_n + 1))
-	if "$@"; then echo "ok $_n - $name"; else echo "not ok $_n - $name # TODO $todo_why"; fi
-}
-
-# checks NAME [todo]: the common after-checks. With "todo": the namespace
-# check is a TAP TODO. Known bug (cli/relay.c, reported): on SIGINT/SIGTERM
-# run signals only the command's pid, exits when it has, and the command's
-# own children (here the python3 fetch under sh) live on in the namespace,
-# holding it until they exit by themselves.
-todo_why="run signals only the command, not its children; they keep the namespace"
+# checks NAME: the common after-checks. The command runs under the init of
+# its own PID namespace, so whatever it started dies with it and nothing
+# holds the network namespace.
 checks() {
 	local name=$1
-	if [ "${2:-}" = todo ]; then
-		todo "$name: the namespace is gone ($nsid)" ns_gone "$nsid"
-	else
-		ok "$name: the namespace is gone ($nsid)" ns_gone "$nsid"
-	fi
+	ok "$name: the namespace is gone ($nsid)" ns_gone "$nsid"
 	if [ -n "${want_helper:-}" ]; then
 		ok "$name: the passt child (${helper:-not found}) is gone" gone "$helper"
 	fi
@@ -102,7 +88,7 @@ for sig in INT TERM; do
 	kill -$sig "$run"; wait "$run"; rc=$?
 	want=$((128 + $(kill -l $sig)))
 	ok "passt, SIG$sig: exits $want (got $rc)" test $rc -eq $want
-	checks "passt, SIG$sig" todo
+	checks "passt, SIG$sig"
 done
 want_helper=
 
@@ -127,7 +113,7 @@ for sig in KILL INT TERM; do
 	else
 		ok "tap, SIGKILL: traffic was flowing" test -s "$TMP/got"
 	fi
-	checks "tap, SIG$sig" $([ $sig = KILL ] || echo todo)
+	checks "tap, SIG$sig"
 	ok "tap, SIG$sig: no TAP $tap left in the host namespace" sh -c "sleep 0.2; ! ip link show $tap >/dev/null 2>&1"
 done
 
@@ -162,11 +148,12 @@ checks "unixgram, SIGKILL"
 left=$(find "$TMP/xdg" -mindepth 1 | tr '\n' ' ')
 diag "unixgram, SIGKILL: left in XDG_RUNTIME_DIR: ${left:-nothing}"
 # A SIGKILLed process cannot remove its own files, and the vfkit protocol
-# needs our socket's path for as long as the peer answers (it replies to
-# the address it received from): the directory and socket file stay.
-# Known limitation (see the report in doc/testing.md): TODO, not a failure.
-_n=$((_n + 1))
-if [ -z "$left" ]; then echo "ok $_n - unixgram, SIGKILL: no socket file left"
-else echo "not ok $_n - unixgram, SIGKILL: no socket file left # TODO a SIGKILLed caller leaves its vfkit.sock"; fi
+# needs our socket's path for as long as the peer answers: the directory
+# (named squibnet-<pid>-...) stays until the next start sweeps it.
+ok "unixgram, SIGKILL: what is left names the dead pid" sh -c "[ -z '$left' ] || echo '$left' | grep -q 'squibnet-$run-'"
+XDG_RUNTIME_DIR=$TMP/xdg "$SQN" run --mode socket --connect "unixgram://$TMP/vfkit.sock" \
+	--guest-addr 10.77.0.5/24 -- true 2>>"$TMP/sock.err"
+left=$(find "$TMP/xdg" -mindepth 1 | tr '\n' ' ')
+ok "unixgram: the next start (and its stop) leave no socket file (${left:-nothing} left)" test -z "$left"
 ok "unixgram, SIGKILL: the server's socket is still the only other file" test -S "$TMP/vfkit.sock"
 finish
