@@ -281,6 +281,115 @@ static void relay_linger(struct relay *r, struct sqn_frame *f, unsigned nq)
 }
 
 /**
+ * struct relay_wait - the command's side of the relay loop
+ * @pid:	the namespace process
+ * @sfd:	signalfd for SIGCHLD and the terminating signals
+ * @got_sig:	the terminating signal forwarded, 0 if none
+ * @kill_at:	when to SIGKILL after a forwarded signal, -1 if not due
+ * @wstatus:	the command's wait status, once it exited
+ * @done:	it exited
+ */
+struct relay_wait {
+	pid_t pid;
+	int sfd;
+	int got_sig;
+	long long kill_at;
+	int wstatus;
+	bool done;
+};
+
+/**
+ * wait_signals() - block SIGCHLD and the terminating signals into a signalfd
+ *
+ * Return: the signalfd, or -1
+ */
+static int wait_signals(void)
+{
+	static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&set, sigs[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/**
+ * wait_timeout() - the poll timeout, and the SIGKILL once the grace is over
+ * @w:		the wait state
+ * @timeout:	the interface's timeout (-1: none)
+ *
+ * Return: the timeout to poll with
+ */
+static int wait_timeout(struct relay_wait *w, int timeout)
+{
+	long long left;
+
+	if (w->kill_at < 0)
+		return timeout;
+	left = w->kill_at - now_ms();
+	if (left <= 0) {
+		kill(w->pid, SIGKILL);
+		w->kill_at = -1;
+		return timeout;
+	}
+	return (timeout < 0 || timeout > left) ? (int)left : timeout;
+}
+
+/**
+ * wait_events() - forward terminating signals; notice the command's exit
+ * @w:	the wait state, its signalfd readable
+ */
+static void wait_events(struct relay_wait *w)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		w->got_sig = (int)si.ssi_signo;
+		kill(w->pid, w->got_sig);
+		if (w->kill_at < 0)
+			w->kill_at = now_ms() + KILL_GRACE_MS;
+	}
+	if (waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid)
+		w->done = true;
+}
+
+/**
+ * relay_loop() - relay RX until the command exits
+ * @r:	the relay (the TX thread runs)
+ * @w:	the wait state
+ * @f:	RX frames
+ * @nq:	queues
+ */
+static void relay_loop(struct relay *r, struct relay_wait *w,
+		       struct sqn_frame *f, unsigned nq)
+{
+	struct pollfd pfd[1 + SQN_MAX_QUEUES];
+	unsigned q;
+
+	pfd[0] = (struct pollfd){.fd = w->sfd, .events = POLLIN};
+	for (q = 0; q < nq; q++)
+		pfd[1 + q] =
+			(struct pollfd){.fd = sqn_iface_queue_fd(r->iface, q),
+					.events = POLLIN};
+	while (!w->done) {
+		int timeout = wait_timeout(w, sqn_iface_timeout_ms(r->iface));
+
+		if (poll(pfd, 1 + nq, timeout) < 0 && errno != EINTR)
+			break;
+		/* every queue, readable or not: reading also runs timers */
+		for (q = 0; q < nq; q++)
+			rx_drain(r, q, f);
+		if (pfd[0].revents)
+			wait_events(w);
+	}
+}
+
+/**
  * relay_run() - relay until the command exits
  * @iface:	the interface
  * @c:		the namespace's process, configured; gets "go" here
@@ -293,25 +402,16 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	      int *status)
 {
 	struct relay r = {.iface = iface, .tap = c->tap_fd, .vnet = vnet_hdr};
+	struct relay_wait w = {.pid = c->pid, .kill_at = -1};
 	struct sqn_frame f[SQN_BATCH];
-	long long kill_at = -1;
-	sigset_t sigs;
+	unsigned nq = sqn_iface_queues(iface);
 	pthread_t tx;
-	int sfd, i, got_sig = 0, wstatus = 0, rc = 0;
-	unsigned nq;
-	bool child_done = false;
+	int i, rc = 0;
 
-	r.buf = calloc(2 * SQN_BATCH, RELAY_BUF);
+	r.buf = calloc((size_t)2 * SQN_BATCH, RELAY_BUF);
 	r.stop = eventfd(0, EFD_CLOEXEC);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGCHLD);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (!r.buf || r.stop < 0 || sfd < 0) {
+	w.sfd = wait_signals();
+	if (!r.buf || r.stop < 0 || w.sfd < 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -327,52 +427,10 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	memset(f, 0, sizeof(f));
 	for (i = 0; i < SQN_BATCH; i++)
 		f[i].data = r.buf[i];
-	nq = sqn_iface_queues(iface);
-	while (!child_done) {
-		struct pollfd pfd[1 + SQN_MAX_QUEUES] = {
-			{.fd = sfd, .events = POLLIN},
-		};
-		int timeout = sqn_iface_timeout_ms(iface);
-		unsigned q;
-
-		for (q = 0; q < nq; q++)
-			pfd[1 + q] = (struct pollfd){
-				.fd = sqn_iface_queue_fd(iface, q),
-				.events = POLLIN};
-
-		if (kill_at >= 0) {
-			long long left = kill_at - now_ms();
-
-			if (left <= 0) {
-				kill(c->pid, SIGKILL);
-				kill_at = -1;
-			} else if (timeout < 0 || timeout > left) {
-				timeout = (int)left;
-			}
-		}
-		if (poll(pfd, 1 + nq, timeout) < 0 && errno != EINTR)
-			break;
-		/* every queue, readable or not: reading also runs timers */
-		for (q = 0; q < nq; q++)
-			rx_drain(&r, q, f);
-		if (pfd[0].revents) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGCHLD)
-					continue;
-				got_sig = (int)si.ssi_signo;
-				kill(c->pid, got_sig);
-				if (kill_at < 0)
-					kill_at = now_ms() + KILL_GRACE_MS;
-			}
-			if (waitpid(c->pid, &wstatus, WNOHANG) == c->pid)
-				child_done = true;
-		}
-	}
-	if (child_done && !got_sig)
+	relay_loop(&r, &w, f, nq);
+	if (w.done && !w.got_sig)
 		relay_linger(&r, f, nq);
-	*status = got_sig ? 128 + got_sig : exit_status(wstatus);
+	*status = w.got_sig ? 128 + w.got_sig : exit_status(w.wstatus);
 	if (r.tap_drops || r.tap_errors)
 		fprintf(stderr,
 			"squib-net: run: %llu frames the TAP refused, %llu "
@@ -382,8 +440,8 @@ out_join:
 	if (eventfd_write(r.stop, 1) == 0)
 		pthread_join(tx, NULL);
 out:
-	if (sfd >= 0)
-		close(sfd);
+	if (w.sfd >= 0)
+		close(w.sfd);
 	if (r.stop >= 0)
 		close(r.stop);
 	free(r.buf);

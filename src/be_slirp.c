@@ -838,9 +838,17 @@ static const SlirpCb slirp_callbacks = {
 static int check_version(struct sqn_iface *iface)
 {
 	const char *v = slirp_version_string();
-	unsigned major = 0, minor = 0;
+	unsigned long major = 0, minor = 0;
+	char *end = NULL;
 
-	if (!v || sscanf(v, "%u.%u", &major, &minor) != 2)
+	if (v && *v >= '0' && *v <= '9') {
+		major = strtoul(v, &end, 10);
+		if (*end == '.' && end[1] >= '0' && end[1] <= '9')
+			minor = strtoul(end + 1, &end, 10);
+		else
+			end = NULL;
+	}
+	if (!end)
 		return sqn_seterr(iface, -ENOTSUP,
 				  "slirp: libslirp reports version \"%s\", "
 				  "which is not MAJOR.MINOR: cannot tell "

@@ -70,7 +70,7 @@ static void sweep_stale(const char *base)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "squibnet-", 9))
+		if (strncmp(e->d_name, "squibnet-", 9) != 0)
 			continue;
 		pid = strtol(e->d_name + 9, &end, 10);
 		if (end == e->d_name + 9 || *end != '-' || pid <= 0)

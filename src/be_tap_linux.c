@@ -262,7 +262,7 @@ static void tap_parse_link(const struct ifinfomsg *ifi, int len,
 		}
 	}
 	/* "tun" is the kind of both TUN and TAP devices */
-	if (strcmp(ti->kind, "tun"))
+	if (strcmp(ti->kind, "tun") != 0)
 		ti->tun_type = 0;
 }
 
