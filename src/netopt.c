@@ -421,23 +421,21 @@ static int get_addr(const char *field, const char *s, struct in_addr def,
 }
 
 /**
- * sqn_netopt_build() - resolve and check every slirp option of @p
- * @p:		the parameters
- * @o:		gets the options
- * @err:	gets a message on failure
+ * build_ipv4() - the IPv4 network, gateway, DNS and first DHCP address
+ * @p:		parameters
+ * @o:		filled
+ * @err:	gets the message
  * @errlen:	its size
  *
- * Return: 0, or -EINVAL with the message set
+ * Return: 0 or -EINVAL
  */
-int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
-		     char *err, size_t errlen)
+static int build_ipv4(const struct sqn_params *p, struct sqn_netopt *o,
+		      char *err, size_t errlen)
 {
 	char b1[INET_ADDRSTRLEN];
 	struct in_addr def;
-	unsigned i, j;
 	int rc;
 
-	memset(o, 0, sizeof(*o));
 	if (p->slirp_net) {
 		rc = sqn_netopt_cidr(p->slirp_net, &o->net, &o->prefix, err,
 				     errlen);
@@ -478,13 +476,23 @@ int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
 			    fmt_ipv4(o->dhcp_start, b1),
 			    o->dhcp_start.s_addr == o->host.s_addr ? "gateway"
 								   : "DNS");
+	return 0;
+}
 
-	o->ipv6 = p->slirp_ipv6 != SQN_OFF;
-	inet_pton(AF_INET6, "fec0::", &o->prefix6);
-	o->prefix6_len = 64;
-	inet_pton(AF_INET6, "fec0::2", &o->host6);
-	inet_pton(AF_INET6, "fec0::3", &o->dns6);
-	o->restrict_out = p->slirp_restrict == SQN_ON;
+/**
+ * build_search() - the DNS search domains
+ * @p:		parameters
+ * @o:		filled
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int build_search(const struct sqn_params *p, struct sqn_netopt *o,
+			char *err, size_t errlen)
+{
+	unsigned i;
+	int rc;
 
 	if (p->n_slirp_dns_search > SQN_NETOPT_MAX_SEARCH)
 		return fail(err, errlen,
@@ -502,6 +510,37 @@ int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
 		o->search[i] = p->slirp_dns_search[i];
 	}
 	o->n_search = p->n_slirp_dns_search;
+	return 0;
+}
+
+/**
+ * fwd_clash() - whether two forwards listen on the same host port
+ * @a:	one
+ * @b:	the other
+ *
+ * Return: true if they do (an unspecified host address clashes with all)
+ */
+static bool fwd_clash(const struct sqn_fwd *a, const struct sqn_fwd *b)
+{
+	return a->udp == b->udp && a->host_port == b->host_port &&
+	       (a->host.s_addr == b->host.s_addr || !a->host.s_addr ||
+		!b->host.s_addr);
+}
+
+/**
+ * build_forwards() - the host port forwards
+ * @p:		parameters
+ * @o:		filled (its network already set)
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int build_forwards(const struct sqn_params *p, struct sqn_netopt *o,
+			  char *err, size_t errlen)
+{
+	unsigned i, j;
+	int rc;
 
 	if (p->n_forwards > SQN_NETOPT_MAX_FWD)
 		return fail(err, errlen, "%u forwards: at most %d are allowed",
@@ -514,11 +553,8 @@ int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
 		rc = sqn_netopt_fwd(o, p->forwards[i], &o->fwd[i], err, errlen);
 		if (rc)
 			return rc;
-		for (j = 0; j < i; j++) {
-			if (o->fwd[j].udp == o->fwd[i].udp &&
-			    o->fwd[j].host_port == o->fwd[i].host_port &&
-			    (o->fwd[j].host.s_addr == o->fwd[i].host.s_addr ||
-			     !o->fwd[j].host.s_addr || !o->fwd[i].host.s_addr))
+		for (j = 0; j < i; j++)
+			if (fwd_clash(&o->fwd[j], &o->fwd[i]))
 				return fail(err, errlen,
 					    "forward \"%s\" listens on the "
 					    "same %s port %u as \"%s\"",
@@ -526,8 +562,37 @@ int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
 					    o->fwd[i].udp ? "UDP" : "TCP",
 					    o->fwd[i].host_port,
 					    p->forwards[j]);
-		}
 	}
 	o->n_fwd = p->n_forwards;
 	return 0;
+}
+
+/**
+ * sqn_netopt_build() - resolve and check every slirp option of @p
+ * @p:		the parameters
+ * @o:		gets the options
+ * @err:	gets a message on failure
+ * @errlen:	its size
+ *
+ * Return: 0, or -EINVAL with the message set
+ */
+int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
+		     char *err, size_t errlen)
+{
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = build_ipv4(p, o, err, errlen);
+	if (rc)
+		return rc;
+	o->ipv6 = p->slirp_ipv6 != SQN_OFF;
+	inet_pton(AF_INET6, "fec0::", &o->prefix6);
+	o->prefix6_len = 64;
+	inet_pton(AF_INET6, "fec0::2", &o->host6);
+	inet_pton(AF_INET6, "fec0::3", &o->dns6);
+	o->restrict_out = p->slirp_restrict == SQN_ON;
+	rc = build_search(p, o, err, errlen);
+	if (rc)
+		return rc;
+	return build_forwards(p, o, err, errlen);
 }

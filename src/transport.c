@@ -560,6 +560,55 @@ static void rx_dgram(struct sqn_transport *t, struct rx_ctx *c)
 }
 
 /**
+ * enc_send() - one sendmsg() of an encoder's pending iovecs
+ * @sock:	the socket
+ * @e:		the encoder
+ * @one:	datagram framing: only the first frame (one per message)
+ *
+ * Return: bytes sent, -EAGAIN when the socket is full (EAGAIN, ENOBUFS),
+ * or another negative errno when the connection is broken
+ */
+static ssize_t enc_send(int sock, struct sqn_wire_enc *e, bool one)
+{
+	struct msghdr mh;
+	unsigned niov;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = sqn_wire_enc_iov(e, &niov);
+	mh.msg_iovlen = one ? 1 : niov;
+	do
+		r = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r >= 0)
+		return r;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+		return -EAGAIN;
+	return -errno;
+}
+
+/**
+ * flush_fill() - load the queue's oldest records into an encoder
+ * @t:	the transport, tx_lock held
+ * @e:	the encoder, initialised
+ */
+static void flush_fill(struct sqn_transport *t, struct sqn_wire_enc *e)
+{
+	unsigned k;
+
+	for (k = 0; k < t->txq.count && k < SQN_TP_FLUSH_BATCH; k++) {
+		const struct sqn_ring_slot *s =
+			&t->txq.slot[(t->txq.head + k) % t->txq.nslots];
+		uint32_t skip = k ? 0 : t->tx_off;
+
+		sqn_wire_enc_add_raw(e, t->txq.arena + s->off + skip,
+				     s->len - skip);
+		if (t->wire == SQN_WIRE_DGRAM)
+			break; /* one message per send */
+	}
+}
+
+/**
  * flush_locked() - send queued records while the socket takes them
  * @t:	the transport, tx_lock held, connected
  */
@@ -569,33 +618,17 @@ static void flush_locked(struct sqn_transport *t)
 	uint8_t hdr[1][SQN_WIRE_HDR_MAX];
 	uint16_t fend[SQN_TP_FLUSH_BATCH];
 	struct sqn_wire_enc e;
-	struct msghdr mh;
-	unsigned k, niov, done;
+	unsigned k, done;
 	ssize_t r;
 
 	while (!sqn_ring_empty(&t->txq)) {
 		sqn_wire_enc_init(&e, t->wire, iov, hdr, fend,
 				  SQN_TP_FLUSH_BATCH);
-		for (k = 0; k < t->txq.count && k < SQN_TP_FLUSH_BATCH; k++) {
-			const struct sqn_ring_slot *s =
-				&t->txq.slot[(t->txq.head + k) % t->txq.nslots];
-			uint32_t skip = k ? 0 : t->tx_off;
-
-			sqn_wire_enc_add_raw(&e, t->txq.arena + s->off + skip,
-					     s->len - skip);
-			if (t->wire == SQN_WIRE_DGRAM)
-				break; /* one message per send */
-		}
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_iov = sqn_wire_enc_iov(&e, &niov);
-		mh.msg_iovlen = niov;
-		r = sendmsg(t->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (r < 0 && errno == EINTR)
-			continue;
+		flush_fill(t, &e);
+		r = enc_send(t->sock, &e, false);
 		if (r < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != ENOBUFS)
-				atomic_store(&t->tx_broken, errno);
+			if (r != -EAGAIN)
+				atomic_store(&t->tx_broken, (int)-r);
 			break;
 		}
 		done = sqn_wire_enc_advance(&e, (size_t)r);
@@ -640,6 +673,70 @@ static bool txq_push(struct sqn_transport *t, const void *data, uint32_t len,
 }
 
 /**
+ * send_direct() - send the caller's frames straight from its buffers
+ * @t:		the transport, tx_lock held, its queue empty
+ * @f:		frames
+ * @n:		how many
+ * @broken:	set when the connection broke (the reader tears down)
+ *
+ * A frame cut by a short write has its rest queued, since it must follow.
+ *
+ * Return: frames sent (or, the last one, queued)
+ */
+static unsigned send_direct(struct sqn_transport *t, const struct sqn_frame *f,
+			    unsigned n, bool *broken)
+{
+	struct iovec iov[2 * SQN_BATCH];
+	uint8_t hdr[SQN_BATCH][SQN_WIRE_HDR_MAX];
+	uint16_t fend[SQN_BATCH];
+	struct sqn_wire_enc e;
+	unsigned k = 0, i;
+	ssize_t r;
+
+	sqn_wire_enc_init(&e, t->wire, iov, hdr, fend, SQN_BATCH);
+	for (i = 0; i < n; i++)
+		sqn_wire_enc_add(&e, f[i].data, f[i].len);
+	while (k < n) {
+		/* datagrams: one frame per message */
+		r = enc_send(t->sock, &e, t->wire == SQN_WIRE_DGRAM);
+		if (r == -EAGAIN)
+			break;
+		if (r < 0) {
+			atomic_store(&t->tx_broken, (int)-r);
+			sqn_waker_wake(&t->waker);
+			*broken = true;
+			return k;
+		}
+		k += sqn_wire_enc_advance(&e, (size_t)r);
+		if (t->wire != SQN_WIRE_DGRAM && e.first < e.niov)
+			break; /* short write */
+	}
+	if (k < n && sqn_wire_enc_partial(&e) &&
+	    txq_push(t, f[k].data, f[k].len, sqn_wire_enc_partial(&e)))
+		k++;
+	return k;
+}
+
+/**
+ * log_tx_full() - say that the TX queue was full (rate-limited)
+ * @iface:	the interface
+ * @t:		the transport
+ * @dropped:	frames dropped by this call (the core counts them)
+ */
+static void log_tx_full(struct sqn_iface *iface, const struct sqn_transport *t,
+			unsigned dropped)
+{
+	uint64_t total = atomic_load(&iface->ctr.tx_dropped) + dropped;
+
+	if (sqn_log_every(total))
+		sqn_log(iface, SQN_LOG_WARN,
+			"%s: TX queue full (%u frames): dropped %u new frames "
+			"(%llu so far)",
+			iface->id, t->txq.nslots, dropped,
+			(unsigned long long)total);
+}
+
+/**
  * sqn_tp_write() - send frames, queueing what the socket does not take
  * @iface:	the interface
  * @q:		queue (always 0)
@@ -653,13 +750,8 @@ int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
 		 unsigned n)
 {
 	struct sqn_transport *t = iface->be;
-	struct iovec iov[2 * SQN_BATCH];
-	uint8_t hdr[SQN_BATCH][SQN_WIRE_HDR_MAX];
-	uint16_t fend[SQN_BATCH];
-	struct sqn_wire_enc e;
-	struct msghdr mh;
-	unsigned k = 0, niov, i;
-	ssize_t r;
+	bool broken = false;
+	unsigned k = 0;
 
 	(void)q;
 	pthread_mutex_lock(&t->tx_lock);
@@ -669,40 +761,13 @@ int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
 	}
 	if (!sqn_ring_empty(&t->txq))
 		flush_locked(t);
-	if (sqn_ring_empty(&t->txq)) {
-		sqn_wire_enc_init(&e, t->wire, iov, hdr, fend, SQN_BATCH);
-		for (i = 0; i < n; i++)
-			sqn_wire_enc_add(&e, f[i].data, f[i].len);
-		while (k < n) {
-			memset(&mh, 0, sizeof(mh));
-			mh.msg_iov = sqn_wire_enc_iov(&e, &niov);
-			/* datagrams: one frame per message */
-			mh.msg_iovlen = t->wire == SQN_WIRE_DGRAM ? 1 : niov;
-			r = sendmsg(t->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				if (errno != EAGAIN && errno != EWOULDBLOCK &&
-				    errno != ENOBUFS) {
-					/* the reader tears down; these are
-					 * lost with the connection */
-					atomic_store(&t->tx_broken, errno);
-					sqn_waker_wake(&t->waker);
-					pthread_mutex_unlock(&t->tx_lock);
-					return (int)k;
-				}
-				break;
-			}
-			k += sqn_wire_enc_advance(&e, (size_t)r);
-			if (t->wire != SQN_WIRE_DGRAM && e.first < e.niov)
-				break; /* short write */
-		}
-		/* the rest of a frame cut by a short write must follow */
-		if (k < n && sqn_wire_enc_partial(&e)) {
-			if (txq_push(t, f[k].data, f[k].len,
-				     sqn_wire_enc_partial(&e)))
-				k++;
-		}
+	if (sqn_ring_empty(&t->txq))
+		k = send_direct(t, f, n, &broken);
+	if (broken) {
+		/* the reader tears down; the rest is lost with the
+		 * connection */
+		pthread_mutex_unlock(&t->tx_lock);
+		return (int)k;
 	}
 	for (; k < n; k++)
 		if (!txq_push(t, f[k].data, f[k].len, 0))
@@ -713,16 +778,8 @@ int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
 		t->sock_out = true;
 	}
 	pthread_mutex_unlock(&t->tx_lock);
-	if (k < n) {
-		uint64_t total = atomic_load(&iface->ctr.tx_dropped) + n - k;
-
-		if (sqn_log_every(total))
-			sqn_log(iface, SQN_LOG_WARN,
-				"%s: TX queue full (%u frames): dropped %u "
-				"new frames (%llu so far)",
-				iface->id, t->txq.nslots, n - k,
-				(unsigned long long)total);
-	}
+	if (k < n)
+		log_tx_full(iface, t, n - k);
 	return (int)k;
 }
 
