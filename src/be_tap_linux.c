@@ -336,6 +336,39 @@ out_close:
 }
 
 /**
+ * tap_explain_perm() - the message for an EPERM from TUNSETIFF
+ * @iface:	for the message
+ * @name:	the device
+ * @ti:		what is known of it
+ *
+ * Return: -EPERM
+ */
+static int tap_explain_perm(struct sqn_iface *iface, const char *name,
+			    const struct tap_info *ti)
+{
+	if (ti->exists && ti->owner >= 0)
+		return sqn_seterr(iface, -EPERM,
+				  "tap: \"%s\" is owned by uid %ld and this "
+				  "process (uid %u) lacks CAP_NET_ADMIN: run "
+				  "as that user, or `ip tuntap add %s mode tap "
+				  "user %u`",
+				  name, ti->owner, (unsigned)getuid(), name,
+				  (unsigned)getuid());
+	if (ti->exists && ti->group >= 0)
+		return sqn_seterr(iface, -EPERM,
+				  "tap: \"%s\" belongs to group %ld, which "
+				  "this process (uid %u) is not in, and it "
+				  "lacks CAP_NET_ADMIN",
+				  name, ti->group, (unsigned)getuid());
+	return sqn_seterr(iface, -EPERM,
+			  "tap: %s \"%s\" needs CAP_NET_ADMIN: run as "
+			  "root, or create it for this user with `ip "
+			  "tuntap add %s mode tap user %u`",
+			  ti->exists ? "attaching to" : "creating", name, name,
+			  (unsigned)getuid());
+}
+
+/**
  * tap_explain() - message for a device we cannot attach to
  * @iface:	for the message
  * @name:	device name
@@ -369,27 +402,8 @@ static int tap_explain(struct sqn_iface *iface, const char *name, int err,
 				  "a TAP: recreate it with `ip tuntap add %s "
 				  "mode tap`",
 				  name, name);
-	if (err == EPERM && ti.exists && ti.owner >= 0)
-		return sqn_seterr(iface, -EPERM,
-				  "tap: \"%s\" is owned by uid %ld and this "
-				  "process (uid %u) lacks CAP_NET_ADMIN: run "
-				  "as that user, or `ip tuntap add %s mode tap "
-				  "user %u`",
-				  name, ti.owner, (unsigned)getuid(), name,
-				  (unsigned)getuid());
-	if (err == EPERM && ti.exists && ti.group >= 0)
-		return sqn_seterr(iface, -EPERM,
-				  "tap: \"%s\" belongs to group %ld, which "
-				  "this process (uid %u) is not in, and it "
-				  "lacks CAP_NET_ADMIN",
-				  name, ti.group, (unsigned)getuid());
 	if (err == EPERM)
-		return sqn_seterr(iface, -EPERM,
-				  "tap: %s \"%s\" needs CAP_NET_ADMIN: run as "
-				  "root, or create it for this user with `ip "
-				  "tuntap add %s mode tap user %u`",
-				  ti.exists ? "attaching to" : "creating", name,
-				  name, (unsigned)getuid());
+		return tap_explain_perm(iface, name, &ti);
 	if (err == EINVAL && ti.exists && ti.mq >= 0 && ti.mq != (nq > 1))
 		return sqn_seterr(
 			iface, -EINVAL,
@@ -614,6 +628,65 @@ static void tap_close_queues(struct tap *t)
 }
 
 /**
+ * tap_check_device() - whether the device may be used (or created)
+ * @iface:	for the message
+ * @p:		parameters
+ * @name:	the device
+ * @nq:		queues asked for
+ * @created:	set when the device does not exist yet (it will be created)
+ *
+ * Return: 0, or a negative errno with the message set
+ */
+static int tap_check_device(struct sqn_iface *iface, const struct sqn_params *p,
+			    const char *name, unsigned nq, bool *created)
+{
+	struct tap_info ti;
+
+	tap_inspect(name, &ti);
+	if (!ti.exists && p->tap_create != SQN_ON)
+		return sqn_seterr(iface, -ENODEV,
+				  "tap: no device \"%s\" in this network "
+				  "namespace: create it first (`ip tuntap add "
+				  "%s mode tap%s`) or set tap_create",
+				  name, name, nq > 1 ? " multi_queue" : "");
+	if (ti.known && ti.exists && ti.tun_type != IFF_TAP)
+		return tap_explain(iface, name, EINVAL, nq, &ti);
+	*created = !ti.exists;
+	return 0;
+}
+
+/**
+ * tap_open_queues() - open every queue of the device, with its spill buffer
+ * @iface:	for the message
+ * @t:		the backend state (t->nq set)
+ * @p:		parameters
+ *
+ * Return: 0, or a negative errno with the message set (the caller closes
+ * what was opened)
+ */
+static int tap_open_queues(struct sqn_iface *iface, struct tap *t,
+			   const struct sqn_params *p)
+{
+	short flags = IFF_TAP | IFF_NO_PI;
+	unsigned i;
+	int rc;
+
+	if (t->nq > 1)
+		flags |= IFF_MULTI_QUEUE;
+	if (p->offload == SQN_ON)
+		flags |= IFF_VNET_HDR;
+	for (i = 0; i < t->nq; i++) {
+		rc = tap_open_queue(iface, t->name, flags, t->nq, &t->q[i].fd);
+		if (rc)
+			return rc;
+		t->q[i].spill = malloc(TAP_SPILL_LEN);
+		if (!t->q[i].spill)
+			return sqn_seterr(iface, -ENOMEM, "tap: out of memory");
+	}
+	return 0;
+}
+
+/**
  * tap_start() - attach to (or create) the TAP, one fd per queue pair
  * @iface:	the interface
  * @p:		parameters: host_dev_name, tap_create, tap_queues, offload,
@@ -625,9 +698,7 @@ static void tap_close_queues(struct tap *t)
 static int tap_start(struct sqn_iface *iface, const struct sqn_params *p)
 {
 	unsigned nq = p->tap_queues ? p->tap_queues : 1, i;
-	struct tap_info ti;
 	struct tap *t;
-	short flags = IFF_TAP | IFF_NO_PI;
 	int rc;
 
 	t = calloc(1, sizeof(*t));
@@ -642,35 +713,12 @@ static int tap_start(struct sqn_iface *iface, const struct sqn_params *p)
 		goto out_free;
 	}
 
-	tap_inspect(t->name, &ti);
-	if (!ti.exists && p->tap_create != SQN_ON) {
-		rc = sqn_seterr(iface, -ENODEV,
-				"tap: no device \"%s\" in this network "
-				"namespace: create it first (`ip tuntap add %s "
-				"mode tap%s`) or set tap_create",
-				t->name, t->name, nq > 1 ? " multi_queue" : "");
+	rc = tap_check_device(iface, p, t->name, nq, &t->created);
+	if (rc)
 		goto out_free;
-	}
-	if (ti.known && ti.exists && ti.tun_type != IFF_TAP) {
-		rc = tap_explain(iface, t->name, EINVAL, nq, &ti);
-		goto out_free;
-	}
-	t->created = !ti.exists;
-
-	if (nq > 1)
-		flags |= IFF_MULTI_QUEUE;
-	if (p->offload == SQN_ON)
-		flags |= IFF_VNET_HDR;
-	for (i = 0; i < nq; i++) {
-		rc = tap_open_queue(iface, t->name, flags, nq, &t->q[i].fd);
-		if (rc)
-			goto out_close;
-		t->q[i].spill = malloc(TAP_SPILL_LEN);
-		if (!t->q[i].spill) {
-			rc = sqn_seterr(iface, -ENOMEM, "tap: out of memory");
-			goto out_close;
-		}
-	}
+	rc = tap_open_queues(iface, t, p);
+	if (rc)
+		goto out_close;
 	rc = tap_setup_offload(iface, t->q[0].fd, p);
 	if (rc)
 		goto out_close;
@@ -775,6 +823,78 @@ static int tap_too_big(struct sqn_iface *iface, const struct tap_queue *tq,
 			  iface->id, tq->pending, cap);
 }
 
+enum tap_rd { TAP_RD_FRAME, TAP_RD_EMPTY, TAP_RD_RETRY, TAP_RD_PENDING };
+
+/**
+ * tap_read_one() - read one frame into @fr (or keep it pending if too big)
+ * @iface:	the interface
+ * @tq:		the queue
+ * @q:		its index, for messages
+ * @fr:		the caller's buffer
+ *
+ * Return: TAP_RD_FRAME (a frame in @fr), TAP_RD_EMPTY (nothing waiting),
+ * TAP_RD_RETRY (interrupted, or a runt dropped and counted),
+ * TAP_RD_PENDING (the frame did not fit: kept whole in the spill), or a
+ * negative errno with the message set
+ */
+static int tap_read_one(struct sqn_iface *iface, struct tap_queue *tq,
+			unsigned q, struct sqn_frame *fr)
+{
+	int off = iface->offload ? TAP_VNET_HDR_LEN : 0;
+	uint32_t cap = fr->data ? fr->cap : 0, len;
+	uint8_t hdr[TAP_VNET_HDR_LEN];
+	struct iovec iov[3];
+	unsigned k = 0;
+	ssize_t r;
+
+	if (off) {
+		iov[k].iov_base = hdr;
+		iov[k++].iov_len = sizeof(hdr);
+	}
+	if (cap) {
+		iov[k].iov_base = fr->data;
+		iov[k++].iov_len = cap;
+	}
+	iov[k].iov_base = tq->spill;
+	iov[k++].iov_len = TAP_SPILL_LEN;
+	r = readv(tq->fd, iov, (int)k);
+	if (r < 0 && errno == EINTR)
+		return TAP_RD_RETRY;
+	if (r < 0 && errno == EAGAIN)
+		return TAP_RD_EMPTY;
+	if (r < 0)
+		return sqn_seterr(iface, -errno,
+				  "%s: read from tap queue %u: %s", iface->id,
+				  q, strerror(errno));
+	if (r < off + SQN_FRAME_MIN ||
+	    (size_t)r - (size_t)off > (size_t)cap + TAP_SPILL_LEN) {
+		uint64_t e = SQN_STAT_ADD(iface, rx_errors, 1) + 1;
+
+		if (sqn_log_every(e))
+			sqn_log(iface, SQN_LOG_WARN,
+				"%s: tap queue %u: dropped a %zd-byte frame "
+				"(%llu so far)",
+				iface->id, q, r - off, (unsigned long long)e);
+		return TAP_RD_RETRY;
+	}
+	len = (uint32_t)(r - off);
+	if (off)
+		vnet_from_wire(hdr, &fr->vnet);
+	else
+		memset(&fr->vnet, 0, sizeof(fr->vnet));
+	if (len <= cap) {
+		fr->len = len;
+		return TAP_RD_FRAME;
+	}
+	/* assemble the whole frame in the spill, keep it */
+	memmove(tq->spill + cap, tq->spill, len - cap);
+	if (cap)
+		memcpy(tq->spill, fr->data, cap);
+	tq->pending = len;
+	tq->pend_vnet = fr->vnet;
+	return TAP_RD_PENDING;
+}
+
 /**
  * tap_read() - read up to @n frames from queue @q into the caller's buffers
  * @iface:	the interface
@@ -790,12 +910,8 @@ static int tap_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 {
 	struct tap *t = iface->be;
 	struct tap_queue *tq = &t->q[q];
-	uint8_t hdr[TAP_VNET_HDR_LEN];
-	struct iovec iov[3];
-	unsigned i = 0, k;
-	uint32_t cap, len;
-	ssize_t r;
-	int off = iface->offload ? TAP_VNET_HDR_LEN : 0;
+	unsigned i = 0;
+	int rc;
 
 	if (n == 0)
 		return 0;
@@ -809,60 +925,15 @@ static int tap_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		i = 1;
 	}
 	while (i < n) {
-		cap = f[i].data ? f[i].cap : 0;
-		k = 0;
-		if (off) {
-			iov[k].iov_base = hdr;
-			iov[k++].iov_len = sizeof(hdr);
-		}
-		if (cap) {
-			iov[k].iov_base = f[i].data;
-			iov[k++].iov_len = cap;
-		}
-		iov[k].iov_base = tq->spill;
-		iov[k++].iov_len = TAP_SPILL_LEN;
-		r = readv(tq->fd, iov, (int)k);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			if (i)
-				break;
-			return sqn_seterr(iface, -errno,
-					  "%s: read from tap queue %u: %s",
-					  iface->id, q, strerror(errno));
-		}
-		if (r < off + SQN_FRAME_MIN ||
-		    (size_t)r - (size_t)off > (size_t)cap + TAP_SPILL_LEN) {
-			uint64_t e = SQN_STAT_ADD(iface, rx_errors, 1) + 1;
-
-			if (sqn_log_every(e))
-				sqn_log(iface, SQN_LOG_WARN,
-					"%s: tap queue %u: dropped a %zd-byte "
-					"frame (%llu so far)",
-					iface->id, q, r - off,
-					(unsigned long long)e);
-			continue;
-		}
-		len = (uint32_t)(r - off);
-		if (off)
-			vnet_from_wire(hdr, &f[i].vnet);
-		else
-			memset(&f[i].vnet, 0, sizeof(f[i].vnet));
-		if (len > cap) {
-			/* assemble the whole frame in the spill, keep it */
-			memmove(tq->spill + cap, tq->spill, len - cap);
-			if (cap)
-				memcpy(tq->spill, f[i].data, cap);
-			tq->pending = len;
-			tq->pend_vnet = f[i].vnet;
-			if (i == 0)
-				return tap_too_big(iface, tq, &f[0]);
+		rc = tap_read_one(iface, tq, q, &f[i]);
+		if (rc == TAP_RD_FRAME)
+			i++;
+		else if (rc == TAP_RD_PENDING)
+			return i ? (int)i : tap_too_big(iface, tq, &f[0]);
+		else if (rc == TAP_RD_EMPTY || (rc < 0 && i))
 			break;
-		}
-		f[i].len = len;
-		i++;
+		else if (rc < 0)
+			return rc;
 	}
 	return (int)i;
 }
