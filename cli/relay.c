@@ -10,6 +10,12 @@
  * sqn_iface_read() in batches into the TAP, and watches a signalfd for the
  * command's exit and for SIGINT/SIGTERM/SIGHUP, which it forwards to the
  * command. Buffers are allocated once; the loops allocate nothing.
+ *
+ * In slirp mode one thread does both: the backend runs every call under one
+ * lock, so a TX thread buys no parallelism, only a wake-up and a lock
+ * hand-off per guest ACK. The main loop also polls the TAP, moves what the
+ * guest sent first (its ACKs free libslirp's socket buffers) and then reads,
+ * so one poll covers a whole round trip, as in slirp4netns.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -144,6 +150,46 @@ static int tap_read_batch(struct relay *r, struct sqn_frame *f,
 }
 
 /**
+ * tx_init() - point the TX frames at their buffers
+ * @r:	the relay
+ * @f:	SQN_BATCH frames
+ */
+static void tx_init(struct relay *r, struct sqn_frame *f)
+{
+	int i;
+
+	memset(f, 0, SQN_BATCH * sizeof(*f));
+	for (i = 0; i < SQN_BATCH; i++)
+		f[i].data = r->buf[SQN_BATCH + i];
+}
+
+/**
+ * tx_pass() - what the namespace sent, into the interface
+ * @r:		the relay
+ * @f:		SQN_BATCH frames from tx_init()
+ * @hdr:	scratch for the virtio-net headers
+ * @batches:	most batches to move (bounds one pass, so RX is not starved)
+ *
+ * Return: 0, or -1 when the TAP is gone
+ */
+static int tx_pass(struct relay *r, struct sqn_frame *f,
+		   uint8_t (*hdr)[VNET_HDR_LEN], unsigned batches)
+{
+	int n;
+
+	while (batches--) {
+		n = tap_read_batch(r, f, hdr);
+		if (n < 0)
+			return -1;
+		if (n > 0)
+			sqn_iface_write(r->iface, f, (unsigned)n);
+		if (n < SQN_BATCH)
+			break;
+	}
+	return 0;
+}
+
+/**
  * tx_thread() - the namespace's frames into the interface
  * @arg:	the relay
  *
@@ -154,11 +200,8 @@ static void *tx_thread(void *arg)
 	struct relay *r = arg;
 	struct sqn_frame f[SQN_BATCH];
 	uint8_t hdr[SQN_BATCH][VNET_HDR_LEN];
-	int i, n;
 
-	memset(f, 0, sizeof(f));
-	for (i = 0; i < SQN_BATCH; i++)
-		f[i].data = r->buf[SQN_BATCH + i];
+	tx_init(r, f);
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = r->tap, .events = POLLIN},
 					{.fd = r->stop, .events = POLLIN}};
@@ -167,11 +210,8 @@ static void *tx_thread(void *arg)
 			break;
 		if (pfd[1].revents)
 			break;
-		n = tap_read_batch(r, f, hdr);
-		if (n < 0)
+		if (tx_pass(r, f, hdr, 1) < 0)
 			break;
-		if (n > 0)
-			sqn_iface_write(r->iface, f, (unsigned)n);
 	}
 	return NULL;
 }
@@ -238,13 +278,17 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	      int *status)
 {
 	struct relay r = {.iface = iface, .tap = c->tap_fd, .vnet = vnet_hdr};
-	struct sqn_frame f[SQN_BATCH];
+	struct sqn_frame f[SQN_BATCH], tf[SQN_BATCH];
+	uint8_t hdr[SQN_BATCH][VNET_HDR_LEN];
 	long long kill_at = -1;
 	sigset_t sigs;
 	pthread_t tx;
 	int sfd, i, got_sig = 0, wstatus = 0, rc = 0;
-	unsigned nq;
+	unsigned nq, ntap;
 	bool child_done = false;
+	/* slirp serialises both directions on one lock: a second thread only
+	 * adds wake-ups and lock hand-offs, so one thread does both */
+	bool one_thread = sqn_iface_mode(iface) == SQN_MODE_SLIRP;
 
 	r.buf = calloc(2 * SQN_BATCH, RELAY_BUF);
 	r.stop = eventfd(0, EFD_CLOEXEC);
@@ -260,7 +304,9 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (pthread_create(&tx, NULL, tx_thread, &r)) {
+	if (one_thread)
+		tx_init(&r, tf);
+	else if (pthread_create(&tx, NULL, tx_thread, &r)) {
 		rc = -EAGAIN;
 		goto out;
 	}
@@ -273,8 +319,9 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	for (i = 0; i < SQN_BATCH; i++)
 		f[i].data = r.buf[i];
 	nq = sqn_iface_queues(iface);
+	ntap = one_thread ? 1 : 0;
 	while (!child_done) {
-		struct pollfd pfd[1 + SQN_MAX_QUEUES] = {
+		struct pollfd pfd[2 + SQN_MAX_QUEUES] = {
 			{.fd = sfd, .events = POLLIN},
 		};
 		int timeout = sqn_iface_timeout_ms(iface);
@@ -284,6 +331,9 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 			pfd[1 + q] = (struct pollfd){
 				.fd = sqn_iface_queue_fd(iface, q),
 				.events = POLLIN};
+		if (ntap)
+			pfd[1 + nq] =
+				(struct pollfd){.fd = r.tap, .events = POLLIN};
 
 		if (kill_at >= 0) {
 			long long left = kill_at - now_ms();
@@ -295,8 +345,12 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 				timeout = (int)left;
 			}
 		}
-		if (poll(pfd, 1 + nq, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 1 + nq + ntap, timeout) < 0 && errno != EINTR)
 			break;
+		/* the guest's frames first: its ACKs free libslirp's buffers
+		 * before the read below services the host sockets */
+		if (ntap && pfd[1 + nq].revents && tx_pass(&r, tf, hdr, 4) < 0)
+			ntap = 0;
 		/* every queue, readable or not: reading also runs timers */
 		for (q = 0; q < nq; q++)
 			rx_drain(&r, q, f);
@@ -322,7 +376,7 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 			"TAP read errors\n",
 			r.tap_drops, r.tap_errors);
 out_join:
-	if (eventfd_write(r.stop, 1) == 0)
+	if (!one_thread && eventfd_write(r.stop, 1) == 0)
 		pthread_join(tx, NULL);
 out:
 	if (sfd >= 0)
