@@ -343,6 +343,22 @@ static void ring_push(struct slirp_be *be, const void *buf, uint32_t len)
 }
 
 /**
+ * rx_vnet() - the virtio-net header of a frame libslirp made, as it is
+ * @be:		backend state
+ * @h:		gets it
+ *
+ * libslirp fills in every checksum it sends, so with offloads on the guest
+ * is told not to verify them again (VIRTIO_NET_HDR_F_DATA_VALID); a Linux
+ * guest then skips a pass over every payload.
+ */
+static void rx_vnet(const struct slirp_be *be, struct sqn_vnet_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (be->offload)
+		h->flags = SQN_VNET_HDR_F_DATA_VALID;
+}
+
+/**
  * run_close() - finish the TCP run in the caller's last buffer
  * @be:	backend state, locked, with a run open
  */
@@ -351,6 +367,8 @@ static void run_close(struct slirp_be *be)
 	struct sqn_frame *d = &be->rx_f[be->rx_k - 1];
 
 	d->len = sqn_tcp_run_finish(&be->run, d->data, &d->vnet);
+	if (!d->vnet.flags)
+		rx_vnet(be, &d->vnet);
 	be->run_open = false;
 }
 
@@ -391,7 +409,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 		if (d->data && len <= d->cap) {
 			memcpy(d->data, buf, len);
 			d->len = (uint32_t)len;
-			memset(&d->vnet, 0, sizeof(d->vnet));
+			rx_vnet(be, &d->vnet);
 			be->rx_k++;
 			if (be->offload)
 				be->run_open = sqn_tcp_run_start(
@@ -1233,7 +1251,7 @@ static unsigned drain_ring(struct slirp_be *be, struct sqn_frame *f, unsigned n)
 		}
 		memcpy(f[i].data, src, len);
 		f[i].len = len;
-		memset(&f[i].vnet, 0, sizeof(f[i].vnet));
+		rx_vnet(be, &f[i].vnet);
 		sqn_ring_pop(&be->ring);
 	}
 	return i;
@@ -1268,6 +1286,11 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		be->rx_f = f;
 		be->rx_k = k;
 		be->rx_n = n;
+		/* what the service pass sends may continue the last frame the
+		 * writer queued (libslirp sends on the guest's ACKs too) */
+		if (be->offload && k && !f[k - 1].vnet.gso_type)
+			be->run_open = sqn_tcp_run_start(
+				&be->run, f[k - 1].data, f[k - 1].len);
 		be->in_read = true;
 		guard_enter(be, &g);
 		collect_revents(be);
