@@ -10,6 +10,12 @@
  * sqn_iface_read() in batches into the TAP, and watches a signalfd for the
  * command's exit and for SIGINT/SIGTERM/SIGHUP, which it forwards to the
  * command. Buffers are allocated once; the loops allocate nothing.
+ *
+ * In slirp mode one thread does both: the backend runs every call under one
+ * lock, so a TX thread buys no parallelism, only a wake-up and a lock
+ * hand-off per guest ACK. The main loop also polls the TAP, moves what the
+ * guest sent first (its ACKs free libslirp's socket buffers) and then reads,
+ * so one poll covers a whole round trip, as in slirp4netns.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +47,10 @@
  * @vnet:	TAP frames carry a virtio-net header
  * @stop:	eventfd: the TX thread exits when it is readable
  * @buf:	frame buffers, SQN_BATCH per direction
+ * @one_thread:	no TX thread: the main loop also moves the TAP's frames
+ *		(slirp), with @tf and @thdr
+ * @tf:		TX frames of the one-thread mode
+ * @thdr:	their virtio-net headers
  * @tap_drops:	frames for the namespace the TAP refused
  * @tap_errors:	TAP read errors
  */
@@ -50,6 +60,9 @@ struct relay {
 	bool vnet;
 	int stop;
 	uint8_t (*buf)[RELAY_BUF];
+	bool one_thread;
+	struct sqn_frame tf[SQN_BATCH];
+	uint8_t thdr[SQN_BATCH][VNET_HDR_LEN];
 	unsigned long long tap_drops;
 	unsigned long long tap_errors;
 };
@@ -146,6 +159,46 @@ static int tap_read_batch(struct relay *r, struct sqn_frame *f,
 }
 
 /**
+ * tx_init() - point the TX frames at their buffers
+ * @r:	the relay
+ * @f:	SQN_BATCH frames
+ */
+static void tx_init(struct relay *r, struct sqn_frame *f)
+{
+	int i;
+
+	memset(f, 0, SQN_BATCH * sizeof(*f));
+	for (i = 0; i < SQN_BATCH; i++)
+		f[i].data = r->buf[SQN_BATCH + i];
+}
+
+/**
+ * tx_pass() - what the namespace sent, into the interface
+ * @r:		the relay
+ * @f:		SQN_BATCH frames from tx_init()
+ * @hdr:	scratch for the virtio-net headers
+ * @batches:	most batches to move (bounds one pass, so RX is not starved)
+ *
+ * Return: 0, or -1 when the TAP is gone
+ */
+static int tx_pass(struct relay *r, struct sqn_frame *f,
+		   uint8_t (*hdr)[VNET_HDR_LEN], unsigned batches)
+{
+	int n;
+
+	while (batches--) {
+		n = tap_read_batch(r, f, hdr);
+		if (n < 0)
+			return -1;
+		if (n > 0)
+			sqn_iface_write(r->iface, f, (unsigned)n);
+		if (n < SQN_BATCH)
+			break;
+	}
+	return 0;
+}
+
+/**
  * tx_thread() - the namespace's frames into the interface
  * @arg:	the relay
  *
@@ -156,11 +209,8 @@ static void *tx_thread(void *arg)
 	struct relay *r = arg;
 	struct sqn_frame f[SQN_BATCH];
 	uint8_t hdr[SQN_BATCH][VNET_HDR_LEN];
-	int i, n;
 
-	memset(f, 0, sizeof(f));
-	for (i = 0; i < SQN_BATCH; i++)
-		f[i].data = r->buf[SQN_BATCH + i];
+	tx_init(r, f);
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = r->tap, .events = POLLIN},
 					{.fd = r->stop, .events = POLLIN}};
@@ -169,11 +219,8 @@ static void *tx_thread(void *arg)
 			break;
 		if (pfd[1].revents)
 			break;
-		n = tap_read_batch(r, f, hdr);
-		if (n < 0)
+		if (tx_pass(r, f, hdr, 1) < 0)
 			break;
-		if (n > 0)
-			sqn_iface_write(r->iface, f, (unsigned)n);
 	}
 	return NULL;
 }
@@ -270,6 +317,8 @@ static void relay_linger(struct relay *r, struct sqn_frame *f, unsigned nq)
 			timeout = 50;
 		if (poll(pfd, nq, timeout) < 0 && errno != EINTR)
 			break;
+		if (r->one_thread)
+			tx_pass(r, r->tf, r->thdr, 4);
 		for (q = 0; q < nq; q++)
 			rx_drain(r, q, f);
 		moved = frames_moved(r->iface);
@@ -368,7 +417,7 @@ static void wait_events(struct relay_wait *w)
 static void relay_loop(struct relay *r, struct relay_wait *w,
 		       struct sqn_frame *f, unsigned nq)
 {
-	struct pollfd pfd[1 + SQN_MAX_QUEUES];
+	struct pollfd pfd[2 + SQN_MAX_QUEUES];
 	unsigned q;
 
 	pfd[0] = (struct pollfd){.fd = w->sfd, .events = POLLIN};
@@ -376,11 +425,18 @@ static void relay_loop(struct relay *r, struct relay_wait *w,
 		pfd[1 + q] =
 			(struct pollfd){.fd = sqn_iface_queue_fd(r->iface, q),
 					.events = POLLIN};
+	pfd[1 + nq] = (struct pollfd){.fd = r->tap, .events = POLLIN};
 	while (!w->done) {
 		int timeout = wait_timeout(w, sqn_iface_timeout_ms(r->iface));
 
-		if (poll(pfd, 1 + nq, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 1 + nq + r->one_thread, timeout) < 0 &&
+		    errno != EINTR)
 			break;
+		/* one thread: the guest's frames first, since its ACKs free
+		 * libslirp's buffers before the read below services the host
+		 * sockets */
+		if (r->one_thread && pfd[1 + nq].revents)
+			tx_pass(r, r->tf, r->thdr, 4);
 		/* every queue, readable or not: reading also runs timers */
 		for (q = 0; q < nq; q++)
 			rx_drain(r, q, f);
@@ -408,6 +464,10 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	pthread_t tx;
 	int i, rc = 0;
 
+	/* slirp serialises both directions on one lock: a second thread only
+	 * adds wake-ups and lock hand-offs, so one thread does both */
+	r.one_thread = sqn_iface_mode(iface) == SQN_MODE_SLIRP;
+
 	r.buf = calloc((size_t)2 * SQN_BATCH, RELAY_BUF);
 	r.stop = eventfd(0, EFD_CLOEXEC);
 	w.sfd = wait_signals();
@@ -415,7 +475,9 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (pthread_create(&tx, NULL, tx_thread, &r)) {
+	if (r.one_thread)
+		tx_init(&r, r.tf);
+	else if (pthread_create(&tx, NULL, tx_thread, &r)) {
 		rc = -EAGAIN;
 		goto out;
 	}
@@ -437,7 +499,7 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 			"TAP read errors\n",
 			r.tap_drops, r.tap_errors);
 out_join:
-	if (eventfd_write(r.stop, 1) == 0)
+	if (!r.one_thread && eventfd_write(r.stop, 1) == 0)
 		pthread_join(tx, NULL);
 out:
 	if (w.sfd >= 0)

@@ -38,7 +38,13 @@
  *   last buffer, or larger than the next buffer go to a bounded ring
  *   (params.rx_queue_len, default 256) that drops its oldest frame when
  *   full, counted in rx_dropped. Once anything is in the ring, later frames
- *   queue behind it, so order is kept; a frame is never cut.
+ *   queue behind it, so order is kept; a frame is never cut. With
+ *   offloads on, a TCP data segment that continues the one just placed
+ *   (same flow, next sequence number, room left) is appended to it in the
+ *   caller's buffer (sqn_tcp_run_*(): libslirp's output is trusted, so
+ *   nothing is checksummed but the new IP header); the run leaves as one GSO
+ *   frame with a partial checksum. Frames that went to the ring are merged
+ *   when they are drained (sqn_tcp_coalesce(), which verifies).
  *
  * - Threads. One reader and one writer may run at once: one mutex per
  *   interface covers libslirp and everything its callbacks touch. libslirp
@@ -146,6 +152,9 @@ struct slirp_fd {
  * @rx_f:	while a read runs: the caller's buffers, else NULL
  * @rx_k:	next free buffer in @rx_f
  * @rx_n:	number of @rx_f
+ * @in_read:	a read is servicing libslirp (the waker is settled at its end)
+ * @run:	offloads on: the TCP run growing in @rx_f[@rx_k - 1]
+ * @run_open:	@run is open
  * @fds:	per-fd state, indexed by fd number, @nfds entries
  * @nfds:	size of @fds
  * @round:	fds of the last two fills: @round[@cur] is the current one
@@ -175,6 +184,9 @@ struct slirp_be {
 	struct sqn_frame *rx_f;
 	unsigned rx_k;
 	unsigned rx_n;
+	bool in_read;
+	struct sqn_tcp_run run;
+	bool run_open;
 
 	struct slirp_fd *fds;
 	unsigned nfds;
@@ -326,8 +338,38 @@ static void ring_push(struct slirp_be *be, const void *buf, uint32_t len)
 				be->iface->id, (unsigned long long)total);
 	}
 	/* inside a read, the waker is settled when the read ends */
-	if (!be->rx_f && !be->waker_set)
+	if (!be->in_read && !be->waker_set)
 		waker_update(be);
+}
+
+/**
+ * rx_vnet() - the virtio-net header of a frame libslirp made, as it is
+ * @be:		backend state
+ * @h:		gets it
+ *
+ * libslirp fills in every checksum it sends, so with offloads on the guest
+ * is told not to verify them again (VIRTIO_NET_HDR_F_DATA_VALID); a Linux
+ * guest then skips a pass over every payload.
+ */
+static void rx_vnet(const struct slirp_be *be, struct sqn_vnet_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (be->offload)
+		h->flags = SQN_VNET_HDR_F_DATA_VALID;
+}
+
+/**
+ * run_close() - finish the TCP run in the caller's last buffer
+ * @be:	backend state, locked, with a run open
+ */
+static void run_close(struct slirp_be *be)
+{
+	struct sqn_frame *d = &be->rx_f[be->rx_k - 1];
+
+	d->len = sqn_tcp_run_finish(&be->run, d->data, &d->vnet);
+	if (!d->vnet.flags)
+		rx_vnet(be, &d->vnet);
+	be->run_open = false;
 }
 
 /**
@@ -355,13 +397,23 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 				be->max_frame);
 		return (ssize_t)len;
 	}
+	if (be->run_open) {
+		d = &be->rx_f[be->rx_k - 1];
+		if (sqn_tcp_run_append(&be->run, d->data, d->cap, buf,
+				       (uint32_t)len))
+			return (ssize_t)len;
+		run_close(be);
+	}
 	if (be->rx_f && be->rx_k < be->rx_n && sqn_ring_empty(&be->ring)) {
 		d = &be->rx_f[be->rx_k];
 		if (d->data && len <= d->cap) {
 			memcpy(d->data, buf, len);
 			d->len = (uint32_t)len;
-			memset(&d->vnet, 0, sizeof(d->vnet));
+			rx_vnet(be, &d->vnet);
 			be->rx_k++;
+			if (be->offload)
+				be->run_open = sqn_tcp_run_start(
+					&be->run, d->data, (uint32_t)len);
 			return (ssize_t)len;
 		}
 	}
@@ -795,7 +847,7 @@ static void cb_notify(void *opaque)
 {
 	struct slirp_be *be = opaque;
 
-	if (!be->rx_f && !be->waker_set) {
+	if (!be->in_read && !be->waker_set) {
 		sqn_waker_wake(&be->waker);
 		be->waker_set = true;
 	}
@@ -1207,7 +1259,7 @@ static unsigned drain_ring(struct slirp_be *be, struct sqn_frame *f, unsigned n)
 		}
 		memcpy(f[i].data, src, len);
 		f[i].len = len;
-		memset(&f[i].vnet, 0, sizeof(f[i].vnet));
+		rx_vnet(be, &f[i].vnet);
 		sqn_ring_pop(&be->ring);
 	}
 	return i;
@@ -1239,10 +1291,15 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 	if (k < n && sqn_ring_empty(&be->ring)) {
 		int64_t now;
 
-		/* with offloads, frames queue so that runs can be merged */
-		be->rx_f = be->offload ? NULL : f;
+		be->rx_f = f;
 		be->rx_k = k;
 		be->rx_n = n;
+		/* what the service pass sends may continue the last frame the
+		 * writer queued (libslirp sends on the guest's ACKs too) */
+		if (be->offload && k && !f[k - 1].vnet.gso_type)
+			be->run_open = sqn_tcp_run_start(
+				&be->run, f[k - 1].data, f[k - 1].len);
+		be->in_read = true;
 		guard_enter(be, &g);
 		collect_revents(be);
 		slirp_pollfds_poll(be->slirp, 0, cb_get_revents, be);
@@ -1250,8 +1307,11 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		timers_run(be, now);
 		sync_set(be);
 		guard_leave(&g);
-		k = be->offload ? k + drain_ring(be, f + k, n - k) : be->rx_k;
+		if (be->run_open)
+			run_close(be);
+		k = be->rx_k;
 		be->rx_f = NULL;
+		be->in_read = false;
 	}
 	rc = (k == 0 && !sqn_ring_empty(&be->ring)) ? -EMSGSIZE : (int)k;
 	waker_update(be);

@@ -147,6 +147,7 @@ static uint64_t pseudo_sum(const uint8_t *ip, uint32_t tcplen)
 
 /**
  * parse() - whether a frame is a segment that may be merged, and its parts
+ *	     (checksums aside: sums_ok())
  * @f:	the frame
  * @s:	filled when it is
  *
@@ -176,12 +177,23 @@ static int parse(const struct sqn_frame *f, struct seg *s)
 	s->dlen = tot - IP_HLEN - s->thl;
 	if (!s->dlen)
 		return 0;
-	if (sqn_csum(s->ip, IP_HLEN, 0) ||
-	    sqn_csum(s->tcp, tot - IP_HLEN, pseudo_sum(s->ip, tot - IP_HLEN)))
-		return 0;
 	s->seq = get32(s->tcp + 4);
 	s->ack = get32(s->tcp + 8);
 	return 1;
+}
+
+/**
+ * sums_ok() - whether a parsed segment's IPv4 and TCP checksums are valid
+ * @s:	the segment, from parse()
+ *
+ * Return: 1 if they are
+ */
+static int sums_ok(const struct seg *s)
+{
+	uint32_t tcplen = s->thl + s->dlen;
+
+	return !sqn_csum(s->ip, IP_HLEN, 0) &&
+	       !sqn_csum(s->tcp, tcplen, pseudo_sum(s->ip, tcplen));
 }
 
 /**
@@ -236,8 +248,10 @@ unsigned sqn_tcp_coalesce(const struct sqn_frame *f, unsigned n, uint8_t *out,
 	prev = first;
 	flags = first.tcp[13];
 	for (k = 1; k < n; k++) {
+		/* the checksums last: they cost a pass over the payload */
 		if (!parse(&f[k], &cur) || !follows(&f[0], &prev, &cur) ||
-		    total + cur.dlen > max)
+		    total + cur.dlen > max || (k == 1 && !sums_ok(&first)) ||
+		    !sums_ok(&cur))
 			break;
 		if (k == 1)
 			memcpy(out + hlen, first.data, first.dlen);
@@ -309,4 +323,149 @@ int sqn_csum_complete(uint8_t *frame, uint32_t len,
 		c = 0xffff; /* the same in one's complement; UDP needs it */
 	memcpy(frame + off, &c, 2);
 	return 0;
+}
+
+/**
+ * run_seg() - whether a trusted frame is a data segment a run may hold
+ * @frame:	the frame
+ * @len:	its length
+ * @s:		filled when it is (checksums are not verified)
+ *
+ * Return: 1 if it may, else 0
+ */
+static int run_seg(const uint8_t *frame, uint32_t len, struct seg *s)
+{
+	uint32_t tot, flags;
+
+	if (len < ETH_HLEN + IP_HLEN + 20 || get16(frame + 12) != 0x0800)
+		return 0;
+	s->ip = frame + ETH_HLEN;
+	if (s->ip[0] != 0x45 || s->ip[9] != 6 || (get16(s->ip + 6) & 0x3fff))
+		return 0;
+	tot = get16(s->ip + 2);
+	if (tot != len - ETH_HLEN)
+		return 0;
+	s->tcp = s->ip + IP_HLEN;
+	s->thl = (uint32_t)(s->tcp[12] >> 4) * 4;
+	flags = s->tcp[13];
+	if (s->thl < 20 || s->thl >= tot - IP_HLEN ||
+	    (flags & ~(uint32_t)(TCP_F_ACK | TCP_F_PSH)) ||
+	    !(flags & TCP_F_ACK))
+		return 0;
+	s->data = s->tcp + s->thl;
+	s->dlen = tot - IP_HLEN - s->thl;
+	s->seq = get32(s->tcp + 4);
+	s->ack = get32(s->tcp + 8);
+	return 1;
+}
+
+/**
+ * sqn_tcp_run_start() - start a run with the frame just placed in @out
+ * @r:		the run
+ * @out:	the frame, in the buffer the run grows in
+ * @len:	its length
+ *
+ * For frames from a trusted stack (libslirp's own output): checksums are
+ * not verified, and are replaced only when a second segment joins.
+ *
+ * Return: true if later segments may be appended, false if the frame must
+ * stay as it is
+ */
+bool sqn_tcp_run_start(struct sqn_tcp_run *r, const uint8_t *out, uint32_t len)
+{
+	struct seg s;
+
+	if (!run_seg(out, len, &s))
+		return false;
+	r->hlen = ETH_HLEN + IP_HLEN + s.thl;
+	r->len = len;
+	r->next_seq = s.seq + s.dlen;
+	r->ack = s.ack;
+	r->mss = s.dlen;
+	r->last = s.dlen;
+	r->segs = 1;
+	return true;
+}
+
+/**
+ * sqn_tcp_run_append() - append a trusted segment that continues the run
+ * @r:		the run
+ * @out:	the run's frame
+ * @cap:	what @out holds (the run never grows past 65535 bytes)
+ * @frame:	the new segment's frame
+ * @len:	its length
+ *
+ * Appended when it is a data segment of the same flow (same Ethernet
+ * header, TOS, TTL, addresses, ports and TCP options), starts where the run
+ * ends, ACKs no less, is no larger than the first segment, follows a
+ * segment of full size, and fits. The run takes its ACK, window and PSH.
+ *
+ * Return: true if appended, false if @frame must go on its own
+ */
+bool sqn_tcp_run_append(struct sqn_tcp_run *r, uint8_t *out, uint32_t cap,
+			const uint8_t *frame, uint32_t len)
+{
+	const uint8_t *ip = out + ETH_HLEN, *tcp = ip + IP_HLEN;
+	struct seg s;
+
+	if (cap > 65535)
+		cap = 65535;
+	if (!run_seg(frame, len, &s) || r->len + s.dlen > cap ||
+	    r->last != r->mss || s.dlen > r->mss || s.seq != r->next_seq ||
+	    (int32_t)(s.ack - r->ack) < 0 ||
+	    ETH_HLEN + IP_HLEN + s.thl != r->hlen ||
+	    memcmp(out, frame, ETH_HLEN) || ip[1] != s.ip[1] ||
+	    ip[8] != s.ip[8] || memcmp(ip + 12, s.ip + 12, 8) ||
+	    memcmp(tcp, s.tcp, 4) || memcmp(tcp + 20, s.tcp + 20, s.thl - 20))
+		return false;
+	memcpy(out + r->len, s.data, s.dlen);
+	memcpy(out + ETH_HLEN + IP_HLEN + 8, s.tcp + 8, 4);   /* ACK */
+	memcpy(out + ETH_HLEN + IP_HLEN + 14, s.tcp + 14, 2); /* window */
+	out[ETH_HLEN + IP_HLEN + 13] |= s.tcp[13];	      /* PSH */
+	r->len += s.dlen;
+	r->next_seq += s.dlen;
+	r->ack = s.ack;
+	r->last = s.dlen;
+	r->segs++;
+	return true;
+}
+
+/**
+ * sqn_tcp_run_finish() - make the run's frame whole
+ * @r:		the run
+ * @out:	its frame
+ * @h:		gets its virtio-net header: zeroed for a single segment
+ *		(left exactly as the stack made it), else a TCPv4 GSO frame
+ *		whose checksum is partial (VIRTIO_NET_HDR_F_NEEDS_CSUM: the
+ *		field holds the pseudo header's sum, as virtio-net has it)
+ *
+ * Return: the frame's length
+ */
+uint32_t sqn_tcp_run_finish(const struct sqn_tcp_run *r, uint8_t *out,
+			    struct sqn_vnet_hdr *h)
+{
+	uint8_t *ip = out + ETH_HLEN, *tcp = ip + IP_HLEN;
+	uint32_t tcplen = r->len - ETH_HLEN - IP_HLEN;
+	uint64_t sum;
+	uint16_t c;
+
+	memset(h, 0, sizeof(*h));
+	if (r->segs < 2)
+		return r->len;
+	put16(ip + 2, r->len - ETH_HLEN);
+	put16(ip + 10, 0);
+	c = sqn_csum(ip, IP_HLEN, 0);
+	memcpy(ip + 10, &c, 2);
+	sum = pseudo_sum(ip, tcplen);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	c = (uint16_t)sum;
+	memcpy(tcp + 16, &c, 2);
+	h->flags = SQN_VNET_HDR_F_NEEDS_CSUM;
+	h->gso_type = SQN_VNET_HDR_GSO_TCPV4;
+	h->hdr_len = (uint16_t)r->hlen;
+	h->gso_size = (uint16_t)r->mss;
+	h->csum_start = ETH_HLEN + IP_HLEN;
+	h->csum_offset = 16;
+	return r->len;
 }

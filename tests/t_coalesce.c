@@ -196,7 +196,109 @@ static void size_cap_and_non_tcp(void)
 	CHECK_EQ(sqn_tcp_coalesce(f, 1, out, sizeof(out), &len, NULL), 1);
 }
 
+/* run API: feed f[0..n) as a stack's output would reach cb_send_packet */
+static unsigned run_feed(unsigned n, uint32_t cap, uint32_t *len,
+			 struct sqn_vnet_hdr *h)
+{
+	struct sqn_tcp_run r;
+	unsigned k;
+
+	memcpy(out, f[0].data, f[0].len);
+	if (!sqn_tcp_run_start(&r, out, f[0].len)) {
+		*len = f[0].len;
+		memset(h, 0, sizeof(*h));
+		return 1;
+	}
+	for (k = 1; k < n; k++)
+		if (!sqn_tcp_run_append(&r, out, cap, f[k].data, f[k].len))
+			break;
+	*len = sqn_tcp_run_finish(&r, out, h);
+	return k;
+}
+
+static void run_merges_in_place(void)
+{
+	struct sqn_vnet_hdr h;
+	uint32_t len;
+
+	make(77, NULL, NULL);
+	CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), NSEG);
+	CHECK_EQ(len, 14 + 20 + 20 + NSEG * MSS);
+	/* a GSO frame with a partial checksum, as virtio-net has it */
+	CHECK_EQ(h.gso_type, SQN_VNET_HDR_GSO_TCPV4);
+	CHECK_EQ(h.gso_size, MSS);
+	CHECK_EQ(h.hdr_len, 14 + 20 + 20);
+	CHECK_EQ(h.flags, SQN_VNET_HDR_F_NEEDS_CSUM);
+	CHECK_EQ(h.csum_start, 34);
+	CHECK_EQ(h.csum_offset, 16);
+	/* completing the partial sum gives a segment that checks out */
+	CHECK_EQ(sqn_csum_complete(out, len, &h), 0);
+	CHECK(merged_ok(len, NSEG, 77));
+}
+
+static void run_single_segment_untouched(void)
+{
+	struct sqn_vnet_hdr h;
+	uint32_t len;
+
+	make(5, NULL, NULL);
+	CHECK_EQ(run_feed(1, sizeof(out), &len, &h), 1);
+	CHECK_EQ(len, f[0].len);
+	CHECK(!memcmp(out, seg[0], len));
+	CHECK_EQ(h.flags, 0);
+	CHECK_EQ(h.gso_type, 0);
+}
+
+static void run_refuses(void)
+{
+	static const uint8_t bad[] = {0x02, 0x01, 0x04, 0x11, 0x30, 0x00};
+	uint8_t flags[NSEG];
+	uint32_t seqs[NSEG], len;
+	struct sqn_vnet_hdr h;
+	unsigned i;
+
+	for (i = 0; i < sizeof(bad); i++) {
+		memset(flags, 0x10, sizeof(flags));
+		flags[3] = bad[i];
+		make(1, flags, NULL);
+		CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), 3);
+		flags[3] = 0x10;
+		flags[0] = bad[i];
+		make(1, flags, NULL);
+		CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), 1);
+	}
+	for (i = 0; i < NSEG; i++)
+		seqs[i] = 1 + i * MSS + (i >= 2 ? 1 : 0);
+	make(1, NULL, seqs);
+	CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), 2);
+	CHECK_EQ(sqn_csum_complete(out, len, &h), 0);
+	CHECK(merged_ok(len, 2, 1));
+	/* another flow, an older ACK */
+	make(1, NULL, NULL);
+	nf_tcp(seg[4], gmac, hmac, htonl(0x0a00020f), htonl(0x0a000202), 40001,
+	       5201, 1 + 4 * MSS, 1004, 0x10, 500, payload + 4 * MSS, MSS);
+	CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), 4);
+	make(1, NULL, NULL);
+	nf_tcp(seg[5], gmac, hmac, htonl(0x0a00020f), htonl(0x0a000202), 40000,
+	       5201, 1 + 5 * MSS, 900, 0x10, 500, payload + 5 * MSS, MSS);
+	CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), 5);
+	/* the buffer's room */
+	make(1, NULL, NULL);
+	CHECK_EQ(run_feed(NSEG, 14 + 40 + 3 * MSS, &len, &h), 3);
+	/* a short segment ends the run: GSO needs full-size segments first */
+	make(1, NULL, NULL);
+	f[2].len = (uint32_t)nf_tcp(seg[2], gmac, hmac, htonl(0x0a00020f),
+				    htonl(0x0a000202), 40000, 5201, 1 + 2 * MSS,
+				    1002, 0x10, 500, payload + 2 * MSS, 100);
+	CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), 3);
+	CHECK_EQ(len, 14 + 40 + 2 * MSS + 100);
+	CHECK_EQ(sqn_csum_complete(out, len, &h), 0);
+}
+
 static const struct check_case cases[] = {
+	CASE(run_merges_in_place),
+	CASE(run_single_segment_untouched),
+	CASE(run_refuses),
 	CASE(merges_a_run),
 	CASE(partial_checksum_completed),
 	CASE(psh_is_kept),

@@ -70,7 +70,7 @@ free_port() {
 
 # http_serve DIR PORT [ADDR]: a static file server on the host
 http_serve() {
-	bg python3 -m http.server --bind "${3:-127.0.0.1}" --directory "$1" "$2"
+	bg python3 -m http.server --bind "${3:-127.0.0.1}" --directory "$1" "$2" >/dev/null 2>&1
 	local i
 	for i in $(seq 50); do
 		(exec 3<>"/dev/tcp/${3:-127.0.0.1}/$2") 2>/dev/null && return 0

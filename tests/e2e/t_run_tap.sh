@@ -23,7 +23,7 @@ port=$(free_port)
 for mode in off on; do
 	extra=()
 	[ $mode = on ] && extra=(--offload)
-	bg python3 -m http.server --bind "$host" --directory "$TMP/www" "$port" 2>/dev/null
+	bg python3 -m http.server --bind "$host" --directory "$TMP/www" "$port" >/dev/null 2>&1
 	srv=$!
 	out=$("$SQN" run --mode tap --tap "$tap" --host-addr "$host/24" --guest-addr "$guest/24" \
 		"${extra[@]}" --stats -- sh -c \
@@ -42,7 +42,7 @@ for mode in off on; do
 done
 # multi-queue backend TAP: replies arrive on whichever queue the host's
 # flow hash picks; the relay reads every queue
-bg python3 -m http.server --bind "$host" --directory "$TMP/www" "$port" 2>/dev/null
+bg python3 -m http.server --bind "$host" --directory "$TMP/www" "$port" >/dev/null 2>&1
 srv=$!
 out=$("$SQN" run --mode tap --tap "$tap" --host-addr "$host/24" --guest-addr "$guest/24" --queues 4 -- sh -c \
 	"sleep 0.3; for i in 1 2 3 4 5 6 7 8; do python3 -c '$FETCH_PY' http://$host:$port/blob; done" | sort -u)
