@@ -56,7 +56,7 @@ skip_all() {
 require_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
 require_cmd() { command -v "$1" >/dev/null || skip_all "needs $1"; }
 
-diag() { echo "# $*"; }
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 finish() { exit $_failed; }
 
