@@ -834,8 +834,9 @@ enum tap_rd { TAP_RD_FRAME, TAP_RD_EMPTY, TAP_RD_RETRY, TAP_RD_PENDING };
  *
  * Return: TAP_RD_FRAME (a frame in @fr), TAP_RD_EMPTY (nothing waiting),
  * TAP_RD_RETRY (interrupted, or a runt dropped and counted),
- * TAP_RD_PENDING (the frame did not fit: kept whole in the spill), or a
- * negative errno with the message set
+ * TAP_RD_PENDING (the frame did not fit: kept whole in the spill), or the
+ * negative errno of readv() with no message set (the caller reports it only
+ * when no frame was read)
  */
 static int tap_read_one(struct sqn_iface *iface, struct tap_queue *tq,
 			unsigned q, struct sqn_frame *fr)
@@ -863,9 +864,7 @@ static int tap_read_one(struct sqn_iface *iface, struct tap_queue *tq,
 	if (r < 0 && errno == EAGAIN)
 		return TAP_RD_EMPTY;
 	if (r < 0)
-		return sqn_seterr(iface, -errno,
-				  "%s: read from tap queue %u: %s", iface->id,
-				  q, strerror(errno));
+		return -errno;
 	if (r < off + SQN_FRAME_MIN ||
 	    (size_t)r - (size_t)off > (size_t)cap + TAP_SPILL_LEN) {
 		uint64_t e = SQN_STAT_ADD(iface, rx_errors, 1) + 1;
@@ -933,7 +932,9 @@ static int tap_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		else if (rc == TAP_RD_EMPTY || (rc < 0 && i))
 			break;
 		else if (rc < 0)
-			return rc;
+			return sqn_seterr(iface, rc,
+					  "%s: read from tap queue %u: %s",
+					  iface->id, q, strerror(-rc));
 	}
 	return (int)i;
 }

@@ -568,7 +568,7 @@ static void rx_dgram(struct sqn_transport *t, struct rx_ctx *c)
  * Return: bytes sent, -EAGAIN when the socket is full (EAGAIN, ENOBUFS),
  * or another negative errno when the connection is broken
  */
-static ssize_t enc_send(int sock, struct sqn_wire_enc *e, bool one)
+static inline ssize_t enc_send(int sock, struct sqn_wire_enc *e, bool one)
 {
 	struct msghdr mh;
 	unsigned niov;
