@@ -14,7 +14,9 @@
  * - Readiness. The interface's fd is an epoll (kqueue) set holding every
  *   socket libslirp currently wants polled, plus a waker that is set while
  *   frames wait in the RX ring (or when a write moved libslirp's next
- *   deadline earlier than the one the caller was given). After every call
+ *   deadline earlier than the one the caller was given); once set, it is
+ *   cleared only by a read that finds nothing, so steady traffic costs no
+ *   eventfd system calls (waker_update()). After every call
  *   into libslirp, slirp_pollfds_fill() is run and its answer is diffed
  *   against what the set holds: an fd is added, modified or deleted only
  *   when what libslirp asks for changed, so a steady connection costs no
