@@ -14,7 +14,9 @@
  * - Readiness. The interface's fd is an epoll (kqueue) set holding every
  *   socket libslirp currently wants polled, plus a waker that is set while
  *   frames wait in the RX ring (or when a write moved libslirp's next
- *   deadline earlier than the one the caller was given). After every call
+ *   deadline earlier than the one the caller was given); once set, it is
+ *   cleared only by a read that finds nothing, so steady traffic costs no
+ *   eventfd system calls (waker_update()). After every call
  *   into libslirp, slirp_pollfds_fill() is run and its answer is diffed
  *   against what the set holds: an fd is added, modified or deleted only
  *   when what libslirp asks for changed, so a steady connection costs no
@@ -290,17 +292,27 @@ static void guard_leave(struct pipe_guard *g)
 
 /**
  * waker_update() - make the waker match the ring (set while frames wait)
- * @be:	backend state, locked
+ * @be:		backend state, locked
+ * @idle:	the caller is about to sleep (a read found nothing): only then
+ *		is a set waker cleared
+ *
+ * While traffic flows, frames libslirp makes during a write (the ACKs for
+ * what the guest sent, data on the guest's ACKs) would set and clear the
+ * waker once per write: two system calls per round trip. Leaving it set
+ * until a read comes back empty costs a caller that stops reading early one
+ * extra empty read instead, and the fd still never sleeps while frames wait.
  */
-static void waker_update(struct slirp_be *be)
+static void waker_update(struct slirp_be *be, bool idle)
 {
 	bool want = !sqn_ring_empty(&be->ring);
 
-	if (want && !be->waker_set)
+	if (want && !be->waker_set) {
 		sqn_waker_wake(&be->waker);
-	else if (!want && be->waker_set)
+		be->waker_set = true;
+	} else if (!want && idle && be->waker_set) {
 		sqn_waker_clear(&be->waker);
-	be->waker_set = want;
+		be->waker_set = false;
+	}
 }
 
 /**
@@ -339,7 +351,7 @@ static void ring_push(struct slirp_be *be, const void *buf, uint32_t len)
 	}
 	/* inside a read, the waker is settled when the read ends */
 	if (!be->in_read && !be->waker_set)
-		waker_update(be);
+		waker_update(be, false);
 }
 
 /**
@@ -1314,7 +1326,7 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		be->in_read = false;
 	}
 	rc = (k == 0 && !sqn_ring_empty(&be->ring)) ? -EMSGSIZE : (int)k;
-	waker_update(be);
+	waker_update(be, k == 0);
 	pthread_mutex_unlock(&be->lock);
 	if (rc == -EMSGSIZE)
 		sqn_seterr(iface, rc,
