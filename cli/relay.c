@@ -468,6 +468,7 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	 * adds wake-ups and lock hand-offs, so one thread does both */
 	r.one_thread = sqn_iface_mode(iface) == SQN_MODE_SLIRP;
 
+	memset(&tx, 0, sizeof(tx)); /* joined only if it was created */
 	r.buf = calloc((size_t)2 * SQN_BATCH, RELAY_BUF);
 	r.stop = eventfd(0, EFD_CLOEXEC);
 	w.sfd = wait_signals();

@@ -414,9 +414,10 @@ bool sqn_tcp_run_append(struct sqn_tcp_run *r, uint8_t *out, uint32_t cap,
 	    r->last != r->mss || s.dlen > r->mss || s.seq != r->next_seq ||
 	    (int32_t)(s.ack - r->ack) < 0 ||
 	    ETH_HLEN + IP_HLEN + s.thl != r->hlen ||
-	    memcmp(out, frame, ETH_HLEN) || ip[1] != s.ip[1] ||
-	    ip[8] != s.ip[8] || memcmp(ip + 12, s.ip + 12, 8) ||
-	    memcmp(tcp, s.tcp, 4) || memcmp(tcp + 20, s.tcp + 20, s.thl - 20))
+	    memcmp(out, frame, ETH_HLEN) != 0 || ip[1] != s.ip[1] ||
+	    ip[8] != s.ip[8] || memcmp(ip + 12, s.ip + 12, 8) != 0 ||
+	    memcmp(tcp, s.tcp, 4) != 0 ||
+	    memcmp(tcp + 20, s.tcp + 20, s.thl - 20) != 0)
 		return false;
 	memcpy(out + r->len, s.data, s.dlen);
 	memcpy(out + ETH_HLEN + IP_HLEN + 8, s.tcp + 8, 4);   /* ACK */
