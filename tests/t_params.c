@@ -7,24 +7,11 @@
 #include <errno.h>
 
 #include "check.h"
+#include "res.h"
 #include "config.h"
 #include "squibnet.h"
 
 static char err[512];
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n++;
-	closedir(d);
-	return n;
-}
 
 static int try_start(struct sqn_params *p)
 {
@@ -239,7 +226,7 @@ static void other_fields(void)
 static void nothing_left_behind(void)
 {
 	struct sqn_params p;
-	int before = count_fds(), i;
+	int before = res_fds(), i;
 
 	for (i = 0; i < 100; i++) {
 		base(&p);
@@ -249,7 +236,7 @@ static void nothing_left_behind(void)
 		p.mode = SQN_MODE_SHARED;
 		try_start(&p);
 	}
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(res_fds(), before);
 }
 
 static void stop_null(void)

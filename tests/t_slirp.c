@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "res.h"
 #include "netframes.h"
 #include "squibnet.h"
 
@@ -142,21 +143,6 @@ static struct sqn_iface *start_default(void)
 
 	sqn_params_init(&p);
 	return start(&p);
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the DIR's own fd */
 }
 
 /* a TCP listener on 127.0.0.1, ephemeral port */
@@ -529,7 +515,7 @@ static void bad_options_refused(void)
 	struct sqn_params p;
 	struct sqn_iface *iface = (void *)1;
 	char err[256];
-	int before = count_fds();
+	int before = res_fds();
 
 	sqn_params_init(&p);
 	p.iface_id = "sl0";
@@ -560,7 +546,7 @@ static void bad_options_refused(void)
 	p.slirp_host = "10.0.2.3";
 	CHECK_EQ(sqn_iface_start(&p, &iface, err, sizeof(err)), -EINVAL);
 	CHECK_STR_HAS(err, "slirp_host and slirp_dns are both 10.0.2.3");
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(res_fds(), before);
 }
 
 static void forward_port_in_use(void)
@@ -575,7 +561,7 @@ static void forward_port_in_use(void)
 
 	ASSERT(ls >= 0);
 	snprintf(fwd, sizeof(fwd), "tcp:127.0.0.1:%u-:22", port);
-	before = count_fds();
+	before = res_fds();
 	sqn_params_init(&p);
 	p.iface_id = "sl0";
 	p.mode = SQN_MODE_SLIRP;
@@ -585,7 +571,7 @@ static void forward_port_in_use(void)
 	CHECK(iface == NULL);
 	CHECK_STR_HAS(err, fwd);
 	CHECK_STR_HAS(err, "cannot listen");
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(res_fds(), before);
 	close(ls);
 }
 
@@ -644,7 +630,7 @@ static void rx_queue_drops_oldest(void)
 /* stop with a host connection open: every fd is closed */
 static void stop_with_connection_frees_fds(void)
 {
-	int before = count_fds(), ls, as = -1;
+	int before = res_fds(), ls, as = -1;
 	struct sqn_iface *iface;
 	uint16_t port = 0;
 	uint8_t buf[NF_FRAME_MAX], hmac[6];
@@ -689,12 +675,12 @@ static void stop_with_connection_frees_fds(void)
 	sqn_iface_stop(iface);
 	close(as);
 	close(ls);
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(res_fds(), before);
 }
 
 static void start_stop_cycles_no_fd_growth(void)
 {
-	int before = count_fds(), i;
+	int before = res_fds(), i;
 	char fwd[64];
 	const char *fwds[1] = {fwd};
 	uint8_t buf[NF_FRAME_MAX];
@@ -716,7 +702,7 @@ static void start_stop_cycles_no_fd_growth(void)
 		CHECK_EQ(sqn_iface_read(iface, &f, 1), 1);
 		sqn_iface_stop(iface);
 	}
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(res_fds(), before);
 }
 
 struct pinger {

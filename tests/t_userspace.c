@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "res.h"
 #include "squibnet.h"
 
 static uint8_t txbuf[SQN_BATCH][65536];
@@ -332,21 +333,6 @@ static void socket_unix_stream(void)
 	server_stop(&s);
 }
 
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void socket_unixgram_vfkt(void)
 {
 	struct server s;
@@ -384,7 +370,7 @@ static void socket_unixgram_vfkt(void)
 	}
 	CHECK(iface);
 	/* removed on stop: only the server's socket is left */
-	CHECK_EQ(count_entries(tmpdir), 1);
+	CHECK_EQ(res_count_dir(tmpdir), 1);
 	server_stop(&s);
 	if (old[0])
 		setenv("XDG_RUNTIME_DIR", old, 1);
@@ -646,11 +632,6 @@ static void caller_sigkill(void)
 	unlink(pf);
 }
 
-static int count_fds(void)
-{
-	return count_entries("/proc/self/fd");
-}
-
 static void cycles_1000(void)
 {
 	struct sqn_iface *iface;
@@ -658,7 +639,7 @@ static void cycles_1000(void)
 	uint64_t t0 = now_ms();
 
 	(void)fake();
-	fds0 = count_fds();
+	fds0 = res_fds();
 	for (i = 0; i < 1000; i++) {
 		iface = start_fake(i % 2 ? SQN_HELPER_PASST
 					 : SQN_HELPER_GVPROXY,
@@ -670,7 +651,7 @@ static void cycles_1000(void)
 		sqn_iface_stop(iface);
 		ok++;
 	}
-	fds1 = count_fds();
+	fds1 = res_fds();
 	printf("# 1000 start/stop cycles took %llu ms\n",
 	       (unsigned long long)(now_ms() - t0));
 	CHECK_EQ(ok, 1000);
@@ -856,7 +837,7 @@ static void validation_messages(void)
 	const char *many[33], *one[1];
 	char noexec[96];
 	struct sqn_params p;
-	int fds0 = count_fds(), fd, i;
+	int fds0 = res_fds(), fd, i;
 
 	(void)fake();
 	snprintf(noexec, sizeof(noexec), "%s/noexec", tmpdir);
@@ -958,7 +939,7 @@ static void validation_messages(void)
 	refused(&p, "cannot connect to unix:///nonexistent/sqn.sock: No such");
 
 	/* nothing was left behind */
-	CHECK_EQ(count_fds(), fds0);
+	CHECK_EQ(res_fds(), fds0);
 	CHECK_EQ(waitpid(-1, NULL, WNOHANG), -1);
 	unlink(noexec);
 }
