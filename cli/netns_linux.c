@@ -619,6 +619,24 @@ static void child_main(int sock, const struct run_opts *o, const uint8_t mac[6],
 }
 
 /**
+ * reply_error() - the message for a child's reply that is not NS_OK
+ * @rc:		what recv_msg() returned
+ * @m:		the reply, if @rc is 0
+ * @doing:	what the child was doing, for the message
+ * @err:	gets the message
+ * @errlen:	its size
+ */
+static void reply_error(int rc, const struct ns_msg *m, const char *doing,
+			char *err, size_t errlen)
+{
+	if (!rc && m->type == NS_ERR)
+		snprintf(err, errlen, "%s", m->text);
+	else
+		snprintf(err, errlen,
+			 "run: the namespace process died while %s", doing);
+}
+
+/**
  * ns_spawn() - start the namespace's process and take its TAP
  * @o:		options
  * @mac:	the NIC's MAC
@@ -659,12 +677,7 @@ int ns_spawn(const struct run_opts *o, const uint8_t mac[6], bool vnet_hdr,
 	rc = recv_msg(c->sock, &m, &c->tap_fd);
 	if (!rc && m.type == NS_OK && c->tap_fd >= 0)
 		return 0;
-	if (!rc && m.type == NS_ERR)
-		snprintf(err, errlen, "%s", m.text);
-	else
-		snprintf(err, errlen,
-			 "run: the namespace process died while "
-			 "setting up");
+	reply_error(rc, &m, "setting up", err, errlen);
 	if (c->tap_fd >= 0)
 		close(c->tap_fd);
 	close(c->sock);
@@ -747,12 +760,7 @@ int ns_configure(struct ns_child *c, const struct ns_config *cfg, char *err,
 	}
 	if (!rc && m.type == NS_OK)
 		return 0;
-	if (!rc && m.type == NS_ERR)
-		snprintf(err, errlen, "%s", m.text);
-	else
-		snprintf(err, errlen,
-			 "run: the namespace process died while "
-			 "configuring its NIC");
+	reply_error(rc, &m, "configuring its NIC", err, errlen);
 	return -EIO;
 }
 
