@@ -220,7 +220,7 @@ struct mb_opts {
  * @note:	how its figures read
  * @setup:	fill @p (mode and transport fields), start the peer; return 0,
  *		or a negative errno with a reason in @why
- * @teardown:	stop the peer (after sqn_iface_stop), may be NULL
+ * @teardown:	stop the peer (after sqn_iface_free), may be NULL
  * @peer:	the peer's state
  */
 struct transport {
@@ -687,7 +687,7 @@ static int bench_one(struct transport *t, const struct mb_opts *o,
 out_stop:
 	if (rc && rc != -ENOTSUP)
 		snprintf(why, len, "%s", strerror(-rc));
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 out_peer:
 	if (t->teardown)
 		t->teardown(t);

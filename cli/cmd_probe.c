@@ -78,7 +78,7 @@ int cmd_probe(int argc, char **argv)
 			continue;
 		}
 		printf("  %-10s yes (mtu %u)\n", name, sqn_iface_mtu(iface));
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 		works++;
 	}
 	return works ? 0 : 1;

@@ -240,12 +240,12 @@ int cmd_run(int argc, char **argv)
 	}
 	if (o.stats)
 		print_stats(iface);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	close(c.tap_fd);
 	return status;
 
 out_iface:
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 out_child:
 	kill(c.pid, SIGKILL);
 	waitpid(c.pid, &wst, 0);

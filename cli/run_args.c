@@ -183,10 +183,10 @@ static int opt_mtu(struct run_opts *o, const char *v, char *err, size_t errlen)
 
 static int opt_mac(struct run_opts *o, const char *v, char *err, size_t errlen)
 {
-	if (sqn_mac_parse(v, o->mac))
-		FAIL("run: --mac '%s' is not a MAC address (six two-digit hex "
-		     "octets, e.g. 06:00:12:34:56:78)",
-		     v);
+	char why[160];
+
+	if (sqn_mac_parse_msg(v, o->mac, why, sizeof(why)))
+		FAIL("run: --mac '%s' is not a MAC address: %s", v, why);
 	if (o->mac[0] & 1)
 		FAIL("run: --mac '%s' is a multicast address: the first octet "
 		     "must be even",

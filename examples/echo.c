@@ -90,6 +90,6 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.rx_bytes,
 	       (unsigned long long)st.tx_dropped,
 	       (unsigned long long)st.rx_dropped);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	return got == NFRAMES ? 0 : 1;
 }

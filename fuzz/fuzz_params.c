@@ -216,7 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							sizeof(p.mode)
 					? sqn_mode_default()
 					: SQN_MODE_LOOPBACK);
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	} else {
 		FZ_REQUIRE(rc < 0);
 		FZ_REQUIRE(iface == NULL);

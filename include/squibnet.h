@@ -372,12 +372,26 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 			    struct sqn_iface **out, char *err, size_t errlen);
 
 /**
- * sqn_iface_stop() - stop an interface and free everything it holds
+ * sqn_iface_stop() - stop an interface: release everything but the handle
  * @iface:	the interface, or NULL (nothing happens)
  *
- * Reaps the helper child, closes every fd, joins any thread.
+ * Reaps the helper child, closes every fd, joins any thread, and takes the
+ * link down ("stopped"). Idempotent: a second call does nothing. After it,
+ * read and write fail with -ESHUTDOWN and sqn_iface_fd() returns
+ * -ESHUTDOWN, while the queries (statistics, MTU, MACs, id, last error)
+ * still answer, so a caller can report the final counters. The handle
+ * itself stays until sqn_iface_free().
  */
 SQN_API void sqn_iface_stop(struct sqn_iface *iface);
+
+/**
+ * sqn_iface_free() - stop an interface if it runs, then free the handle
+ * @iface:	the interface, or NULL (nothing happens)
+ *
+ * The handle is invalid afterwards. Every sqn_iface_start() that succeeded
+ * is paired with exactly one sqn_iface_free().
+ */
+SQN_API void sqn_iface_free(struct sqn_iface *iface);
 
 /**
  * sqn_iface_read() - take frames bound for the guest
@@ -563,6 +577,19 @@ SQN_API void sqn_iface_last_error(const struct sqn_iface *iface, char *buf,
  * Return: 0, or -EINVAL
  */
 SQN_API int sqn_mac_parse(const char *s, uint8_t mac[6]);
+
+/**
+ * sqn_mac_parse_msg() - sqn_mac_parse(), with a message when it refuses
+ * @s:		the text
+ * @mac:	gets 6 bytes on success
+ * @err:	if not NULL, gets what is wrong: how many octets there are, or
+ *		which octet is not two hex digits
+ * @errlen:	size of @err
+ *
+ * Return: 0, or -EINVAL
+ */
+SQN_API int sqn_mac_parse_msg(const char *s, uint8_t mac[6], char *err,
+			      size_t errlen);
 
 /**
  * sqn_mac_format() - format a MAC in lower case

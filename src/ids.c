@@ -53,6 +53,52 @@ SQN_API int sqn_mac_parse(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+SQN_API int sqn_mac_parse_msg(const char *s, uint8_t mac[6], char *err,
+			      size_t errlen)
+{
+	const char *p, *start;
+	int octets = 1, i;
+
+	if (sqn_mac_parse(s, mac) == 0)
+		return 0;
+	if (!err || !errlen)
+		return -EINVAL;
+	if (!s || !*s) {
+		snprintf(err, errlen,
+			 "MAC address is empty: give six two-digit "
+			 "hex octets, e.g. 06:00:12:34:56:78");
+		return -EINVAL;
+	}
+	for (p = s; *p; p++)
+		octets += *p == ':';
+	if (octets != 6) {
+		snprintf(err, errlen,
+			 "MAC address '%.40s' has %d octet%s: a MAC has six "
+			 "two-digit hex octets separated by colons, e.g. "
+			 "06:00:12:34:56:78",
+			 s, octets, octets == 1 ? "" : "s");
+		return -EINVAL;
+	}
+	for (start = s, i = 1;; i++) {
+		for (p = start; *p && *p != ':'; p++)
+			;
+		if (p - start != 2 || hexval(start[0]) < 0 ||
+		    hexval(start[1]) < 0) {
+			snprintf(err, errlen,
+				 "MAC address '%.40s': octet %d '%.*s' is not "
+				 "two hex digits (0-9, a-f)",
+				 s, i, (int)(p - start > 8 ? 8 : p - start),
+				 start);
+			return -EINVAL;
+		}
+		if (!*p)
+			break;
+		start = p + 1;
+	}
+	snprintf(err, errlen, "MAC address '%.40s' is malformed", s);
+	return -EINVAL;
+}
+
 SQN_API char *sqn_mac_format(const uint8_t mac[6], char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],

@@ -308,10 +308,43 @@ out_free:
 
 SQN_API void sqn_iface_stop(struct sqn_iface *iface)
 {
-	if (!iface)
+	unsigned i;
+
+	if (!iface || iface->stopped)
 		return;
 	iface->ops->stop(iface);
+	iface->stopped = true;
+	iface->fd = -1;
+	for (i = 0; i < SQN_MAX_QUEUES; i++)
+		iface->qfd[i] = -1;
+	/* not a link change the caller must react to: not counted, not logged */
+	pthread_mutex_lock(&iface->msg_lock);
+	snprintf(iface->link_why, sizeof(iface->link_why), "stopped");
+	pthread_mutex_unlock(&iface->msg_lock);
+	atomic_store(&iface->link_up, 0);
+}
+
+SQN_API void sqn_iface_free(struct sqn_iface *iface)
+{
+	if (!iface)
+		return;
+	sqn_iface_stop(iface);
 	iface_free(iface);
+}
+
+/**
+ * stopped_err() - the failure of a frame call on a stopped interface
+ * @iface:	the interface
+ * @what:	"read" or "write"
+ *
+ * Return: -ESHUTDOWN
+ */
+static int stopped_err(struct sqn_iface *iface, const char *what)
+{
+	return sqn_seterr(iface, -ESHUTDOWN,
+			  "%s: %s after sqn_iface_stop(): the interface is "
+			  "stopped",
+			  iface->id, what);
 }
 
 /**
@@ -338,6 +371,8 @@ SQN_API int sqn_iface_queue_read(struct sqn_iface *iface, unsigned queue,
 
 	if (!iface || (!frames && n))
 		return -EINVAL;
+	if (iface->stopped)
+		return stopped_err(iface, "read");
 	if (queue >= iface->nqueues)
 		return sqn_seterr(iface, -EINVAL,
 				  "read: queue %u does not exist (%u queues)",
@@ -390,6 +425,8 @@ SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
 
 	if (!iface || (!frames && n))
 		return -EINVAL;
+	if (iface->stopped)
+		return stopped_err(iface, "write");
 	if (queue >= iface->nqueues)
 		return sqn_seterr(iface, -EINVAL,
 				  "write: queue %u does not exist (%u queues)",
@@ -429,14 +466,16 @@ SQN_API int sqn_iface_write(struct sqn_iface *iface,
 
 SQN_API int sqn_iface_fd(const struct sqn_iface *iface)
 {
-	return iface ? iface->fd : -EINVAL;
+	if (!iface)
+		return -EINVAL;
+	return iface->stopped ? -ESHUTDOWN : iface->fd;
 }
 
 SQN_API int sqn_iface_queue_fd(const struct sqn_iface *iface, unsigned queue)
 {
 	if (!iface || queue >= iface->nqueues)
 		return -EINVAL;
-	return iface->qfd[queue];
+	return iface->stopped ? -ESHUTDOWN : iface->qfd[queue];
 }
 
 SQN_API unsigned sqn_iface_queues(const struct sqn_iface *iface)
@@ -446,7 +485,7 @@ SQN_API unsigned sqn_iface_queues(const struct sqn_iface *iface)
 
 SQN_API int sqn_iface_timeout_ms(struct sqn_iface *iface)
 {
-	if (!iface || !iface->ops->timeout_ms)
+	if (!iface || iface->stopped || !iface->ops->timeout_ms)
 		return -1;
 	return iface->ops->timeout_ms(iface);
 }
@@ -463,12 +502,22 @@ SQN_API uint32_t sqn_iface_max_frame(const struct sqn_iface *iface)
 
 SQN_API void sqn_iface_host_mac(const struct sqn_iface *iface, uint8_t mac[6])
 {
-	memcpy(mac, iface->host_mac, 6);
+	if (!mac)
+		return;
+	if (iface)
+		memcpy(mac, iface->host_mac, 6);
+	else
+		memset(mac, 0, 6);
 }
 
 SQN_API void sqn_iface_guest_mac(const struct sqn_iface *iface, uint8_t mac[6])
 {
-	memcpy(mac, iface->guest_mac, 6);
+	if (!mac)
+		return;
+	if (iface)
+		memcpy(mac, iface->guest_mac, 6);
+	else
+		memset(mac, 0, 6);
 }
 
 SQN_API const char *sqn_iface_id(const struct sqn_iface *iface)
@@ -502,8 +551,15 @@ SQN_API int sqn_iface_link(const struct sqn_iface *iface, char *why, size_t len)
 
 SQN_API void sqn_iface_stats(const struct sqn_iface *iface, struct sqn_stats *s)
 {
-	const struct sqn_counters *c = &iface->ctr;
+	const struct sqn_counters *c;
 
+	if (!s)
+		return;
+	if (!iface) {
+		memset(s, 0, sizeof(*s));
+		return;
+	}
+	c = &iface->ctr;
 #define LOAD(f) s->f = atomic_load_explicit(&c->f, memory_order_relaxed)
 	LOAD(rx_frames);
 	LOAD(rx_bytes);

@@ -137,6 +137,7 @@ struct sqn_iface {
 	enum sqn_log_level log_level;
 
 	struct sqn_counters ctr;
+	bool stopped; /* sqn_iface_free() ran: the backend holds nothing */
 	_Atomic int link_up;
 	pthread_mutex_t msg_lock;
 	char link_why[SQN_MSG_LEN];

@@ -82,7 +82,7 @@ static void zero_allocs_per_frame(void)
 	printf("# %d frames, %lu allocations\n", frames, after - before);
 	CHECK_EQ(after - before, 0);
 	CHECK(before > 0); /* the interposition works: start allocated */
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static const struct check_case cases[] = {

@@ -319,29 +319,46 @@ static const struct cycle_mode modes[] = {
 
 static const char *suite = "unit";
 
+/* What the cycles of one row saw go wrong, beside a failed start. */
+struct cycle_faults {
+	int io;	     /* a write or read of the one frame failed */
+	int stop;    /* after sqn_iface_stop(), a call did not say -ESHUTDOWN */
+	int fd_leak; /* fds after stop (handle not yet freed) != before start */
+};
+
 /**
- * one_cycle() - start, one frame each way, stop
+ * one_cycle() - start, one frame each way, stop twice, free
  * @p:		the params
  * @echoes:	wait (up to 1 s) for the frame to come back
  * @echoed:	incremented when it did
+ * @fx:		gets what went wrong
+ * @count_fds:	compare the fds before start with those after stop
+ * @settle:	NULL, or wait for the peer to let go (before each count)
  *
  * Return: 0, or the failed start's errno (the message is printed)
  */
-static int one_cycle(const struct sqn_params *p, bool echoes, int *echoed)
+static int one_cycle(const struct sqn_params *p, bool echoes, int *echoed,
+		     struct cycle_faults *fx, bool count_fds,
+		     void (*settle)(void))
 {
 	static uint8_t buf[9014];
 	struct sqn_frame f = {.data = buf, .len = 60};
 	struct sqn_iface *iface;
+	struct sqn_stats st;
 	char err[256];
-	int rc, n, tries;
+	int rc, n, tries, fds0 = 0;
 
+	if (count_fds && settle)
+		settle();
+	if (count_fds)
+		fds0 = res_fds();
 	rc = sqn_iface_start(p, &iface, err, sizeof(err));
 	if (rc) {
 		printf("# start: %s\n", err);
 		return rc;
 	}
 	memset(buf, 0x5a, 60);
-	if (sqn_iface_write(iface, &f, 1) != 1)
+	if (sqn_iface_write(iface, &f, 1) != 1 && fx->io++ < 3)
 		printf("# write failed\n");
 	for (tries = 0; tries < (echoes ? 100 : 1); tries++) {
 		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
@@ -351,14 +368,35 @@ static int one_cycle(const struct sqn_params *p, bool echoes, int *echoed)
 			poll(&pfd, 1, 10);
 		f.cap = sizeof(buf);
 		n = sqn_iface_read(iface, &f, 1);
-		if (n < 0)
-			printf("# read failed\n");
+		if (n < 0 && fx->io++ < 3)
+			printf("# read failed: %d\n", n);
 		if (n == 1 && f.len == 60 && buf[59] == 0x5a) {
 			(*echoed)++;
 			break;
 		}
 	}
+	/* stop is idempotent; the handle still answers queries, frame calls
+	 * say -ESHUTDOWN; everything but the handle is released */
 	sqn_iface_stop(iface);
+	sqn_iface_stop(iface);
+	f.cap = sizeof(buf);
+	sqn_iface_stats(iface, &st);
+	if (sqn_iface_read(iface, &f, 1) != -ESHUTDOWN ||
+	    sqn_iface_write(iface, &f, 1) != -ESHUTDOWN ||
+	    sqn_iface_fd(iface) != -ESHUTDOWN ||
+	    sqn_iface_link(iface, NULL, 0) != 0 || st.tx_frames != 1 ||
+	    sqn_iface_mtu(iface) == 0) {
+		if (fx->stop++ < 3)
+			printf("# after stop: read/write/fd/link/stats/mtu not "
+			       "as documented (tx_frames %llu)\n",
+			       (unsigned long long)st.tx_frames);
+	}
+	if (count_fds && settle)
+		settle();
+	if (count_fds && res_fds() != fds0 && fx->fd_leak++ < 3)
+		printf("# fds %d before start, %d after stop\n", fds0,
+		       res_fds());
+	sqn_iface_free(iface);
 	return 0;
 }
 
@@ -372,6 +410,7 @@ static void run_row(const struct cycle_mode *m)
 	const char *checker = res_memory_checker();
 	struct sqn_params p;
 	char why[256] = "";
+	struct cycle_faults fx = {0, 0, 0};
 	int i, rc, echoed = 0;
 
 	if (m->needs_root && geteuid() != 0)
@@ -384,7 +423,7 @@ static void run_row(const struct cycle_mode *m)
 	if (m->setup(&p, why, sizeof(why)))
 		SKIP(why);
 	for (i = 0; i < WARMUP; i++) {
-		rc = one_cycle(&p, m->echoes, &echoed);
+		rc = one_cycle(&p, m->echoes, &echoed, &fx, false, NULL);
 		if (rc)
 			break;
 	}
@@ -394,7 +433,8 @@ static void run_row(const struct cycle_mode *m)
 		res_snap_take(&before);
 		echoed = 0;
 		for (i = 0; i < CYCLES && rc == 0; i++)
-			rc = one_cycle(&p, m->echoes, &echoed);
+			rc = one_cycle(&p, m->echoes, &echoed, &fx, true,
+				       m->settle);
 		if (m->settle)
 			m->settle();
 		res_snap_take(&after);
@@ -408,6 +448,12 @@ static void run_row(const struct cycle_mode *m)
 	       m->name, CYCLES, before.fds, after.fds, before.threads,
 	       after.threads, before.children, after.children, before.rss_kib,
 	       after.rss_kib);
+	printf("# %s: %d failed frame calls, %d stops not as documented, "
+	       "%d stops that left an fd\n",
+	       m->name, fx.io, fx.stop, fx.fd_leak);
+	CHECK_EQ(fx.io, 0);
+	CHECK_EQ(fx.stop, 0);
+	CHECK_EQ(fx.fd_leak, 0);
 	if (m->echoes) {
 		printf("# %s: %d of %d frames came back\n", m->name, echoed,
 		       CYCLES);

@@ -169,7 +169,7 @@ static void flood(const char *name, uint32_t mtu, const uint32_t *sizes,
 	}
 	drain(iface, &fl);
 	sqn_iface_stats(iface, &st);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	hwm1 = res_status_kib("VmHWM:");
 
 	printf("# %s flood: %.2f GiB in %llu frames, %llu write calls; read "
@@ -510,7 +510,7 @@ static void helper_flood(enum sqn_helper_kind kind, const char *name)
 		idle = r == 0 ? idle + 1 : 0;
 	}
 	sqn_iface_stats(iface, &st);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	hwm1 = res_status_kib("VmHWM:");
 	rm_tmpdir();
 
@@ -606,7 +606,7 @@ static void guest_flood_stopped_helper(void)
 	ASSERT(iface);
 	pid = read_pid(pidfile);
 	if (pid <= 0) {
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 		rm_tmpdir();
 	}
 	ASSERT(pid > 0);
@@ -617,7 +617,7 @@ static void guest_flood_stopped_helper(void)
 	}
 	sqn_iface_stats(iface, &st);
 	kill(pid, SIGCONT);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	hwm1 = res_status_kib("VmHWM:");
 	rm_tmpdir();
 
@@ -828,7 +828,7 @@ static void slirp_flood(void)
 	pthread_join(th, NULL);
 	kdrops = udp_socket_drops(u.port, &queued);
 	sqn_iface_stats(iface, &st);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	hwm1 = res_status_kib("VmHWM:");
 	received = kdrops >= 0 ? u.sent - (uint64_t)kdrops : 0;
 

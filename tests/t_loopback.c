@@ -81,7 +81,7 @@ static void round_trip_all_sizes(void)
 			CHECK_EQ(sqn_iface_read(iface, rx, SQN_BATCH), 0);
 		}
 	}
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void full_queue_counts_drops(void)
@@ -110,7 +110,7 @@ static void full_queue_counts_drops(void)
 	sqn_iface_stats(iface, &st);
 	CHECK_EQ(st.rx_frames, 256);
 	CHECK_EQ(st.rx_bytes, 256 * 1514);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void never_truncates(void)
@@ -136,7 +136,7 @@ static void never_truncates(void)
 	rx[0].cap = 9014;
 	CHECK_EQ(sqn_iface_read(iface, rx, 2), 1);
 	CHECK_EQ(rx[0].len, 9000);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void refuses_bad_lengths(void)
@@ -159,7 +159,7 @@ static void refuses_bad_lengths(void)
 	CHECK_EQ(sqn_iface_read(iface, rx, 2), 2);
 	CHECK_EQ(rx[0].len, 60);
 	CHECK_EQ(rx[1].len, 61);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void queries(void)
@@ -181,7 +181,51 @@ static void queries(void)
 	CHECK_EQ(sqn_iface_timeout_ms(iface), -1);
 	sqn_iface_guest_mac(iface, mac);
 	CHECK_EQ(mac[0], 0x06);
+	sqn_iface_free(iface);
+}
+
+static void stop_is_idempotent(void)
+{
+	struct sqn_iface *iface = start_lb(0, 0);
+	struct sqn_frame f = {.data = txbuf[0], .len = 60};
+	struct sqn_stats st;
+	uint8_t mac[6] = {1, 1, 1, 1, 1, 1};
+	char why[128];
+
+	ASSERT(iface);
+	CHECK_EQ(sqn_iface_write(iface, &f, 1), 1);
 	sqn_iface_stop(iface);
+	sqn_iface_stop(iface); /* a second stop does nothing */
+	CHECK_EQ(sqn_iface_link(iface, why, sizeof(why)), 0);
+	CHECK_STR_HAS(why, "stopped");
+	CHECK_EQ(sqn_iface_fd(iface), -ESHUTDOWN);
+	CHECK_EQ(sqn_iface_queue_fd(iface, 0), -ESHUTDOWN);
+	CHECK_EQ(sqn_iface_timeout_ms(iface), -1);
+	CHECK_EQ(sqn_iface_write(iface, &f, 1), -ESHUTDOWN);
+	f.data = rxbuf[0];
+	f.cap = SQN_FRAME_MAX;
+	CHECK_EQ(sqn_iface_read(iface, &f, 1), -ESHUTDOWN);
+	sqn_iface_last_error(iface, why, sizeof(why));
+	CHECK_STR_HAS(why, "read after sqn_iface_stop()");
+	/* the final counters are still there to report */
+	sqn_iface_stats(iface, &st);
+	CHECK_EQ(st.tx_frames, 1);
+	CHECK_EQ(st.tx_bytes, 60);
+	CHECK_EQ(sqn_iface_mtu(iface), 1500);
+	CHECK(!strcmp(sqn_iface_id(iface), "lb0"));
+	sqn_iface_free(iface);
+
+	/* NULL is fine everywhere */
+	sqn_iface_stop(NULL);
+	sqn_iface_free(NULL);
+	memset(&st, 0xff, sizeof(st));
+	sqn_iface_stats(NULL, &st);
+	CHECK_EQ(st.rx_frames, 0);
+	sqn_iface_host_mac(NULL, mac);
+	CHECK_EQ(mac[0], 0);
+	sqn_iface_guest_mac(NULL, mac);
+	CHECK_EQ(mac[5], 0);
+	CHECK_EQ(sqn_iface_fd(NULL), -EINVAL);
 }
 
 #define THREAD_FRAMES 200000
@@ -245,7 +289,7 @@ static void two_threads(void)
 	CHECK(ordered);
 	CHECK_EQ(got + st.rx_dropped, THREAD_FRAMES);
 	CHECK_EQ(st.rx_frames, got);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static const struct check_case cases[] = {
@@ -254,6 +298,7 @@ static const struct check_case cases[] = {
 	CASE(never_truncates),
 	CASE(refuses_bad_lengths),
 	CASE(queries),
+	CASE(stop_is_idempotent),
 	CASE(two_threads),
 };
 CHECK_MAIN(cases)

@@ -21,7 +21,7 @@ static int try_start(struct sqn_params *p)
 	err[0] = '\0';
 	rc = sqn_iface_start(p, &iface, err, sizeof(err));
 	if (rc == 0)
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	else
 		CHECK(iface == NULL);
 	printf("# rc %d: %s\n", rc, err);
@@ -105,10 +105,32 @@ static void host_dev_name_long(void)
 
 static void mac_five_octets(void)
 {
-	uint8_t m[6];
+	uint8_t m[6] = {1, 2, 3, 4, 5, 6};
+	char msg[256];
 
-	/* the MAC arrives as text from a CLI or an API body: parse refuses */
+	/* the MAC arrives as text from a CLI or an API body: parse refuses,
+	 * says why, and leaves the output alone */
 	CHECK_EQ(sqn_mac_parse("06:00:11:22:33", m), -EINVAL);
+	CHECK_EQ(sqn_mac_parse_msg("06:00:11:22:33", m, msg, sizeof(msg)),
+		 -EINVAL);
+	CHECK_STR_HAS(msg, "'06:00:11:22:33' has 5 octets");
+	CHECK_STR_HAS(msg, "six two-digit hex octets");
+	CHECK_EQ(sqn_mac_parse_msg("06:00:11:22:33:44:55", m, msg, sizeof(msg)),
+		 -EINVAL);
+	CHECK_STR_HAS(msg, "has 7 octets");
+	CHECK_EQ(sqn_mac_parse_msg("06:00:1g:22:33:44", m, msg, sizeof(msg)),
+		 -EINVAL);
+	CHECK_STR_HAS(msg, "octet 3 '1g' is not two hex digits");
+	CHECK_EQ(sqn_mac_parse_msg("06:00:123:22:33:44", m, msg, sizeof(msg)),
+		 -EINVAL);
+	CHECK_STR_HAS(msg, "octet 3 '123'");
+	CHECK_EQ(sqn_mac_parse_msg("", m, msg, sizeof(msg)), -EINVAL);
+	CHECK_STR_HAS(msg, "MAC address is empty");
+	CHECK_EQ(m[0], 1);
+	CHECK_EQ(m[5], 6);
+	CHECK_EQ(sqn_mac_parse_msg("06:00:AB:cd:00:ff", m, msg, sizeof(msg)),
+		 0);
+	CHECK_EQ(m[2], 0xab);
 }
 
 static void mac_multicast(void)
@@ -241,7 +263,7 @@ static void nothing_left_behind(void)
 
 static void stop_null(void)
 {
-	sqn_iface_stop(NULL); /* must not crash */
+	sqn_iface_free(NULL); /* must not crash */
 	CHECK(sqn_version()[0] == '0' + SQN_VERSION_MAJOR);
 }
 

@@ -187,7 +187,7 @@ static void passt_fd_arp_dhcp(void)
 	CHECK_EQ(sqn_iface_mtu(iface), 65520);
 	expect_answers(iface);
 	CHECK(sqn_iface_link(iface, NULL, 0));
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void passt_socket_arp_dhcp(void)
@@ -241,7 +241,7 @@ static void passt_socket_arp_dhcp(void)
 	p.log_level = SQN_LOG_WARN;
 	if (!sqn_iface_start(&p, &iface, err, sizeof(err))) {
 		expect_answers(iface);
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	} else {
 		printf("# start: %s\n", err);
 		CHECK(0);

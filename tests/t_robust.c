@@ -64,7 +64,7 @@ static void size_cutting_a_member(void)
 	/* a struct that ends after a member (an older caller) still works */
 	p.size = (uint32_t)offsetof(struct sqn_params, log);
 	CHECK_EQ(sqn_iface_start(&p, &iface, err, sizeof(err)), 0);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static const struct check_case cases[] = {

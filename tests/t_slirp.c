@@ -298,7 +298,7 @@ static void dhcp_offer_default(void)
 		CHECK_EQ(d.msg_type, NF_DHCP_ACK);
 		CHECK_EQ(d.yiaddr, GUEST);
 	}
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void arp_gateway_and_dns(void)
@@ -326,7 +326,7 @@ static void arp_gateway_and_dns(void)
 			   nf_arp(buf, 1, gmac, GUEST, NULL, other));
 		CHECK(!wait_for(&w, is_arp_reply, &other, 200));
 	}
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void icmp_echo_gateway(void)
@@ -352,7 +352,7 @@ static void icmp_echo_gateway(void)
 		CHECK_EQ(w.pkt.plen, sizeof(data));
 		CHECK(!memcmp(w.pkt.payload, data, sizeof(data)));
 	}
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void tcp_syn_to_host_loopback(void)
@@ -378,7 +378,7 @@ static void tcp_syn_to_host_loopback(void)
 		ASSERT(syn_to(iface, GATEWAY, 40001, closed, 3000));
 		CHECK(w.pkt.tcp_flags & NF_TCP_RST);
 	}
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	close(ls);
 }
 
@@ -449,7 +449,7 @@ static void restrict_blocks_outbound_forward_works(void)
 		CHECK(on_lo);
 		CHECK(!on_any);
 	}
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	close(c);
 	close(ls);
 }
@@ -489,7 +489,7 @@ static void custom_network_in_offer(void)
 		     "\x04"
 		     "corp",
 		     5) != NULL);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 
 	/* explicit addresses */
 	sqn_params_init(&p);
@@ -505,7 +505,7 @@ static void custom_network_in_offer(void)
 	CHECK_EQ(d.router, NF_IP(172, 16, 0, 1));
 	CHECK_EQ(d.dns, NF_IP(172, 16, 0, 53));
 	CHECK_EQ(d.mask, NF_IP(255, 255, 0, 0));
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void bad_options_refused(void)
@@ -624,7 +624,7 @@ static void rx_queue_drops_oldest(void)
 	}
 	sqn_iface_stats(iface, &st);
 	CHECK_EQ(st.rx_frames, 4);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 /* stop with a host connection open: every fd is closed */
@@ -672,7 +672,7 @@ static void stop_with_connection_frees_fds(void)
 		CHECK_EQ(recv(as, got, sizeof(got), MSG_DONTWAIT), 5);
 		CHECK(!memcmp(got, "hello", 5));
 	}
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	close(as);
 	close(ls);
 	CHECK_EQ(res_fds(), before);
@@ -700,7 +700,7 @@ static void start_stop_cycles_no_fd_growth(void)
 		send_frame(iface, buf,
 			   nf_arp(buf, 1, gmac, GUEST, NULL, GATEWAY));
 		CHECK_EQ(sqn_iface_read(iface, &f, 1), 1);
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	}
 	CHECK_EQ(res_fds(), before);
 }
@@ -763,7 +763,7 @@ static void reader_writer_threads(void)
 	pthread_join(t, NULL);
 	CHECK_EQ(pg.sent, 200);
 	CHECK_EQ(got, 200);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static const struct check_case cases[] = {

@@ -123,7 +123,7 @@ static void reset(void)
 	for (i = 0; i < n_fd; i++)
 		close(reg_fd[i]);
 	for (i = 0; i < n_iface; i++)
-		sqn_iface_stop(reg_iface[i]);
+		sqn_iface_free(reg_iface[i]);
 	n_fd = n_thread = n_iface = 0;
 }
 
@@ -979,7 +979,7 @@ static int start_in_child(enum child_how how, const char *name, char *err,
 			goto out;
 		params_tap(&p, name, SQN_ON);
 		crc = sqn_iface_start(&p, &iface, msg, sizeof(msg));
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	out:
 		if (write(pfd[1], &crc, sizeof(crc)) < 0 ||
 		    write(pfd[1], msg, sizeof(msg)) < 0)

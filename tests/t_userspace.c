@@ -172,7 +172,7 @@ static void gvproxy_stdio_u16(void)
 	CHECK_EQ(st.rx_frames, 48);
 	CHECK_EQ(st.tx_frames, 48);
 	CHECK_EQ(st.rx_errors, 0);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void passt_fd_u32(void)
@@ -182,7 +182,7 @@ static void passt_fd_u32(void)
 	ASSERT(iface);
 	CHECK_EQ(sqn_iface_max_frame(iface), 65536);
 	round_trips(iface, 65535);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 /* ---- fake socket servers ---- */
@@ -327,7 +327,7 @@ static void socket_unix_stream(void)
 	iface = start_socket("unix", s.path);
 	if (iface) {
 		round_trips(iface, 65535);
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	}
 	CHECK(iface);
 	server_stop(&s);
@@ -366,7 +366,7 @@ static void socket_unixgram_vfkt(void)
 			closedir(d);
 		round_trips(iface, 65535);
 		CHECK(s.greeted);
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	}
 	CHECK(iface);
 	/* removed on stop: only the server's socket is left */
@@ -387,7 +387,7 @@ static void socket_unixpacket_bess(void)
 	iface = start_socket("unixpacket", s.path);
 	if (iface) {
 		round_trips(iface, 65535);
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	}
 	CHECK(iface);
 	server_stop(&s);
@@ -432,7 +432,7 @@ static void bad_length_case(enum sqn_helper_kind kind, const char *mode,
 	CHECK_EQ(st.rx_errors, 1);
 	CHECK_EQ(st.rx_frames, 0);
 	CHECK_STR_HAS(logbuf, want);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void bad_length_0(void)
@@ -529,7 +529,7 @@ static void helper_killed_link_down(void)
 	CHECK(dt < 100);
 	CHECK_STR_HAS(why, "killed by signal 9");
 	CHECK_EQ(sqn_iface_write(iface, tx, 1), -ENETDOWN);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	unlink(pf);
 }
 
@@ -563,7 +563,7 @@ static void helper_restart_resumes(void)
 	sqn_iface_stats(iface, &st);
 	CHECK_EQ(st.helper_restarts, 1);
 	CHECK(st.link_changes >= 3);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void crash_reported(void)
@@ -577,7 +577,7 @@ static void crash_reported(void)
 	wait_link_down(iface, 2000);
 	CHECK(!sqn_iface_link(iface, why, sizeof(why)));
 	CHECK_STR_HAS(why, "killed by signal 6");
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static int proc_alive(pid_t pid)
@@ -648,7 +648,7 @@ static void cycles_1000(void)
 			break;
 		if (i % 100 == 0)
 			one_frame(iface);
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 		ok++;
 	}
 	fds1 = res_fds();
@@ -721,7 +721,7 @@ static void tx_queue_bound(void)
 	       (unsigned long long)st.rx_dropped);
 	CHECK_EQ(got, st.rx_frames);
 	CHECK_EQ(st.rx_frames + st.rx_dropped, st.tx_frames);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	unlink(pf);
 }
 
@@ -765,7 +765,7 @@ static void rx_queue_drops_oldest(void)
 	CHECK_EQ(last, 999); /* the newest survive */
 	CHECK(st.rx_dropped > 0);
 	CHECK_EQ(st.rx_frames + st.rx_dropped, 1000);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void stderr_lines_and_hardening(void)
@@ -786,7 +786,7 @@ static void stderr_lines_and_hardening(void)
 	 * minimal environment (PATH, HOME), its own session */
 	CHECK_STR_HAS(logbuf, "passt: fds: 0 1 2 3 env: 2 sid: 1");
 	CHECK_STR_HAS(logbuf, "passt: fake_helper: ready, u32-BE");
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 
 	log_reset();
 	iface = start_fake(SQN_HELPER_GVPROXY, args, 1, 0);
@@ -795,7 +795,7 @@ static void stderr_lines_and_hardening(void)
 	while (!strstr(logbuf, "sid:") && now_ms() < end)
 		read_frames(iface, rx, 1, 20);
 	CHECK_STR_HAS(logbuf, "gvproxy: fds: 0 1 2 env: 2 sid: 1");
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 
 	/* helper_env on passes the environment through */
 	log_reset();
@@ -813,7 +813,7 @@ static void stderr_lines_and_hardening(void)
 	while (!strstr(logbuf, "sid:") && now_ms() < end)
 		read_frames(iface, rx, 1, 20);
 	CHECK(strstr(logbuf, "sid:") && !strstr(logbuf, "env: 2 "));
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 /* ---- validation ---- */
@@ -827,7 +827,7 @@ static int refused(struct sqn_params *p, const char *want)
 	CHECK(iface == NULL);
 	CHECK_STR_HAS(err, want);
 	if (iface)
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	return rc;
 }
 

@@ -133,7 +133,7 @@ static void desc_shared(void)
 	sqn_iface_host_mac(iface, mac);
 	CHECK(memcmp(mac, zero, 6));
 	CHECK(sqn_iface_link(iface, NULL, 0));
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void desc_host_mtu(void)
@@ -154,7 +154,7 @@ static void desc_host_mtu(void)
 	CHECK(d.isolation);
 	CHECK_EQ(sqn_iface_mtu(iface), 9000);
 	CHECK_EQ(sqn_iface_max_frame(iface), 9014);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void desc_bridged(void)
@@ -177,7 +177,7 @@ static void desc_bridged(void)
 	CHECK(d.has_isolation);
 	CHECK(!d.isolation);
 	CHECK(uuid_valid(d.id));
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void desc_other_mode_ignores_bridged_iface(void)
@@ -195,7 +195,7 @@ static void desc_other_mode_ignores_bridged_iface(void)
 	sim_ctl_last_desc(&d);
 	CHECK(!d.has_name);
 	CHECK_STR_HAS(log_text, "bridged_iface \"en0\" ignored");
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void bridged_needs_name(void)
@@ -241,7 +241,7 @@ static void uuid_of(const char *id, uint8_t last, char out[37])
 	iface = start(&p);
 	sim_ctl_last_desc(&d);
 	snprintf(out, 37, "%s", iface ? d.id : "");
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void uuid_deterministic(void)
@@ -351,7 +351,7 @@ static void missing_keys_defaults(void)
 	sqn_iface_host_mac(iface, mac);
 	CHECK(memcmp(mac, zero, 6));
 	CHECK(!(mac[0] & 1));
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 
 	/* MTU missing but asked for: the asked one, max packet from it */
 	sim_ctl_omit_keys(SIM_OMIT_MTU | SIM_OMIT_MAX_PACKET);
@@ -360,7 +360,7 @@ static void missing_keys_defaults(void)
 	ASSERT(iface);
 	CHECK_EQ(sqn_iface_mtu(iface), 4000);
 	CHECK_EQ(sqn_iface_max_frame(iface), 4014);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 
 	/* only the MAC missing: the rest comes from vmnet */
 	sim_ctl_omit_keys(SIM_OMIT_MAC);
@@ -370,7 +370,7 @@ static void missing_keys_defaults(void)
 	CHECK_EQ(sqn_iface_mtu(iface), 1500);
 	sqn_iface_host_mac(iface, mac);
 	CHECK(memcmp(mac, zero, 6));
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	sim_ctl_reset();
 }
 
@@ -386,11 +386,11 @@ static void host_mac_from_vmnet(void)
 	iface = start(&p);
 	ASSERT(iface);
 	sqn_iface_host_mac(iface, mac);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	iface = start(&p);
 	ASSERT(iface);
 	sqn_iface_host_mac(iface, mac2);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	CHECK(!memcmp(mac, mac2, 6)); /* same UUID, same vmnet MAC */
 	CHECK_EQ(mac[0] & 3, 2);
 }
@@ -436,7 +436,7 @@ static void event_wakes_fd(void)
 	CHECK(st.events >= 1);
 	CHECK(st.last_estimate >= 1);
 	CHECK_EQ(st.violations, 0);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void drain_500(void)
@@ -489,7 +489,7 @@ static void drain_500(void)
 	CHECK(st.read_calls >= 500 / SQN_BATCH);
 	CHECK_EQ(st.violations, 0);
 	CHECK_EQ(sim_ctl_pending(sim_ctl_last_interface()), 0);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void jumbo_read_limits(void)
@@ -524,7 +524,7 @@ static void jumbo_read_limits(void)
 	CHECK(st.max_read_bytes <= SIM_MAX_BYTES);
 	CHECK_EQ(st.max_read_pkts, SIM_MAX_BYTES / 16398);
 	CHECK_EQ(st.violations, 0);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void small_buffers_never_truncate(void)
@@ -563,7 +563,7 @@ static void small_buffers_never_truncate(void)
 	CHECK_EQ(sqn_iface_read(iface, f, 1), 0);
 	sim_ctl_stats(&st);
 	CHECK_EQ(st.violations, 0);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void write_batches(void)
@@ -594,7 +594,7 @@ static void write_batches(void)
 	CHECK_EQ(st.max_write_pkts, SQN_BATCH);
 	CHECK(st.max_write_bytes <= SIM_MAX_BYTES);
 	CHECK_EQ(st.violations, 0);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void oversize_writes(void)
@@ -638,7 +638,7 @@ static void oversize_writes(void)
 	sim_ctl_stats(&st);
 	CHECK_EQ(st.too_big, 1);
 	CHECK_EQ(st.violations, 0);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	sim_ctl_reset();
 }
 
@@ -689,8 +689,8 @@ static void isolation(void)
 			CHECK(!memcmp(rx, tx, sizeof(tx)));
 		}
 		CHECK_EQ(sim_ctl_pending(ra), 0); /* never back to the sender */
-		sqn_iface_stop(a);
-		sqn_iface_stop(b);
+		sqn_iface_free(a);
+		sqn_iface_free(b);
 	}
 }
 
@@ -825,7 +825,7 @@ static void dhcp_arp_icmp(void)
 	CHECK(rx[14 + 9] == 1 && rx[14 + 20] == 0); /* echo reply */
 	CHECK(!memcmp(rx + 14 + 16, yi, 4));
 	CHECK(rx[14 + 24] == 0x42 && rx[14 + 25] == 0x42);
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 }
 
 static void stop_idempotent(void)
@@ -843,8 +843,8 @@ static void stop_idempotent(void)
 	sim_ctl_stats(&st);
 	CHECK_EQ(st.stops, 1);
 	CHECK_EQ(st.violations, 0); /* no second vmnet_stop_interface */
-	sqn_iface_stop(iface);	    /* stop a third time, then free */
-	sqn_iface_stop(NULL);
+	sqn_iface_free(iface);	    /* stop a third time, then free */
+	sqn_iface_free(NULL);
 	sim_ctl_stats(&st);
 	CHECK_EQ(st.stops, 1);
 	CHECK_EQ(st.live, 0);
@@ -864,7 +864,7 @@ static void stop_timeout_bounded(void)
 	ASSERT(iface);
 	sim_ctl_stop_hang(true);
 	t0 = now_ms();
-	sqn_iface_stop(iface);
+	sqn_iface_free(iface);
 	dt = now_ms() - t0;
 	printf("# stop gave up after %llu ms (deadline 300)\n",
 	       (unsigned long long)dt);
@@ -887,7 +887,7 @@ static void start_stop_cycles(void)
 		iface = start(&p);
 		if (iface)
 			ok++;
-		sqn_iface_stop(iface);
+		sqn_iface_free(iface);
 	}
 	CHECK_EQ(ok, 100);
 	sim_ctl_stats(&st);
@@ -956,8 +956,8 @@ static void concurrent_reader_writer(void)
 	sim_ctl_stats(&st);
 	CHECK_EQ(st.rx_dropped, 0);
 	CHECK_EQ(st.violations, 0);
-	sqn_iface_stop(a);
-	sqn_iface_stop(b);
+	sqn_iface_free(a);
+	sqn_iface_free(b);
 }
 
 static const struct check_case cases[] = {
