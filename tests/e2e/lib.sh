@@ -8,6 +8,23 @@
 # listen on the host's loopback, namespaces are squib-net's own.
 
 set -u
+
+# No test may send a DNS query to a real resolver: the whole script runs in
+# a private mount namespace whose /etc/resolv.conf names the test's own DNS
+# address on the loopback (answered only while dns_start runs, refused
+# otherwise), so a stray lookup (Python's getfqdn(), a resolver inside a
+# namespace that kept the host's resolv.conf, a backend forwarding DNS)
+# stays on this machine. SQNT_DNS_GUARDED says this is done.
+if [ -z "${SQNT_DNS_GUARDED:-}" ] && [ "$(id -u)" -eq 0 ] && [ -e /etc/resolv.conf ]; then
+	export SQNT_DNS_GUARDED=1
+	_g=$(mktemp /tmp/sqnt-resolv-XXXXXX)
+	echo "nameserver 127.0.0.77" >"$_g" && chmod 644 "$_g"
+	exec unshare -m --propagation private sh -c \
+		'mount --bind "$1" /etc/resolv.conf; rc=$?; rm -f "$1"; [ $rc -eq 0 ] || {
+			echo "1..1"; echo "not ok 1 - cannot bind a test resolv.conf on /etc/resolv.conf"; exit 1; }
+		 shift; exec bash "$@"' sh "$_g" "$0" "$@"
+fi
+
 : "${SQN_BUILD_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}"
 SQN=${SQN:-$SQN_BUILD_DIR/cli/squib-net}
 TMP=$(mktemp -d /tmp/sqnt-e2e-XXXXXX)
@@ -68,15 +85,36 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# http_serve DIR PORT [ADDR]: a static file server on the host
-http_serve() {
-	bg python3 -m http.server --bind "${3:-127.0.0.1}" --directory "$1" "$2" >/dev/null 2>&1
+# HTTP_PY ADDR PORT DIR: a static file server. Not `python3 -m http.server`:
+# its server_bind() calls socket.getfqdn(ADDR), a reverse DNS lookup. It
+# binds with IP_FREEBIND (15), so ADDR may be one that appears later (a
+# TAP's address, made by squib-net run).
+HTTP_PY='import functools, http.server, socket, socketserver, sys
+class S(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    def server_bind(self):
+        self.socket.setsockopt(socket.SOL_IP, 15, 1)
+        socketserver.TCPServer.server_bind(self)  # no getfqdn()
+        self.server_name, self.server_port = self.server_address[:2]
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+S((sys.argv[1], int(sys.argv[2])), functools.partial(H, directory=sys.argv[3])).serve_forever()'
+
+# listening ADDR PORT: a TCP socket listens on ADDR:PORT (within 5 s)
+listening() {
 	local i
 	for i in $(seq 50); do
-		(exec 3<>"/dev/tcp/${3:-127.0.0.1}/$2") 2>/dev/null && return 0
+		ss -Hltn "src $1:$2" | grep -q . && return 0
 		sleep 0.1
 	done
 	return 1
+}
+
+# http_serve DIR PORT [ADDR]: a static file server on the host (ADDR may
+# not exist yet); returns once it listens
+http_serve() {
+	bg python3 -c "$HTTP_PY" "${3:-127.0.0.1}" "$2" "$1" >/dev/null 2>&1
+	listening "${3:-127.0.0.1}" "$2"
 }
 
 # make_blob FILE MIB: random data
@@ -115,7 +153,8 @@ with_test_dns() {
 }
 
 # fetch_sha URL: inside the namespace, the SHA-256 of what URL serves
-FETCH_PY='import hashlib,sys,urllib.request; print(hashlib.sha256(urllib.request.urlopen(sys.argv[1], timeout=60).read()).hexdigest())'
+# (no proxy from the environment: straight to URL; optional timeout in s)
+FETCH_PY='import hashlib,sys,urllib.request; o=urllib.request.build_opener(urllib.request.ProxyHandler({})); print(hashlib.sha256(o.open(sys.argv[1], timeout=float(sys.argv[2]) if len(sys.argv) > 2 else 60).read()).hexdigest())'
 
 # sink_serve ADDR PORT OUT: accept one TCP connection, write the SHA-256 of
 # everything received to OUT (what the namespace uploads)

@@ -19,16 +19,17 @@ mkdir -p "$TMP/www"
 make_blob "$TMP/www/blob" 10
 want=$(sha256sum "$TMP/www/blob" | cut -d' ' -f1)
 port=$(free_port)
+# the host address comes and goes with the TAP that squib-net run makes:
+# the server binds it (IP_FREEBIND) before it exists, and keeps listening
+# across the runs
+http_serve "$TMP/www" "$port" "$host" || skip_all "cannot start the HTTP server on $host:$port"
 
 for mode in off on; do
 	extra=()
 	[ $mode = on ] && extra=(--offload)
-	bg python3 -m http.server --bind "$host" --directory "$TMP/www" "$port" >/dev/null 2>&1
-	srv=$!
 	out=$("$SQN" run --mode tap --tap "$tap" --host-addr "$host/24" --guest-addr "$guest/24" \
 		"${extra[@]}" --stats -- sh -c \
 		"busybox ping -c 2 -W 2 $host | tail -1; sleep 0.3; python3 -c '$FETCH_PY' http://$host:$port/blob" 2>"$TMP/stats")
-	kill $srv; wait $srv 2>/dev/null
 	diag "offload $mode: $(echo "$out" | head -1)"
 	diag "$(cat "$TMP/stats")"
 	ok "offload $mode: ping the host address" sh -c "echo '$out' | head -1 | grep -q 'round-trip'"
@@ -42,11 +43,8 @@ for mode in off on; do
 done
 # multi-queue backend TAP: replies arrive on whichever queue the host's
 # flow hash picks; the relay reads every queue
-bg python3 -m http.server --bind "$host" --directory "$TMP/www" "$port" >/dev/null 2>&1
-srv=$!
 out=$("$SQN" run --mode tap --tap "$tap" --host-addr "$host/24" --guest-addr "$guest/24" --queues 4 -- sh -c \
 	"sleep 0.3; for i in 1 2 3 4 5 6 7 8; do python3 -c '$FETCH_PY' http://$host:$port/blob; done" | sort -u)
-kill $srv; wait $srv 2>/dev/null
 ok "--queues 4: eight transfers byte-exact" test "$out" = "$want"
 ok "the backend TAP is gone afterwards" sh -c "! ip link show $tap >/dev/null 2>&1"
 finish
