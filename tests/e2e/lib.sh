@@ -19,8 +19,10 @@ if [ -z "${SQNT_DNS_GUARDED:-}" ] && [ "$(id -u)" -eq 0 ] && [ -e /etc/resolv.co
 	export SQNT_DNS_GUARDED=1
 	_g=$(mktemp /tmp/sqnt-resolv-XXXXXX)
 	echo "nameserver 127.0.0.77" >"$_g" && chmod 644 "$_g"
+	export SQNT_DNS_GUARD_FILE=$_g # removed by _cleanup (kept while mounted:
+	# a bind mount over a deleted file cannot be mounted over again)
 	exec unshare -m --propagation private sh -c \
-		'mount --bind "$1" /etc/resolv.conf; rc=$?; rm -f "$1"; [ $rc -eq 0 ] || {
+		'mount --bind "$1" /etc/resolv.conf || { rm -f "$1"
 			echo "1..1"; echo "not ok 1 - cannot bind a test resolv.conf on /etc/resolv.conf"; exit 1; }
 		 shift; exec bash "$@"' sh "$_g" "$0" "$@"
 fi
@@ -50,6 +52,7 @@ _cleanup() {
 	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
 	rm -rf "$TMP"
+	[ -n "${SQNT_DNS_GUARD_FILE:-}" ] && rm -f "$SQNT_DNS_GUARD_FILE"
 }
 trap _cleanup EXIT
 
