@@ -9,10 +9,13 @@
 require_root
 require_cmd passt
 "$SQN" probe | grep -q '^  userspace' || skip_all "no userspace backend in this build"
-plan 7
+plan 14
 
+# (and the namespace's resolv.conf names its own loopback: --dns 127.0.0.1,
+# so no lookup inside can go through passt to the DNS address it hands out,
+# which passt would send off this machine)
 PASST_NET=(-a 10.0.2.15 -n 24 -g 10.0.2.2 --dns 10.0.2.3)
-helper_args=()
+helper_args=(--dns 127.0.0.1)
 for a in "${PASST_NET[@]}"; do helper_args+=(--helper-arg "$a"); done
 
 mkdir -p "$TMP/www"
@@ -40,9 +43,65 @@ ok "passt at MTU 1500: 10 MiB byte-exact" test "$got" = "$want"
 sock="$TMP/passt.sock"
 bg passt -f --runas 0 --socket "$sock" -m 65520 "${PASST_NET[@]}" -1 >"$TMP/passt.log" 2>&1
 for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-out=$("$SQN" run --mode socket --connect "unix://$sock" -- sh -c \
+out=$("$SQN" run --mode socket --connect "unix://$sock" --dns 127.0.0.1 -- sh -c \
 	"ip -4 -o addr show eth0; python3 -c '$FETCH_PY' http://10.0.2.2:$port/blob")
 diag "$(echo "$out" | head -1)"
 ok "socket mode to passt --socket: DHCP address" sh -c "echo '$out' | grep -q 'inet 10.0.2.15/24'"
 ok "socket mode to passt --socket: 10 MiB byte-exact" sh -c "echo '$out' | tail -1 | grep -qx '$want'"
+
+# --helper-restart: the passt child, found by pid as a child of the run
+# process, killed in the middle of a transfer; a new passt child comes, the
+# link comes back up, and a transfer that starts after that is byte-exact.
+# The command fetches in a loop (5 s timeout each) until told to stop; the
+# first transfer, once it holds 1 MiB, marks it and pauses 1 s: the kill
+# comes in that pause, with the rest of the file in flight. A short read
+# fails (never a wrong checksum).
+SLOW_FETCH_PY='import hashlib, os, sys, time, urllib.request
+r = urllib.request.build_opener(urllib.request.ProxyHandler({})).open(sys.argv[1], timeout=5)
+h, n, size = hashlib.sha256(), 0, int(r.headers["Content-Length"])
+while True:
+    b = r.read(1 << 16)
+    if not b: break
+    h.update(b); n += len(b)
+    if n >= 1 << 20 and not os.path.exists(sys.argv[2]):
+        open(sys.argv[2], "w").close(); time.sleep(1)
+sys.exit("short read: %d of %d" % (n, size)) if n != size else print(h.hexdigest())'
+rm -f "$TMP/stop" "$TMP/r.got" "$TMP/midway"
+"$SQN" run --mode userspace --helper passt --helper-restart --stats -v "${helper_args[@]}" -- sh -c \
+	"while [ ! -e $TMP/stop ]; do python3 -c '$SLOW_FETCH_PY' http://10.0.2.2:$port/blob $TMP/midway >>$TMP/r.got 2>>$TMP/r.fetch || echo failed >>$TMP/r.got; done" \
+	>/dev/null 2>"$TMP/r.err" &
+run=$!
+cleanup_add "touch $TMP/stop"
+lines() { cat "$TMP/r.got" 2>/dev/null | wc -l; }
+passt_child() { ps -o pid=,comm= --ppid "$run" | awk '$2 ~ /^passt/ { print $1 }'; }
+for i in $(seq 100); do [ -e "$TMP/midway" ] && break; sleep 0.05; done
+old=$(passt_child)
+before=$(lines)
+midway=$([ -e "$TMP/midway" ] && echo yes || echo no)
+kill -KILL "$old"
+new=
+for i in $(seq 100); do new=$(passt_child); [ -n "$new" ] && [ "$new" != "$old" ] && break; new=; sleep 0.1; done
+m=$(lines)
+for i in $(seq 300); do [ "$(lines)" -ge $((m + 2)) ] && break; sleep 0.1; done
+inflight=$(sed -n 1p "$TMP/r.got")
+after=$(sed -n "$((m + 2))p" "$TMP/r.got")
+touch "$TMP/stop"
+wait "$run"; rc=$?
+diag "helper restart: passt $old killed after $before transfers, new passt ${new:-none}; transfers: $(sort "$TMP/r.got" | uniq -c | sed "s/$want/ok/" | tr -s ' \n' ' ')"
+diag "$(grep -E 'link (up|down)' "$TMP/r.err" | head -5)"
+diag "$(grep 'helper restarts' "$TMP/r.err")"
+restarts=$(sed -n 's/.*helper restarts \([0-9]*\).*/\1/p' "$TMP/r.err")
+diag "helper restart: the transfer in flight at the kill: ${inflight/$want/byte-exact} ($(grep -v "^ " "$TMP/r.fetch" 2>/dev/null | grep -v "^Traceback" | head -1 | tail -c 100))"
+ok "helper restart: killed in the middle of a transfer (midway $midway, $before done before)" \
+	sh -c "[ $midway = yes ] && [ $before -eq 0 ]"
+ok "helper restart: the transfer cut by the kill failed or is byte-exact (never wrong)" \
+	sh -c "[ '$inflight' = failed ] || [ '$inflight' = '$want' ]"
+ok "helper restart: the link went down naming the kill, and came back with the new passt" sh -c \
+	"grep -q 'link down: .*(pid $old) was killed by signal 9 (SIGKILL); reconnecting' '$TMP/r.err' &&
+	 grep -q 'link up: passt restarted (pid $new)' '$TMP/r.err'"
+ok "helper restart: the killed passt ($old) is reaped, a new one ($new) runs" sh -c \
+	"[ -n '$new' ] && [ '$new' != '$old' ] && ! [ -d /proc/$old ]"
+ok "helper restart: a transfer started after the restart is byte-exact" test "$after" = "$want"
+ok "helper restart: run exits 0 when the command does (got $rc)" test $rc -eq 0
+ok "helper restart: --stats counts it (helper restarts ${restarts:-?})" test "${restarts:-0}" -ge 1
 finish
