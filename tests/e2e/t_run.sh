@@ -6,7 +6,7 @@
 # options get their own messages, and nothing is left behind.
 . "$(dirname "$0")/lib.sh"
 require_root
-plan 11
+plan 17
 
 # processes still in network namespace $1 (e.g. "net:[4026532890]")
 ns_users() { ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -cF "$1"; }
@@ -24,15 +24,41 @@ ok "missing command: 127 and a message" sh -c "[ $rc -eq 127 ] && grep -q \"cann
 out=$("$SQN" run --mode loopback --guest-addr 10.77.0.5/24 --mac 06:00:aa:bb:cc:dd -- sh -c 'cat /sys/class/net/eth0/address; ip -4 -o addr show eth0')
 ok "static address and MAC applied" sh -c "echo '$out' | grep -q 06:00:aa:bb:cc:dd && echo '$out' | grep -q 10.77.0.5/24"
 
-for sig in INT TERM; do
-	"$SQN" run --mode loopback --no-dhcp -- sleep 30 &
+# gone_within PID: the process is gone (or a zombie) within 3 s
+gone_within() {
+	local i
+	for i in $(seq 30); do
+		[ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+# ns_gone_within NSID: no process holds the namespace within 3 s
+ns_gone_within() {
+	local i
+	for i in $(seq 30); do [ "$(ns_users "$1")" -eq 0 ] && return 0; sleep 0.1; done
+	return 1
+}
+# SIGINT, SIGTERM (the conventional status) and SIGKILL of run: its
+# children (found by pid before the signal) and the namespace are gone
+for sig in INT TERM KILL; do
+	rm -f "$TMP/ns"
+	"$SQN" run --mode loopback --no-dhcp -- sh -c "readlink /proc/self/ns/net >$TMP/ns.tmp; mv $TMP/ns.tmp $TMP/ns; sleep 30" &
 	pid=$!
-	sleep 0.5
+	for i in $(seq 50); do [ -s "$TMP/ns" ] && break; sleep 0.1; done
+	nsid=$(cat "$TMP/ns" 2>/dev/null)
+	kids=$(echo $(ps -o pid= --ppid $pid))
 	kill -$sig $pid
-	wait $pid
+	wait $pid 2>/dev/null
 	rc=$?
-	want=$((128 + $(kill -l $sig)))
-	ok "SIG$sig: exits $want (got $rc)" test $rc -eq $want
+	if [ $sig != KILL ]; then
+		want=$((128 + $(kill -l $sig)))
+		ok "SIG$sig: exits $want (got $rc)" test $rc -eq $want
+	fi
+	kids_gone() { local k; [ -n "$(echo $kids)" ] || return 1; for k in $kids; do gone_within $k || return 1; done; }
+	ok "SIG$sig: no child of run left (${kids:-none found})" kids_gone
+	ns_check() { [ -n "$nsid" ] && ns_gone_within "$nsid"; }
+	ok "SIG$sig: the namespace is gone (${nsid:-not read})" ns_check
 done
 
 # refused ARGS... -- MESSAGE: status 2 and the message on stderr
