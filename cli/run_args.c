@@ -26,7 +26,8 @@ void run_usage(FILE *f)
 		"\n"
 		"Runs CMD in a new network namespace whose only NIC is a TAP "
 		"device;\nsquib-net relays its frames through the chosen "
-		"backend. Exits with CMD's status.\n"
+		"backend. Exits with CMD's status.\nThe options of one mode "
+		"are refused in the others.\n"
 		"\n"
 		"common:\n"
 		"  --mode M            default, slirp, userspace, socket, tap, "
@@ -407,6 +408,53 @@ static opt_fn value_opt(const char *a)
 }
 
 /**
+ * run_args_mode_only() - refuse options of another mode than the chosen one
+ * @o:		parsed options, the mode resolved
+ * @err:	gets the message, naming the option and the mode
+ * @errlen:	its size
+ *
+ * A backend ignores the parameters of the others, so an option for another
+ * mode would be silently dropped: refuse it instead.
+ *
+ * Return: 0 or -EINVAL
+ */
+static int run_args_mode_only(const struct run_opts *o, char *err,
+			      size_t errlen)
+{
+	const struct {
+		const char *name;
+		bool given;
+		enum sqn_mode mode;
+	} only[] = {
+		{"--helper", o->helper_kind != SQN_HELPER_DEFAULT,
+		 SQN_MODE_USERSPACE},
+		{"--helper-path", o->helper_path != NULL, SQN_MODE_USERSPACE},
+		{"--helper-arg", o->n_helper_args > 0, SQN_MODE_USERSPACE},
+		{"--helper-restart", o->helper_restart, SQN_MODE_USERSPACE},
+		{"--connect", o->connect_url != NULL, SQN_MODE_SOCKET},
+		{"--tap", o->tap != NULL, SQN_MODE_TAP},
+		{"--host-addr", o->have_host_addr, SQN_MODE_TAP},
+		{"--queues", o->queues > 0, SQN_MODE_TAP},
+		{"-p/--publish", o->n_publish > 0, SQN_MODE_SLIRP},
+		{"--no-offload", o->no_offload, SQN_MODE_SLIRP},
+		{"--restrict", o->restrict_net, SQN_MODE_SLIRP},
+		{"--net", o->net != NULL, SQN_MODE_SLIRP},
+		{"--dns-search", o->n_dns_search > 0, SQN_MODE_SLIRP},
+		{"--no-ipv6", o->no_ipv6, SQN_MODE_SLIRP},
+		{"--bridged", o->bridged != NULL, SQN_MODE_BRIDGED},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+		if (only[i].given && o->mode != only[i].mode)
+			FAIL("run: %s is for --mode %s: mode %s would ignore "
+			     "it",
+			     only[i].name, sqn_mode_name(only[i].mode),
+			     sqn_mode_name(o->mode));
+	return 0;
+}
+
+/**
  * run_args_check() - what the options need of each other
  * @o:		parsed options
  * @err:	gets the message
@@ -439,9 +487,7 @@ static int run_args_check(struct run_opts *o, char *err, size_t errlen)
 		FAIL("run: --mode socket needs --connect URL");
 	if (o->mode == SQN_MODE_BRIDGED && !o->bridged)
 		FAIL("run: --mode bridged needs --bridged IFACE");
-	if (o->have_host_addr && o->mode != SQN_MODE_TAP)
-		FAIL("run: --host-addr is for --mode tap");
-	return 0;
+	return run_args_mode_only(o, err, errlen);
 }
 
 /**

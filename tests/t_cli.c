@@ -94,6 +94,120 @@ static void args_bad(void)
 	}
 }
 
+/* add() - append @v (if not NULL) to the argument vector @a of length *@n */
+static void add(const char **a, int *n, const char *v)
+{
+	if (v)
+		a[(*n)++] = v;
+}
+
+/*
+ * Options that only one mode uses are refused in every other mode, with a
+ * message naming the option, its mode and the mode chosen; in their own
+ * mode they are accepted. Each mode also gets what it needs (--connect,
+ * --tap...), so that only the option under test is wrong.
+ */
+static void args_mode_only(void)
+{
+	static const struct {
+		const char *opt, *val; /* the option and its value (or NULL) */
+		const char *mode;      /* the mode it is for */
+		const char *name;      /* as the message names it */
+	} cases[] = {
+		{"--helper", "passt", "userspace", "--helper"},
+		{"--helper-path", "/bin/true", "userspace", "--helper-path"},
+		{"--helper-arg", "-4", "userspace", "--helper-arg"},
+		{"--helper-restart", NULL, "userspace", "--helper-restart"},
+		{"--connect", "unix:///tmp/x.sock", "socket", "--connect"},
+		{"--tap", "tap9", "tap", "--tap"},
+		{"--host-addr", "10.9.0.1/24", "tap", "--host-addr"},
+		{"--queues", "4", "tap", "--queues"},
+		{"-p", "tcp::8080-:80", "slirp", "-p/--publish"},
+		{"--publish", "tcp::8080-:80", "slirp", "-p/--publish"},
+		{"--no-offload", NULL, "slirp", "--no-offload"},
+		{"--restrict", NULL, "slirp", "--restrict"},
+		{"--net", "10.1.0.0/24", "slirp", "--net"},
+		{"--dns-search", "example.test", "slirp", "--dns-search"},
+		{"--no-ipv6", NULL, "slirp", "--no-ipv6"},
+		{"--bridged", "en0", "bridged", "--bridged"},
+	};
+	static const char *const modes[] = {"slirp", "userspace", "socket",
+					    "tap",   "loopback",  "shared",
+					    "host",  "bridged"};
+	size_t i, m;
+	int refused = 0, accepted = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+			const char *a[24], *opt = cases[i].opt, *mo = modes[m];
+			char want[160];
+			int n = 0, rc;
+
+			add(a, &n, "run");
+			add(a, &n, "--mode");
+			add(a, &n, mo);
+			add(a, &n, opt);
+			add(a, &n, cases[i].val);
+			if (!strcmp(mo, "socket") && strcmp(opt, "--connect")) {
+				add(a, &n, "--connect");
+				add(a, &n, "unix:///tmp/x.sock");
+			}
+			if (!strcmp(mo, "tap")) {
+				if (strcmp(opt, "--tap")) {
+					add(a, &n, "--tap");
+					add(a, &n, "tap9");
+				}
+				if (strcmp(opt, "--host-addr")) {
+					add(a, &n, "--host-addr");
+					add(a, &n, "10.9.0.1/24");
+				}
+				add(a, &n, "--guest-addr");
+				add(a, &n, "10.9.0.2/24");
+			}
+			if (!strcmp(mo, "bridged") &&
+			    strcmp(opt, "--bridged")) {
+				add(a, &n, "--bridged");
+				add(a, &n, "en0");
+			}
+			add(a, &n, "--");
+			add(a, &n, "true");
+			a[n] = NULL;
+			rc = parse(a);
+			if (!strcmp(mo, cases[i].mode)) {
+				if (rc)
+					printf("# %s in mode %s: %s\n", opt, mo,
+					       err);
+				CHECK_EQ(rc, 0);
+				accepted += !rc;
+				continue;
+			}
+			snprintf(want, sizeof(want),
+				 "run: %s is for --mode %s: mode %s would "
+				 "ignore it",
+				 cases[i].name, cases[i].mode, mo);
+			if (rc != -EINVAL || !strstr(err, want))
+				printf("# %s in mode %s: rc %d \"%s\"\n", opt,
+				       mo, rc, err);
+			CHECK_EQ(rc, -EINVAL);
+			CHECK_STR_HAS(err, want);
+			refused += rc == -EINVAL && strstr(err, want);
+		}
+	}
+	printf("# mode-only options: %d refused in another mode, %d accepted "
+	       "in their own\n",
+	       refused, accepted);
+	/* with no --mode, the platform's default (slirp here) takes its own */
+	{
+		const char *a[] = {"run",	  "-p",	       "tcp::8080-:80",
+				   "--restrict",  "--no-ipv6", "--net",
+				   "10.1.0.0/24", "--",	       "true",
+				   NULL};
+
+		CHECK_EQ(parse(a),
+			 sqn_mode_default() == SQN_MODE_SLIRP ? 0 : -EINVAL);
+	}
+}
+
 /* an OFFER as a server would send it, built by hand */
 static size_t make_offer(uint8_t *f, uint32_t xid, int type)
 {
@@ -177,6 +291,7 @@ static void dhcp_round(void)
 static const struct check_case cases[] = {
 	CASE(args_good),
 	CASE(args_bad),
+	CASE(args_mode_only),
 	CASE(dhcp_round),
 };
 CHECK_MAIN(cases)
