@@ -15,10 +15,14 @@ set -u
 # otherwise), so a stray lookup (Python's getfqdn(), a resolver inside a
 # namespace that kept the host's resolv.conf, a backend forwarding DNS)
 # stays on this machine. SQNT_DNS_GUARDED says this is done.
+#
+# The test's DNS address: one of this process's own on the loopback (the
+# pid survives the exec below), so tests running at once don't clash.
+TEST_DNS_ADDR=127.77.$((($$ >> 8) % 256)).$(($$ % 254 + 1))
 if [ -z "${SQNT_DNS_GUARDED:-}" ] && [ "$(id -u)" -eq 0 ] && [ -e /etc/resolv.conf ]; then
 	export SQNT_DNS_GUARDED=1
 	_g=$(mktemp /tmp/sqnt-resolv-XXXXXX)
-	echo "nameserver 127.0.0.77" >"$_g" && chmod 644 "$_g"
+	echo "nameserver $TEST_DNS_ADDR" >"$_g" && chmod 644 "$_g"
 	export SQNT_DNS_GUARD_FILE=$_g # removed by _cleanup (kept while mounted:
 	# a bind mount over a deleted file cannot be mounted over again)
 	exec unshare -m --propagation private sh -c \
@@ -139,7 +143,6 @@ BUSYBOX=$(command -v busybox || true)
 # Test DNS: a server of ours on a loopback address, and a private mount
 # namespace whose resolv.conf names it, so a backend that forwards DNS to
 # "the host's resolver" reaches ours and nothing else.
-TEST_DNS_ADDR=127.0.0.77
 TEST_DNS_NAME=squib.test
 TEST_DNS_ANSWER=10.9.8.7
 dns_start() {
