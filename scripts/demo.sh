@@ -20,7 +20,16 @@ trap cleanup EXIT
 head -c 8388608 /dev/urandom >"$tmp/blob"
 want=$(sha256sum "$tmp/blob" | cut -d' ' -f1)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory "$tmp" "$port" >/dev/null 2>&1 &
+# a static file server on the host's loopback (not `python3 -m http.server`,
+# whose bind does a reverse DNS lookup of its address)
+python3 -c 'import functools, http.server, socketserver, sys
+class S(http.server.HTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+S(("127.0.0.1", int(sys.argv[1])), functools.partial(H, directory=sys.argv[2])).serve_forever()' "$port" "$tmp" >/dev/null 2>&1 &
 server=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
@@ -32,7 +41,8 @@ addr = subprocess.run(["ip", "-4", "-o", "addr", "show", "eth0"], capture_output
 route = subprocess.run(["ip", "route", "show", "default"], capture_output=True, text=True).stdout.split()[2]
 print(f"  inside: eth0 got {addr} by DHCP, default route via {route}")
 t = time.monotonic()
-data = urllib.request.urlopen(sys.argv[1], timeout=60).read()
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy: straight to the gateway
+data = opener.open(sys.argv[1], timeout=60).read()
 dt = time.monotonic() - t
 print(f"  inside: fetched {len(data)} bytes in {dt*1000:.0f} ms ({len(data)*8/dt/1e9:.2f} Gbit/s), sha256 {hashlib.sha256(data).hexdigest()[:16]}...")
 open("/dev/stdout", "w").write(hashlib.sha256(data).hexdigest() + "\n")
