@@ -448,7 +448,9 @@ static pid_t read_pid(const char *path)
  *
  * Checked: every write call returns within 1 ms and none blocks; frames
  * written = tx_frames + tx_dropped exactly (the socket buffer and the TX
- * queue fill, then drops); peak RSS growth < 16 MiB.
+ * queue fill, then drops); peak RSS growth < 16 MiB. Then the stopped
+ * helper is SIGKILLed: the link goes down, and written = tx_frames +
+ * tx_dropped still holds (each frame counted once).
  */
 static void stopped_helper(enum sqn_helper_kind kind, const char *name)
 {
@@ -457,10 +459,11 @@ static void stopped_helper(enum sqn_helper_kind kind, const char *name)
 	const char *args[] = {a_pid};
 	struct sqn_iface *iface;
 	struct timed tw = {0};
-	struct sqn_stats st;
+	struct sqn_stats st, st2;
 	unsigned long long bytes = flood_bytes() / 4, written = 0;
 	long hwm0, hwm1;
 	pid_t pid;
+	int i;
 
 	if (!getenv("SQN_FAKE_HELPER"))
 		SKIP("SQN_FAKE_HELPER is not set: run through meson test");
@@ -489,7 +492,19 @@ static void stopped_helper(enum sqn_helper_kind kind, const char *name)
 		written += SQN_BATCH * 1514ULL;
 	}
 	sqn_iface_stats(iface, &st);
-	kill(pid, SIGCONT);
+	/* killed while stopped: what its queue held is dropped, and counted
+	 * once (it was counted as passed on when queued) */
+	kill(pid, SIGKILL);
+	for (i = 0; i < 100 && sqn_iface_link(iface, NULL, 0); i++) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		struct sqn_frame rx = {.data = rxbuf[0], .cap = SQN_FRAME_MAX};
+
+		poll(&pfd, 1, 10);
+		while (sqn_iface_read(iface, &rx, 1) > 0)
+			;
+	}
+	sqn_iface_stats(iface, &st2);
 	sqn_iface_free(iface);
 	hwm1 = res_status_kib("VmHWM:");
 	rm_tmpdir();
@@ -502,9 +517,17 @@ static void stopped_helper(enum sqn_helper_kind kind, const char *name)
 	       (unsigned long long)st.tx_dropped,
 	       tw.frames == st.tx_frames + st.tx_dropped ? "exact" : "NO",
 	       hwm1 - hwm0, RSS_BOUND_KIB);
+	printf("# %s: then SIGKILLed: link %s; written %llu = %llu passed on "
+	       "+ %llu tx_dropped (%s)\n",
+	       name, st2.link_changes > st.link_changes ? "went down" : "up",
+	       (unsigned long long)tw.frames, (unsigned long long)st2.tx_frames,
+	       (unsigned long long)st2.tx_dropped,
+	       tw.frames == st2.tx_frames + st2.tx_dropped ? "exact" : "NO");
 	CHECK_EQ(tw.frames, st.tx_frames + st.tx_dropped);
 	CHECK(st.tx_dropped > 0);
 	CHECK_EQ(st.tx_errors, 0);
+	CHECK(st2.link_changes > st.link_changes);
+	CHECK_EQ(tw.frames, st2.tx_frames + st2.tx_dropped);
 	check_timed(name, &tw);
 	rss_bound(checker, hwm1 - hwm0);
 }
