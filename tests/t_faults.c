@@ -18,8 +18,8 @@
  * consumed is counted once, as passed on (tx_frames) or dropped
  * (tx_dropped); every frame the peer sent is read or counted (rx_dropped,
  * rx_errors); no write call sleeps, and with the peer stopped each
- * returns within 1 ms; a flood grows peak RSS by less than 16 MiB; socket mode reconnects once the peer
- * is back, and frames cross again.
+ * returns within 1 ms; a flood grows peak RSS by less than 16 MiB; socket
+ * mode reconnects once the peer is back, and frames cross again.
  */
 #include <errno.h>
 #include <fcntl.h>
