@@ -7,7 +7,8 @@
  * It echoes every frame back. Extra arguments make it misbehave on command:
  *   --fake=len0|len13|len70000	answer the first frame with that length
  *   --fake=midframe		answer the first frame with half a frame, exit
- *   --fake=exit=K		echo K frames, then exit with status 3
+ *   --fake=exit=K		echo K frames, then exit with status 3 (K = 0:
+ *				at once, before reading anything)
  *   --fake=crash		die of SIGABRT on the first frame
  *   --fake=flood=N		send N 100-byte frames at start, then echo
  *   --fake=floodbytes=N		send frames of 1514 bytes (sequence number
@@ -17,8 +18,16 @@
  *   --fake=report=PATH		after a floodbytes flood: write "frames
  *				bytes" to PATH (atomically, by rename)
  *   --fake=pidfile=PATH		write its pid to PATH
- *   --fake=fds			write its open fds and environment size on
- *				stderr ("fds: 0 1 2 env: 2 sid: 1")
+ *   --fake=startlog=PATH	append "PID MS" to PATH at start (MS: its
+ *				CLOCK_MONOTONIC time in milliseconds)
+ *   --fake=linger		ignore end of file and a broken socket: keep
+ *				running (only a signal ends it), as a helper
+ *				that does not notice its caller died would
+ *   --fake=fds			write its open fds, environment size,
+ *				session, no-new-privileges, process group and
+ *				controlling terminal on stderr ("fds: 0 1 2
+ *				env: 2 sid: 1 nnp: 1 pgrp: 1 tty: 0"; tty: 1
+ *				when /dev/tty opens)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -68,6 +78,20 @@ static int full_write(int fd, const void *p, size_t n)
 }
 
 static int u16;
+static int linger;
+
+/**
+ * linger_forever() - in --fake=linger, what EOF or a broken socket leads to
+ *
+ * Return: 0 (the exit status) when not lingering; else never returns
+ */
+static int linger_forever(void)
+{
+	if (!linger)
+		return 0;
+	for (;;)
+		pause();
+}
 
 static size_t put_hdr(uint8_t *h, uint32_t len)
 {
@@ -83,13 +107,39 @@ static size_t put_hdr(uint8_t *h, uint32_t len)
 	return 4;
 }
 
+/**
+ * no_new_privs() - the NoNewPrivs field of /proc/self/status
+ *
+ * Return: 0 or 1, or -1 if it cannot be read
+ */
+static int no_new_privs(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	int v = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NoNewPrivs:", 11))
+			v = atoi(line + 11);
+	if (f)
+		fclose(f);
+	return v;
+}
+
 static void report_fds(void)
 {
 	char line[512];
 	size_t off = 0;
-	DIR *d = opendir("/proc/self/fd");
+	DIR *d;
 	struct dirent *e;
-	int n = 0, dfd = d ? dirfd(d) : -1;
+	int n = 0, dfd, tty;
+
+	/* before the listing, so that its fd is closed again */
+	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (tty >= 0)
+		close(tty);
+	d = opendir("/proc/self/fd");
+	dfd = d ? dirfd(d) : -1;
 
 	off += (size_t)snprintf(line, sizeof(line), "fds:");
 	while (d && (e = readdir(d))) {
@@ -102,8 +152,10 @@ static void report_fds(void)
 		closedir(d);
 	while (environ[n])
 		n++;
-	snprintf(line + off, sizeof(line) - off, " env: %d sid: %d\n", n,
-		 getsid(0) == getpid());
+	snprintf(line + off, sizeof(line) - off,
+		 " env: %d sid: %d nnp: %d pgrp: %d tty: %d\n", n,
+		 getsid(0) == getpid(), no_new_privs(), getpgid(0) == getpid(),
+		 tty >= 0);
 	full_write(2, line, strlen(line));
 }
 
@@ -183,6 +235,20 @@ int main(int argc, char **argv)
 				fprintf(f, "%d\n", (int)getpid());
 				fclose(f);
 			}
+		} else if (!strncmp(argv[i], "--fake=startlog=", 16)) {
+			struct timespec ts;
+			FILE *f = fopen(argv[i] + 16, "a");
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			if (f) {
+				fprintf(f, "%d %lld\n", (int)getpid(),
+					(long long)ts.tv_sec * 1000 +
+						ts.tv_nsec / 1000000);
+				fclose(f);
+			}
+		} else if (!strcmp(argv[i], "--fake=linger")) {
+			linger = 1;
+			signal(SIGPIPE, SIG_IGN);
 		} else if (!strcmp(argv[i], "--fake=fds")) {
 			report_fds();
 		} else if (!strncmp(argv[i], "--fake=", 7)) {
@@ -195,6 +261,8 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "fake_helper: ready, %s framing, mode %s\n",
 		u16 ? "u16-LE" : "u32-BE", mode);
+	if (k == 0)
+		return 3;
 	for (i = 0; i < flood; i++) {
 		size_t hl = put_hdr(buf, 100);
 
@@ -209,7 +277,7 @@ int main(int argc, char **argv)
 		size_t hl = u16 ? 2 : 4;
 
 		if (full_read(in, h, hl))
-			return 0; /* EOF: the client went away */
+			return linger_forever(); /* EOF: the client went away */
 		len = u16 ? (uint32_t)h[0] | (uint32_t)h[1] << 8
 			  : (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
 				      (uint32_t)h[2] << 8 | h[3];
@@ -235,7 +303,7 @@ int main(int argc, char **argv)
 		}
 		put_hdr(buf, len);
 		if (full_write(out, buf, hl + len))
-			return 1;
+			return linger ? linger_forever() : 1;
 		if (k >= 0 && frames >= (uint32_t)k)
 			return 3;
 	}

@@ -127,15 +127,19 @@ static int setup_userspace_u32(struct sqn_params *p, char *why, size_t len)
 }
 
 /*
- * socket: a unix stream echo server (u32-BE framing, as qemu's stream
- * netdev and passt --socket speak it) on a thread of the test, one
- * connection at a time, as the cycles come one at a time.
+ * socket: an echo server on a thread of the test, one connection at a
+ * time, as the cycles come one at a time: a unix stream (u32-BE framing, as
+ * qemu's stream netdev and passt --socket speak it), a unixgram socket
+ * (vfkit: it skips the VFKT greeting and answers each datagram to its
+ * sender's address) or a unixpacket one (bess: one frame per message).
  */
 static struct {
+	int type;
 	int lfd;
 	char dir[64];
 	char path[108];
 	char url[128];
+	char xdg[128]; /* XDG_RUNTIME_DIR before setup, "" if unset */
 	pthread_t th;
 	atomic_int stop;
 	atomic_int open; /* accepted connections not yet closed */
@@ -177,9 +181,60 @@ static void echo_conn(int c)
 	}
 }
 
+/**
+ * echo_packets() - echo messages on one seqpacket connection until it ends
+ * @c:	the connection
+ */
+static void echo_packets(int c)
+{
+	static uint8_t b[65536];
+	ssize_t r;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = c, .events = POLLIN};
+
+		if (echo_srv.stop)
+			return;
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		r = recv(c, b, sizeof(b), 0);
+		if (r <= 0)
+			return;
+		send(c, b, (size_t)r, MSG_NOSIGNAL);
+	}
+}
+
+/** echo_dgrams() - answer each datagram but the greeting to its sender */
+static void echo_dgrams(void)
+{
+	static uint8_t b[65536];
+	struct sockaddr_un from;
+	socklen_t fl;
+	ssize_t r;
+
+	while (!echo_srv.stop) {
+		struct pollfd pfd = {.fd = echo_srv.lfd, .events = POLLIN};
+
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		fl = sizeof(from);
+		r = recvfrom(echo_srv.lfd, b, sizeof(b), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
+		if (r < 0 || (r == 4 && !memcmp(b, "VFKT", 4)))
+			continue;
+		/* the sender may be gone already: nothing to do then */
+		sendto(echo_srv.lfd, b, (size_t)r, MSG_DONTWAIT,
+		       (struct sockaddr *)&from, fl);
+	}
+}
+
 static void *echo_main(void *arg)
 {
 	(void)arg;
+	if (echo_srv.type == SOCK_DGRAM) {
+		echo_dgrams();
+		return NULL;
+	}
 	while (!echo_srv.stop) {
 		struct pollfd pfd = {.fd = echo_srv.lfd, .events = POLLIN};
 		int c;
@@ -190,7 +245,10 @@ static void *echo_main(void *arg)
 		if (c < 0)
 			continue;
 		echo_srv.open++;
-		echo_conn(c);
+		if (echo_srv.type == SOCK_SEQPACKET)
+			echo_packets(c);
+		else
+			echo_conn(c);
 		close(c);
 		echo_srv.open--;
 	}
@@ -198,17 +256,26 @@ static void *echo_main(void *arg)
 }
 
 /**
- * setup_socket() - start the echo server; connect_url names it
+ * setup_echo() - start the echo server; connect_url names it
  * @p:		the params
  * @why:	gets the reason to skip
  * @len:	size of @why
+ * @type:	SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+ * @scheme:	its URL scheme
+ *
+ * Our own unixgram sockets (a directory per start) are made in the
+ * server's directory too (XDG_RUNTIME_DIR), so cleanup sees any left.
  *
  * Return: 0, or -1 to skip
  */
-static int setup_socket(struct sqn_params *p, char *why, size_t len)
+static int setup_echo(struct sqn_params *p, char *why, size_t len, int type,
+		      const char *scheme)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
+	echo_srv.type = type;
+	echo_srv.stop = 0;
 	snprintf(echo_srv.dir, sizeof(echo_srv.dir), "/tmp/sqnt-cyc-XXXXXX");
 	if (!mkdtemp(echo_srv.dir)) {
 		snprintf(why, len, "mkdtemp: %s", strerror(errno));
@@ -217,10 +284,10 @@ static int setup_socket(struct sqn_params *p, char *why, size_t len)
 	snprintf(echo_srv.path, sizeof(echo_srv.path), "%s/echo.sock",
 		 echo_srv.dir);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", echo_srv.path);
-	echo_srv.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	echo_srv.lfd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	if (echo_srv.lfd < 0 ||
 	    bind(echo_srv.lfd, (struct sockaddr *)&a, sizeof(a)) ||
-	    listen(echo_srv.lfd, 8) ||
+	    (type != SOCK_DGRAM && listen(echo_srv.lfd, 8)) ||
 	    pthread_create(&echo_srv.th, NULL, echo_main, NULL)) {
 		snprintf(why, len, "echo server: %s", strerror(errno));
 		if (echo_srv.lfd >= 0)
@@ -230,11 +297,28 @@ static int setup_socket(struct sqn_params *p, char *why, size_t len)
 		rmdir(echo_srv.dir);
 		return -1;
 	}
-	snprintf(echo_srv.url, sizeof(echo_srv.url), "unix://%s",
+	snprintf(echo_srv.xdg, sizeof(echo_srv.xdg), "%s", xdg ? xdg : "");
+	setenv("XDG_RUNTIME_DIR", echo_srv.dir, 1);
+	snprintf(echo_srv.url, sizeof(echo_srv.url), "%s://%s", scheme,
 		 echo_srv.path);
 	p->connect_url = echo_srv.url;
 	p->mtu = 1500;
 	return 0;
+}
+
+static int setup_socket(struct sqn_params *p, char *why, size_t len)
+{
+	return setup_echo(p, why, len, SOCK_STREAM, "unix");
+}
+
+static int setup_unixgram(struct sqn_params *p, char *why, size_t len)
+{
+	return setup_echo(p, why, len, SOCK_DGRAM, "unixgram");
+}
+
+static int setup_unixpacket(struct sqn_params *p, char *why, size_t len)
+{
+	return setup_echo(p, why, len, SOCK_SEQPACKET, "unixpacket");
 }
 
 /** settle_socket() - wait (up to 2 s) until the server closed its end */
@@ -246,15 +330,31 @@ static void settle_socket(void)
 		usleep(1000);
 }
 
-/** cleanup_socket() - stop the echo server, remove its socket file */
+/**
+ * cleanup_socket() - stop the echo server, remove its socket file and
+ *		      directory, restore XDG_RUNTIME_DIR
+ *
+ * A directory that holds more than the server's socket means a cycle
+ * left a socket behind: the row fails (and the directory is left).
+ */
 static void cleanup_socket(void)
 {
+	int n;
+
 	echo_srv.stop = 1;
 	pthread_join(echo_srv.th, NULL);
 	close(echo_srv.lfd);
 	echo_srv.lfd = -1;
+	n = res_count_dir(echo_srv.dir);
+	printf("# %s: %d entries left beside the server's socket\n",
+	       echo_srv.url, n - 1);
+	CHECK_EQ(n, 1);
 	unlink(echo_srv.path);
 	rmdir(echo_srv.dir);
+	if (echo_srv.xdg[0])
+		setenv("XDG_RUNTIME_DIR", echo_srv.xdg, 1);
+	else
+		unsetenv("XDG_RUNTIME_DIR");
 }
 
 /**
@@ -313,6 +413,10 @@ static const struct cycle_mode modes[] = {
 	 NULL, true},
 	{"socket_unix", SQN_MODE_SOCKET, setup_socket, cleanup_socket, false,
 	 settle_socket, true},
+	{"socket_unixgram", SQN_MODE_SOCKET, setup_unixgram, cleanup_socket,
+	 false, settle_socket, true},
+	{"socket_unixpacket", SQN_MODE_SOCKET, setup_unixpacket, cleanup_socket,
+	 false, settle_socket, true},
 	{"slirp", SQN_MODE_SLIRP, setup_slirp, NULL, false, NULL, false},
 	{"tap", SQN_MODE_TAP, setup_tap, NULL, true, NULL, false},
 };
@@ -486,8 +590,10 @@ ROW_CASE(4)
 ROW_CASE(5)
 ROW_CASE(6)
 ROW_CASE(7)
-static void (*const row_fns[])(void) = {row_0, row_1, row_2, row_3,
-					row_4, row_5, row_6, row_7};
+ROW_CASE(8)
+ROW_CASE(9)
+static void (*const row_fns[])(void) = {row_0, row_1, row_2, row_3, row_4,
+					row_5, row_6, row_7, row_8, row_9};
 _Static_assert(sizeof(modes) / sizeof(modes[0]) <=
 		       sizeof(row_fns) / sizeof(row_fns[0]),
 	       "more modes than ROW_CASE()s: add some");

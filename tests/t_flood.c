@@ -30,47 +30,15 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "flood.h"
 #include "res.h"
 #include "squibnet.h"
 
 #define FLOOD_BYTES (1ULL << 30)
 #define DRAIN_EVERY (64ULL << 20)
-#define RSS_BOUND_KIB (16 * 1024)
-#define WRITE_BOUND_NS 1000000LL
-
-#ifndef RUSAGE_THREAD
-#define RUSAGE_THREAD RUSAGE_SELF
-#endif
 
 static uint8_t txbuf[SQN_BATCH][SQN_FRAME_MAX];
 static uint8_t rxbuf[SQN_BATCH][SQN_FRAME_MAX];
-
-/**
- * struct flood - figures of one flood
- * @frames:	frames written (accepted by write)
- * @bytes:	their bytes
- * @calls:	write calls
- * @read:	frames read
- * @max_ns:	slowest write call not preempted
- * @preempted:	write calls left out because the thread was preempted
- * @blocked:	write calls that slept (voluntary context switch)
- * @order_bad:	frames read out of order
- * @last_seq:	sequence number of the last frame read
- */
-struct flood {
-	uint64_t frames, bytes, calls, read;
-	long long max_ns;
-	uint64_t preempted, blocked, order_bad;
-	int64_t last_seq;
-};
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /**
  * drain() - read everything waiting, checking the order
@@ -223,70 +191,18 @@ static void flood_mixed_frames(void)
 /* ---- userspace: a helper that floods, a helper that is stopped ---- */
 
 /**
- * struct timed - figures of the timed write calls
- * @calls:	write calls
- * @max_ns:	slowest call not preempted
- * @preempted:	calls left out: the thread was preempted
- * @blocked:	calls that slept (voluntary context switch)
- * @frames:	frames consumed
- */
-struct timed {
-	uint64_t calls;
-	long long max_ns;
-	uint64_t preempted, blocked, frames;
-};
-
-/**
- * timed_write() - one write call of @n 1514-byte frames, timed
+ * write_batch() - one timed write call of SQN_BATCH 1514-byte frames
  * @iface:	the interface
  * @tw:		figures
- * @n:		frames
  */
-static void timed_write(struct sqn_iface *iface, struct timed *tw, unsigned n)
+static void write_batch(struct sqn_iface *iface, struct timed *tw)
 {
 	struct sqn_frame tx[SQN_BATCH];
-	struct rusage r0, r1;
-	long long t0, dt;
 	unsigned i;
-	int w;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < SQN_BATCH; i++)
 		tx[i] = (struct sqn_frame){.data = txbuf[i], .len = 1514};
-	getrusage(RUSAGE_THREAD, &r0);
-	t0 = now_ns();
-	w = sqn_iface_write(iface, tx, n);
-	dt = now_ns() - t0;
-	getrusage(RUSAGE_THREAD, &r1);
-	CHECK_EQ(w, (int)n);
-	tw->calls++;
-	tw->frames += w > 0 ? (uint64_t)w : 0;
-	if (r1.ru_nvcsw != r0.ru_nvcsw)
-		tw->blocked++;
-	else if (r1.ru_nivcsw != r0.ru_nivcsw)
-		tw->preempted++;
-	else if (dt > tw->max_ns)
-		tw->max_ns = dt;
-}
-
-/**
- * check_timed() - print and check the write figures
- * @name:	for the figures
- * @tw:		figures
- */
-static void check_timed(const char *name, const struct timed *tw)
-{
-	const char *checker = res_memory_checker();
-
-	printf("# %s: %llu write calls, slowest %lld us (bound %lld), %llu "
-	       "preempted calls left out, %llu blocked\n",
-	       name, (unsigned long long)tw->calls, tw->max_ns / 1000,
-	       WRITE_BOUND_NS / 1000, (unsigned long long)tw->preempted,
-	       (unsigned long long)tw->blocked);
-	if (checker && !strcmp(checker, "valgrind"))
-		return;
-	CHECK(tw->max_ns <= WRITE_BOUND_NS);
-	CHECK_EQ(tw->blocked, 0);
-	CHECK(tw->preempted < tw->calls / 10 + 10);
+	timed_write(iface, tw, tx, SQN_BATCH, true);
 }
 
 /**
@@ -301,25 +217,6 @@ static unsigned long long flood_bytes(void)
 
 	return checker && !strcmp(checker, "valgrind") ? 64ULL << 20
 						       : FLOOD_BYTES;
-}
-
-/**
- * rss_bound() - check peak RSS growth, except under a memory checker
- * @checker:	res_memory_checker()
- * @kib:	the growth
- *
- * These floods start and stop a backend inside the measurement (the
- * helper's queues, libslirp's per-packet mbufs): under ASan its quarantine
- * keeps all that freed memory resident, so the bound means nothing there.
- */
-static void rss_bound(const char *checker, long kib)
-{
-	if (checker)
-		printf("# peak RSS bound not checked under %s (its quarantine "
-		       "holds freed memory; it checks leaks itself)\n",
-		       checker);
-	else
-		CHECK(kib < RSS_BOUND_KIB);
 }
 
 static char tmpdir[64];
@@ -413,36 +310,6 @@ static bool read_report(uint64_t *frames)
 }
 
 /**
- * read_some() - one read call of up to @n frames, checking their order
- * @iface:	the interface
- * @fl:		figures (read, order_bad, last_seq)
- * @n:		frames to ask for
- *
- * Return: what the read returned
- */
-static int read_some(struct sqn_iface *iface, struct flood *fl, unsigned n)
-{
-	struct sqn_frame rx[SQN_BATCH];
-	int r, i;
-
-	for (i = 0; i < (int)n; i++)
-		rx[i] = (struct sqn_frame){.data = rxbuf[i],
-					   .cap = SQN_FRAME_MAX};
-	r = sqn_iface_read(iface, rx, n);
-	for (i = 0; i < r; i++) {
-		int64_t seq;
-
-		memcpy(&seq, (uint8_t *)rx[i].data + 14, sizeof(seq));
-		if (seq <= fl->last_seq)
-			fl->order_bad++;
-		fl->last_seq = seq;
-	}
-	if (r > 0)
-		fl->read += (uint64_t)r;
-	return r;
-}
-
-/**
  * helper_flood() - the helper sends 1 GiB of 1514-byte frames as fast as
  *		    its socket takes them; the caller reads one frame per
  *		    call (each call drains a bounded amount of the socket
@@ -462,17 +329,21 @@ static void helper_flood(enum sqn_helper_kind kind, const char *name)
 	char a_flood[64], a_report[128];
 	const char *args[] = {a_flood, a_report};
 	struct flood fl = {.last_seq = -1};
+	struct sqn_frame rx[SQN_BATCH];
 	struct timed tw = {0};
 	struct sqn_iface *iface;
 	struct sqn_stats st;
 	uint64_t sent = 0;
 	long hwm0, hwm1;
-	int idle = 0;
+	int idle = 0, i;
 
 	if (!getenv("SQN_FAKE_HELPER"))
 		SKIP("SQN_FAKE_HELPER is not set: run through meson test");
 	memset(txbuf, 0x11, sizeof(txbuf));
 	memset(rxbuf, 0x22, sizeof(rxbuf));
+	for (i = 0; i < SQN_BATCH; i++)
+		rx[i] = (struct sqn_frame){.data = rxbuf[i],
+					   .cap = SQN_FRAME_MAX};
 	ASSERT(make_tmpdir());
 	snprintf(a_flood, sizeof(a_flood), "--fake=floodbytes=%llu",
 		 flood_bytes());
@@ -493,9 +364,9 @@ static void helper_flood(enum sqn_helper_kind kind, const char *name)
 				     .events = POLLIN};
 
 		poll(&pfd, 1, 100);
-		if (read_some(iface, &fl, 1) < 0)
+		if (read_some(iface, &fl, rx, 1) < 0)
 			break;
-		timed_write(iface, &tw, SQN_BATCH);
+		write_batch(iface, &tw);
 	}
 	/* the helper is done: read out what is still queued */
 	while (idle < 3) {
@@ -504,7 +375,7 @@ static void helper_flood(enum sqn_helper_kind kind, const char *name)
 		int r;
 
 		poll(&pfd, 1, 100);
-		r = read_some(iface, &fl, SQN_BATCH);
+		r = read_some(iface, &fl, rx, SQN_BATCH);
 		if (r < 0)
 			break;
 		idle = r == 0 ? idle + 1 : 0;
@@ -570,24 +441,29 @@ static pid_t read_pid(const char *path)
 }
 
 /**
- * guest_flood_stopped_helper() - the guest writes 256 MiB of 1514-byte
- *				  frames while the helper is SIGSTOPped
+ * stopped_helper() - the guest writes 256 MiB of 1514-byte frames while
+ *		      the helper is SIGSTOPped
+ * @kind:	framing
+ * @name:	for the figures
  *
  * Checked: every write call returns within 1 ms and none blocks; frames
  * written = tx_frames + tx_dropped exactly (the socket buffer and the TX
- * queue fill, then drops); peak RSS growth < 16 MiB.
+ * queue fill, then drops); peak RSS growth < 16 MiB. Then the stopped
+ * helper is SIGKILLed: the link goes down, and written = tx_frames +
+ * tx_dropped still holds (each frame counted once).
  */
-static void guest_flood_stopped_helper(void)
+static void stopped_helper(enum sqn_helper_kind kind, const char *name)
 {
 	const char *checker = res_memory_checker();
 	char a_pid[128], pidfile[96];
 	const char *args[] = {a_pid};
 	struct sqn_iface *iface;
 	struct timed tw = {0};
-	struct sqn_stats st;
+	struct sqn_stats st, st2;
 	unsigned long long bytes = flood_bytes() / 4, written = 0;
 	long hwm0, hwm1;
 	pid_t pid;
+	int i;
 
 	if (!getenv("SQN_FAKE_HELPER"))
 		SKIP("SQN_FAKE_HELPER is not set: run through meson test");
@@ -600,7 +476,7 @@ static void guest_flood_stopped_helper(void)
 		SKIP("cannot reset the peak RSS (/proc/self/clear_refs)");
 	}
 	hwm0 = res_status_kib("VmHWM:");
-	iface = start_fake(SQN_HELPER_PASST, args, 1);
+	iface = start_fake(kind, args, 1);
 	if (!iface)
 		rm_tmpdir();
 	ASSERT(iface);
@@ -612,28 +488,58 @@ static void guest_flood_stopped_helper(void)
 	ASSERT(pid > 0);
 	kill(pid, SIGSTOP);
 	while (written < bytes) {
-		timed_write(iface, &tw, SQN_BATCH);
+		write_batch(iface, &tw);
 		written += SQN_BATCH * 1514ULL;
 	}
 	sqn_iface_stats(iface, &st);
-	kill(pid, SIGCONT);
+	/* killed while stopped: what its queue held is dropped, and counted
+	 * once (it was counted as passed on when queued) */
+	kill(pid, SIGKILL);
+	for (i = 0; i < 100 && sqn_iface_link(iface, NULL, 0); i++) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		struct sqn_frame rx = {.data = rxbuf[0], .cap = SQN_FRAME_MAX};
+
+		poll(&pfd, 1, 10);
+		while (sqn_iface_read(iface, &rx, 1) > 0)
+			;
+	}
+	sqn_iface_stats(iface, &st2);
 	sqn_iface_free(iface);
 	hwm1 = res_status_kib("VmHWM:");
 	rm_tmpdir();
 
-	printf("# stopped helper: guest wrote %llu frames (%.2f GiB): %llu "
-	       "passed on, %llu tx_dropped (written = passed + dropped: %s); "
-	       "peak RSS +%ld KiB (bound %d)\n",
-	       (unsigned long long)tw.frames, (double)written / (1 << 30),
+	printf("# %s: guest wrote %llu frames (%.2f GiB): %llu passed on, "
+	       "%llu tx_dropped (written = passed + dropped: %s); peak RSS "
+	       "+%ld KiB (bound %d)\n",
+	       name, (unsigned long long)tw.frames, (double)written / (1 << 30),
 	       (unsigned long long)st.tx_frames,
 	       (unsigned long long)st.tx_dropped,
 	       tw.frames == st.tx_frames + st.tx_dropped ? "exact" : "NO",
 	       hwm1 - hwm0, RSS_BOUND_KIB);
+	printf("# %s: then SIGKILLed: link %s; written %llu = %llu passed on "
+	       "+ %llu tx_dropped (%s)\n",
+	       name, st2.link_changes > st.link_changes ? "went down" : "up",
+	       (unsigned long long)tw.frames, (unsigned long long)st2.tx_frames,
+	       (unsigned long long)st2.tx_dropped,
+	       tw.frames == st2.tx_frames + st2.tx_dropped ? "exact" : "NO");
 	CHECK_EQ(tw.frames, st.tx_frames + st.tx_dropped);
 	CHECK(st.tx_dropped > 0);
 	CHECK_EQ(st.tx_errors, 0);
-	check_timed("stopped helper", &tw);
+	CHECK(st2.link_changes > st.link_changes);
+	CHECK_EQ(tw.frames, st2.tx_frames + st2.tx_dropped);
+	check_timed(name, &tw);
 	rss_bound(checker, hwm1 - hwm0);
+}
+
+static void guest_flood_stopped_helper(void)
+{
+	stopped_helper(SQN_HELPER_PASST, "stopped u32 helper");
+}
+
+static void guest_flood_stopped_helper_u16(void)
+{
+	stopped_helper(SQN_HELPER_GVPROXY, "stopped u16 helper");
 }
 
 /* ---- slirp: host -> guest UDP through a port forward ---- */
@@ -857,8 +763,12 @@ static void slirp_flood(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(flood_mtu_frames),		  CASE(flood_mixed_frames),
-	CASE(flood_from_helper_u32),	  CASE(flood_from_helper_u16),
-	CASE(guest_flood_stopped_helper), CASE(slirp_flood),
+	CASE(flood_mtu_frames),
+	CASE(flood_mixed_frames),
+	CASE(flood_from_helper_u32),
+	CASE(flood_from_helper_u16),
+	CASE(guest_flood_stopped_helper),
+	CASE(guest_flood_stopped_helper_u16),
+	CASE(slirp_flood),
 };
 CHECK_MAIN(cases)

@@ -485,29 +485,43 @@ static pid_t read_pidfile(const char *path, int ms)
 	return 0;
 }
 
-static void helper_killed_link_down(void)
+/**
+ * killed_case() - SIGKILL the helper while frames flow both ways
+ * @kind:	framing
+ *
+ * Checked: the link goes down within 100 ms with the signal as the
+ * reason; every frame write consumed is counted once, as passed on or as
+ * dropped; nothing more can be written.
+ */
+static void killed_case(enum sqn_helper_kind kind)
 {
 	char arg[128], pf[96], why[256];
 	const char *args[] = {arg};
 	struct sqn_frame tx[SQN_BATCH], rx[SQN_BATCH];
 	struct sqn_iface *iface;
-	uint64_t t0, dt;
+	struct sqn_stats st;
+	uint64_t t0, dt, written = 0;
 	pid_t pid;
 	unsigned i;
+	int w;
 
 	snprintf(pf, sizeof(pf), "%s/kill.pid", tmpdir);
 	unlink(pf);
 	snprintf(arg, sizeof(arg), "--fake=pidfile=%s", pf);
-	iface = start_fake(SQN_HELPER_PASST, args, 1, 0);
+	iface = start_fake(kind, args, 1, 0);
 	ASSERT(iface);
 	pid = read_pidfile(pf, 2000);
 	ASSERT(pid > 0);
 	/* traffic in flight */
 	for (i = 0; i < SQN_BATCH; i++)
 		tx[i] = (struct sqn_frame){.data = txbuf[i], .len = 1514};
-	CHECK_EQ(sqn_iface_write(iface, tx, SQN_BATCH), SQN_BATCH);
+	w = sqn_iface_write(iface, tx, SQN_BATCH);
+	CHECK_EQ(w, SQN_BATCH);
+	written += w > 0 ? (unsigned)w : 0;
 	read_frames(iface, rx, 8, 1000);
-	CHECK_EQ(sqn_iface_write(iface, tx, SQN_BATCH), SQN_BATCH);
+	w = sqn_iface_write(iface, tx, SQN_BATCH);
+	CHECK_EQ(w, SQN_BATCH);
+	written += w > 0 ? (unsigned)w : 0;
 
 	t0 = now_ms();
 	kill(pid, SIGKILL);
@@ -523,14 +537,27 @@ static void helper_killed_link_down(void)
 			;
 	}
 	dt = now_ms() - t0;
-	printf("# link down detected %llu ms after SIGKILL\n",
-	       (unsigned long long)dt);
+	sqn_iface_stats(iface, &st);
+	printf("# %s: link down %llu ms after SIGKILL; wrote %llu frames: "
+	       "%llu passed on, %llu dropped; %llu read\n",
+	       kind == SQN_HELPER_PASST ? "u32" : "u16", (unsigned long long)dt,
+	       (unsigned long long)written, (unsigned long long)st.tx_frames,
+	       (unsigned long long)st.tx_dropped,
+	       (unsigned long long)st.rx_frames);
 	CHECK(!sqn_iface_link(iface, why, sizeof(why)));
 	CHECK(dt < 100);
 	CHECK_STR_HAS(why, "killed by signal 9");
+	CHECK_EQ(st.tx_frames + st.tx_dropped, written);
+	CHECK_EQ(st.rx_errors, 0);
 	CHECK_EQ(sqn_iface_write(iface, tx, 1), -ENETDOWN);
 	sqn_iface_free(iface);
 	unlink(pf);
+}
+
+static void helper_killed_link_down(void)
+{
+	killed_case(SQN_HELPER_PASST);
+	killed_case(SQN_HELPER_GVPROXY);
 }
 
 static void helper_restart_resumes(void)
@@ -566,6 +593,148 @@ static void helper_restart_resumes(void)
 	sqn_iface_free(iface);
 }
 
+/**
+ * restart_killed_case() - with helper_restart on, SIGKILL the helper while
+ *			   frames flow: the link comes back, frames cross
+ *			   again, and helper_restarts counts it
+ * @kind:	framing
+ */
+static void restart_killed_case(enum sqn_helper_kind kind)
+{
+	char arg[128], pf[96], why[256];
+	const char *args[] = {arg};
+	struct sqn_frame tx[SQN_BATCH], rx[SQN_BATCH];
+	struct sqn_iface *iface;
+	struct sqn_stats st;
+	uint64_t t0, t_down = 0, t_up = 0;
+	pid_t pid, pid2;
+	unsigned i;
+	int got;
+
+	snprintf(pf, sizeof(pf), "%s/restart.pid", tmpdir);
+	unlink(pf);
+	snprintf(arg, sizeof(arg), "--fake=pidfile=%s", pf);
+	iface = start_fake(kind, args, 1, SQN_ON);
+	ASSERT(iface);
+	pid = read_pidfile(pf, 2000);
+	ASSERT(pid > 0);
+	unlink(pf);
+	for (i = 0; i < SQN_BATCH; i++) {
+		fill(txbuf[i], 1514, i);
+		tx[i] = (struct sqn_frame){.data = txbuf[i], .len = 1514};
+	}
+	CHECK_EQ(sqn_iface_write(iface, tx, SQN_BATCH), SQN_BATCH);
+	CHECK_EQ(read_frames(iface, rx, SQN_BATCH, 2000), SQN_BATCH);
+	/* mid-transfer: a batch on its way when the helper dies */
+	CHECK_EQ(sqn_iface_write(iface, tx, SQN_BATCH), SQN_BATCH);
+	t0 = now_ms();
+	kill(pid, SIGKILL);
+	while (now_ms() - t0 < 3000 && !t_up) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		int to = sqn_iface_timeout_ms(iface);
+
+		poll(&pfd, 1, to < 0 || to > 5 ? 5 : to);
+		for (i = 0; i < SQN_BATCH; i++)
+			rx[i] = (struct sqn_frame){.data = rxbuf[i],
+						   .cap = sizeof(rxbuf[i])};
+		sqn_iface_read(iface, rx, SQN_BATCH);
+		if (!t_down && !sqn_iface_link(iface, why, sizeof(why)))
+			t_down = now_ms();
+		if (t_down && sqn_iface_link(iface, NULL, 0))
+			t_up = now_ms();
+	}
+	pid2 = read_pidfile(pf, 2000);
+	printf("# %s: link down %llu ms after SIGKILL (\"%s\"), up again %llu "
+	       "ms later, new helper pid %d\n",
+	       kind == SQN_HELPER_PASST ? "u32" : "u16",
+	       (unsigned long long)(t_down ? t_down - t0 : 0), why,
+	       (unsigned long long)(t_up ? t_up - t_down : 0), (int)pid2);
+	CHECK(t_down && t_down - t0 < 100);
+	CHECK_STR_HAS(why, "killed by signal 9");
+	CHECK_STR_HAS(why, "reconnecting in");
+	ASSERT(t_up);
+	CHECK(pid2 > 0 && pid2 != pid);
+	/* traffic resumes, byte-exact */
+	CHECK_EQ(sqn_iface_write(iface, tx, SQN_BATCH), SQN_BATCH);
+	got = read_frames(iface, rx, SQN_BATCH, 2000);
+	CHECK_EQ(got, SQN_BATCH);
+	for (i = 0; got == SQN_BATCH && i < SQN_BATCH; i++)
+		CHECK(rx[i].len == 1514 && !memcmp(rx[i].data, txbuf[i], 1514));
+	sqn_iface_stats(iface, &st);
+	CHECK_EQ(st.helper_restarts, 1);
+	CHECK_EQ(st.link_changes, 3); /* up, down, up */
+	sqn_iface_free(iface);
+	unlink(pf);
+}
+
+static void helper_restart_after_sigkill(void)
+{
+	restart_killed_case(SQN_HELPER_PASST);
+	restart_killed_case(SQN_HELPER_GVPROXY);
+}
+
+/**
+ * helper_restart_backoff_grows() - a helper that exits at once, every
+ *				    time: the gaps between its starts grow
+ *
+ * Each start appends its CLOCK_MONOTONIC time to a file; the caller polls
+ * as documented (the fd, with sqn_iface_timeout_ms() as the timeout). The
+ * backoff starts at 100 ms and doubles while the helper delivers nothing:
+ * each gap must be at least 1.5 times the one before it.
+ */
+static void helper_restart_backoff_grows(void)
+{
+	char arg[128], log[96];
+	const char *args[] = {"--fake=exit=0", arg};
+	long long t[8];
+	struct sqn_frame rx[1];
+	struct sqn_iface *iface;
+	struct sqn_stats st;
+	uint64_t end;
+	int n = 0, i, ok = 1, pid;
+	FILE *f;
+
+	snprintf(log, sizeof(log), "%s/starts.log", tmpdir);
+	unlink(log);
+	snprintf(arg, sizeof(arg), "--fake=startlog=%s", log);
+	iface = start_fake(SQN_HELPER_PASST, args, 2, SQN_ON);
+	ASSERT(iface);
+	/* 100 + 200 + 400 + 800 ms of backoff: 5 starts in about 1.5 s */
+	end = now_ms() + 4000;
+	while (now_ms() < end && n < 5) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		int to = sqn_iface_timeout_ms(iface);
+
+		poll(&pfd, 1, to < 0 || to > 50 ? 50 : to);
+		rx[0] = (struct sqn_frame){.data = rxbuf[0],
+					   .cap = sizeof(rxbuf[0])};
+		sqn_iface_read(iface, rx, 1);
+		n = 0;
+		f = fopen(log, "r");
+		while (f && n < 8 && fscanf(f, "%d %lld", &pid, &t[n]) == 2)
+			n++;
+		if (f)
+			fclose(f);
+	}
+	sqn_iface_stats(iface, &st);
+	sqn_iface_free(iface);
+	printf("# %d starts; gaps:", n);
+	for (i = 1; i < n; i++)
+		printf(" %lld", t[i] - t[i - 1]);
+	printf(" ms; helper_restarts %llu\n",
+	       (unsigned long long)st.helper_restarts);
+	CHECK(n >= 5);
+	CHECK(n < 2 || t[1] - t[0] >= 90);
+	for (i = 2; i < n; i++)
+		if ((t[i] - t[i - 1]) * 2 < (t[i - 1] - t[i - 2]) * 3)
+			ok = 0;
+	CHECK(ok);
+	CHECK(st.helper_restarts >= 4);
+	unlink(log);
+}
+
 static void crash_reported(void)
 {
 	const char *args[] = {"--fake=crash"};
@@ -596,12 +765,57 @@ static int proc_alive(pid_t pid)
 	return p && p[2] != 'Z' && p[2] != 'X';
 }
 
-static void caller_sigkill(void)
+/**
+ * linger_outlives_eof() - the control for caller_sigkill: --fake=linger
+ *			   really ignores its socket closing
+ *
+ * Started by hand (not by the library) on a socketpair whose other end is
+ * then closed, it is still running 300 ms later. So when caller_sigkill
+ * sees such a helper die, only the parent-death signal can have done it.
+ */
+static void linger_outlives_eof(void)
+{
+	const char *f = fake();
+	int sv[2], st;
+	pid_t pid;
+
+	ASSERT(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR);
+
+		close(sv[0]);
+		dup2(sv[1], 3);
+		dup2(nul, 0);
+		dup2(nul, 1);
+		dup2(nul, 2);
+		execl(f, f, "--fd", "3", "--fake=linger", (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	usleep(50000);
+	close(sv[0]); /* EOF, and writes fail with EPIPE */
+	usleep(300000);
+	CHECK(proc_alive(pid));
+	CHECK_EQ(waitpid(pid, &st, WNOHANG), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+/**
+ * sigkill_case() - a caller with traffic flowing is SIGKILLed; its helper,
+ *		    which ignores its socket closing (--fake=linger), dies by
+ *		    the parent-death signal
+ * @kind:	framing
+ */
+static void sigkill_case(enum sqn_helper_kind kind)
 {
 	char arg[128], pf[96];
-	const char *args[] = {arg};
+	const char *args[] = {arg, "--fake=linger"};
 	pid_t child, hpid;
-	uint64_t end;
+	uint64_t end, t0;
 	int st;
 
 	snprintf(pf, sizeof(pf), "%s/orphan.pid", tmpdir);
@@ -611,25 +825,40 @@ static void caller_sigkill(void)
 	child = fork();
 	ASSERT(child >= 0);
 	if (child == 0) {
-		struct sqn_iface *iface =
-			start_fake(SQN_HELPER_PASST, args, 1, 0);
+		struct sqn_frame rx[SQN_BATCH];
+		struct sqn_iface *iface = start_fake(kind, args, 2, 0);
 
 		if (!iface)
 			_exit(1);
-		for (;;) {
+		for (;;) { /* traffic both ways until killed */
 			one_frame(iface);
-			usleep(1000);
+			read_frames(iface, rx, 1, 5);
 		}
 	}
 	hpid = read_pidfile(pf, 3000);
 	CHECK(hpid > 0);
+	usleep(100000); /* let frames flow */
+	CHECK(hpid > 0 && proc_alive(hpid));
+	t0 = now_ms();
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
 	end = now_ms() + 2000;
 	while (hpid > 0 && proc_alive(hpid) && now_ms() < end)
-		usleep(5000);
+		usleep(2000);
+	printf("# %s: the lingering helper died %llu ms after its caller was "
+	       "SIGKILLed\n",
+	       kind == SQN_HELPER_PASST ? "u32" : "u16",
+	       (unsigned long long)(now_ms() - t0));
 	CHECK(hpid > 0 && !proc_alive(hpid));
+	if (hpid > 0 && proc_alive(hpid))
+		kill(hpid, SIGKILL);
 	unlink(pf);
+}
+
+static void caller_sigkill(void)
+{
+	sigkill_case(SQN_HELPER_PASST);
+	sigkill_case(SQN_HELPER_GVPROXY);
 }
 
 static void cycles_1000(void)
@@ -783,8 +1012,11 @@ static void stderr_lines_and_hardening(void)
 	while (!strstr(logbuf, "sid:") && now_ms() < end)
 		read_frames(iface, rx, 1, 20);
 	/* only its own fds (stdin, stdout: /dev/null; stderr; socket 3), a
-	 * minimal environment (PATH, HOME), its own session */
-	CHECK_STR_HAS(logbuf, "passt: fds: 0 1 2 3 env: 2 sid: 1");
+	 * minimal environment (PATH, HOME), its own session and process
+	 * group, no-new-privileges, no controlling terminal */
+	CHECK_STR_HAS(
+		logbuf,
+		"passt: fds: 0 1 2 3 env: 2 sid: 1 nnp: 1 pgrp: 1 tty: 0");
 	CHECK_STR_HAS(logbuf, "passt: fake_helper: ready, u32-BE");
 	sqn_iface_free(iface);
 
@@ -794,7 +1026,9 @@ static void stderr_lines_and_hardening(void)
 	end = now_ms() + 2000;
 	while (!strstr(logbuf, "sid:") && now_ms() < end)
 		read_frames(iface, rx, 1, 20);
-	CHECK_STR_HAS(logbuf, "gvproxy: fds: 0 1 2 env: 2 sid: 1");
+	CHECK_STR_HAS(
+		logbuf,
+		"gvproxy: fds: 0 1 2 env: 2 sid: 1 nnp: 1 pgrp: 1 tty: 0");
 	sqn_iface_free(iface);
 
 	/* helper_env on passes the environment through */
@@ -814,6 +1048,65 @@ static void stderr_lines_and_hardening(void)
 		read_frames(iface, rx, 1, 20);
 	CHECK(strstr(logbuf, "sid:") && !strstr(logbuf, "env: 2 "));
 	sqn_iface_free(iface);
+}
+
+/**
+ * helper_no_ctty() - a caller that has a controlling terminal starts a
+ *		      helper that has none
+ *
+ * A forked child makes itself a session leader and opens a pseudo-terminal,
+ * which becomes its controlling terminal (it checks that /dev/tty opens),
+ * then starts the fake helper with --fake=fds: the helper must report that
+ * /dev/tty does not open. Exit status of the child: 0 as required, 2 when
+ * the helper had a terminal, 3 when the child got none (the check would
+ * prove nothing), 4 when there are no pseudo-terminals (a skip), 1 on
+ * another failure.
+ */
+static void helper_no_ctty(void)
+{
+	const char *args[] = {"--fake=fds"};
+	pid_t child;
+	int st;
+
+	(void)fake();
+	child = fork();
+	ASSERT(child >= 0);
+	if (child == 0) {
+		struct sqn_frame rx[1];
+		struct sqn_iface *iface;
+		uint64_t end;
+		int m, sl, tty;
+
+		if (setsid() < 0)
+			_exit(1);
+		m = posix_openpt(O_RDWR | O_NOCTTY);
+		if (m < 0 || grantpt(m) || unlockpt(m) || !ptsname(m))
+			_exit(4);
+		sl = open(ptsname(m), O_RDWR); /* becomes our terminal */
+		tty = open("/dev/tty", O_RDWR);
+		if (sl < 0 || tty < 0)
+			_exit(3);
+		close(tty);
+		log_reset();
+		iface = start_fake(SQN_HELPER_PASST, args, 1, 0);
+		if (!iface)
+			_exit(1);
+		end = now_ms() + 2000;
+		while (!strstr(logbuf, "sid:") && now_ms() < end)
+			read_frames(iface, rx, 1, 20);
+		sqn_iface_free(iface);
+		if (!strstr(logbuf, "sid:"))
+			_exit(1);
+		_exit(strstr(logbuf, "tty: 0") ? 0 : 2);
+	}
+	ASSERT(waitpid(child, &st, 0) == child);
+	printf("# caller with a controlling terminal: child exit status %d "
+	       "(0: the helper had none)\n",
+	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	CHECK(WIFEXITED(st));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
+		SKIP("no pseudo-terminal (posix_openpt) to be a terminal of");
+	CHECK_EQ(WEXITSTATUS(st), 0);
 }
 
 /* ---- validation ---- */
@@ -964,9 +1257,13 @@ static const struct check_case cases[] = {
 	CASE(close_mid_frame),
 	CASE(helper_killed_link_down),
 	CASE(helper_restart_resumes),
+	CASE(helper_restart_after_sigkill),
+	CASE(helper_restart_backoff_grows),
 	CASE(crash_reported),
+	CASE(linger_outlives_eof),
 	CASE(caller_sigkill),
 	CASE(stderr_lines_and_hardening),
+	CASE(helper_no_ctty),
 	CASE(tx_queue_bound),
 	CASE(rx_queue_drops_oldest),
 	CASE(cycles_1000),
