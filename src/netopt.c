@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "netopt.h"
@@ -602,4 +603,32 @@ int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
 	if (!rc)
 		*o = t;
 	return rc;
+}
+
+/**
+ * sqn_netopt_slirp_version() - whether a libslirp version string is at
+ *				least @need_major.@need_minor
+ * @v:		what slirp_version_string() returned, may be NULL
+ * @need_major:	oldest major version taken
+ * @need_minor:	oldest minor version of @need_major taken
+ *
+ * The string must start "MAJOR.MINOR" (decimal digits each side of the
+ * dot); what follows ("4.7.0", "4.8.0-rc1") is not looked at.
+ *
+ * Return: 1 if new enough, 0 if older, -1 if @v is not MAJOR.MINOR
+ */
+int sqn_netopt_slirp_version(const char *v, unsigned long need_major,
+			     unsigned long need_minor)
+{
+	unsigned long major, minor;
+	char *end;
+
+	if (!v || *v < '0' || *v > '9')
+		return -1;
+	major = strtoul(v, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return -1;
+	minor = strtoul(end + 1, &end, 10);
+	return major > need_major ||
+	       (major == need_major && minor >= need_minor);
 }
