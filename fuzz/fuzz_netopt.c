@@ -16,7 +16,9 @@
  *  - each accepted forward is the one sqn_netopt_fwd() parses on its own,
  *    and round-trips the same way;
  *  - every refusal (build, forward, CIDR) has a message that fits the
- *    buffer, and leaves the caller's outputs as they were.
+ *    buffer, and leaves the caller's outputs as they were;
+ *  - the slirp_net string read as a libslirp version string gets the
+ *    answer a model of "MAJOR.MINOR..." against 4.7 gives.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -293,6 +295,30 @@ static bool model_build(const struct input *in, const struct sqn_params *p,
 }
 
 /**
+ * model_version() - sqn_netopt_slirp_version(@v, 4, 7), written here
+ * @v:	the version string
+ *
+ * Return: 1 for 4.7 or newer, 0 older, -1 not "DIGITS.DIGIT..."
+ */
+static int model_version(const char *v)
+{
+	unsigned long long major = 0, minor = 0;
+	const char *c = v;
+
+	if (*c < '0' || *c > '9')
+		return -1;
+	for (; *c >= '0' && *c <= '9'; c++)
+		if (major < 1000000)
+			major = major * 10 + (unsigned)(*c - '0');
+	if (*c != '.' || c[1] < '0' || c[1] > '9')
+		return -1;
+	for (c++; *c >= '0' && *c <= '9'; c++)
+		if (minor < 1000000)
+			minor = minor * 10 + (unsigned)(*c - '0');
+	return major > 4 || (major == 4 && minor >= 7);
+}
+
+/**
  * check_build() - the whole set against the model, and its round trip
  * @in:	the options
  */
@@ -395,6 +421,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_REQUIRE(err);
 	check_cidr(in.net, err, in.errlen);
 	free(err);
+	FZ_REQUIRE(sqn_netopt_slirp_version(in.net, 4, 7) ==
+		   model_version(in.net));
 	check_build(&in);
 
 	free(in.net);
