@@ -97,4 +97,29 @@ static inline char *fz_str(struct fz *f, size_t max)
 	return s;
 }
 
+/**
+ * fz_sum() - a one's complement sum of big-endian 16-bit words, folded: a
+ *	      reference for the library's checksums, written independently
+ * @p:		bytes
+ * @n:		their number (an odd last byte is padded with zero)
+ * @sum:	running sum (a 16-bit value or an earlier fz_sum())
+ *
+ * Return: the folded sum, not complemented (0xffff over data that includes
+ * its correct checksum)
+ */
+static inline uint32_t fz_sum(const uint8_t *p, size_t n, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2) {
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	if (n & 1) {
+		sum += (uint32_t)p[n - 1] << 8;
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	return sum;
+}
+
 #endif /* SQN_FUZZ_UTIL_H */

@@ -902,24 +902,16 @@ static const SlirpCb slirp_callbacks = {
 static int check_version(struct sqn_iface *iface)
 {
 	const char *v = slirp_version_string();
-	unsigned long major = 0, minor = 0;
-	char *end = NULL;
+	int ok =
+		sqn_netopt_slirp_version(v, SLIRP_NEED_MAJOR, SLIRP_NEED_MINOR);
 
-	if (v && *v >= '0' && *v <= '9') {
-		major = strtoul(v, &end, 10);
-		if (*end == '.' && end[1] >= '0' && end[1] <= '9')
-			minor = strtoul(end + 1, &end, 10);
-		else
-			end = NULL;
-	}
-	if (!end)
+	if (ok < 0)
 		return sqn_seterr(iface, -ENOTSUP,
 				  "slirp: libslirp reports version \"%s\", "
 				  "which is not MAJOR.MINOR: cannot tell "
 				  "whether it takes SlirpConfig version %d",
 				  v ? v : "(null)", SLIRP_CFG_VERSION);
-	if (major < SLIRP_NEED_MAJOR ||
-	    (major == SLIRP_NEED_MAJOR && minor < SLIRP_NEED_MINOR))
+	if (!ok)
 		return sqn_seterr(iface, -ENOTSUP,
 				  "slirp: the installed libslirp is %s, but "
 				  "this library fills SlirpConfig version %d, "

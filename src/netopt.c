@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "netopt.h"
@@ -87,12 +88,13 @@ static const char *fmt_ipv4(struct in_addr a, char *buf)
  * @err:	gets a message on failure
  * @errlen:	its size
  *
- * Return: 0, or -EINVAL with the message set
+ * Return: 0, or -EINVAL with the message set and @net and @prefix untouched
  */
 int sqn_netopt_cidr(const char *s, struct in_addr *net, unsigned *prefix,
 		    char *err, size_t errlen)
 {
 	const char *slash, *d;
+	struct in_addr a;
 	unsigned len = 0;
 	uint32_t mask;
 	size_t n;
@@ -113,7 +115,7 @@ int sqn_netopt_cidr(const char *s, struct in_addr *net, unsigned *prefix,
 			    "slirp_net \"%s\" has no \"/prefix\": write it as "
 			    "CIDR, e.g. 10.0.2.0/24",
 			    s);
-	if (!parse_ipv4(s, (size_t)(slash - s), net))
+	if (!parse_ipv4(s, (size_t)(slash - s), &a))
 		return fail(err, errlen,
 			    "slirp_net \"%s\": \"%.*s\" is not an IPv4 address",
 			    s, (int)(slash - s), s);
@@ -139,8 +141,8 @@ int sqn_netopt_cidr(const char *s, struct in_addr *net, unsigned *prefix,
 			    "gateway, DNS and guest)",
 			    s, slash + 1);
 	mask = htonl(~0u << (32 - len));
-	if (net->s_addr & ~mask) {
-		struct in_addr fixed = {.s_addr = net->s_addr & mask};
+	if (a.s_addr & ~mask) {
+		struct in_addr fixed = {.s_addr = a.s_addr & mask};
 		char b[INET_ADDRSTRLEN];
 
 		return fail(err, errlen,
@@ -148,6 +150,7 @@ int sqn_netopt_cidr(const char *s, struct in_addr *net, unsigned *prefix,
 			    "%s/%u?",
 			    s, fmt_ipv4(fixed, b), len);
 	}
+	*net = a;
 	*prefix = len;
 	return 0;
 }
@@ -286,11 +289,12 @@ static int check_member(const struct sqn_netopt *o, const char *field,
  * @err:	gets a message on failure
  * @errlen:	its size
  *
- * Return: 0, or -EINVAL with the message set
+ * Return: 0, or -EINVAL with the message set and @out untouched
  */
 int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 		   struct sqn_fwd *out, char *err, size_t errlen)
 {
+	struct sqn_fwd f;
 	const char *colon, *dash, *hp, *gp, *end;
 	char b[INET_ADDRSTRLEN];
 	size_t n;
@@ -308,7 +312,7 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 			    "forward \"%.40s...\" is longer than %d bytes", s,
 			    SQN_NETOPT_FWD_MAX);
 	end = s + n;
-	memset(out, 0, sizeof(*out));
+	memset(&f, 0, sizeof(f));
 
 	colon = memchr(s, ':', n);
 	if (!colon)
@@ -317,7 +321,7 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 			    "tcp|udp:[hostaddr]:hostport-[guestaddr]:guestport",
 			    s);
 	if (colon - s == 3 && !strncmp(s, "udp", 3))
-		out->udp = true;
+		f.udp = true;
 	else if (!(colon == s || (colon - s == 3 && !strncmp(s, "tcp", 3))))
 		return fail(err, errlen,
 			    "forward \"%s\": unknown protocol \"%.*s\": use "
@@ -345,16 +349,15 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 			    "[hostaddr]:hostport",
 			    s, (int)(dash - colon - 1), colon + 1);
 	if (hp == colon + 1) {
-		out->host.s_addr = htonl(INADDR_LOOPBACK);
-	} else if (!parse_ipv4(colon + 1, (size_t)(hp - colon - 1),
-			       &out->host)) {
+		f.host.s_addr = htonl(INADDR_LOOPBACK);
+	} else if (!parse_ipv4(colon + 1, (size_t)(hp - colon - 1), &f.host)) {
 		return fail(err, errlen,
 			    "forward \"%s\": host address \"%.*s\" is not an "
 			    "IPv4 address",
 			    s, (int)(hp - colon - 1), colon + 1);
 	}
 	rc = parse_port(s, "host port", hp + 1, (size_t)(dash - hp - 1),
-			&out->host_port, err, errlen);
+			&f.host_port, err, errlen);
 	if (rc)
 		return rc;
 
@@ -366,33 +369,33 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 			    "[guestaddr]:guestport",
 			    s, dash + 1);
 	if (gp == dash + 1) {
-		out->guest = o->dhcp_start;
-	} else if (!parse_ipv4(dash + 1, (size_t)(gp - dash - 1),
-			       &out->guest)) {
+		f.guest = o->dhcp_start;
+	} else if (!parse_ipv4(dash + 1, (size_t)(gp - dash - 1), &f.guest)) {
 		return fail(err, errlen,
 			    "forward \"%s\": guest address \"%.*s\" is not an "
 			    "IPv4 address",
 			    s, (int)(gp - dash - 1), dash + 1);
 	}
 	rc = parse_port(s, "guest port", gp + 1, (size_t)(end - gp - 1),
-			&out->guest_port, err, errlen);
+			&f.guest_port, err, errlen);
 	if (rc)
 		return rc;
 
-	if ((out->guest.s_addr & o->mask.s_addr) != o->net.s_addr ||
-	    out->guest.s_addr == o->net.s_addr ||
-	    out->guest.s_addr == (o->net.s_addr | ~o->mask.s_addr) ||
-	    out->guest.s_addr == o->host.s_addr ||
-	    out->guest.s_addr == o->dns.s_addr) {
+	if ((f.guest.s_addr & o->mask.s_addr) != o->net.s_addr ||
+	    f.guest.s_addr == o->net.s_addr ||
+	    f.guest.s_addr == (o->net.s_addr | ~o->mask.s_addr) ||
+	    f.guest.s_addr == o->host.s_addr ||
+	    f.guest.s_addr == o->dns.s_addr) {
 		char nb[INET_ADDRSTRLEN];
 
 		return fail(err, errlen,
 			    "forward \"%s\": guest address %s is not a guest "
 			    "address of %s/%u (not the network, broadcast, "
 			    "gateway or DNS address)",
-			    s, fmt_ipv4(out->guest, b), fmt_ipv4(o->net, nb),
+			    s, fmt_ipv4(f.guest, b), fmt_ipv4(o->net, nb),
 			    o->prefix);
 	}
+	*out = f;
 	return 0;
 }
 
@@ -445,7 +448,9 @@ static int build_ipv4(const struct sqn_params *p, struct sqn_netopt *o,
 		o->net.s_addr = htonl(0x0a000200); /* 10.0.2.0 */
 		o->prefix = 24;
 	}
-	o->mask.s_addr = htonl(~0u << (32 - o->prefix));
+	/* prefix is 8..30 here (sqn_netopt_cidr()); the guard is for the
+	 * static analyzer, which does not follow that */
+	o->mask.s_addr = o->prefix ? htonl(~0u << (32 - o->prefix)) : 0;
 
 	def.s_addr = o->net.s_addr | htonl(2);
 	if ((rc = get_addr("slirp_host", p->slirp_host, def, &o->host, err,
@@ -574,25 +579,56 @@ static int build_forwards(const struct sqn_params *p, struct sqn_netopt *o,
  * @err:	gets a message on failure
  * @errlen:	its size
  *
- * Return: 0, or -EINVAL with the message set
+ * Return: 0, or -EINVAL with the message set and @o untouched
  */
 int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
 		     char *err, size_t errlen)
 {
+	struct sqn_netopt t;
 	int rc;
 
-	memset(o, 0, sizeof(*o));
-	rc = build_ipv4(p, o, err, errlen);
+	memset(&t, 0, sizeof(t));
+	rc = build_ipv4(p, &t, err, errlen);
 	if (rc)
 		return rc;
-	o->ipv6 = p->slirp_ipv6 != SQN_OFF;
-	inet_pton(AF_INET6, "fec0::", &o->prefix6);
-	o->prefix6_len = 64;
-	inet_pton(AF_INET6, "fec0::2", &o->host6);
-	inet_pton(AF_INET6, "fec0::3", &o->dns6);
-	o->restrict_out = p->slirp_restrict == SQN_ON;
-	rc = build_search(p, o, err, errlen);
-	if (rc)
-		return rc;
-	return build_forwards(p, o, err, errlen);
+	t.ipv6 = p->slirp_ipv6 != SQN_OFF;
+	inet_pton(AF_INET6, "fec0::", &t.prefix6);
+	t.prefix6_len = 64;
+	inet_pton(AF_INET6, "fec0::2", &t.host6);
+	inet_pton(AF_INET6, "fec0::3", &t.dns6);
+	t.restrict_out = p->slirp_restrict == SQN_ON;
+	rc = build_search(p, &t, err, errlen);
+	if (!rc)
+		rc = build_forwards(p, &t, err, errlen);
+	if (!rc)
+		*o = t;
+	return rc;
+}
+
+/**
+ * sqn_netopt_slirp_version() - whether a libslirp version string is at
+ *				least @need_major.@need_minor
+ * @v:		what slirp_version_string() returned, may be NULL
+ * @need_major:	oldest major version taken
+ * @need_minor:	oldest minor version of @need_major taken
+ *
+ * The string must start "MAJOR.MINOR" (decimal digits each side of the
+ * dot); what follows ("4.7.0", "4.8.0-rc1") is not looked at.
+ *
+ * Return: 1 if new enough, 0 if older, -1 if @v is not MAJOR.MINOR
+ */
+int sqn_netopt_slirp_version(const char *v, unsigned long need_major,
+			     unsigned long need_minor)
+{
+	unsigned long major, minor;
+	char *end;
+
+	if (!v || *v < '0' || *v > '9')
+		return -1;
+	major = strtoul(v, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return -1;
+	minor = strtoul(end + 1, &end, 10);
+	return major > need_major ||
+	       (major == need_major && minor >= need_minor);
 }

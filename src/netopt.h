@@ -87,5 +87,7 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 		   struct sqn_fwd *out, char *err, size_t errlen);
 int sqn_netopt_build(const struct sqn_params *p, struct sqn_netopt *o,
 		     char *err, size_t errlen);
+int sqn_netopt_slirp_version(const char *v, unsigned long need_major,
+			     unsigned long need_minor);
 
 #endif /* SQN_NETOPT_H */

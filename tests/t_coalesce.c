@@ -189,6 +189,19 @@ static void size_cap_and_non_tcp(void)
 	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 14 + 40 + 3 * MSS, &len, NULL),
 		 3);
 	CHECK(len <= 14 + 40 + 3 * MSS);
+	CHECK(merged_ok(len, 3, 1));
+	/* a byte short of that: 2; short of two segments, or smaller than
+	 * the first frame: it passes alone; a size over 64 KiB is refused */
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 14 + 40 + 3 * MSS - 1, &len,
+				  NULL),
+		 2);
+	CHECK(merged_ok(len, 2, 1));
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 14 + 40 + 2 * MSS - 1, &len,
+				  NULL),
+		 1);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 100, &len, NULL), 1);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 0, &len, NULL), 1);
+	CHECK_EQ(sqn_tcp_coalesce(f, NSEG, out, 65535 + 15, &len, NULL), 1);
 	a[0] = (struct sqn_frame){
 		.data = arp, .len = (uint32_t)nf_arp(arp, 1, gmac, 1, hmac, 2)};
 	a[1] = f[0];

@@ -7,7 +7,11 @@
 #include <errno.h>
 
 #include "check.h"
+#include "config.h"
 #include "netopt.h"
+#ifdef SQN_HAVE_SLIRP
+#include <libslirp.h>
+#endif
 
 static char err[256];
 static struct sqn_netopt o;
@@ -352,11 +356,98 @@ static void cidr_edges(void)
 	CHECK_STR_HAS(err, "too long");
 }
 
+/* a refused option set, forward or network leaves the outputs alone */
+static void refusal_leaves_outputs(void)
+{
+	static const char *const fwds[] = {"tcp::80-:80", "tcp::80-:81"};
+	struct sqn_params p;
+	struct sqn_netopt before;
+	struct sqn_fwd f, f0;
+	struct in_addr net = {.s_addr = 0x12345678};
+	unsigned prefix = 99;
+
+	sqn_params_init(&p);
+	ASSERT(build(&p) == 0);
+	memcpy(&before, &o, sizeof(o));
+	p.forwards = fwds;
+	p.n_forwards = 2; /* the second clashes with the first */
+	CHECK_EQ(build(&p), -EINVAL);
+	CHECK_STR_HAS(err, "same TCP port 80");
+	CHECK(!memcmp(&o, &before, sizeof(o)));
+
+	memset(&f, 0x5a, sizeof(f));
+	memcpy(&f0, &f, sizeof(f));
+	CHECK_EQ(
+		sqn_netopt_fwd(&o, "tcp::80-10.0.2.3:80", &f, err, sizeof(err)),
+		-EINVAL);
+	CHECK(!memcmp(&f, &f0, sizeof(f)));
+	CHECK_EQ(
+		sqn_netopt_cidr("10.0.2.1/24", &net, &prefix, err, sizeof(err)),
+		-EINVAL);
+	CHECK_STR_HAS(err, "did you mean 10.0.2.0/24");
+	CHECK_EQ(net.s_addr, 0x12345678);
+	CHECK_EQ(prefix, 99);
+}
+
+/* libslirp's run-time version string against the 4.7 the config needs */
+static void slirp_version_parsed(void)
+{
+	static const struct {
+		const char *v;
+		int want;
+	} t[] = {
+		{"4.7.0", 1},
+		{"4.7", 1},
+		{"4.8.0-rc1", 1},
+		{"4.10.0", 1},
+		{"5.0", 1},
+		{"10.0.0", 1},
+		{"99999999999999999999999.0", 1}, /* saturates: still new */
+		{"4.6.9", 0},
+		{"4.06", 0},
+		{"3.99.0", 0},
+		{"0.0", 0},
+		{"4", -1},
+		{"4.", -1},
+		{"4.x", -1},
+		{"4.-7", -1},
+		{"4.+7", -1},
+		{"4. 7", -1},
+		{"v4.7", -1},
+		{" 4.7", -1},
+		{"-4.7", -1},
+		{"+4.7", -1},
+		{"", -1},
+		{"unknown", -1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int got = sqn_netopt_slirp_version(t[i].v, 4, 7);
+
+		if (got != t[i].want)
+			printf("# \"%s\": %d, want %d\n", t[i].v, got,
+			       t[i].want);
+		CHECK_EQ(got, t[i].want);
+	}
+	CHECK_EQ(sqn_netopt_slirp_version(NULL, 4, 7), -1);
+	CHECK_EQ(sqn_netopt_slirp_version("4.7.0", 4, 8), 0);
+	CHECK_EQ(sqn_netopt_slirp_version("4.7.0", 5, 0), 0);
+	CHECK_EQ(sqn_netopt_slirp_version("4.7.0", 3, 99), 1);
+	printf("# %zu version strings\n", i + 4);
+#ifdef SQN_HAVE_SLIRP
+	/* the installed library is one the backend takes */
+	printf("# installed libslirp %s\n", slirp_version_string());
+	CHECK_EQ(sqn_netopt_slirp_version(slirp_version_string(), 4, 7), 1);
+#endif
+}
+
 static const struct check_case cases[] = {
 	CASE(defaults_are_qemus),      CASE(derived_addresses),
 	CASE(refused_network_options), CASE(forwards_parsed),
 	CASE(refused_forwards),	       CASE(forward_list_limits),
 	CASE(search_domains),	       CASE(cidr_edges),
+	CASE(refusal_leaves_outputs),  CASE(slirp_version_parsed),
 };
 
 CHECK_MAIN(cases)

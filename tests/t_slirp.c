@@ -14,7 +14,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -766,6 +768,170 @@ static void reader_writer_threads(void)
 	sqn_iface_free(iface);
 }
 
+/* ---- SIGPIPE: libslirp writing to a host socket whose peer is gone ---- */
+
+static volatile sig_atomic_t pipes;
+
+static void on_pipe(int sig)
+{
+	(void)sig;
+	pipes++;
+}
+
+/**
+ * struct flag_match - a TCP frame of one flow to the guest with a flag
+ * @sport:	its source port (the host listener's)
+ * @dport:	its destination port (the guest's)
+ * @any:	flags, any of which matches
+ */
+struct flag_match {
+	uint16_t sport, dport;
+	uint8_t any;
+};
+
+static bool is_tcp_flag(const struct nf_pkt *p, const void *arg)
+{
+	const struct flag_match *m = arg;
+
+	return p->ethertype == NF_ETH_IPV4 && p->ip_proto == NF_PROTO_TCP &&
+	       p->sport == m->sport && p->dport == m->dport &&
+	       (p->tcp_flags & m->any);
+}
+
+/**
+ * peer_gone() - a guest connection to a host listener that accepts and
+ *		 closes at once, after which the guest goes on sending: once
+ *		 the host's kernel has answered with RST, libslirp's send()
+ *		 to that socket fails with EPIPE, which raises SIGPIPE
+ * @iface:	a slirp interface
+ * @sport:	the guest's port (a new one per call)
+ * @sent:	gets the number of data segments the guest sent
+ *
+ * Return: true when the gateway tore the connection down (an RST to the
+ * guest), false if it did not within 50 segments
+ */
+static bool peer_gone(struct sqn_iface *iface, uint16_t sport, unsigned *sent)
+{
+	uint8_t buf[NF_FRAME_MAX], hmac[6], data[512];
+	struct flag_match fin, rst;
+	uint32_t srv_seq, seq = 1001;
+	uint16_t port = 0;
+	int ls, as;
+	bool down = false;
+	unsigned i;
+
+	*sent = 0;
+	memset(data, 'p', sizeof(data));
+	ls = listen_lo(&port);
+	if (ls < 0)
+		return false;
+	sqn_iface_host_mac(iface, hmac);
+	if (!syn_to(iface, GATEWAY, sport, port, 3000) ||
+	    (w.pkt.tcp_flags & (NF_TCP_SYN | NF_TCP_ACK)) !=
+		    (NF_TCP_SYN | NF_TCP_ACK))
+		goto out;
+	srv_seq = w.pkt.tcp_seq;
+	send_frame(iface, buf,
+		   nf_tcp(buf, gmac, hmac, GUEST, GATEWAY, sport, port, seq,
+			  srv_seq + 1, NF_TCP_ACK, 65535, NULL, 0));
+	{
+		struct pollfd pfd = {.fd = ls, .events = POLLIN};
+
+		if (poll(&pfd, 1, 2000) != 1)
+			goto out;
+	}
+	as = accept(ls, NULL, NULL);
+	if (as < 0)
+		goto out;
+	close(as);
+	/* libslirp sees the host's FIN and passes it on */
+	fin = (struct flag_match){
+		.sport = port, .dport = sport, .any = NF_TCP_FIN};
+	if (!wait_for(&w, is_tcp_flag, &fin, 2000))
+		printf("# no FIN from the gateway\n");
+	rst = (struct flag_match){
+		.sport = port, .dport = sport, .any = NF_TCP_RST};
+	for (i = 0; i < 50 && !down; i++) {
+		send_frame(iface, buf,
+			   nf_tcp(buf, gmac, hmac, GUEST, GATEWAY, sport, port,
+				  seq, srv_seq + 2, NF_TCP_ACK | NF_TCP_PSH,
+				  65535, data, sizeof(data)));
+		seq += sizeof(data);
+		(*sent)++;
+		down = wait_for(&w, is_tcp_flag, &rst, 20);
+	}
+out:
+	close(ls);
+	return down;
+}
+
+/*
+ * The library's SIGPIPE guard: with SIGPIPE at its default action, a
+ * libslirp send() to a host socket whose peer is gone must not kill the
+ * process. First the same traffic with a handler installed (the guard is
+ * off then) proves it does raise SIGPIPE; then, in a child with SIGPIPE at
+ * SIG_DFL, it must survive, see the connection torn down, and be left with
+ * SIGPIPE neither pending nor blocked.
+ */
+static void sigpipe_default_survives(void)
+{
+	struct sigaction sa = {.sa_handler = on_pipe}, old;
+	struct sqn_iface *iface;
+	unsigned sent = 0;
+	int status = 0;
+	pid_t pid;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT(!sigaction(SIGPIPE, &sa, &old));
+	pipes = 0;
+	iface = start_default();
+	ASSERT(iface);
+	CHECK(peer_gone(iface, 41000, &sent));
+	sqn_iface_free(iface);
+	ASSERT(!sigaction(SIGPIPE, &old, NULL));
+	printf("# with a handler: %d SIGPIPE raised by libslirp, RST to the "
+	       "guest after %u data segments\n",
+	       (int)pipes, sent);
+	CHECK(pipes >= 1);
+
+	fflush(stdout);
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		sigset_t cur, pend;
+		int rc = 0;
+
+		signal(SIGPIPE, SIG_DFL);
+		iface = start_default();
+		if (!iface)
+			_exit(10);
+		if (!peer_gone(iface, 41001, &sent))
+			rc = 11; /* not torn down */
+		sqn_iface_free(iface);
+		pthread_sigmask(SIG_BLOCK, NULL, &cur);
+		sigpending(&pend);
+		if (sigismember(&cur, SIGPIPE))
+			rc = 12; /* the guard left SIGPIPE blocked */
+		else if (sigismember(&pend, SIGPIPE))
+			rc = 13;
+		printf("# SIG_DFL: alive, RST to the guest after %u data "
+		       "segments\n",
+		       sent);
+		fflush(stdout);
+		_exit(rc);
+	}
+	ASSERT(waitpid(pid, &status, 0) == pid);
+	if (WIFSIGNALED(status))
+		printf("# the child died of signal %d (%s)\n", WTERMSIG(status),
+		       strsignal(WTERMSIG(status)));
+	CHECK(WIFEXITED(status));
+	if (WIFEXITED(status) && WEXITSTATUS(status))
+		printf("# the child exited %d (10 no start, 11 not torn down, "
+		       "12 SIGPIPE left blocked, 13 left pending)\n",
+		       WEXITSTATUS(status));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static const struct check_case cases[] = {
 	CASE(dhcp_offer_default),
 	CASE(arp_gateway_and_dns),
@@ -779,6 +945,7 @@ static const struct check_case cases[] = {
 	CASE(stop_with_connection_frees_fds),
 	CASE(start_stop_cycles_no_fd_growth),
 	CASE(reader_writer_threads),
+	CASE(sigpipe_default_survives),
 };
 
 CHECK_MAIN(cases)

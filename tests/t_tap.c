@@ -12,7 +12,9 @@
  * Cases: create and attach; ARP and ICMP byte-exact against the kernel; a
  * relay (this file's own loop over the public API) between two TAP
  * interfaces carrying 10 MiB of TCP, offloads off and on; multi-queue
- * spreading; every attach error's message; the -EMSGSIZE path.
+ * spreading; offload_features mapped to TUNSETOFFLOAD (no checksum-partial
+ * frame without GUEST_CSUM, no frame over the MTU without GUEST_TSO4);
+ * every attach error's message; the -EMSGSIZE path.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -52,7 +55,8 @@ static struct sqn_iface *reg_iface[8];
 static int reg_fd[160];
 static pthread_t reg_thread[4];
 static unsigned n_iface, n_fd, n_thread;
-static int relay_stop = -1; /* the relay thread's stop eventfd */
+static int relay_stop = -1;    /* the relay thread's stop eventfd */
+static uint64_t case_features; /* offload_features of start_tap() */
 
 static struct sqn_iface *keep_iface(struct sqn_iface *i)
 {
@@ -125,6 +129,7 @@ static void reset(void)
 	for (i = 0; i < n_iface; i++)
 		sqn_iface_free(reg_iface[i]);
 	n_fd = n_thread = n_iface = 0;
+	case_features = 0;
 }
 
 /* Every case starts here: root, a clean slate, a namespace of its own. */
@@ -249,6 +254,7 @@ static struct sqn_iface *start_tap(const char *name, unsigned queues,
 	params_tap(&p, name, SQN_ON);
 	p.tap_queues = queues;
 	p.offload = offload;
+	p.offload_features = case_features;
 	p.mtu = mtu;
 	return start(&p);
 }
@@ -508,6 +514,7 @@ struct relay {
 	uint32_t mtu;
 	_Atomic uint64_t rx[2][SQN_MAX_QUEUES];
 	_Atomic uint64_t big;
+	_Atomic uint64_t partial;
 	_Atomic uint64_t errors;
 	uint8_t (*buf)[BUF_CAP];
 };
@@ -547,11 +554,17 @@ static void *relay_main(void *arg)
 						break;
 					atomic_fetch_add(&rl->rx[s][q],
 							 (uint64_t)n);
-					for (i = 0; i < (unsigned)n; i++)
+					for (i = 0; i < (unsigned)n; i++) {
 						if (fr[i].len > rl->mtu + 14 ||
 						    fr[i].vnet.gso_type)
 							atomic_fetch_add(
 								&rl->big, 1);
+						if (fr[i].vnet.flags &
+						    SQN_VNET_HDR_F_NEEDS_CSUM)
+							atomic_fetch_add(
+								&rl->partial,
+								1);
+					}
 					if (sqn_iface_queue_write(
 						    rl->side[!s], q, fr,
 						    (unsigned)n) != n)
@@ -659,7 +672,13 @@ static int listen_on(const char *addr, uint16_t port, int type)
 	return fd;
 }
 
-static void relay_tcp(int offload)
+/*
+ * @offload: SQN_ON or SQN_OFF; @features: offload_features (0: all);
+ * @bytes: how much TCP crosses. With offloads on, the TAP may hand over
+ * checksum-partial frames only with GUEST_CSUM, and frames larger than the
+ * MTU (GSO) only with GUEST_CSUM and GUEST_TSO4 (this is IPv4 traffic).
+ */
+static void relay_tcp(int offload, uint64_t features, uint64_t bytes)
 {
 	static uint8_t chunk[64 * 1024];
 	struct sockaddr_in dst = {.sin_family = AF_INET,
@@ -675,9 +694,14 @@ static void relay_tcp(int offload)
 	ssize_t r;
 	int nsb, c;
 
+	bool on = offload == SQN_ON, all = !features,
+	     csum = on && (all || (features & SQN_VNET_F_GUEST_CSUM)),
+	     tso4 = csum && (all || (features & SQN_VNET_F_GUEST_TSO4));
+
 	case_begin();
 	nsb = ns_other();
 	ASSERT(nsb >= 0);
+	case_features = features;
 	ASSERT(two_hosts(nsb, 1, offload, &a, &b) == 0);
 	CHECK_EQ(sqn_iface_offload(a), offload == SQN_ON);
 	CHECK_EQ(sqn_iface_max_frame(a), offload == SQN_ON ? 65535 : 1514);
@@ -697,7 +721,7 @@ static void relay_tcp(int offload)
 	inet_pton(AF_INET, "10.0.0.2", &dst.sin_addr);
 	t0 = now_s();
 	ASSERT(connect(c, (struct sockaddr *)&dst, sizeof(dst)) == 0);
-	while (sent < 10 * MIB) {
+	while (sent < bytes) {
 		for (i = 0; i < sizeof(chunk); i += 8) {
 			x ^= x << 13;
 			x ^= x >> 7;
@@ -714,17 +738,24 @@ static void relay_tcp(int offload)
 	shutdown(c, SHUT_WR);
 	pthread_join(reg_thread[--n_thread], NULL);
 	t1 = now_s();
-	CHECK_EQ(sk.bytes, 10 * MIB);
+	CHECK_EQ(sk.bytes, bytes);
 	CHECK(sk.hash == hash);
-	printf("# 10 MiB TCP through the relay, offloads %s: %.0f MB/s, "
-	       "%llu+%llu frames, %llu larger than MTU or GSO\n",
-	       offload == SQN_ON ? "on" : "off", 10.0 * MIB / 1e6 / (t1 - t0),
+	printf("# %llu MiB TCP through the relay, offloads %s, features "
+	       "0x%llx: %.0f MB/s, %llu+%llu frames, %llu larger than MTU or "
+	       "GSO, %llu checksum-partial\n",
+	       (unsigned long long)(bytes / MIB), on ? "on" : "off",
+	       (unsigned long long)features, (double)bytes / 1e6 / (t1 - t0),
 	       (unsigned long long)rl->rx[0][0],
-	       (unsigned long long)rl->rx[1][0], (unsigned long long)rl->big);
-	if (offload == SQN_ON)
+	       (unsigned long long)rl->rx[1][0], (unsigned long long)rl->big,
+	       (unsigned long long)rl->partial);
+	if (tso4)
 		CHECK(rl->big > 0);
 	else
 		CHECK_EQ(rl->big, 0);
+	if (csum)
+		CHECK(rl->partial > 0);
+	else
+		CHECK_EQ(rl->partial, 0);
 	CHECK_EQ(rl->errors, 0);
 	/* the relay still runs: a batch read from a may not be written to b
 	 * yet; the last ACKs settle within milliseconds */
@@ -742,12 +773,40 @@ static void relay_tcp(int offload)
 
 static void relay_tcp_10mib_plain(void)
 {
-	relay_tcp(SQN_OFF);
+	relay_tcp(SQN_OFF, 0, 10 * MIB);
 }
 
 static void relay_tcp_10mib_offload(void)
 {
-	relay_tcp(SQN_ON);
+	relay_tcp(SQN_ON, 0, 10 * MIB);
+}
+
+/* offload_features -> TUNSETOFFLOAD: what the guest did not negotiate
+ * never crosses the API */
+static void offload_csum_without_tso(void)
+{
+	relay_tcp(SQN_ON, SQN_VNET_F_GUEST_CSUM, 4 * MIB);
+}
+
+static void offload_csum_tso4(void)
+{
+	relay_tcp(SQN_ON, SQN_VNET_F_GUEST_CSUM | SQN_VNET_F_GUEST_TSO4,
+		  4 * MIB);
+}
+
+static void offload_tso6_only_on_ipv4(void)
+{
+	relay_tcp(SQN_ON, SQN_VNET_F_GUEST_CSUM | SQN_VNET_F_GUEST_TSO6,
+		  4 * MIB);
+}
+
+static void offload_tso_without_csum(void)
+{
+	/* TSO needs checksum offload: without GUEST_CSUM, none at all */
+	relay_tcp(SQN_ON,
+		  SQN_VNET_F_GUEST_TSO4 | SQN_VNET_F_GUEST_TSO6 |
+			  SQN_VNET_F_GUEST_ECN,
+		  4 * MIB);
 }
 
 /* ---- (d) multi-queue ---- */
@@ -1169,6 +1228,10 @@ static const struct check_case cases[] = {
 	CASE(frames_arp_icmp),
 	CASE(relay_tcp_10mib_plain),
 	CASE(relay_tcp_10mib_offload),
+	CASE(offload_csum_without_tso),
+	CASE(offload_csum_tso4),
+	CASE(offload_tso6_only_on_ipv4),
+	CASE(offload_tso_without_csum),
 	CASE(multiqueue_spreads),
 	CASE(err_name_too_long),
 	CASE(err_not_a_tap),
