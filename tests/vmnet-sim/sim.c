@@ -140,7 +140,7 @@ static struct sim_stats sim_st;
 static struct sim_desc sim_last;
 static bool sim_start_hang_on, sim_stop_hang_on;
 static uint32_t sim_start_fail_status, sim_enforce_mps, sim_event_cb_status;
-static uint32_t sim_start_delay_ms, sim_stop_delay_ms;
+static uint32_t sim_start_delay_ms, sim_stop_delay_ms, sim_read_status;
 static unsigned sim_omit;
 static interface_ref sim_last_ifr;
 
@@ -892,6 +892,8 @@ vmnet_return_t vmnet_read(interface_ref ifr, struct vmpktdesc *packets,
 	if (bytes > sim_st.max_read_bytes)
 		sim_st.max_read_bytes = bytes;
 	*pktcnt = 0;
+	if (rc == VMNET_SUCCESS && sim_read_status)
+		rc = (vmnet_return_t)sim_read_status;
 	if (rc != VMNET_SUCCESS)
 		goto out;
 	for (i = 0; i < n && ifr->rxcount; i++) {
@@ -1027,7 +1029,7 @@ void sim_ctl_reset(void)
 	sim_st.records = records;
 	sim_start_hang_on = sim_stop_hang_on = false;
 	sim_start_fail_status = sim_enforce_mps = sim_event_cb_status = 0;
-	sim_start_delay_ms = sim_stop_delay_ms = 0;
+	sim_start_delay_ms = sim_stop_delay_ms = sim_read_status = 0;
 	sim_omit = 0;
 	pthread_mutex_unlock(&sim_lock);
 }
@@ -1071,6 +1073,13 @@ void sim_ctl_stop_delay(uint32_t ms)
 {
 	pthread_mutex_lock(&sim_lock);
 	sim_stop_delay_ms = ms;
+	pthread_mutex_unlock(&sim_lock);
+}
+
+void sim_ctl_read_fail(uint32_t status)
+{
+	pthread_mutex_lock(&sim_lock);
+	sim_read_status = status;
 	pthread_mutex_unlock(&sim_lock);
 }
 

@@ -171,6 +171,12 @@ void sim_ctl_stop_delay(uint32_t ms);
 void sim_ctl_event_cb_fail(uint32_t status);
 
 /**
+ * sim_ctl_read_fail() - vmnet_read() fails with @status, reading nothing
+ * @status:	a vmnet_return_t value; 0 for none
+ */
+void sim_ctl_read_fail(uint32_t status);
+
+/**
  * sim_ctl_enforce_max_packet() - refuse written packets above @bytes with
  *				  VMNET_PACKET_TOO_BIG, whatever was announced
  * @bytes:	the limit; 0 for the announced max packet size
