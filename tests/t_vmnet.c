@@ -1032,58 +1032,22 @@ static void concurrent_reader_writer(void)
 /**
  * struct raw - an interface started on the simulator without the backend
  * @ifr:	the handle
- * @q:		its queue
  * @mps:	the max packet size the start announced
  */
 struct raw {
 	interface_ref ifr;
-	dispatch_queue_t q;
 	uint64_t mps;
 };
 
 static bool raw_start(struct raw *r, uint64_t mode, uint64_t mtu)
 {
-	xpc_object_t d = xpc_dictionary_create(NULL, NULL, 0);
-	dispatch_semaphore_t sem = dispatch_semaphore_create(0);
-	__block vmnet_return_t status = VMNET_FAILURE;
-	__block uint64_t mps = 0;
-	bool done;
-
-	xpc_dictionary_set_uint64(d, vmnet_operation_mode_key, mode);
-	if (mtu)
-		xpc_dictionary_set_uint64(d, vmnet_mtu_key, mtu);
-	r->q = dispatch_queue_create("t_vmnet.raw", DISPATCH_QUEUE_SERIAL);
-	r->ifr = vmnet_start_interface(
-		d, r->q, ^(vmnet_return_t s, xpc_object_t p) {
-		  status = s;
-		  if (p)
-			  mps = xpc_dictionary_get_uint64(
-				  p, vmnet_max_packet_size_key);
-		  dispatch_semaphore_signal(sem);
-		});
-	xpc_release(d);
-	done = dispatch_semaphore_wait(
-		       sem, dispatch_time(DISPATCH_TIME_NOW,
-					  2 * (int64_t)NSEC_PER_SEC)) == 0;
-	if (done) /* else the block may still signal it: leave it */
-		dispatch_release(sem);
-	r->mps = mps;
-	return r->ifr && done && status == VMNET_SUCCESS;
+	r->ifr = sim_ctl_open(mode, mtu, &r->mps);
+	return r->ifr != NULL;
 }
 
 static void raw_stop(struct raw *r)
 {
-	dispatch_semaphore_t sem = dispatch_semaphore_create(0);
-
-	if (vmnet_stop_interface(r->ifr, r->q, ^(vmnet_return_t s) {
-	      (void)s;
-	      dispatch_semaphore_signal(sem);
-	    }) == VMNET_SUCCESS)
-		dispatch_semaphore_wait(sem, DISPATCH_TIME_FOREVER);
-	dispatch_sync(r->q, ^{
-		      });
-	dispatch_release(sem);
-	dispatch_release(r->q);
+	CHECK_EQ(sim_ctl_close(r->ifr), VMNET_SUCCESS);
 }
 
 /* n packet descriptors of @len bytes each over one buffer per packet */
@@ -1264,13 +1228,7 @@ static void sim_refuses_stale_handle(void)
 	CHECK_EQ(st.violations, 0);
 	raw_pkts(raw_p, raw_iov, raw_buf, 1, 60);
 	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_INVALID_ARGUMENT);
-	r.q = dispatch_queue_create("t_vmnet.stale", DISPATCH_QUEUE_SERIAL);
-	CHECK_EQ(vmnet_stop_interface(r.ifr, r.q,
-				      ^(vmnet_return_t s) {
-					(void)s;
-				      }),
-		 VMNET_INVALID_ARGUMENT);
-	dispatch_release(r.q);
+	CHECK_EQ(sim_ctl_close(r.ifr), VMNET_INVALID_ARGUMENT);
 	sim_ctl_stats(&st);
 	CHECK_EQ(st.violations, 2);
 }

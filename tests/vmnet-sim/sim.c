@@ -1138,6 +1138,62 @@ unsigned sim_ctl_pending(interface_ref ifr)
 	return n;
 }
 
+interface_ref sim_ctl_open(uint64_t mode, uint64_t mtu, uint64_t *mps)
+{
+	xpc_object_t d = xpc_dictionary_create(NULL, NULL, 0);
+	dispatch_queue_t q = dispatch_queue_create("vmnet-sim.client",
+						   DISPATCH_QUEUE_SERIAL);
+	dispatch_semaphore_t sem = dispatch_semaphore_create(0);
+	__block vmnet_return_t status = VMNET_FAILURE;
+	__block uint64_t m = 0;
+	interface_ref ifr;
+	bool done = false;
+
+	xpc_dictionary_set_uint64(d, vmnet_operation_mode_key, mode);
+	if (mtu)
+		xpc_dictionary_set_uint64(d, vmnet_mtu_key, mtu);
+	ifr = vmnet_start_interface(d, q, ^(vmnet_return_t st, xpc_object_t p) {
+	  status = st;
+	  if (p)
+		  m = xpc_dictionary_get_uint64(p, vmnet_max_packet_size_key);
+	  dispatch_semaphore_signal(sem);
+	});
+	xpc_release(d);
+	if (ifr)
+		done = dispatch_semaphore_wait(
+			       sem, dispatch_time(DISPATCH_TIME_NOW,
+						  2 * (int64_t)NSEC_PER_SEC)) ==
+		       0;
+	if (done) {
+		dispatch_sync(q, ^{
+			      }); /* the handler has returned */
+		dispatch_release(sem);
+	}
+	dispatch_release(q); /* the interface holds it while it runs */
+	*mps = m;
+	return done && status == VMNET_SUCCESS ? ifr : NULL;
+}
+
+vmnet_return_t sim_ctl_close(interface_ref ifr)
+{
+	dispatch_queue_t q = dispatch_queue_create("vmnet-sim.client",
+						   DISPATCH_QUEUE_SERIAL);
+	dispatch_semaphore_t sem = dispatch_semaphore_create(0);
+	vmnet_return_t rc;
+
+	rc = vmnet_stop_interface(ifr, q, ^(vmnet_return_t st) {
+	  (void)st;
+	  dispatch_semaphore_signal(sem);
+	});
+	if (rc == VMNET_SUCCESS)
+		dispatch_semaphore_wait(sem, DISPATCH_TIME_FOREVER);
+	dispatch_sync(q, ^{
+		      }); /* the handler has returned */
+	dispatch_release(sem);
+	dispatch_release(q);
+	return rc;
+}
+
 void sim_ctl_stats(struct sim_stats *s)
 {
 	pthread_mutex_lock(&sim_lock);

@@ -213,6 +213,26 @@ int sim_ctl_inject(interface_ref ifr, const void *frame, size_t len,
 unsigned sim_ctl_pending(interface_ref ifr);
 
 /**
+ * sim_ctl_open() - start an interface as a plain vmnet client would, and
+ *		    wait for the completion (for tests of the simulator itself)
+ * @mode:	vmnet_operation_mode_key
+ * @mtu:	vmnet_mtu_key; 0 leaves it out
+ * @mps:	gets vmnet_max_packet_size_key of the answer
+ *
+ * Return: the handle, or NULL when the start failed or did not complete
+ * within 2 s
+ */
+interface_ref sim_ctl_open(uint64_t mode, uint64_t mtu, uint64_t *mps);
+
+/**
+ * sim_ctl_close() - vmnet_stop_interface() and wait for its completion
+ * @ifr:	the handle
+ *
+ * Return: what vmnet_stop_interface() returned
+ */
+vmnet_return_t sim_ctl_close(interface_ref ifr);
+
+/**
  * sim_ctl_stats() - copy the counters
  * @s:	filled
  */
