@@ -11,7 +11,8 @@
 #   tests         every suite in build-test (the end-to-end ones need root,
 #                 and under CI=true a skip is a failure)
 #   asan          every suite again under ASan + UBSan + LeakSanitizer
-#   vmnet         the vmnet backend built against the simulated framework
+#   vmnet         the vmnet backend built against the simulated framework,
+#                 plain and under ASan + UBSan (vmnet, vmnet-asan)
 #   valgrind      the unit suite under valgrind memcheck, zero errors
 #   fuzz          each libFuzzer target for FUZZ_SECONDS (60) under ASan +
 #                 UBSan, after replaying the kept inputs (scripts/fuzz.sh)
@@ -89,10 +90,17 @@ if want asan && stage asan-build build build-asan --werror \
 fi
 
 # 3b. The vmnet backend against the simulated vmnet.framework (clang
-#     -fblocks, libBlocksRuntime): its own build, suite 'vmnet'.
-want vmnet &&
-	suite vmnet build-vmnet/meson-logs/testlog.json \
-		bash tests/vmnet-sim/run-tests.sh build-vmnet
+#     -fblocks, libBlocksRuntime): its own builds, suite 'vmnet', plain and
+#     under ASan + UBSan. run-tests.sh's exit status is the stage's result
+#     (a build failure fails it); each log is deleted first, so a missing
+#     log counts as a failure and never an earlier run's results.
+if want vmnet; then
+	rm -f build-vmnet/meson-logs/testlog.json build-vmnet-asan/meson-logs/testlog.json
+	stage vmnet bash tests/vmnet-sim/run-tests.sh build-vmnet
+	logs+=(build-vmnet/meson-logs/testlog.json)
+	stage vmnet-asan bash tests/vmnet-sim/run-tests.sh --asan build-vmnet-asan
+	logs+=(build-vmnet-asan/meson-logs/testlog.json)
+fi
 
 # 4. valgrind memcheck over the unit suite of the plain build: any error,
 #    or a definite leak, fails the test it happens in (meson names the

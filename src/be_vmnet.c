@@ -19,8 +19,12 @@
  * of the borrowed parameters before it returns; a key that is missing reads
  * as 0 and gets a default (MTU 1500, max packet size MTU + 14), so no query
  * ever reports 0. If the deadline passes, or the start fails after vmnet
- * gave us a handle, the handle is stopped (with its own bounded wait) and
- * released before start returns: nothing is left behind.
+ * gave us a handle, the handle is stopped and released before start
+ * returns: nothing is left behind. That stop waits for its completion only
+ * until the start deadline plus VMNET_START_GRACE_MS (50 ms; never longer
+ * than VMNET_STOP_TIMEOUT_MS), so a failed start returns by then even when
+ * vmnet answers neither the start nor the stop. The deadline is counted
+ * from the start of vmb_start(), not from the wait.
  *
  * The interface id. vmnet derives the interface's MAC address, and through
  * it the shared-mode DHCP lease, from this UUID, so it must differ between
@@ -51,24 +55,37 @@
  * set again if an event arrived since the read began, so that no wake-up is
  * lost between the read and the clear.
  *
+ * A vmnet_read() that fails is reported with the status's errno; its
+ * message is rate-limited (sqn_log_every(): the 1st, 2nd, 4th ... failure),
+ * as a caller polling a readable fd may call read in a loop.
+ *
  * Send. sqn_iface_write() passes the caller's frames to vmnet_write()
- * without copying, in calls of at most 200 packets and 256 KiB. The core
- * already refused frames above the max packet size (iface->max_frame); if
- * vmnet still refuses one, or runs out of buffers, the rest of the batch is
- * dropped and counted, with a message naming the status.
+ * without copying, in calls of at most 200 packets and 256 KiB (a batch of
+ * jumbo frames takes several calls). The core already refused frames above
+ * the max packet size (iface->max_frame); if vmnet still refuses one with
+ * VMNET_PACKET_TOO_BIG, vmnet_write() has written the packets before it
+ * (*pktcnt says how many), so that frame alone is dropped and counted
+ * (SQN_WRITE_SKIP) and the rest of the batch goes on in the next call. Any
+ * other failure (VMNET_BUFFER_EXHAUSTED: vmnet is full) drops the rest of
+ * the batch, as retrying it at once would fail the same way. Messages name
+ * the status and are rate-limited.
  *
  * Stop. The event callback is removed, vmnet_stop_interface() is called and
- * its completion awaited with the same deadline as start; then a barrier
- * block on our queue guarantees no callback of ours is still running before
- * the queue, the waker and the buffers go. A completion that comes after its
- * deadline finds its context alive: the context is reference counted
- * between the waiter and the block, and the last one frees it.
+ * its completion awaited for at most VMNET_STOP_TIMEOUT_MS (1 s: a fixed
+ * deadline, whatever start_timeout_ms is; a stop that does not complete by
+ * then is logged and abandoned); then a barrier block on our queue
+ * guarantees no callback of ours is still running before the queue, the
+ * waker and the buffers go. A completion that comes after its deadline
+ * (start's or stop's) finds its context alive: the context is reference
+ * counted between the waiter and the block, and the last one frees it; the
+ * blocks refer to nothing else of ours.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include <dispatch/dispatch.h>
 #include <vmnet/vmnet.h>
@@ -83,6 +100,10 @@
 #define VMNET_CALL_MAX_BYTES ((size_t)256 * 1024)
 /** VMNET_IFNAME_MAX - longest macOS interface name (IFNAMSIZ - 1) */
 #define VMNET_IFNAME_MAX 15
+/** VMNET_STOP_TIMEOUT_MS - how long stop waits for vmnet's completion */
+#define VMNET_STOP_TIMEOUT_MS 1000
+/** VMNET_START_GRACE_MS - a failed start's stop: past the start deadline */
+#define VMNET_START_GRACE_MS 50
 
 /**
  * struct vmb_status_info - what a vmnet_return_t means to a caller
@@ -225,6 +246,33 @@ static void vmb_call_put(struct vmb_call *c)
 }
 
 /**
+ * vmb_now_ms() - CLOCK_MONOTONIC in milliseconds
+ *
+ * Return: the time
+ */
+static uint64_t vmb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/**
+ * vmb_left_ms() - what is left of a deadline
+ * @t0:		when it began, vmb_now_ms()
+ * @ms:		its length
+ *
+ * Return: milliseconds until @t0 + @ms, 0 once past
+ */
+static uint32_t vmb_left_ms(uint64_t t0, uint32_t ms)
+{
+	uint64_t spent = vmb_now_ms() - t0;
+
+	return spent >= ms ? 0 : (uint32_t)(ms - spent);
+}
+
+/**
  * vmb_call_wait() - wait for a completion until a deadline
  * @c:		the context
  * @ms:		milliseconds from now
@@ -246,10 +294,11 @@ static bool vmb_call_wait(struct vmb_call *c, uint32_t ms)
  * @label:	@queue's label
  * @waker:	readable when vmnet has packets for the guest
  * @events:	event callbacks so far (the only other thing they touch)
- * @timeout_ms:	deadline for start and stop
+ * @timeout_ms:	deadline for start (start_timeout_ms)
  * @cb_set:	the event callback is installed
  * @mps:	max packet size: every read buffer holds this much
  * @tx_fail:	vmnet_write() calls that failed, for rate-limited messages
+ * @rx_fail:	vmnet_read() calls that failed, for rate-limited messages
  * @rx_per_call: packets per vmnet_read(): min(SQN_BATCH, 200,
  *		256 KiB / @mps)
  * @stage:	reader: SQN_BATCH buffers of @mps bytes, allocated at start
@@ -271,6 +320,7 @@ struct vmb_state {
 	bool cb_set;
 	uint32_t mps;
 	_Atomic uint64_t tx_fail;
+	uint64_t rx_fail;
 	unsigned rx_per_call;
 
 	uint8_t *stage;
@@ -467,11 +517,13 @@ static xpc_object_t vmb_describe(struct sqn_iface *iface,
  * vmb_halt() - stop the vmnet interface and wait, with a deadline
  * @iface:	the interface, for messages
  * @be:		backend state; @be->ifr is NULL afterwards
+ * @wait_ms:	how long to wait for the completion
  *
  * The event callback is removed first. A stop that does not complete in
  * time is logged; its context stays alive for a late completion.
  */
-static void vmb_halt(struct sqn_iface *iface, struct vmb_state *be)
+static void vmb_halt(struct sqn_iface *iface, struct vmb_state *be,
+		     uint32_t wait_ms)
 {
 	struct vmb_call *c;
 	vmnet_return_t st;
@@ -508,11 +560,11 @@ static void vmb_halt(struct sqn_iface *iface, struct vmb_state *be)
 		vmb_call_put(c);
 		return;
 	}
-	if (!vmb_call_wait(c, be->timeout_ms)) {
+	if (!vmb_call_wait(c, wait_ms)) {
 		sqn_log(iface, SQN_LOG_WARN,
 			"vmnet: %s: vmnet_stop_interface did not complete in "
 			"%u ms; going on without it",
-			iface->id, be->timeout_ms);
+			iface->id, wait_ms);
 	} else if (c->status != VMNET_SUCCESS) {
 		struct vmb_status_text t = vmb_status(c->status);
 
@@ -527,10 +579,12 @@ static void vmb_halt(struct sqn_iface *iface, struct vmb_state *be)
  * vmb_free() - stop vmnet if running and free everything
  * @iface:	the interface, for messages
  * @be:		backend state, freed
+ * @wait_ms:	how long to wait for the stop's completion
  */
-static void vmb_free(struct sqn_iface *iface, struct vmb_state *be)
+static void vmb_free(struct sqn_iface *iface, struct vmb_state *be,
+		     uint32_t wait_ms)
 {
-	vmb_halt(iface, be);
+	vmb_halt(iface, be, wait_ms);
 	if (be->queue) {
 		/* a barrier: no block of ours runs on the queue after this */
 		dispatch_sync(be->queue, ^{
@@ -596,7 +650,8 @@ static void vmb_take_params(struct sqn_iface *iface, struct vmb_state *be,
  * @p:		the parameters (validated)
  *
  * Return: 0, or a negative errno with the message set: -ETIMEDOUT when vmnet
- * did not complete in start_timeout_ms, the status's errno when it failed
+ * did not complete in start_timeout_ms, the status's errno when it failed;
+ * either way within start_timeout_ms plus VMNET_START_GRACE_MS
  */
 /* Over clang-tidy's cognitive-complexity threshold (28 of 25): the start
  * sequence (XPC dictionary, completion wait, each failure's message) reads
@@ -604,11 +659,13 @@ static void vmb_take_params(struct sqn_iface *iface, struct vmb_state *be,
 /* NOLINTNEXTLINE(readability-function-cognitive-complexity) */
 static int vmb_start(struct sqn_iface *iface, const struct sqn_params *p)
 {
+	uint64_t t0 = vmb_now_ms();
 	struct vmb_state *be;
 	struct vmb_call *c;
 	xpc_object_t desc;
 	vmnet_return_t st;
 	uint8_t uuid[16], uuid_mac[6];
+	uint32_t stop_ms;
 	int rc;
 
 	if (iface->mode != SQN_MODE_BRIDGED && p->bridged_iface)
@@ -681,7 +738,7 @@ static int vmb_start(struct sqn_iface *iface, const struct sqn_params *p)
 				iface->id);
 		goto out_free;
 	}
-	if (!vmb_call_wait(c, be->timeout_ms)) {
+	if (!vmb_call_wait(c, vmb_left_ms(t0, be->timeout_ms))) {
 		vmb_call_put(c);
 		rc = sqn_seterr(iface, -ETIMEDOUT,
 				"vmnet: %s: vmnet_start_interface did not "
@@ -733,7 +790,9 @@ static int vmb_start(struct sqn_iface *iface, const struct sqn_params *p)
 	return 0;
 
 out_free:
-	vmb_free(iface, be);
+	/* the stop gets what is left of the deadline, and a grace */
+	stop_ms = vmb_left_ms(t0, be->timeout_ms) + VMNET_START_GRACE_MS;
+	vmb_free(iface, be, SQN_MIN(stop_ms, (uint32_t)VMNET_STOP_TIMEOUT_MS));
 	return rc;
 }
 
@@ -749,7 +808,7 @@ static void vmb_stop(struct sqn_iface *iface)
 		return;
 	iface->be = NULL;
 	iface->fd = -1;
-	vmb_free(iface, be);
+	vmb_free(iface, be, VMNET_STOP_TIMEOUT_MS);
 }
 
 /**
@@ -809,6 +868,29 @@ static void vmb_bad_len(struct sqn_iface *iface, size_t len, uint32_t mps)
 }
 
 /**
+ * vmb_read_fail() - report a failed vmnet_read(), rate-limited
+ * @iface:	the interface
+ * @be:		backend state
+ * @status:	what it returned
+ *
+ * Return: the negative errno @status maps to
+ */
+static int vmb_read_fail(struct sqn_iface *iface, struct vmb_state *be,
+			 uint32_t status)
+{
+	struct vmb_status_text t = vmb_status(status);
+	uint64_t nfail = ++be->rx_fail; /* the reader's own */
+
+	if (sqn_log_every(nfail))
+		sqn_seterr(iface, t.err,
+			   "vmnet: %s: vmnet_read: %s (%u): %s (%llu failed "
+			   "reads so far)",
+			   iface->id, t.name, status, t.hint,
+			   (unsigned long long)nfail);
+	return t.err;
+}
+
+/**
  * vmb_read() - move packets vmnet holds for the guest into caller buffers
  * @iface:	the interface
  * @q:		queue (always 0)
@@ -861,7 +943,7 @@ static int vmb_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		got = (int)want;
 		st = vmnet_read(be->ifr, be->rx_pkt, &got);
 		if (st != VMNET_SUCCESS) {
-			rc = vmb_fail(iface, "vmnet_read", (uint32_t)st);
+			rc = vmb_read_fail(iface, be, (uint32_t)st);
 			return done ? (int)done : rc;
 		}
 		if (got < 0 || (unsigned)got > want) {
@@ -937,7 +1019,7 @@ static int vmb_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
  * @n:		how many, at most SQN_BATCH
  *
  * Return: k: frames [0, k) went to vmnet, [k, n) were dropped (the core
- * counts them)
+ * counts them); k | SQN_WRITE_SKIP: vmnet refused frame k alone as too big
  */
 static int vmb_write(struct sqn_iface *iface, unsigned q,
 		     const struct sqn_frame *f, unsigned n)
@@ -969,13 +1051,23 @@ static int vmb_write(struct sqn_iface *iface, unsigned q,
 		done += (unsigned)put;
 		if (st != VMNET_SUCCESS) {
 			struct vmb_status_text t = vmb_status((uint32_t)st);
+			bool one = st == VMNET_PACKET_TOO_BIG && done < n;
 			uint64_t nfail =
 				atomic_fetch_add_explicit(
 					&be->tx_fail, 1, memory_order_relaxed) +
 				1;
 
 			/* per-frame event: every time a power of two */
-			if (sqn_log_every(nfail))
+			if (sqn_log_every(nfail) && one)
+				sqn_seterr(iface, t.err,
+					   "vmnet: %s: vmnet_write: %s (%u): "
+					   "%s; that %u-byte frame dropped, "
+					   "the rest goes on (%llu failed "
+					   "writes so far)",
+					   iface->id, t.name, (unsigned)st,
+					   t.hint, f[done].len,
+					   (unsigned long long)nfail);
+			else if (sqn_log_every(nfail))
 				sqn_seterr(iface, t.err,
 					   "vmnet: %s: vmnet_write: %s (%u): "
 					   "%s; %u frames dropped (%llu "
@@ -983,7 +1075,8 @@ static int vmb_write(struct sqn_iface *iface, unsigned q,
 					   iface->id, t.name, (unsigned)st,
 					   t.hint, n - done,
 					   (unsigned long long)nfail);
-			return (int)done;
+			/* too big: f[done] alone; the core goes on after it */
+			return one ? (int)done | SQN_WRITE_SKIP : (int)done;
 		}
 		if ((unsigned)put < cnt)
 			return (int)done; /* vmnet took fewer: drop the rest */

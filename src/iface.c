@@ -421,6 +421,7 @@ SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
 {
 	unsigned i = 0, run, k;
 	uint64_t bytes;
+	bool skip;
 	int rc;
 
 	if (!iface || (!frames && n))
@@ -445,11 +446,19 @@ SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
 		rc = iface->ops->write(iface, queue, frames + i, run);
 		if (rc < 0)
 			return i ? (int)i : rc;
+		skip = (rc & SQN_WRITE_SKIP) != 0;
+		rc &= ~SQN_WRITE_SKIP;
 		bytes = 0;
 		for (k = 0; k < (unsigned)rc; k++)
 			bytes += frames[i + k].len;
 		SQN_STAT_ADD(iface, tx_frames, rc);
 		SQN_STAT_ADD(iface, tx_bytes, bytes);
+		if (skip && (unsigned)rc < run) {
+			/* the backend dropped frame i + rc alone: go on after */
+			SQN_STAT_ADD(iface, tx_dropped, 1);
+			i += (unsigned)rc + 1;
+			continue;
+		}
 		if ((unsigned)rc < run)
 			SQN_STAT_ADD(iface, tx_dropped, run - (unsigned)rc);
 		/* frame i + run, if any, was refused: skip it too */

@@ -39,6 +39,9 @@
 
 struct sqn_iface;
 
+/** SQN_WRITE_SKIP - or'ed into a write op's k: frame k alone was dropped */
+#define SQN_WRITE_SKIP (1 << 16)
+
 /**
  * struct sqn_backend_ops - one backend, as a table of operations
  * @name:	the mode's backend name, for messages
@@ -55,7 +58,8 @@ struct sqn_iface;
  * @write:	take @n valid frames for queue @q: return k when frames
  *		[0, k) were passed on or queued and [k, n) dropped (the core
  *		counts them in tx_dropped), or a negative errno when nothing
- *		was consumed
+ *		was consumed; k | SQN_WRITE_SKIP when frame k alone was
+ *		dropped (the core counts it and calls again with the rest)
  * @timeout_ms:	optional: milliseconds until the next timer, -1 for none
  */
 struct sqn_backend_ops {

@@ -6,15 +6,28 @@
  * what the backend asked for (tests/vmnet-sim/sim_ctl.h) and lets a test
  * inject failures and frames; everything else goes through the public API.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "internal.h"
 #include "sim_ctl.h"
 #include "squibnet.h"
+
+/* ASan keeps freed memory in quarantine: RSS grows without a leak there, and
+ * LeakSanitizer (at exit) is the leak check instead */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define T_ASAN 1
+#endif
+#endif
+#ifndef T_ASAN
+#define T_ASAN 0
+#endif
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char log_text[8192];
@@ -72,6 +85,56 @@ static int readable(struct sqn_iface *iface, int ms)
 	struct pollfd pfd = {.fd = sqn_iface_fd(iface), .events = POLLIN};
 
 	return poll(&pfd, 1, ms) == 1;
+}
+
+/* ---- process resources, for the leak checks ---- */
+
+static int count_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int fds_open(void)
+{
+	return count_dir("/proc/self/fd") - 1; /* opendir's own */
+}
+
+/* threads, once the simulated queues' threads have gone (they end
+ * asynchronously, after their last block): waits up to 2 s for @want */
+static int threads_settled(int want)
+{
+	int n, i;
+
+	for (i = 0; i < 200; i++) {
+		n = count_dir("/proc/self/task");
+		if (n <= want)
+			return n;
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	return n;
+}
+
+static long rss_kib(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = -1;
+	fclose(f);
+	return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 static int uuid_valid(const char *s)
@@ -850,48 +913,52 @@ static void stop_idempotent(void)
 	CHECK_EQ(st.live, 0);
 }
 
-static void stop_timeout_bounded(void)
-{
-	struct sqn_params p;
-	struct sqn_iface *iface;
-	uint64_t t0, dt;
-
-	sim_ctl_reset();
-	log_reset();
-	params(&p, "eth0", SQN_MODE_SHARED);
-	p.start_timeout_ms = 300;
-	iface = start(&p);
-	ASSERT(iface);
-	sim_ctl_stop_hang(true);
-	t0 = now_ms();
-	sqn_iface_free(iface);
-	dt = now_ms() - t0;
-	printf("# stop gave up after %llu ms (deadline 300)\n",
-	       (unsigned long long)dt);
-	CHECK(dt >= 290);
-	CHECK(dt <= 400);
-	CHECK_STR_HAS(log_text, "did not complete in 300 ms");
-	sim_ctl_reset();
-}
-
 static void start_stop_cycles(void)
 {
 	struct sqn_params p;
 	struct sqn_iface *iface;
-	struct sim_stats st;
-	int i, ok = 0;
+	struct sim_stats st, before;
+	int i, ok = 0, fds, fds_after, threads, threads_after;
+	long rss, rss_after;
+	uint64_t t0;
 
+	/* 1000 cycles (issue 8): nothing may pile up, ours or vmnet's */
 	sim_ctl_reset();
 	params(&p, "eth0", SQN_MODE_HOST);
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 50; i++) /* warm-up: allocator and thread caches */
+		sqn_iface_free(start(&p));
+	sim_ctl_stats(&before);
+	fds = fds_open();
+	threads = threads_settled(0x7fffffff);
+	rss = rss_kib();
+	t0 = now_ms();
+	for (i = 0; i < 1000; i++) {
 		iface = start(&p);
 		if (iface)
 			ok++;
 		sqn_iface_free(iface);
 	}
-	CHECK_EQ(ok, 100);
+	CHECK_EQ(ok, 1000);
+	fds_after = fds_open();
+	threads_after = threads_settled(threads);
+	rss_after = rss_kib();
+	printf("# 1000 start/stop cycles in %llu ms: fds %d -> %d, threads %d "
+	       "-> %d, RSS %ld -> %ld KiB\n",
+	       (unsigned long long)(now_ms() - t0), fds, fds_after, threads,
+	       threads_after, rss, rss_after);
+	CHECK_EQ(fds_after, fds);
+	CHECK(threads_after <= threads);
+	CHECK(rss > 0);
+	if (T_ASAN)
+		printf("# ASan build: RSS includes ASan's quarantine; "
+		       "LeakSanitizer checks for leaks at exit\n");
+	else
+		CHECK(rss_after - rss < 1024);
 	sim_ctl_stats(&st);
+	CHECK_EQ(st.starts, 1050);
+	CHECK_EQ(st.stops, 1050);
 	CHECK_EQ(st.live, 0);
+	CHECK_EQ(st.records, before.records);
 	CHECK_EQ(st.violations, 0);
 }
 
@@ -960,6 +1027,628 @@ static void concurrent_reader_writer(void)
 	sqn_iface_free(b);
 }
 
+/* ---- the simulator's own contract, called directly ---- */
+
+/**
+ * struct raw - an interface started on the simulator without the backend
+ * @ifr:	the handle
+ * @mps:	the max packet size the start announced
+ */
+struct raw {
+	interface_ref ifr;
+	uint64_t mps;
+};
+
+static bool raw_start(struct raw *r, uint64_t mode, uint64_t mtu)
+{
+	r->ifr = sim_ctl_open(mode, mtu, &r->mps);
+	return r->ifr != NULL;
+}
+
+static void raw_stop(struct raw *r)
+{
+	CHECK_EQ(sim_ctl_close(r->ifr), VMNET_SUCCESS);
+}
+
+/* n packet descriptors of @len bytes each over one buffer per packet */
+static void raw_pkts(struct vmpktdesc *p, struct iovec *iov, uint8_t *buf,
+		     unsigned n, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = buf + (size_t)i * len;
+		iov[i].iov_len = len;
+		p[i].vm_pkt_size = len;
+		p[i].vm_pkt_iov = &iov[i];
+		p[i].vm_pkt_iovcnt = 1;
+		p[i].vm_flags = 0;
+		if (len >= 14)
+			frame_fill(buf + (size_t)i * len, (uint32_t)len, i);
+	}
+}
+
+static struct vmpktdesc raw_p[SIM_MAX_PACKETS + 2];
+static struct iovec raw_iov[SIM_MAX_PACKETS + 2];
+static uint8_t raw_buf[(SIM_MAX_PACKETS + 2) * 1514];
+
+static void sim_refuses_iovecs(void)
+{
+	struct raw r;
+	struct sim_stats st;
+	struct iovec two[2];
+	int n;
+
+	sim_ctl_reset();
+	ASSERT(raw_start(&r, VMNET_SHARED_MODE, 0));
+	raw_pkts(raw_p, raw_iov, raw_buf, 2, 60);
+	/* a 60-byte packet in two iovecs: refused, write and read alike */
+	two[0] = (struct iovec){raw_buf, 30};
+	two[1] = (struct iovec){raw_buf + 30, 30};
+	raw_p[1].vm_pkt_iov = two;
+	raw_p[1].vm_pkt_iovcnt = 2;
+	n = 2;
+	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_INVALID_ARGUMENT);
+	CHECK_EQ(n, 0);
+	raw_p[1].vm_pkt_iovcnt = 0;
+	n = 2;
+	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_INVALID_ARGUMENT);
+	raw_pkts(raw_p, raw_iov, raw_buf, 2, (size_t)r.mps);
+	raw_p[0].vm_pkt_iovcnt = 2;
+	n = 2;
+	CHECK_EQ(vmnet_read(r.ifr, raw_p, &n), VMNET_INVALID_ARGUMENT);
+	CHECK_EQ(n, 0);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 3);
+	CHECK_EQ(st.tx_packets, 0);
+	/* the same packets, one iovec each: taken */
+	raw_pkts(raw_p, raw_iov, raw_buf, 2, 60);
+	n = 2;
+	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_SUCCESS);
+	CHECK_EQ(n, 2);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 3);
+	CHECK_EQ(st.tx_packets, 2);
+	raw_stop(&r);
+}
+
+static void sim_refuses_too_many_packets(void)
+{
+	struct raw r;
+	struct sim_stats st;
+	int n;
+
+	/* MTU 1000: 200 read buffers of 1014 bytes stay under 256 KiB */
+	sim_ctl_reset();
+	ASSERT(raw_start(&r, VMNET_HOST_MODE, 1000));
+	CHECK_EQ(r.mps, 1014);
+	raw_pkts(raw_p, raw_iov, raw_buf, SIM_MAX_PACKETS + 1, 60);
+	n = SIM_MAX_PACKETS + 1;
+	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_TOO_MANY_PACKETS);
+	CHECK_EQ(n, 0);
+	n = SIM_MAX_PACKETS;
+	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_SUCCESS);
+	CHECK_EQ(n, SIM_MAX_PACKETS);
+	raw_pkts(raw_p, raw_iov, raw_buf, SIM_MAX_PACKETS + 1, 1014);
+	n = SIM_MAX_PACKETS + 1;
+	CHECK_EQ(vmnet_read(r.ifr, raw_p, &n), VMNET_TOO_MANY_PACKETS);
+	CHECK_EQ(n, 0);
+	n = SIM_MAX_PACKETS;
+	CHECK_EQ(vmnet_read(r.ifr, raw_p, &n), VMNET_SUCCESS);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 2);
+	CHECK_EQ(st.tx_packets, SIM_MAX_PACKETS);
+	raw_stop(&r);
+}
+
+static void sim_refuses_over_256k(void)
+{
+	static uint8_t big[30 * 9014];
+	static struct vmpktdesc p[30];
+	static struct iovec iov[30];
+	struct raw r;
+	struct sim_stats st;
+	int n;
+
+	/* 29 x 9014 = 261406 bytes fit in 256 KiB, 30 x 9014 do not */
+	sim_ctl_reset();
+	ASSERT(raw_start(&r, VMNET_SHARED_MODE, 9000));
+	CHECK_EQ(r.mps, 9014);
+	raw_pkts(p, iov, big, 30, 9014);
+	n = 30;
+	CHECK_EQ(vmnet_write(r.ifr, p, &n), VMNET_INVALID_ARGUMENT);
+	CHECK_EQ(n, 0);
+	n = 30;
+	CHECK_EQ(vmnet_read(r.ifr, p, &n), VMNET_INVALID_ARGUMENT);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 2);
+	CHECK_EQ(st.tx_packets, 0);
+	n = 29;
+	CHECK_EQ(vmnet_write(r.ifr, p, &n), VMNET_SUCCESS);
+	CHECK_EQ(n, 29);
+	raw_pkts(p, iov, big, 29, 9014);
+	n = 29;
+	CHECK_EQ(vmnet_read(r.ifr, p, &n), VMNET_SUCCESS);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 2);
+	CHECK_EQ(st.tx_packets, 29);
+	raw_stop(&r);
+}
+
+static void sim_refuses_sizes(void)
+{
+	struct raw r;
+	struct sim_stats st;
+	int n;
+
+	sim_ctl_reset();
+	ASSERT(raw_start(&r, VMNET_SHARED_MODE, 0));
+	CHECK_EQ(r.mps, 1514);
+	/* a read buffer shorter than the max packet size, either way */
+	raw_pkts(raw_p, raw_iov, raw_buf, 2, 1514);
+	raw_p[1].vm_pkt_size = 1513;
+	n = 2;
+	CHECK_EQ(vmnet_read(r.ifr, raw_p, &n), VMNET_INVALID_ARGUMENT);
+	raw_pkts(raw_p, raw_iov, raw_buf, 2, 1514);
+	raw_iov[0].iov_len = 1000;
+	n = 2;
+	CHECK_EQ(vmnet_read(r.ifr, raw_p, &n), VMNET_INVALID_ARGUMENT);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 2);
+	/* a written packet larger than its buffer */
+	raw_pkts(raw_p, raw_iov, raw_buf, 1, 100);
+	raw_p[0].vm_pkt_size = 101;
+	n = 1;
+	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_INVALID_ARGUMENT);
+	/* a written packet above the max packet size, third of five: the
+	 * two before it are written, and *pktcnt says so */
+	raw_pkts(raw_p, raw_iov, raw_buf, 5, 1515);
+	raw_p[0].vm_pkt_size = raw_p[1].vm_pkt_size = 100;
+	raw_p[3].vm_pkt_size = raw_p[4].vm_pkt_size = 100;
+	n = 5;
+	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_PACKET_TOO_BIG);
+	CHECK_EQ(n, 2);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 3);
+	CHECK_EQ(st.too_big, 1);
+	CHECK_EQ(st.tx_packets, 2);
+	raw_stop(&r);
+}
+
+static void sim_refuses_stale_handle(void)
+{
+	struct raw r;
+	struct sim_stats st;
+	int n = 1;
+
+	sim_ctl_reset();
+	ASSERT(raw_start(&r, VMNET_SHARED_MODE, 0));
+	raw_stop(&r);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 0);
+	raw_pkts(raw_p, raw_iov, raw_buf, 1, 60);
+	CHECK_EQ(vmnet_write(r.ifr, raw_p, &n), VMNET_INVALID_ARGUMENT);
+	CHECK_EQ(sim_ctl_close(r.ifr), VMNET_INVALID_ARGUMENT);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 2);
+}
+
+/* ---- start and stop within their deadlines ---- */
+
+static void start_timeout_stop_hangs(void)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface = NULL;
+	struct sim_stats st;
+	char err[256];
+	uint64_t t0, dt;
+	int rc;
+
+	/* neither the start nor the stop ever completes */
+	sim_ctl_reset();
+	sim_ctl_start_hang(true);
+	sim_ctl_stop_hang(true);
+	params(&p, "eth0", SQN_MODE_SHARED);
+	p.start_timeout_ms = 300;
+	t0 = now_ms();
+	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
+	dt = now_ms() - t0;
+	printf("# start timed out after %llu ms, its stop hanging too "
+	       "(deadline 300)\n",
+	       (unsigned long long)dt);
+	CHECK_EQ(rc, -ETIMEDOUT);
+	CHECK(!iface);
+	CHECK_STR_HAS(err, "did not complete in 300 ms");
+	CHECK(dt >= 290);
+	CHECK(dt <= 400);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.starts, 1);
+	CHECK_EQ(st.stops, 1); /* stopped all the same */
+	CHECK_EQ(st.live, 0);
+	CHECK_EQ(st.violations, 0);
+	sim_ctl_reset();
+}
+
+static void start_fail_stop_hangs(void)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface = NULL;
+	struct sim_stats st;
+	char err[256];
+	uint64_t t0, dt;
+	int rc;
+
+	/* the start fails at once; the stop of the failed handle hangs */
+	sim_ctl_reset();
+	sim_ctl_start_fail(VMNET_FAILURE);
+	sim_ctl_stop_hang(true);
+	params(&p, "eth0", SQN_MODE_SHARED);
+	p.start_timeout_ms = 300;
+	t0 = now_ms();
+	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
+	dt = now_ms() - t0;
+	printf("# failed start returned after %llu ms, its stop hanging "
+	       "(deadline 300)\n",
+	       (unsigned long long)dt);
+	CHECK_EQ(rc, -EIO);
+	CHECK(!iface);
+	CHECK_STR_HAS(err, "VMNET_FAILURE (1001)");
+	CHECK(dt <= 400);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.stops, 1);
+	CHECK_EQ(st.live, 0);
+	sim_ctl_reset();
+}
+
+static void start_completes_late(void)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface = NULL;
+	struct sim_stats st;
+	char err[256];
+	uint64_t t0, dt;
+	int rc, fds = fds_open(), i;
+
+	/* the completion comes 300 ms after start gave up and freed all:
+	 * it must touch nothing freed (ASan build: t_vmnet under ASan) */
+	sim_ctl_reset();
+	sim_ctl_start_delay(600);
+	params(&p, "eth0", SQN_MODE_SHARED);
+	p.start_timeout_ms = 300;
+	t0 = now_ms();
+	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
+	dt = now_ms() - t0;
+	CHECK_EQ(rc, -ETIMEDOUT);
+	CHECK(!iface);
+	CHECK(dt <= 400);
+	CHECK_EQ(fds_open(), fds);
+	for (i = 0; i < 200; i++) {
+		sim_ctl_stats(&st);
+		if (st.start_handlers)
+			break;
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	printf("# start gave up after %llu ms; its completion ran %llu ms "
+	       "after the start began\n",
+	       (unsigned long long)dt, (unsigned long long)(now_ms() - t0));
+	CHECK_EQ(st.start_handlers, 1);
+	CHECK_EQ(st.live, 0);
+	CHECK_EQ(st.violations, 0);
+	sim_ctl_reset();
+}
+
+static void stop_timeout_bounded(void)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface;
+	struct sim_stats st;
+	uint64_t t0, dt;
+
+	/* stop's deadline is fixed (1000 ms), whatever start_timeout_ms is */
+	sim_ctl_reset();
+	log_reset();
+	params(&p, "eth0", SQN_MODE_SHARED);
+	p.start_timeout_ms = 10000;
+	iface = start(&p);
+	ASSERT(iface);
+	sim_ctl_stop_hang(true);
+	t0 = now_ms();
+	sqn_iface_free(iface);
+	dt = now_ms() - t0;
+	printf("# stop gave up after %llu ms (stop deadline 1000, "
+	       "start_timeout_ms 10000)\n",
+	       (unsigned long long)dt);
+	CHECK(dt >= 990);
+	CHECK(dt <= 1100);
+	CHECK_STR_HAS(log_text, "did not complete in 1000 ms");
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.stops, 1);
+	CHECK_EQ(st.live, 0);
+	sim_ctl_reset();
+}
+
+static void stop_completes_late(void)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface;
+	struct sim_stats st;
+	uint64_t t0, dt;
+	int i;
+
+	/* the stop completion comes 300 ms after stop gave up and freed */
+	sim_ctl_reset();
+	params(&p, "eth0", SQN_MODE_SHARED);
+	iface = start(&p);
+	ASSERT(iface);
+	sim_ctl_stop_delay(1300);
+	t0 = now_ms();
+	sqn_iface_free(iface);
+	dt = now_ms() - t0;
+	CHECK(dt <= 1100);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.stop_handlers, 0);
+	for (i = 0; i < 200; i++) {
+		sim_ctl_stats(&st);
+		if (st.stop_handlers)
+			break;
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	printf("# stop gave up after %llu ms; its completion ran at %llu ms\n",
+	       (unsigned long long)dt, (unsigned long long)(now_ms() - t0));
+	CHECK_EQ(st.stop_handlers, 1);
+	CHECK_EQ(st.violations, 0);
+	sim_ctl_reset();
+}
+
+static void event_callback_fails(void)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface = NULL;
+	struct sim_stats before, st;
+	char err[256];
+	int fds, threads;
+
+	sim_ctl_reset();
+	sim_ctl_stats(&before);
+	fds = fds_open();
+	threads = threads_settled(0x7fffffff);
+	sim_ctl_event_cb_fail(VMNET_FAILURE);
+	params(&p, "eth0", SQN_MODE_SHARED);
+	CHECK_EQ(sqn_iface_start(&p, &iface, err, sizeof(err)), -EIO);
+	CHECK(!iface);
+	CHECK_STR_HAS(err, "vmnet_interface_set_event_callback");
+	CHECK_STR_HAS(err, "VMNET_FAILURE (1001)");
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.starts, 1);
+	CHECK_EQ(st.stops, 1);
+	CHECK_EQ(st.live, 0);
+	CHECK_EQ(st.records, before.records);
+	CHECK_EQ(st.violations, 0);
+	CHECK_EQ(fds_open(), fds);
+	CHECK(threads_settled(threads) <= threads);
+	sim_ctl_reset();
+}
+
+/* ---- frames: batches past the per-call limits, refusals ---- */
+
+static void write_jumbo_batch_split(void)
+{
+	static uint8_t tx[SQN_BATCH][9014], rx[SQN_BATCH][9014];
+	struct sqn_params p;
+	struct sqn_iface *a, *b;
+	struct sqn_frame f[SQN_BATCH], r[SQN_BATCH];
+	struct sqn_stats s;
+	struct sim_stats st;
+	unsigned i, got = 0, bad = 0;
+	uint32_t seq;
+	int n;
+
+	/* 32 x 9014 bytes = 288448 > 256 KiB: two vmnet_write calls */
+	sim_ctl_reset();
+	params(&p, "vmA", SQN_MODE_HOST);
+	p.mtu = 9000;
+	p.isolation = SQN_OFF;
+	a = start(&p);
+	params(&p, "vmB", SQN_MODE_HOST);
+	p.mtu = 9000;
+	p.isolation = SQN_OFF;
+	p.guest_mac[5] = 2;
+	b = start(&p);
+	ASSERT(a && b);
+	settle(b);
+	for (i = 0; i < SQN_BATCH; i++) {
+		frame_fill(tx[i], 9014, i);
+		f[i] = (struct sqn_frame){.data = tx[i], .len = 9014};
+	}
+	sim_ctl_reset();
+	CHECK_EQ(sqn_iface_write(a, f, SQN_BATCH), SQN_BATCH);
+	sqn_iface_stats(a, &s);
+	CHECK_EQ(s.tx_frames, SQN_BATCH);
+	CHECK_EQ(s.tx_bytes, SQN_BATCH * 9014);
+	CHECK_EQ(s.tx_dropped, 0);
+	sim_ctl_stats(&st);
+	printf("# 32 x 9014 bytes: %lu vmnet_write calls, at most %u packets "
+	       "/ %zu bytes per call\n",
+	       st.write_calls, st.max_write_pkts, st.max_write_bytes);
+	CHECK_EQ(st.write_calls, 2);
+	CHECK_EQ(st.max_write_pkts, SIM_MAX_BYTES / 9014);
+	CHECK(st.max_write_bytes <= SIM_MAX_BYTES);
+	CHECK_EQ(st.tx_packets, SQN_BATCH);
+	CHECK_EQ(st.violations, 0);
+	/* all of them, in order, on the other side */
+	for (i = 0; i < SQN_BATCH; i++)
+		r[i] = (struct sqn_frame){.data = rx[i], .cap = 9014};
+	while (got < SQN_BATCH && readable(b, 2000) &&
+	       (n = sqn_iface_read(b, r, SQN_BATCH)) > 0) {
+		for (i = 0; i < (unsigned)n; i++, got++) {
+			memcpy(&seq, rx[i] + 14, 4);
+			if (seq != got || r[i].len != 9014 ||
+			    memcmp(rx[i], tx[got], 9014))
+				bad++;
+		}
+	}
+	CHECK_EQ(got, SQN_BATCH);
+	CHECK_EQ(bad, 0);
+	sqn_iface_free(a);
+	sqn_iface_free(b);
+}
+
+static void oversize_mid_batch(void)
+{
+	static const uint32_t len[8] = {200,  200, 1200, 200,
+					1200, 200, 200,	 200};
+	static uint8_t tx[8][1514], rx[8][1514];
+	struct sqn_iface *a, *b;
+	struct sqn_frame f[8], r[8];
+	struct sqn_stats s;
+	struct sim_stats st;
+	unsigned i, got = 0, bad = 0;
+	uint32_t seq, want[] = {0, 1, 3, 5, 6, 7};
+	char err[256];
+	int n;
+
+	/* vmnet refuses frames above 1000 bytes, though it announced 1514:
+	 * the two it refuses are dropped, the six others go on, in order */
+	sim_ctl_reset();
+	log_reset();
+	a = start_pair_member("vmA", 1, SQN_OFF, &(interface_ref){0});
+	b = start_pair_member("vmB", 2, SQN_OFF, &(interface_ref){0});
+	ASSERT(a && b);
+	for (i = 0; i < 8; i++) {
+		frame_fill(tx[i], len[i], i);
+		f[i] = (struct sqn_frame){.data = tx[i], .len = len[i]};
+	}
+	sim_ctl_reset();
+	sim_ctl_enforce_max_packet(1000);
+	CHECK_EQ(sqn_iface_write(a, f, 8), 8);
+	sqn_iface_stats(a, &s);
+	CHECK_EQ(s.tx_frames, 6);
+	CHECK_EQ(s.tx_bytes, 6 * 200);
+	CHECK_EQ(s.tx_dropped, 2);
+	CHECK_EQ(s.tx_errors, 0);
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.too_big, 2);
+	CHECK_EQ(st.tx_packets, 6);
+	CHECK_EQ(st.violations, 0);
+	sqn_iface_last_error(a, err, sizeof(err));
+	CHECK_STR_HAS(err, "VMNET_PACKET_TOO_BIG (1006)");
+	CHECK_STR_HAS(err, "1200-byte frame dropped, the rest goes on");
+	for (i = 0; i < 8; i++)
+		r[i] = (struct sqn_frame){.data = rx[i], .cap = 1514};
+	while (got < 6 && readable(b, 2000) &&
+	       (n = sqn_iface_read(b, r, 8)) > 0) {
+		for (i = 0; i < (unsigned)n && got < 6; i++, got++) {
+			memcpy(&seq, rx[i] + 14, 4);
+			if (seq != want[got] || r[i].len != 200)
+				bad++;
+		}
+	}
+	CHECK_EQ(got, 6);
+	CHECK_EQ(bad, 0);
+	sqn_iface_free(a);
+	sqn_iface_free(b);
+	sim_ctl_reset();
+}
+
+static void read_failures_rate_limited(void)
+{
+	struct sqn_params p;
+	struct sqn_iface *iface;
+	uint8_t rx[1514];
+	struct sqn_frame f = {.data = rx, .cap = sizeof(rx)};
+	const char *s;
+	char err[256];
+	int i, lines = 0, fails = 0;
+
+	sim_ctl_reset();
+	params(&p, "eth0", SQN_MODE_SHARED);
+	iface = start(&p);
+	ASSERT(iface);
+	settle(iface);
+	log_reset();
+	sim_ctl_read_fail(VMNET_FAILURE);
+	for (i = 0; i < 100; i++)
+		if (sqn_iface_read(iface, &f, 1) == -EIO)
+			fails++;
+	pthread_mutex_lock(&log_lock);
+	for (s = log_text; (s = strstr(s, "vmnet_read: VMNET_FAILURE")); s++)
+		lines++;
+	pthread_mutex_unlock(&log_lock);
+	printf("# 100 failed reads, %d messages\n", lines);
+	CHECK_EQ(fails, 100);
+	CHECK_EQ(lines, 7); /* the 1st, 2nd, 4th ... 64th */
+	sqn_iface_last_error(iface, err, sizeof(err));
+	CHECK_STR_HAS(err, "64 failed reads so far");
+	sim_ctl_read_fail(0);
+	CHECK_EQ(sqn_iface_read(iface, &f, 1), 0);
+	sqn_iface_free(iface);
+	sim_ctl_reset();
+}
+
+/* ---- bridged mode: the simulated LAN behind the host interface ---- */
+
+static void bridged_lan(void)
+{
+	static const uint8_t mac[6] = {0x06, 0, 0xaa, 0xbb, 0xcc, 0x02};
+	struct sqn_params p;
+	struct sqn_iface *iface;
+	struct sim_stats st;
+	uint8_t tx[400], yi[4], rx[1514] = {0};
+	struct sqn_frame f = {.data = tx};
+	struct sqn_frame r = {.data = rx, .cap = sizeof(rx)};
+	uint8_t *a = tx + 14;
+
+	sim_ctl_reset();
+	params(&p, "eth0", SQN_MODE_BRIDGED);
+	p.bridged_iface = "en0";
+	memcpy(p.guest_mac, mac, 6);
+	iface = start(&p);
+	ASSERT(iface);
+	CHECK_EQ(sqn_iface_mtu(iface), 1500);
+	settle(iface);
+
+	/* the LAN's router leases from 192.168.1.100 */
+	f.len = (uint32_t)dhcp_frame(tx, mac, 1, 0x2345);
+	CHECK_EQ(sqn_iface_write(iface, &f, 1), 1);
+	CHECK_EQ(dhcp_reply(iface, 0x2345, yi), 2);
+	printf("# bridged: the LAN's router offered %u.%u.%u.%u\n", yi[0],
+	       yi[1], yi[2], yi[3]);
+	CHECK(yi[0] == 192 && yi[1] == 168 && yi[2] == 1);
+	CHECK(yi[3] >= SIM_LAN_FIRST);
+	f.len = (uint32_t)dhcp_frame(tx, mac, 3, 0x2346);
+	CHECK_EQ(sqn_iface_write(iface, &f, 1), 1);
+	CHECK_EQ(dhcp_reply(iface, 0x2346, yi), 5);
+
+	/* it answers ARP for 192.168.1.1; nobody answers for 192.168.64.1 */
+	memset(tx, 0, 60);
+	memset(tx, 0xff, 6);
+	memcpy(tx + 6, mac, 6);
+	put16(tx + 12, 0x0806);
+	put16(a, 1);
+	put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, 1);
+	memcpy(a + 8, mac, 6);
+	memcpy(a + 14, yi, 4);
+	memcpy(a + 24, "\xc0\xa8\x40\x01", 4);
+	f.len = 60;
+	settle(iface);
+	CHECK_EQ(sqn_iface_write(iface, &f, 1), 1);
+	nanosleep(&(struct timespec){0, 100000000}, NULL);
+	CHECK_EQ(sqn_iface_read(iface, &r, 1), 0);
+	memcpy(a + 24, "\xc0\xa8\x01\x01", 4);
+	CHECK_EQ(sqn_iface_write(iface, &f, 1), 1);
+	ASSERT(readable(iface, 2000));
+	ASSERT(sqn_iface_read(iface, &r, 1) == 1);
+	CHECK(rx[12] == 0x08 && rx[13] == 0x06);
+	CHECK(rx[14 + 7] == 2);
+	CHECK(!memcmp(rx + 14 + 14, "\xc0\xa8\x01\x01", 4));
+	sim_ctl_stats(&st);
+	CHECK_EQ(st.violations, 0);
+	sqn_iface_free(iface);
+}
+
 static const struct check_case cases[] = {
 	CASE(desc_shared),
 	CASE(desc_host_mtu),
@@ -983,6 +1672,20 @@ static const struct check_case cases[] = {
 	CASE(stop_timeout_bounded),
 	CASE(start_stop_cycles),
 	CASE(concurrent_reader_writer),
+	CASE(sim_refuses_iovecs),
+	CASE(sim_refuses_too_many_packets),
+	CASE(sim_refuses_over_256k),
+	CASE(sim_refuses_sizes),
+	CASE(sim_refuses_stale_handle),
+	CASE(start_timeout_stop_hangs),
+	CASE(start_fail_stop_hangs),
+	CASE(start_completes_late),
+	CASE(stop_completes_late),
+	CASE(event_callback_fails),
+	CASE(write_jumbo_batch_split),
+	CASE(oversize_mid_batch),
+	CASE(read_failures_rate_limited),
+	CASE(bridged_lan),
 };
 
 CHECK_MAIN(cases)

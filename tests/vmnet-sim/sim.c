@@ -5,10 +5,12 @@
  * Theory of operation: every interface started is a port on a simulated
  * segment: one for shared mode, one for host mode, one per bridged
  * interface name. Shared and host segments have a gateway at 192.168.64.1
- * (macOS's default vmnet network) that answers ARP, DHCP (DISCOVER/REQUEST
- * to OFFER/ACK, addresses from 192.168.64.2) and ICMP echo. Frames a guest
- * writes go to the gateway and, when neither port has isolation on, to the
- * other ports of the segment. Frames for a guest wait in its port's queue
+ * (macOS's default vmnet network); a bridged segment stands for the LAN the
+ * host interface is on, with a router at 192.168.1.1. Both answer ARP, DHCP
+ * (DISCOVER/REQUEST to OFFER/ACK, addresses from 192.168.64.2 and
+ * 192.168.1.100) and ICMP echo. Frames a guest writes go to the gateway
+ * and, when neither port has isolation on, to the other ports of the
+ * segment. Frames for a guest wait in its port's queue
  * (SIM_RXQ_LEN packets) until vmnet_read() takes them; queuing fires the
  * event callback asynchronously on the callback's queue, with the estimated
  * packet count, coalesced while one is pending.
@@ -21,8 +23,16 @@
  * which fails only when a packet does not fit, so a backend that forgets to
  * reset vm_pkt_size before a call is caught); written packets above the max
  * packet size fail with VMNET_PACKET_TOO_BIG. Refused calls are counted in
- * sim_stats.violations. Interface records are kept until the process exits,
- * so that a block still queued never sees freed memory.
+ * sim_stats.violations, and so is a call with a handle already stopped and
+ * gone (every entry point looks the handle up before it touches it).
+ *
+ * Lifetime: an interface record is reference counted: one reference for
+ * the handle until vmnet_stop_interface(), one for every block of ours that
+ * refers to it (a queued event, a delayed start completion), so a block
+ * still queued never sees freed memory; the last reference frees it. A
+ * handler held forever (an injected hang) keeps its record, and with it
+ * the block and whatever the block refers to, reachable: "never completes"
+ * does not turn into a leak report.
  */
 #include <Block.h>
 #include <pthread.h>
@@ -82,6 +92,7 @@ enum sim_state {
  * @guest_known: @guest_mac is set
  * @held_start:	start handler never called (injected hang)
  * @held_stop:	stop handler never called (injected hang)
+ * @refs:	the handle's reference and one per block referring to this
  */
 struct vmnet_interface {
 	struct vmnet_interface *next;
@@ -104,6 +115,23 @@ struct vmnet_interface {
 	bool guest_known;
 	void (^held_start)(vmnet_return_t, xpc_object_t);
 	void (^held_stop)(vmnet_return_t);
+	int refs;
+};
+
+/**
+ * struct sim_net - a segment's gateway: the NAT gateway or the LAN's router
+ * @gw_mac:	its MAC
+ * @gw_ip:	its address; the network is @gw_ip/24
+ * @first:	last byte of the first address leased
+ * @nleases:	addresses it leases, from @first
+ * @leases:	client MAC per leased address, zero when free
+ */
+struct sim_net {
+	uint8_t gw_mac[6];
+	uint8_t gw_ip[4];
+	uint8_t first;
+	unsigned nleases;
+	uint8_t leases[SIM_LEASES][6];
 };
 
 static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -111,13 +139,25 @@ static struct vmnet_interface *sim_ifaces;
 static struct sim_stats sim_st;
 static struct sim_desc sim_last;
 static bool sim_start_hang_on, sim_stop_hang_on;
-static uint32_t sim_start_fail_status, sim_enforce_mps;
+static uint32_t sim_start_fail_status, sim_enforce_mps, sim_event_cb_status;
+static uint32_t sim_start_delay_ms, sim_stop_delay_ms, sim_read_status;
 static unsigned sim_omit;
 static interface_ref sim_last_ifr;
-static uint8_t sim_leases[SIM_LEASES][6];
 
-static const uint8_t sim_gw_mac[6] = {0x5e, 0xad, 0xb0, 0xa7, 0x00, 0x01};
-static const uint8_t sim_gw_ip[4] = {192, 168, 64, 1};
+static struct sim_net sim_nat = {
+	{0x5e, 0xad, 0xb0, 0xa7, 0x00, 0x01},
+	{192, 168, 64, 1},
+	SIM_NAT_FIRST,
+	SIM_LEASES,
+	{{0}},
+};
+static struct sim_net sim_lan = {
+	{0x5e, 0xad, 0xb0, 0xa7, 0x00, 0x02},
+	{192, 168, 1, 1},
+	SIM_LAN_FIRST,
+	255 - SIM_LAN_FIRST,
+	{{0}},
+};
 static const uint8_t sim_mask[4] = {255, 255, 255, 0};
 
 /* ---- helpers ---- */
@@ -169,6 +209,62 @@ static void sim_uuid_text(const uint8_t *u, char *out)
 }
 
 /**
+ * sim_net_of() - the gateway of a port's segment
+ * @ifr:	the port
+ *
+ * Return: the LAN's router in bridged mode, else the NAT gateway
+ */
+static struct sim_net *sim_net_of(const struct vmnet_interface *ifr)
+{
+	return ifr->mode == VMNET_BRIDGED_MODE ? &sim_lan : &sim_nat;
+}
+
+/**
+ * sim_ifr_put() - drop a reference to a port; the last frees it
+ * @ifr:	the port; sim_lock held
+ */
+static void sim_ifr_put(struct vmnet_interface *ifr)
+{
+	struct vmnet_interface **pp;
+
+	if (--ifr->refs > 0)
+		return;
+	for (pp = &sim_ifaces; *pp; pp = &(*pp)->next) {
+		if (*pp == ifr) {
+			*pp = ifr->next;
+			break;
+		}
+	}
+	if (sim_last_ifr == ifr)
+		sim_last_ifr = NULL;
+	if (ifr->queue)
+		dispatch_release(ifr->queue);
+	free(ifr->rx);
+	free(ifr);
+	sim_st.records--;
+}
+
+/**
+ * sim_known() - whether a handle is a record the simulator still holds
+ * @ifr:	the handle; sim_lock held
+ *
+ * A handle used after its record went (a call after the stop) is counted
+ * as a violation without being dereferenced.
+ *
+ * Return: true if @ifr is one of ours
+ */
+static bool sim_known(const struct vmnet_interface *ifr)
+{
+	const struct vmnet_interface *o;
+
+	for (o = sim_ifaces; o; o = o->next)
+		if (o == ifr)
+			return true;
+	sim_st.violations++;
+	return false;
+}
+
+/**
  * sim_same_segment() - whether two ports are on the same simulated network
  * @a:	a port
  * @b:	another
@@ -192,6 +288,7 @@ static void sim_schedule_event(struct vmnet_interface *ifr)
 	if (!ifr->event_cb || ifr->event_pending || !ifr->rxcount)
 		return;
 	ifr->event_pending = true;
+	ifr->refs++; /* the block's */
 	dispatch_async(ifr->event_q, ^{
 	  void (^cb)(interface_event_t, xpc_object_t) = NULL;
 	  uint64_t est;
@@ -204,6 +301,7 @@ static void sim_schedule_event(struct vmnet_interface *ifr)
 		  sim_st.events++;
 		  sim_st.last_estimate = est;
 	  }
+	  sim_ifr_put(ifr);
 	  pthread_mutex_unlock(&sim_lock);
 	  if (cb) {
 		  xpc_object_t ev = xpc_dictionary_create(NULL, NULL, 0);
@@ -246,12 +344,13 @@ static bool sim_enqueue(struct vmnet_interface *ifr, const uint8_t *f,
 
 /**
  * sim_gw_arp() - answer an ARP request for the gateway's address
+ * @net:	the gateway
  * @src:	the asking port; sim_lock held
  * @f:		the frame
  * @len:	its length
  */
-static void sim_gw_arp(struct vmnet_interface *src, const uint8_t *f,
-		       size_t len)
+static void sim_gw_arp(const struct sim_net *net, struct vmnet_interface *src,
+		       const uint8_t *f, size_t len)
 {
 	const uint8_t *a = f + SIM_ETH_HLEN;
 	uint8_t r[60] = {0};
@@ -259,37 +358,39 @@ static void sim_gw_arp(struct vmnet_interface *src, const uint8_t *f,
 
 	if (len < SIM_ETH_HLEN + 28 || sim_get16(a) != 1 ||
 	    sim_get16(a + 2) != 0x0800 || a[4] != 6 || a[5] != 4 ||
-	    sim_get16(a + 6) != 1 || memcmp(a + 24, sim_gw_ip, 4))
+	    sim_get16(a + 6) != 1 || memcmp(a + 24, net->gw_ip, 4))
 		return;
 	memcpy(r, a + 8, 6);
-	memcpy(r + 6, sim_gw_mac, 6);
+	memcpy(r + 6, net->gw_mac, 6);
 	sim_put16(r + 12, 0x0806);
 	memcpy(ra, a, 6); /* htype, ptype, hlen, plen */
 	sim_put16(ra + 6, 2);
-	memcpy(ra + 8, sim_gw_mac, 6);
-	memcpy(ra + 14, sim_gw_ip, 4);
+	memcpy(ra + 8, net->gw_mac, 6);
+	memcpy(ra + 14, net->gw_ip, 4);
 	memcpy(ra + 18, a + 8, 10); /* sender MAC and IP become target */
 	sim_enqueue(src, r, sizeof(r));
 }
 
 /**
- * sim_lease() - the address index leased to a client MAC
+ * sim_lease() - the address index a gateway leased to a client MAC
+ * @net:	the gateway; sim_lock held
  * @mac:	the client's MAC
  *
- * Return: 0..SIM_LEASES-1 (the address is 192.168.64.(2 + index)), or -1
+ * Return: 0..@net->nleases - 1 (the address's last byte is @net->first +
+ * index), or -1
  */
-static int sim_lease(const uint8_t *mac)
+static int sim_lease(struct sim_net *net, const uint8_t *mac)
 {
 	static const uint8_t zero[6];
-	int i;
+	unsigned i;
 
-	for (i = 0; i < SIM_LEASES; i++)
-		if (!memcmp(sim_leases[i], mac, 6))
-			return i;
-	for (i = 0; i < SIM_LEASES; i++) {
-		if (!memcmp(sim_leases[i], zero, 6)) {
-			memcpy(sim_leases[i], mac, 6);
-			return i;
+	for (i = 0; i < net->nleases; i++)
+		if (!memcmp(net->leases[i], mac, 6))
+			return (int)i;
+	for (i = 0; i < net->nleases; i++) {
+		if (!memcmp(net->leases[i], zero, 6)) {
+			memcpy(net->leases[i], mac, 6);
+			return (int)i;
 		}
 	}
 	return -1;
@@ -297,12 +398,13 @@ static int sim_lease(const uint8_t *mac)
 
 /**
  * sim_gw_dhcp() - answer DHCPDISCOVER with OFFER and DHCPREQUEST with ACK
+ * @net:	the gateway
  * @src:	the asking port; sim_lock held
  * @ip:		the IPv4 header of the request
  * @len:	bytes from @ip to the frame's end
  */
-static void sim_gw_dhcp(struct vmnet_interface *src, const uint8_t *ip,
-			size_t len)
+static void sim_gw_dhcp(struct sim_net *net, struct vmnet_interface *src,
+			const uint8_t *ip, size_t len)
 {
 	size_t ihl = (size_t)(ip[0] & 15) * 4, off, blen;
 	const uint8_t *b = ip + ihl + 8;
@@ -334,7 +436,7 @@ static void sim_gw_dhcp(struct vmnet_interface *src, const uint8_t *ip,
 		reply = 5; /* REQUEST -> ACK */
 	else
 		return;
-	lease = sim_lease(b + 28);
+	lease = sim_lease(net, b + 28);
 	if (lease < 0)
 		return;
 
@@ -343,20 +445,18 @@ static void sim_gw_dhcp(struct vmnet_interface *src, const uint8_t *ip,
 	rb[2] = 6;
 	memcpy(rb + 4, b + 4, 4);   /* xid */
 	memcpy(rb + 10, b + 10, 2); /* flags */
-	rb[16] = 192;
-	rb[17] = 168;
-	rb[18] = 64;
-	rb[19] = (uint8_t)(2 + lease); /* yiaddr */
-	memcpy(rb + 20, sim_gw_ip, 4); /* siaddr */
-	memcpy(rb + 28, b + 28, 16);   /* chaddr */
+	memcpy(rb + 16, net->gw_ip, 3);
+	rb[19] = (uint8_t)(net->first + lease); /* yiaddr */
+	memcpy(rb + 20, net->gw_ip, 4);		/* siaddr */
+	memcpy(rb + 28, b + 28, 16);		/* chaddr */
 	memcpy(rb + 236, "\x63\x82\x53\x63", 4);
 	o = rb + 240;
 	*o++ = 53, *o++ = 1, *o++ = reply;
-	*o++ = 54, *o++ = 4, memcpy(o, sim_gw_ip, 4), o += 4;
+	*o++ = 54, *o++ = 4, memcpy(o, net->gw_ip, 4), o += 4;
 	*o++ = 51, *o++ = 4, *o++ = 0, *o++ = 1, *o++ = 0x51, *o++ = 0x80;
 	*o++ = 1, *o++ = 4, memcpy(o, sim_mask, 4), o += 4;
-	*o++ = 3, *o++ = 4, memcpy(o, sim_gw_ip, 4), o += 4;
-	*o++ = 6, *o++ = 4, memcpy(o, sim_gw_ip, 4), o += 4;
+	*o++ = 3, *o++ = 4, memcpy(o, net->gw_ip, 4), o += 4;
+	*o++ = 6, *o++ = 4, memcpy(o, net->gw_ip, 4), o += 4;
 	*o++ = 26, *o++ = 2, *o++ = (uint8_t)(src->mtu >> 8),
 	*o++ = (uint8_t)src->mtu;
 	*o = 255;
@@ -365,7 +465,7 @@ static void sim_gw_dhcp(struct vmnet_interface *src, const uint8_t *ip,
 	sim_put16(rip + 2, 20 + 8 + 300);
 	rip[8] = 64;
 	rip[9] = 17;
-	memcpy(rip + 12, sim_gw_ip, 4);
+	memcpy(rip + 12, net->gw_ip, 4);
 	memset(rip + 16, 0xff, 4);
 	sim_put16(rip + 10, sim_csum(rip, 20));
 	sim_put16(rip + 20, 67);
@@ -376,19 +476,20 @@ static void sim_gw_dhcp(struct vmnet_interface *src, const uint8_t *ip,
 		memset(r, 0xff, 6);
 	else
 		memcpy(r, b + 28, 6);
-	memcpy(r + 6, sim_gw_mac, 6);
+	memcpy(r + 6, net->gw_mac, 6);
 	sim_put16(r + 12, 0x0800);
 	sim_enqueue(src, r, sizeof(r));
 }
 
 /**
  * sim_gw_icmp() - answer an ICMP echo request to the gateway
+ * @net:	the gateway
  * @src:	the asking port; sim_lock held
  * @f:		the frame
  * @len:	its length
  */
-static void sim_gw_icmp(struct vmnet_interface *src, const uint8_t *f,
-			size_t len)
+static void sim_gw_icmp(const struct sim_net *net, struct vmnet_interface *src,
+			const uint8_t *f, size_t len)
 {
 	uint8_t r[SIM_ETH_HLEN + SIM_MTU_MAX];
 	uint8_t *ip = r + SIM_ETH_HLEN;
@@ -400,8 +501,8 @@ static void sim_gw_icmp(struct vmnet_interface *src, const uint8_t *f,
 		return;
 	memcpy(r, f, SIM_ETH_HLEN + tot);
 	memcpy(r, f + 6, 6);
-	memcpy(r + 6, sim_gw_mac, 6);
-	memcpy(ip + 12, sim_gw_ip, 4);
+	memcpy(r + 6, net->gw_mac, 6);
+	memcpy(ip + 12, net->gw_ip, 4);
 	memcpy(ip + 16, f + SIM_ETH_HLEN + 12, 4);
 	ip[8] = 64;
 	sim_put16(ip + 10, 0);
@@ -413,7 +514,7 @@ static void sim_gw_icmp(struct vmnet_interface *src, const uint8_t *f,
 }
 
 /**
- * sim_gateway() - let the gateway see a frame a guest sent
+ * sim_gateway() - let the segment's gateway see a frame a guest sent
  * @src:	the sending port; sim_lock held
  * @f:		the frame
  * @len:	its length
@@ -423,23 +524,24 @@ static void sim_gw_icmp(struct vmnet_interface *src, const uint8_t *f,
 static bool sim_gateway(struct vmnet_interface *src, const uint8_t *f,
 			size_t len)
 {
+	struct sim_net *net = sim_net_of(src);
 	uint16_t type = sim_get16(f + 12);
 	const uint8_t *ip = f + SIM_ETH_HLEN;
 	size_t ihl;
 
 	if (type == 0x0806) {
-		sim_gw_arp(src, f, len);
+		sim_gw_arp(net, src, f, len);
 	} else if (type == 0x0800 && len >= SIM_ETH_HLEN + 20 &&
 		   (ip[0] >> 4) == 4) {
 		ihl = (size_t)(ip[0] & 15) * 4;
 		if (ihl >= 20 && len >= SIM_ETH_HLEN + ihl + 8) {
 			if (ip[9] == 17 && sim_get16(ip + ihl + 2) == 67)
-				sim_gw_dhcp(src, ip, len - SIM_ETH_HLEN);
-			else if (ip[9] == 1 && !memcmp(ip + 16, sim_gw_ip, 4))
-				sim_gw_icmp(src, f, len);
+				sim_gw_dhcp(net, src, ip, len - SIM_ETH_HLEN);
+			else if (ip[9] == 1 && !memcmp(ip + 16, net->gw_ip, 4))
+				sim_gw_icmp(net, src, f, len);
 		}
 	}
-	return !memcmp(f, sim_gw_mac, 6);
+	return !memcmp(f, net->gw_mac, 6);
 }
 
 /**
@@ -456,7 +558,7 @@ static void sim_switch(struct vmnet_interface *src, const uint8_t *f,
 
 	memcpy(src->guest_mac, f + 6, 6);
 	src->guest_known = true;
-	if (src->mode != VMNET_BRIDGED_MODE && sim_gateway(src, f, len)) {
+	if (sim_gateway(src, f, len)) {
 		sim_schedule_event(src);
 		return;
 	}
@@ -616,25 +718,53 @@ interface_ref vmnet_start_interface(
 	ifr->state = SIM_STARTING;
 	ifr->queue = queue;
 	dispatch_retain(queue);
+	ifr->refs = 1; /* the handle's, until vmnet_stop_interface() */
 	ifr->next = sim_ifaces;
 	sim_ifaces = ifr;
 	sim_last_ifr = ifr;
 	sim_st.starts++;
 	sim_st.live++;
+	sim_st.records++;
 	if (sim_start_hang_on) {
+		/* held forever, with a reference: see "Lifetime" */
 		ifr->held_start = Block_copy(handler);
+		ifr->refs++;
 		pthread_mutex_unlock(&sim_lock);
 		return ifr;
 	}
-	if (status == VMNET_SUCCESS) {
-		ifr->state = SIM_RUNNING;
+	if (status == VMNET_SUCCESS)
 		params = sim_start_params(ifr);
-	} else {
-		ifr->state = SIM_FAILED;
+	if (sim_start_delay_ms) {
+		/* completes late: still STARTING meanwhile, perhaps stopped */
+		ifr->refs++;
+		pthread_mutex_unlock(&sim_lock);
+		dispatch_after(dispatch_time(DISPATCH_TIME_NOW,
+					     (int64_t)sim_start_delay_ms *
+						     (int64_t)NSEC_PER_MSEC),
+			       queue, ^{
+				 pthread_mutex_lock(&sim_lock);
+				 if (ifr->state == SIM_STARTING)
+					 ifr->state = status == VMNET_SUCCESS
+							      ? SIM_RUNNING
+							      : SIM_FAILED;
+				 sim_st.start_handlers++;
+				 pthread_mutex_unlock(&sim_lock);
+				 handler(status, params);
+				 if (params)
+					 xpc_release(params);
+				 pthread_mutex_lock(&sim_lock);
+				 sim_ifr_put(ifr);
+				 pthread_mutex_unlock(&sim_lock);
+			       });
+		return ifr;
 	}
+	ifr->state = status == VMNET_SUCCESS ? SIM_RUNNING : SIM_FAILED;
 	pthread_mutex_unlock(&sim_lock);
 
 	dispatch_async(queue, ^{
+	  pthread_mutex_lock(&sim_lock);
+	  sim_st.start_handlers++;
+	  pthread_mutex_unlock(&sim_lock);
 	  handler(status, params);
 	  if (params)
 		  xpc_release(params);
@@ -651,6 +781,10 @@ vmnet_return_t vmnet_interface_set_event_callback(
 	if (!ifr)
 		return VMNET_INVALID_ARGUMENT;
 	pthread_mutex_lock(&sim_lock);
+	if (!sim_known(ifr)) {
+		rc = VMNET_INVALID_ARGUMENT;
+		goto out;
+	}
 	if (ifr->state == SIM_STARTING) {
 		rc = VMNET_SETUP_INCOMPLETE;
 		goto out;
@@ -667,6 +801,10 @@ vmnet_return_t vmnet_interface_set_event_callback(
 	}
 	if (!callback)
 		goto out;
+	if (sim_event_cb_status) {
+		rc = (vmnet_return_t)sim_event_cb_status;
+		goto out;
+	}
 	if (event_mask != VMNET_INTERFACE_PACKETS_AVAILABLE || !queue) {
 		sim_st.violations++;
 		rc = VMNET_INVALID_ARGUMENT;
@@ -698,6 +836,8 @@ static vmnet_return_t sim_check_batch(struct vmnet_interface *ifr,
 	int i;
 
 	*bytes = 0;
+	if (!sim_known(ifr))
+		return VMNET_INVALID_ARGUMENT;
 	if (ifr->state == SIM_STARTING)
 		return VMNET_SETUP_INCOMPLETE;
 	if (ifr->state != SIM_RUNNING)
@@ -752,6 +892,8 @@ vmnet_return_t vmnet_read(interface_ref ifr, struct vmpktdesc *packets,
 	if (bytes > sim_st.max_read_bytes)
 		sim_st.max_read_bytes = bytes;
 	*pktcnt = 0;
+	if (rc == VMNET_SUCCESS && sim_read_status)
+		rc = (vmnet_return_t)sim_read_status;
 	if (rc != VMNET_SUCCESS)
 		goto out;
 	for (i = 0; i < n && ifr->rxcount; i++) {
@@ -805,6 +947,7 @@ vmnet_return_t vmnet_write(interface_ref ifr, struct vmpktdesc *packets,
 			break;
 		}
 		sim_switch(ifr, packets[i].vm_pkt_iov[0].iov_base, len);
+		sim_st.tx_packets++;
 	}
 	*pktcnt = i;
 out:
@@ -818,6 +961,10 @@ vmnet_return_t vmnet_stop_interface(interface_ref ifr, dispatch_queue_t queue,
 	if (!ifr || !queue || !handler)
 		return VMNET_INVALID_ARGUMENT;
 	pthread_mutex_lock(&sim_lock);
+	if (!sim_known(ifr)) {
+		pthread_mutex_unlock(&sim_lock);
+		return VMNET_INVALID_ARGUMENT;
+	}
 	if (ifr->state == SIM_STOPPED) {
 		sim_st.violations++;
 		pthread_mutex_unlock(&sim_lock);
@@ -832,22 +979,37 @@ vmnet_return_t vmnet_stop_interface(interface_ref ifr, dispatch_queue_t queue,
 		ifr->event_cb = NULL;
 		ifr->event_q = NULL;
 	}
-	if (ifr->held_start) {
-		Block_release(ifr->held_start);
-		ifr->held_start = NULL;
-	}
+	/* a held start handler stays held: it never completes */
 	free(ifr->rx);
 	ifr->rx = NULL;
 	ifr->rxcount = 0;
 	dispatch_release(ifr->queue);
 	ifr->queue = NULL;
 	if (sim_stop_hang_on) {
+		/* held forever: the handle's reference becomes the block's */
 		ifr->held_stop = Block_copy(handler);
 		pthread_mutex_unlock(&sim_lock);
 		return VMNET_SUCCESS;
 	}
+	sim_ifr_put(ifr); /* the handle is gone; queued blocks keep theirs */
+	if (sim_stop_delay_ms) {
+		pthread_mutex_unlock(&sim_lock);
+		dispatch_after(dispatch_time(DISPATCH_TIME_NOW,
+					     (int64_t)sim_stop_delay_ms *
+						     (int64_t)NSEC_PER_MSEC),
+			       queue, ^{
+				 pthread_mutex_lock(&sim_lock);
+				 sim_st.stop_handlers++;
+				 pthread_mutex_unlock(&sim_lock);
+				 handler(VMNET_SUCCESS);
+			       });
+		return VMNET_SUCCESS;
+	}
 	pthread_mutex_unlock(&sim_lock);
 	dispatch_async(queue, ^{
+	  pthread_mutex_lock(&sim_lock);
+	  sim_st.stop_handlers++;
+	  pthread_mutex_unlock(&sim_lock);
 	  handler(VMNET_SUCCESS);
 	});
 	return VMNET_SUCCESS;
@@ -857,14 +1019,17 @@ vmnet_return_t vmnet_stop_interface(interface_ref ifr, dispatch_queue_t queue,
 
 void sim_ctl_reset(void)
 {
-	int live;
+	int live, records;
 
 	pthread_mutex_lock(&sim_lock);
 	live = sim_st.live;
+	records = sim_st.records;
 	memset(&sim_st, 0, sizeof(sim_st));
 	sim_st.live = live;
+	sim_st.records = records;
 	sim_start_hang_on = sim_stop_hang_on = false;
-	sim_start_fail_status = sim_enforce_mps = 0;
+	sim_start_fail_status = sim_enforce_mps = sim_event_cb_status = 0;
+	sim_start_delay_ms = sim_stop_delay_ms = sim_read_status = 0;
 	sim_omit = 0;
 	pthread_mutex_unlock(&sim_lock);
 }
@@ -897,6 +1062,34 @@ void sim_ctl_stop_hang(bool on)
 	pthread_mutex_unlock(&sim_lock);
 }
 
+void sim_ctl_start_delay(uint32_t ms)
+{
+	pthread_mutex_lock(&sim_lock);
+	sim_start_delay_ms = ms;
+	pthread_mutex_unlock(&sim_lock);
+}
+
+void sim_ctl_stop_delay(uint32_t ms)
+{
+	pthread_mutex_lock(&sim_lock);
+	sim_stop_delay_ms = ms;
+	pthread_mutex_unlock(&sim_lock);
+}
+
+void sim_ctl_read_fail(uint32_t status)
+{
+	pthread_mutex_lock(&sim_lock);
+	sim_read_status = status;
+	pthread_mutex_unlock(&sim_lock);
+}
+
+void sim_ctl_event_cb_fail(uint32_t status)
+{
+	pthread_mutex_lock(&sim_lock);
+	sim_event_cb_status = status;
+	pthread_mutex_unlock(&sim_lock);
+}
+
 void sim_ctl_enforce_max_packet(uint32_t bytes)
 {
 	pthread_mutex_lock(&sim_lock);
@@ -923,6 +1116,10 @@ int sim_ctl_inject(interface_ref ifr, const void *frame, size_t len,
 	if (!ifr || !frame)
 		return -1;
 	pthread_mutex_lock(&sim_lock);
+	if (!sim_known(ifr)) {
+		pthread_mutex_unlock(&sim_lock);
+		return -1;
+	}
 	for (i = 0; i < count; i++)
 		if (sim_enqueue(ifr, frame, len))
 			n++;
@@ -936,9 +1133,65 @@ unsigned sim_ctl_pending(interface_ref ifr)
 	unsigned n;
 
 	pthread_mutex_lock(&sim_lock);
-	n = ifr ? ifr->rxcount : 0;
+	n = ifr && sim_known(ifr) ? ifr->rxcount : 0;
 	pthread_mutex_unlock(&sim_lock);
 	return n;
+}
+
+interface_ref sim_ctl_open(uint64_t mode, uint64_t mtu, uint64_t *mps)
+{
+	xpc_object_t d = xpc_dictionary_create(NULL, NULL, 0);
+	dispatch_queue_t q = dispatch_queue_create("vmnet-sim.client",
+						   DISPATCH_QUEUE_SERIAL);
+	dispatch_semaphore_t sem = dispatch_semaphore_create(0);
+	__block vmnet_return_t status = VMNET_FAILURE;
+	__block uint64_t m = 0;
+	interface_ref ifr;
+	bool done = false;
+
+	xpc_dictionary_set_uint64(d, vmnet_operation_mode_key, mode);
+	if (mtu)
+		xpc_dictionary_set_uint64(d, vmnet_mtu_key, mtu);
+	ifr = vmnet_start_interface(d, q, ^(vmnet_return_t st, xpc_object_t p) {
+	  status = st;
+	  if (p)
+		  m = xpc_dictionary_get_uint64(p, vmnet_max_packet_size_key);
+	  dispatch_semaphore_signal(sem);
+	});
+	xpc_release(d);
+	if (ifr)
+		done = dispatch_semaphore_wait(
+			       sem, dispatch_time(DISPATCH_TIME_NOW,
+						  2 * (int64_t)NSEC_PER_SEC)) ==
+		       0;
+	if (done) {
+		dispatch_sync(q, ^{
+			      }); /* the handler has returned */
+		dispatch_release(sem);
+	}
+	dispatch_release(q); /* the interface holds it while it runs */
+	*mps = m;
+	return done && status == VMNET_SUCCESS ? ifr : NULL;
+}
+
+vmnet_return_t sim_ctl_close(interface_ref ifr)
+{
+	dispatch_queue_t q = dispatch_queue_create("vmnet-sim.client",
+						   DISPATCH_QUEUE_SERIAL);
+	dispatch_semaphore_t sem = dispatch_semaphore_create(0);
+	vmnet_return_t rc;
+
+	rc = vmnet_stop_interface(ifr, q, ^(vmnet_return_t st) {
+	  (void)st;
+	  dispatch_semaphore_signal(sem);
+	});
+	if (rc == VMNET_SUCCESS)
+		dispatch_semaphore_wait(sem, DISPATCH_TIME_FOREVER);
+	dispatch_sync(q, ^{
+		      }); /* the handler has returned */
+	dispatch_release(sem);
+	dispatch_release(q);
+	return rc;
 }
 
 void sim_ctl_stats(struct sim_stats *s)

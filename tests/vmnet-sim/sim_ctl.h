@@ -5,6 +5,12 @@
  * What a test needs that the real framework cannot give: failures to
  * inject, frames to push toward the guest, and a record of what the backend
  * asked for (the last descriptor, the largest read and write it made).
+ *
+ * The simulated networks: shared and host mode ports share a segment whose
+ * gateway is 192.168.64.1 (SIM_NAT_*); bridged ports share a segment per host
+ * interface name, a simulated LAN whose router is 192.168.1.1 (SIM_LAN_*).
+ * Both gateways answer ARP, ICMP echo and DHCP (192.168.64.2.. and
+ * 192.168.1.100.., /24, the gateway as router and DNS server).
  */
 #ifndef SQN_SIM_CTL_H
 #define SQN_SIM_CTL_H
@@ -23,6 +29,15 @@ extern "C" {
 #define SIM_OMIT_MTU (1u << 0)
 #define SIM_OMIT_MAX_PACKET (1u << 1)
 #define SIM_OMIT_MAC (1u << 2)
+
+/** SIM_NAT_GW - shared and host mode: the gateway (vmnet's default net) */
+#define SIM_NAT_GW "192.168.64.1"
+/** SIM_NAT_FIRST - shared and host mode: the first address DHCP leases */
+#define SIM_NAT_FIRST 2
+/** SIM_LAN_GW - bridged mode: the simulated LAN's router */
+#define SIM_LAN_GW "192.168.1.1"
+/** SIM_LAN_FIRST - bridged mode: the first address the router leases */
+#define SIM_LAN_FIRST 100
 
 /** SIM_RXQ_LEN - packets an interface holds for the guest before drops */
 #define SIM_RXQ_LEN 1024
@@ -71,11 +86,19 @@ struct sim_desc {
  * @max_write_pkts:	most packets one vmnet_write() passed
  * @max_write_bytes:	most bytes one vmnet_write() passed
  * @violations:		calls refused for breaking the contract (iovec
- *			count, limits, short buffers)
+ *			count, limits, short buffers, a handle used after
+ *			its stop, a second stop)
  * @too_big:		packets refused with VMNET_PACKET_TOO_BIG
  * @rx_dropped:		packets for a guest dropped, its queue full
  * @events:		event callbacks delivered
  * @last_estimate:	vmnet_estimated_packets_available_key of the last one
+ * @tx_packets:		packets vmnet_write() took
+ * @start_handlers:	start completion handlers called
+ * @stop_handlers:	stop completion handlers called
+ * @records:		interface records held now (all time): a record goes
+ *			once it is stopped and no block of the simulator
+ *			refers to it, except one whose handler is held
+ *			forever (an injected hang)
  */
 struct sim_stats {
 	unsigned starts;
@@ -92,10 +115,15 @@ struct sim_stats {
 	unsigned long rx_dropped;
 	unsigned long events;
 	uint64_t last_estimate;
+	unsigned long tx_packets;
+	unsigned long start_handlers;
+	unsigned long stop_handlers;
+	int records;
 };
 
 /**
- * sim_ctl_reset() - clear injected failures and the counters (except live)
+ * sim_ctl_reset() - clear injected failures and the counters (except live
+ *		     and records)
  */
 void sim_ctl_reset(void);
 
@@ -118,10 +146,35 @@ void sim_ctl_start_fail(uint32_t status);
 void sim_ctl_omit_keys(unsigned mask);
 
 /**
+ * sim_ctl_start_delay() - the start handler runs @ms late, even after a stop
+ * @ms:	the delay; 0 for none
+ */
+void sim_ctl_start_delay(uint32_t ms);
+
+/**
  * sim_ctl_stop_hang() - vmnet_stop_interface() never calls its handler
  * @on:	true to inject
  */
 void sim_ctl_stop_hang(bool on);
+
+/**
+ * sim_ctl_stop_delay() - the stop handler runs @ms late
+ * @ms:	the delay; 0 for none
+ */
+void sim_ctl_stop_delay(uint32_t ms);
+
+/**
+ * sim_ctl_event_cb_fail() - vmnet_interface_set_event_callback() refuses to
+ *			     install a callback with @status
+ * @status:	a vmnet_return_t value; 0 for none (removing one still works)
+ */
+void sim_ctl_event_cb_fail(uint32_t status);
+
+/**
+ * sim_ctl_read_fail() - vmnet_read() fails with @status, reading nothing
+ * @status:	a vmnet_return_t value; 0 for none
+ */
+void sim_ctl_read_fail(uint32_t status);
 
 /**
  * sim_ctl_enforce_max_packet() - refuse written packets above @bytes with
@@ -158,6 +211,26 @@ int sim_ctl_inject(interface_ref ifr, const void *frame, size_t len,
  * Return: the count
  */
 unsigned sim_ctl_pending(interface_ref ifr);
+
+/**
+ * sim_ctl_open() - start an interface as a plain vmnet client would, and
+ *		    wait for the completion (for tests of the simulator itself)
+ * @mode:	vmnet_operation_mode_key
+ * @mtu:	vmnet_mtu_key; 0 leaves it out
+ * @mps:	gets vmnet_max_packet_size_key of the answer
+ *
+ * Return: the handle, or NULL when the start failed or did not complete
+ * within 2 s
+ */
+interface_ref sim_ctl_open(uint64_t mode, uint64_t mtu, uint64_t *mps);
+
+/**
+ * sim_ctl_close() - vmnet_stop_interface() and wait for its completion
+ * @ifr:	the handle
+ *
+ * Return: what vmnet_stop_interface() returned
+ */
+vmnet_return_t sim_ctl_close(interface_ref ifr);
 
 /**
  * sim_ctl_stats() - copy the counters

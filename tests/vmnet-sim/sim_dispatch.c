@@ -9,6 +9,8 @@
  * until its last reference is gone and its pending blocks have run, then its
  * thread frees it. A semaphore is a counter under a mutex with a condition
  * variable on CLOCK_MONOTONIC, which is also the clock dispatch_time() uses.
+ * dispatch_after() is a thread of its own that sleeps until the time, then
+ * queues the block (the queue is retained meanwhile, as libdispatch does).
  * XPC dictionaries hold only the value types be_vmnet.c and the simulated
  * vmnet use: uint64, bool, string, uuid.
  */
@@ -216,6 +218,66 @@ void dispatch_sync(dispatch_queue_t q, dispatch_block_t block)
 	});
 	dispatch_semaphore_wait(done, DISPATCH_TIME_FOREVER);
 	dispatch_release(done);
+}
+
+/**
+ * struct sim_after - one dispatch_after() in flight
+ * @when:	dispatch_time() to queue the block at
+ * @queue:	the queue, retained
+ * @block:	the block, copied
+ */
+struct sim_after {
+	dispatch_time_t when;
+	dispatch_queue_t queue;
+	dispatch_block_t block;
+};
+
+/**
+ * sim_after_main() - a dispatch_after() thread: sleep, queue, go
+ * @arg:	the struct sim_after, freed
+ *
+ * Return: NULL
+ */
+static void *sim_after_main(void *arg)
+{
+	struct sim_after *a = arg;
+	struct timespec ts = {
+		.tv_sec = (time_t)(a->when / NSEC_PER_SEC),
+		.tv_nsec = (long)(a->when % NSEC_PER_SEC),
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
+		;
+	dispatch_async(a->queue, a->block);
+	Block_release(a->block);
+	dispatch_release(a->queue);
+	free(a);
+	return NULL;
+}
+
+void dispatch_after(dispatch_time_t when, dispatch_queue_t queue,
+		    dispatch_block_t block)
+{
+	struct sim_after *a;
+	pthread_t t;
+
+	if (when == DISPATCH_TIME_FOREVER)
+		return; /* never: libdispatch does not run it either */
+	a = malloc(sizeof(*a));
+	if (!a) {
+		fprintf(stderr, "vmnet-sim: dispatch_after: out of memory\n");
+		abort();
+	}
+	a->when = when == DISPATCH_TIME_NOW ? dispatch_time(when, 0) : when;
+	a->queue = queue;
+	a->block = Block_copy(block);
+	dispatch_retain(queue);
+	if (pthread_create(&t, NULL, sim_after_main, a)) {
+		fprintf(stderr, "vmnet-sim: dispatch_after: no thread\n");
+		abort();
+	}
+	pthread_detach(t);
 }
 
 dispatch_semaphore_t dispatch_semaphore_create(intptr_t value)

@@ -52,6 +52,8 @@ dispatch_queue_t dispatch_queue_create(const char *label,
 				       dispatch_queue_attr_t attr);
 void dispatch_async(dispatch_queue_t queue, dispatch_block_t block);
 void dispatch_sync(dispatch_queue_t queue, dispatch_block_t block);
+void dispatch_after(dispatch_time_t when, dispatch_queue_t queue,
+		    dispatch_block_t block);
 
 dispatch_semaphore_t dispatch_semaphore_create(intptr_t value);
 intptr_t dispatch_semaphore_wait(dispatch_semaphore_t dsema,
