@@ -53,10 +53,19 @@ uint32_t sqn_wire_hdr_len(enum sqn_wire_kind kind)
  */
 uint32_t sqn_wire_max(enum sqn_wire_kind kind)
 {
-	/* u32 lengths and datagrams carry the same cap; u16 one byte less */
-	_Static_assert(SQN_WIRE_MAX_U32 == SQN_WIRE_MAX_DGRAM,
-		       "u32 and datagram framings share one cap");
-	return kind == SQN_WIRE_U16LE ? SQN_WIRE_MAX_U16 : SQN_WIRE_MAX_U32;
+	/* every framing's cap is the public one: see wire.h */
+	_Static_assert(SQN_WIRE_MAX_U32 == SQN_FRAME_MAX &&
+			       SQN_WIRE_MAX_U16 == SQN_FRAME_MAX &&
+			       SQN_WIRE_MAX_DGRAM == SQN_FRAME_MAX,
+		       "no framing carries more than SQN_FRAME_MAX");
+	switch (kind) {
+	case SQN_WIRE_U32BE:
+		return SQN_WIRE_MAX_U32;
+	case SQN_WIRE_U16LE:
+		return SQN_WIRE_MAX_U16;
+	default:
+		return SQN_WIRE_MAX_DGRAM;
+	}
 }
 
 /**
