@@ -199,6 +199,23 @@ static bool proc_exists(pid_t pid)
 	return access(path, F_OK) == 0;
 }
 
+/* Whether @pid exists and is not a zombie. */
+static bool proc_running(pid_t pid)
+{
+	char path[64], buf[256];
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] && p[2] != 'Z' && p[2] != 'X';
+}
+
 /* Poll and read for @ms (the reads drive the reaping); -EMSGSIZE counted. */
 static void drive(struct sqn_iface *iface, int ms, int *emsgsize)
 {
@@ -473,9 +490,12 @@ static void tx_counts_once(void)
  */
 static void read_never_waits_for_helper(void)
 {
+	const char *checker = res_memory_checker();
+	bool slow = checker && !strcmp(checker, "valgrind");
 	struct sqn_frame rx[SQN_BATCH];
 	struct sqn_iface *iface;
 	uint64_t t0, t1, dt, maxdt = 0, down = 0, gone = 0;
+	int waiting = 0;
 	char why[256];
 	pid_t pid;
 
@@ -495,18 +515,25 @@ static void read_never_waits_for_helper(void)
 		sqn_iface_read(iface, rx, SQN_BATCH);
 		dt = now_ms() - t1;
 		maxdt = dt > maxdt ? dt : maxdt;
+		/* returned with the EOF seen (a kill timer set), the link
+		 * still up and the helper still running: it did not wait */
+		if (sqn_iface_timeout_ms(iface) >= 0 &&
+		    sqn_iface_link(iface, NULL, 0) && proc_running(pid))
+			waiting++;
 		if (!down && !sqn_iface_link(iface, NULL, 0))
 			down = now_ms() - t0;
 		if (down && !gone && !proc_exists(pid))
 			gone = now_ms() - t0;
 	}
 	sqn_iface_link(iface, why, sizeof(why));
-	printf("# slowest read %llu ms; link down after %llu ms; helper "
-	       "reaped after %llu ms; \"%s\"\n",
-	       (unsigned long long)maxdt, (unsigned long long)down,
+	printf("# slowest read %llu ms; %d reads returned while the helper "
+	       "was given its 100 ms; link down after %llu ms; helper reaped "
+	       "after %llu ms; \"%s\"\n",
+	       (unsigned long long)maxdt, waiting, (unsigned long long)down,
 	       (unsigned long long)gone, why);
-	CHECK(maxdt < 20);
-	CHECK(down > 0 && down < 400);
+	CHECK(waiting > 0);
+	CHECK(slow || maxdt < 20); /* valgrind: ~50x slower */
+	CHECK(down > 0 && (slow || down < 400));
 	CHECK(gone > 0);
 	CHECK_STR_HAS(why, "closed the connection");
 	CHECK_STR_HAS(why, "did not exit within 100 ms: killed");
