@@ -48,15 +48,20 @@ static const char *const env_names[] = {"SQUIBNET_GVPROXY", "SQUIBNET_PASST"};
 /**
  * env_too_long() - which helper variable is too long to be a path
  * @kind:	the helper kind asked for
+ * @len:	gets its length
  *
  * Return: the variable's name
  */
-static const char *env_too_long(enum sqn_helper_kind kind)
+static const char *env_too_long(enum sqn_helper_kind kind, size_t *len)
 {
 	const char *v = getenv(env_names[0]);
 
-	if (kind != SQN_HELPER_PASST && v && strlen(v) > SQN_HELPER_PATH_MAX)
+	if (kind != SQN_HELPER_PASST && v && strlen(v) > SQN_HELPER_PATH_MAX) {
+		*len = strlen(v);
 		return env_names[0];
+	}
+	v = getenv(env_names[1]);
+	*len = v ? strlen(v) : 0;
 	return env_names[1];
 }
 
@@ -95,14 +100,15 @@ static int us_plan(struct sqn_iface *iface, const struct sqn_params *p,
 	rc = sqn_helper_find(p->helper_kind, p->helper_path, pl->path,
 			     sizeof(pl->path), &pl->kind);
 	if (rc == -ENAMETOOLONG) {
-		const char *var = env_too_long(p->helper_kind);
+		size_t len;
+		const char *var = env_too_long(p->helper_kind, &len);
 
 		return sqn_seterr(
 			iface, -EINVAL,
 			"$%s is %zu bytes long: a helper path is at "
 			"most %d bytes (set helper_path, or a shorter "
 			"$%s)",
-			var, strlen(getenv(var)), SQN_HELPER_PATH_MAX, var);
+			var, len, SQN_HELPER_PATH_MAX, var);
 	}
 	if (rc)
 		return sqn_seterr(

@@ -946,6 +946,37 @@ int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
 }
 
 /**
+ * helper_exit() - act on the helper's exit (pidfd, or the waitpid() timer)
+ * @t:		the transport
+ * @exited:	the pidfd turned readable
+ *
+ * Return: true when the connection was taken down
+ */
+static bool helper_exit(struct sqn_transport *t, bool exited)
+{
+	uint64_t now = sqn_tp_now_ms();
+
+	/* without a pidfd, poll waitpid() on a timer */
+	if (t->helper.pid && t->helper.pidfd < 0 && now >= t->next_waitpoll) {
+		t->next_waitpoll = now + (t->ending ? SQN_TP_WAITPOLL_END_MS
+						    : SQN_TP_WAITPOLL_MS);
+		if (t->sock >= 0 && tp_reap(t)) {
+			tp_down(t, false, "%s ended", t->helper_name);
+			return true;
+		}
+		if (t->sock < 0 && !t->ending && tp_reap(t))
+			t->exit_known = false; /* killed earlier */
+	}
+	if (exited && t->sock >= 0) {
+		/* read what it sent before it died first; see sqn_tp_read() */
+		t->helper_gone = true;
+	} else if (exited && !t->ending && tp_reap(t)) {
+		t->exit_known = false; /* killed earlier: nothing to say */
+	}
+	return false;
+}
+
+/**
  * service() - handle what the poller reports: helper exit, stderr,
  *	       writability, timers
  * @t:	the transport
@@ -954,7 +985,6 @@ static void service(struct sqn_transport *t)
 {
 	struct sqn_poll_event ev[8];
 	bool exited = false;
-	uint64_t now;
 	int n, i, e;
 
 	n = sqn_poller_wait(&t->poller, ev, 8, 0);
@@ -982,24 +1012,8 @@ static void service(struct sqn_transport *t)
 			strerror(e));
 		return;
 	}
-	now = sqn_tp_now_ms();
-	/* without a pidfd, poll waitpid() on a timer */
-	if (t->helper.pid && t->helper.pidfd < 0 && now >= t->next_waitpoll) {
-		t->next_waitpoll = now + (t->ending ? SQN_TP_WAITPOLL_END_MS
-						    : SQN_TP_WAITPOLL_MS);
-		if (t->sock >= 0 && tp_reap(t)) {
-			tp_down(t, false, "%s ended", t->helper_name);
-			return;
-		}
-		if (t->sock < 0 && !t->ending && tp_reap(t))
-			t->exit_known = false; /* killed earlier */
-	}
-	if (exited && t->sock >= 0) {
-		/* read what it sent before it died first; see sqn_tp_read() */
-		t->helper_gone = true;
-	} else if (exited && !t->ending && tp_reap(t)) {
-		t->exit_known = false; /* killed earlier: nothing to say */
-	}
+	if (helper_exit(t, exited))
+		return;
 	if (t->ending)
 		tp_ending(t);
 	if (t->sock < 0 && !t->ending && t->restart_at &&
