@@ -143,7 +143,6 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
 	rc = sqn_tp_open(iface, &t, &sock_tp_ops, wire, max, p);
 	if (rc)
 		return rc;
-	sqn_dgram_local_init(&t->local);
 	t->url = url;
 	t->restart = true;
 	snprintf(t->helper_name, sizeof(t->helper_name), "%s", p->connect_url);

@@ -124,6 +124,7 @@ int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
 	t->waker.rfd = t->waker.wfd = -1;
 	t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
 	sqn_helper_init(&t->helper);
+	sqn_dgram_local_init(&t->local);
 	pthread_mutex_init(&t->tx_lock, NULL);
 
 	rc = -ENOMEM;
