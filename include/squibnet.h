@@ -19,7 +19,9 @@
  *   sockets.
  * - sqn_iface_read() and sqn_iface_write() on one interface may run
  *   concurrently, one reader thread and one writer thread; all other calls on
- *   an interface come from one thread at a time.
+ *   an interface come from one thread at a time. Helper processes are
+ *   (re)started from the starting thread and the reader thread: see
+ *   struct sqn_params.helper_restart for what that means on Linux.
  * - The library never prints, exits or aborts on input: it logs through the
  *   caller's callback, and allocates no memory per frame.
  */
@@ -47,7 +49,14 @@ extern "C" {
 #define SQN_BATCH 32
 /** SQN_FRAME_MIN - smallest Ethernet frame accepted (header only) */
 #define SQN_FRAME_MIN 14
-/** SQN_FRAME_MAX - largest frame any framing carries */
+/**
+ * SQN_FRAME_MAX - largest frame any backend or framing carries, either way
+ *
+ * sqn_iface_max_frame() never exceeds it (a larger max_frame is capped), so
+ * read buffers of SQN_FRAME_MAX bytes always fit: a read never fails with
+ * -EMSGSIZE on them. A helper that announces a longer frame (a u32 length of
+ * 65536 or more) breaks the protocol: its connection is reset.
+ */
 #define SQN_FRAME_MAX 65535
 /** SQN_MAX_QUEUES - most queue pairs a multi-queue TAP may have */
 #define SQN_MAX_QUEUES 16
@@ -131,20 +140,38 @@ typedef void (*sqn_log_fn)(void *opaque, enum sqn_log_level level,
  * @rx_queue_len:	frames held for the guest before the oldest drop;
  *			0: 256
  * @tx_queue_len:	frames held for the backend before drops; 0: 256
- * @max_frame:		largest frame in either direction; 0: the mode's
- *			default (65536 for helpers, MTU + 14 elsewhere)
+ * @max_frame:		largest frame in either direction, 14..65536; 0: the
+ *			mode's default (SQN_FRAME_MAX for helpers, MTU + 14
+ *			elsewhere); capped at SQN_FRAME_MAX, and at what the
+ *			backend carries
  * @helper_kind:	userspace: which helper
  * @helper_path:	userspace: the helper binary; NULL: $SQUIBNET_GVPROXY
  *			or $SQUIBNET_PASST, then PATH and libexec directories
  * @helper_args:	userspace: extra arguments, at most 32 of 512 bytes
  * @n_helper_args:	number of @helper_args
  * @helper_restart:	userspace: SQN_ON restarts a helper that exits, with
- *			backoff
+ *			backoff. The restart runs inside sqn_iface_read(), so
+ *			on the reader's thread. On Linux a helper gets
+ *			PR_SET_PDEATHSIG (SIGKILL), which the kernel ties to
+ *			the thread that forked it, not to the process: a
+ *			helper dies when the thread that started the
+ *			interface (or, after a restart, the reader thread)
+ *			exits, so start and read from threads that live as
+ *			long as the interface. The kernel also clears the
+ *			signal when the helper changes its credentials (passt
+ *			started as root switches to user nobody): such a
+ *			helper outlives a SIGKILLed caller until it sees EOF
+ *			on its socket (gvproxy and passt exit on it)
  * @helper_env:		userspace: SQN_ON passes this process's environment
  *			to the helper; default is a minimal one (PATH, HOME)
  * @connect_url:	socket: unix:///path (u32-BE stream),
  *			unixgram:///path (vfkit datagrams),
- *			unixpacket:///path (bess seqpacket)
+ *			unixpacket:///path (bess seqpacket). For unixgram our
+ *			end is bound, on Linux, to an abstract address (no
+ *			file, nothing left if we are killed; the peer must be
+ *			in our network namespace to answer it), elsewhere to
+ *			a 0600 socket file in a private directory under
+ *			$XDG_RUNTIME_DIR (or /tmp), removed at stop
  * @host_dev_name:	tap: the TAP device's name, kept verbatim
  * @tap_create:		tap: SQN_ON creates the device if it is missing
  * @tap_queues:		tap: queue pairs (IFF_MULTI_QUEUE when > 1); 0: 1
@@ -273,11 +300,17 @@ struct sqn_frame {
  * struct sqn_stats - counters since start
  * @rx_frames:		frames read by the caller (toward the guest)
  * @rx_bytes:		bytes of those frames
- * @tx_frames:		frames written by the caller and passed on
+ * @tx_frames:		frames written by the caller and accepted: passed on,
+ *			or queued to be (a queued frame lost when a helper
+ *			connection ends stays counted here, as one lost in a
+ *			socket buffer does; the log says how many)
  * @tx_bytes:		bytes of those frames
  * @rx_dropped:		frames for the guest dropped (queue full, oldest)
- * @tx_dropped:		frames from the guest dropped (queue full, backend
- *			refused, link down)
+ * @tx_dropped:		frames written by the caller and dropped by that
+ *			write (queue full, backend refused, connection
+ *			failing while the link is still up).
+ *			Every frame a write consumed is counted once:
+ *			consumed = tx_frames + tx_dropped + tx_errors
  * @rx_errors:		malformed frames from the backend (bad length, short,
  *			oversized), each one counted
  * @tx_errors:		frames the caller wrote that were refused (too small,
@@ -418,7 +451,8 @@ SQN_API int sqn_iface_read(struct sqn_iface *iface, struct sqn_frame *frames,
  * Never blocks. A frame smaller than SQN_FRAME_MIN or larger than the
  * maximum frame size is refused and counted in tx_errors; one the backend
  * cannot take now is queued, or dropped and counted in tx_dropped once the
- * queue is full. Either way the caller's buffers are free again on return.
+ * queue is full (or while a failing helper connection is being taken
+ * down). Either way the caller's buffers are free again on return.
  *
  * Return: number of frames consumed (passed on, queued, or dropped and
  * counted), or a negative errno when nothing could be done (-ENETDOWN when
@@ -499,7 +533,8 @@ SQN_API uint32_t sqn_iface_mtu(const struct sqn_iface *iface);
  * sqn_iface_max_frame() - the largest frame either direction carries
  * @iface:	the interface
  *
- * Return: bytes, never 0; a read buffer of this size always fits
+ * Return: bytes, never 0 and never above SQN_FRAME_MAX; a read buffer of
+ * this size always fits
  */
 SQN_API uint32_t sqn_iface_max_frame(const struct sqn_iface *iface);
 

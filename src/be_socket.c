@@ -4,19 +4,22 @@
  *
  * unix:///path is a qemu stream (u32-BE framing; gvproxy -listen-qemu,
  * passt --socket); unixgram:///path is vfkit's datagram protocol: we bind a
- * socket of our own (0600, in a fresh 0700 directory), connect, and send the
- * 4 bytes "VFKT" first; unixpacket:///path is bess (SOCK_SEQPACKET), one
- * frame per message. A lost connection is retried with backoff.
+ * socket of our own, connect, and send the 4 bytes "VFKT" first (the peer
+ * answers to the address it got them from); unixpacket:///path is bess
+ * (SOCK_SEQPACKET), one frame per message. A lost connection is retried
+ * with backoff.
+ *
+ * Our unixgram address is the platform's (sqn_dgram_bind_local()): on Linux
+ * an autobound abstract address, so there is no file to leave behind even
+ * when we are SIGKILLed; elsewhere a socket file (0600) in a fresh private
+ * directory (0700), removed at stop.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -39,99 +42,13 @@ static int sock_validate(struct sqn_iface *iface, const struct sqn_params *p)
 	rc = sqn_url_parse(p->connect_url, &url, err, sizeof(err));
 	if (rc)
 		return sqn_seterr(iface, rc, "%s", err);
-	max = p->max_frame ? p->max_frame : SQN_HELPER_MAX_FRAME;
+	max = p->max_frame ? p->max_frame : SQN_FRAME_MAX;
 	if (p->mtu && p->mtu + SQN_ETH_HLEN > max)
 		return sqn_seterr(
 			iface, -EINVAL,
 			"mtu %u needs %u-byte frames but max_frame is "
 			"%u",
 			p->mtu, p->mtu + SQN_ETH_HLEN, max);
-	return 0;
-}
-
-/**
- * sweep_stale() - remove what a killed caller left in @base
- * @base:	the directory our private directories are made in
- *
- * A SIGKILLed process cannot remove its socket file, and the vfkit peer
- * needs the path while it answers, so it exists until stop. Each private
- * directory is named squibnet-<pid>-XXXXXX: at the next start, those of
- * this user whose process is gone are removed with their socket.
- */
-static void sweep_stale(const char *base)
-{
-	char path[64 + sizeof(((struct dirent *)0)->d_name) + 16];
-	struct dirent *e;
-	struct stat st;
-	DIR *d = opendir(base);
-	long pid;
-	char *end;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "squibnet-", 9) != 0)
-			continue;
-		pid = strtol(e->d_name + 9, &end, 10);
-		if (end == e->d_name + 9 || *end != '-' || pid <= 0)
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue; /* alive, or not ours to judge */
-		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
-		if (lstat(path, &st) || !S_ISDIR(st.st_mode) ||
-		    st.st_uid != geteuid())
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/vfkit.sock", base,
-			 e->d_name);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
-		rmdir(path);
-	}
-	closedir(d);
-}
-
-/**
- * make_local() - unixgram: our own bound address in a private directory
- * @t:		the transport
- * @s:		the socket
- * @err:	gets a message on failure
- * @errlen:	its size
- *
- * Return: 0 or a negative errno
- */
-static int make_local(struct sqn_transport *t, int s, char *err, size_t errlen)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	const char *base = getenv("XDG_RUNTIME_DIR");
-	int rc;
-
-	if (!t->localdir[0]) {
-		if (!base || !*base || strlen(base) > 60)
-			base = "/tmp";
-		sweep_stale(base);
-		snprintf(t->localdir, sizeof(t->localdir),
-			 "%s/squibnet-%ld-XXXXXX", base, (long)getpid());
-		if (!mkdtemp(t->localdir)) { /* mode 0700 */
-			rc = -errno;
-			snprintf(err, errlen,
-				 "cannot create a directory "
-				 "for our vfkit socket: %s",
-				 strerror(errno));
-			t->localdir[0] = '\0';
-			return rc;
-		}
-		snprintf(t->localpath, sizeof(t->localpath), "%s/vfkit.sock",
-			 t->localdir);
-	}
-	unlink(t->localpath);
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", t->localpath);
-	if (bind(s, (struct sockaddr *)&a, sizeof(a))) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot bind %s: %s", t->localpath,
-			 strerror(errno));
-		return rc;
-	}
-	chmod(t->localpath, 0600);
 	return 0;
 }
 
@@ -153,20 +70,19 @@ static int sock_connect(struct sqn_transport *t, char *err, size_t errlen)
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int s, rc;
 
-	s = socket(AF_UNIX, types[t->url.kind], 0);
+	s = sqn_socket_cloexec(AF_UNIX, types[t->url.kind]);
 	if (s < 0) {
-		rc = -errno;
+		rc = s;
 		snprintf(err, errlen, "cannot create a socket: %s",
-			 strerror(errno));
+			 strerror(-rc));
 		return rc;
 	}
-	fcntl(s, F_SETFD, FD_CLOEXEC);
 #ifdef SO_NOSIGPIPE
 	setsockopt(s, SOL_SOCKET, SO_NOSIGPIPE, &(int){1}, sizeof(int));
 #endif
-	sqn_socket_buffers(s);
+	sqn_tp_socket_buffers(t, s);
 	if (t->url.kind == SQN_URL_UNIXGRAM) {
-		rc = make_local(t, s, err, errlen);
+		rc = sqn_dgram_bind_local(&t->local, s, err, errlen);
 		if (rc)
 			goto out_close;
 	}
@@ -197,39 +113,9 @@ out_close:
 	return rc;
 }
 
-/**
- * sock_teardown() - nothing to reap in socket mode
- * @t:		the transport
- * @hard:	unused
- * @why:	left empty
- * @len:	unused
- */
-static void sock_teardown(struct sqn_transport *t, bool hard, char *why,
-			  size_t len)
-{
-	(void)t;
-	(void)hard;
-	if (len)
-		why[0] = '\0';
-}
-
 static const struct sqn_tp_ops sock_tp_ops = {
 	.connect = sock_connect,
-	.teardown = sock_teardown,
 };
-
-/**
- * remove_local() - unixgram: remove our socket file and directory
- * @t:	the transport
- */
-static void remove_local(struct sqn_transport *t)
-{
-	if (!t->localdir[0])
-		return;
-	unlink(t->localpath);
-	rmdir(t->localdir);
-	t->localdir[0] = '\0';
-}
 
 /**
  * sock_start() - connect to the URL
@@ -251,7 +137,7 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
 	if (rc)
 		return sqn_seterr(iface, rc, "%s", err);
 	wire = url.kind == SQN_URL_UNIX ? SQN_WIRE_U32BE : SQN_WIRE_DGRAM;
-	max = p->max_frame ? p->max_frame : SQN_HELPER_MAX_FRAME;
+	max = p->max_frame ? p->max_frame : SQN_FRAME_MAX;
 	if (max > sqn_wire_max(wire))
 		max = sqn_wire_max(wire);
 	rc = sqn_tp_open(iface, &t, &sock_tp_ops, wire, max, p);
@@ -262,7 +148,7 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
 	snprintf(t->helper_name, sizeof(t->helper_name), "%s", p->connect_url);
 	rc = sqn_tp_first_connect(t);
 	if (rc) {
-		remove_local(t);
+		sqn_dgram_unbind_local(&t->local);
 		sqn_tp_close(t);
 		return rc;
 	}
@@ -280,7 +166,9 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
  */
 static void sock_stop(struct sqn_iface *iface)
 {
-	remove_local(iface->be);
+	struct sqn_transport *t = iface->be;
+
+	sqn_dgram_unbind_local(&t->local);
 	sqn_tp_stop(iface);
 }
 

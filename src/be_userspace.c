@@ -43,6 +43,28 @@ struct us_plan {
 	uint32_t mtu;
 };
 
+static const char *const env_names[] = {"SQUIBNET_GVPROXY", "SQUIBNET_PASST"};
+
+/**
+ * env_too_long() - which helper variable is too long to be a path
+ * @kind:	the helper kind asked for
+ * @len:	gets its length
+ *
+ * Return: the variable's name
+ */
+static const char *env_too_long(enum sqn_helper_kind kind, size_t *len)
+{
+	const char *v = getenv(env_names[0]);
+
+	if (kind != SQN_HELPER_PASST && v && strlen(v) > SQN_HELPER_PATH_MAX) {
+		*len = strlen(v);
+		return env_names[0];
+	}
+	v = getenv(env_names[1]);
+	*len = v ? strlen(v) : 0;
+	return env_names[1];
+}
+
 /**
  * us_plan() - validate the userspace parameters and find the helper
  * @iface:	for the message
@@ -77,6 +99,17 @@ static int us_plan(struct sqn_iface *iface, const struct sqn_params *p,
 	}
 	rc = sqn_helper_find(p->helper_kind, p->helper_path, pl->path,
 			     sizeof(pl->path), &pl->kind);
+	if (rc == -ENAMETOOLONG) {
+		size_t len;
+		const char *var = env_too_long(p->helper_kind, &len);
+
+		return sqn_seterr(
+			iface, -EINVAL,
+			"$%s is %zu bytes long: a helper path is at "
+			"most %d bytes (set helper_path, or a shorter "
+			"$%s)",
+			var, len, SQN_HELPER_PATH_MAX, var);
+	}
 	if (rc)
 		return sqn_seterr(
 			iface, rc,
@@ -97,7 +130,7 @@ static int us_plan(struct sqn_iface *iface, const struct sqn_params *p,
 	}
 	pl->wire =
 		pl->kind == SQN_HELPER_PASST ? SQN_WIRE_U32BE : SQN_WIRE_U16LE;
-	pl->max = p->max_frame ? p->max_frame : SQN_HELPER_MAX_FRAME;
+	pl->max = p->max_frame ? p->max_frame : SQN_FRAME_MAX;
 	if (pl->max > sqn_wire_max(pl->wire))
 		pl->max = sqn_wire_max(pl->wire);
 	pl->mtu = p->mtu ? p->mtu
@@ -162,7 +195,7 @@ static int us_connect(struct sqn_transport *t, char *err, size_t errlen)
 #ifdef SO_NOSIGPIPE
 	setsockopt(sv[0], SOL_SOCKET, SO_NOSIGPIPE, &(int){1}, sizeof(int));
 #endif
-	sqn_socket_buffers(sv[0]);
+	sqn_tp_socket_buffers(t, sv[0]);
 	sqn_socket_buffers(sv[1]);
 	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	spec.sock = sv[1];
@@ -172,13 +205,13 @@ static int us_connect(struct sqn_transport *t, char *err, size_t errlen)
 		close(sv[0]);
 		return rc;
 	}
+	sqn_tp_watch_helper(t);
 	rc = sqn_tp_attach(t, sv[0]);
 	if (rc) {
 		snprintf(err, errlen, "cannot watch the helper socket: %s",
 			 strerror(-rc));
-		sqn_helper_kill(&t->helper, NULL);
-		close(t->helper.errfd);
-		t->helper.errfd = -1;
+		/* reaped by the transport, through the pidfd it watches */
+		sqn_helper_signal_kill(&t->helper);
 		close(sv[0]);
 		return rc;
 	}
@@ -187,34 +220,8 @@ static int us_connect(struct sqn_transport *t, char *err, size_t errlen)
 	return 0;
 }
 
-/**
- * us_teardown() - reap the helper after its socket was closed
- * @t:		the transport
- * @hard:	kill it at once
- * @why:	gets how it ended
- * @len:	size of @why
- *
- * A helper whose socket closed exits by itself (gvproxy and passt both do):
- * give it 100 ms, then SIGKILL its process group.
- */
-static void us_teardown(struct sqn_transport *t, bool hard, char *why,
-			size_t len)
-{
-	char how[SQN_MSG_LEN];
-	pid_t pid = t->helper.pid;
-	int st = 0;
-
-	if (!pid)
-		return;
-	if (!sqn_helper_poll_exit(&t->helper, hard ? 0 : 100, &st))
-		sqn_helper_kill(&t->helper, &st);
-	sqn_helper_describe_exit(st, how, sizeof(how));
-	snprintf(why, len, "%s (pid %d) %s", t->helper_name, (int)pid, how);
-}
-
 static const struct sqn_tp_ops us_tp_ops = {
 	.connect = us_connect,
-	.teardown = us_teardown,
 };
 
 /**

@@ -75,10 +75,15 @@ static int set_cloexec_pipe(int fds[2])
  *
  * Uses the privileged SO_*BUFFORCE where allowed (above the rmem_max
  * sysctl), else the ordinary option, which the kernel caps.
+ *
+ * Return: the smaller of the two sizes obtained, in bytes the buffer holds
+ * (Linux reports twice what it accounts for; halved here), or -1 when they
+ * cannot be read back
  */
-void sqn_socket_buffers(int fd)
+long sqn_socket_buffers(int fd)
 {
-	int sz = SQN_HELPER_SOCKBUF;
+	int sz = SQN_HELPER_SOCKBUF, snd = 0, rcv = 0;
+	socklen_t l = sizeof(int);
 
 #ifdef SO_SNDBUFFORCE
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)))
@@ -88,6 +93,16 @@ void sqn_socket_buffers(int fd)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
 #endif
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &l))
+		return -1;
+	l = sizeof(int);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l))
+		return -1;
+#ifdef __linux__
+	snd /= 2;
+	rcv /= 2;
+#endif
+	return snd < rcv ? snd : rcv;
 }
 
 /**
@@ -287,18 +302,35 @@ int sqn_helper_poll_exit(struct sqn_helper *h, int wait_ms, int *status)
 }
 
 /**
+ * sqn_helper_signal_kill() - send SIGKILL to the child and its process
+ *			      group, without waiting
+ * @h:	the helper, may be idle
+ *
+ * The child stays to be reaped (sqn_helper_poll_exit()).
+ */
+void sqn_helper_signal_kill(struct sqn_helper *h)
+{
+	if (!h->pid)
+		return;
+	/* its own process group, since it called setsid() */
+	kill(-h->pid, SIGKILL);
+	kill(h->pid, SIGKILL);
+}
+
+/**
  * sqn_helper_kill() - kill the child (and its process group) and reap it
  * @h:		the helper, may be idle
  * @status:	gets its wait status, if not NULL
+ *
+ * Waits for the child to die: for stop and a failed start only, never on
+ * the read or write path.
  */
 void sqn_helper_kill(struct sqn_helper *h, int *status)
 {
 	int st = 0;
 
 	if (h->pid) {
-		/* its own process group, since it called setsid() */
-		kill(-h->pid, SIGKILL);
-		kill(h->pid, SIGKILL);
+		sqn_helper_signal_kill(h);
 		while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
 			;
 		reaped(h);
@@ -528,6 +560,8 @@ static bool find_one(enum sqn_helper_kind kind, char *out, size_t outlen)
 	size_t i;
 
 	if (env && *env) {
+		if (strlen(env) >= outlen)
+			return false; /* sqn_helper_find() says why */
 		snprintf(out, outlen, "%s", env);
 		return true;
 	}
@@ -558,11 +592,25 @@ static bool find_one(enum sqn_helper_kind kind, char *out, size_t outlen)
  * Order: @given, then $SQUIBNET_GVPROXY / $SQUIBNET_PASST, then $PATH, then
  * the podman libexec directories, /opt/homebrew/bin, /usr/local/bin, /usr/bin.
  *
- * Return: 0, or -ENOENT when none was found
+ * Return: 0, -ENAMETOOLONG when $SQUIBNET_GVPROXY or $SQUIBNET_PASST (of a
+ * kind asked for) is longer than @outlen - 1 bytes (it is never cut), or
+ * -ENOENT when none was found
  */
 int sqn_helper_find(enum sqn_helper_kind kind, const char *given, char *out,
 		    size_t outlen, enum sqn_helper_kind *found)
 {
+	static const char *const vars[] = {"SQUIBNET_GVPROXY",
+					   "SQUIBNET_PASST"};
+	const char *v;
+	unsigned i;
+
+	for (i = 0; !given && i < 2; i++) {
+		if (kind == (i ? SQN_HELPER_GVPROXY : SQN_HELPER_PASST))
+			continue;
+		v = getenv(vars[i]);
+		if (v && strlen(v) >= outlen)
+			return -ENAMETOOLONG;
+	}
 	if (given) {
 		const char *base = strrchr(given, '/');
 

@@ -63,11 +63,12 @@ void sqn_helper_init(struct sqn_helper *h);
 int sqn_helper_spawn(struct sqn_helper *h, const struct sqn_helper_spec *s,
 		     char *err, size_t errlen);
 int sqn_helper_poll_exit(struct sqn_helper *h, int wait_ms, int *status);
+void sqn_helper_signal_kill(struct sqn_helper *h);
 void sqn_helper_kill(struct sqn_helper *h, int *status);
 int sqn_helper_read_stderr(struct sqn_helper *h, sqn_helper_line_fn fn,
 			   void *opaque);
 void sqn_helper_describe_exit(int status, char *buf, size_t len);
-void sqn_socket_buffers(int fd);
+long sqn_socket_buffers(int fd);
 
 int sqn_helper_find(enum sqn_helper_kind kind, const char *given, char *out,
 		    size_t outlen, enum sqn_helper_kind *found);
@@ -107,5 +108,37 @@ struct sqn_url {
 
 int sqn_url_parse(const char *url, struct sqn_url *out, char *err,
 		  size_t errlen);
+
+/**
+ * struct sqn_dgram_local - unixgram: the address we bind, to be answered at
+ * @dirfd:	file-based: our private directory, open and flock()ed for as
+ *		long as we live (how a later sweep knows it is stale); -1
+ * @dir:	file-based: that directory, "" when none
+ * @path:	file-based: our socket file in it, "" when none
+ *
+ * On Linux the address is abstract (autobind): nothing here is used.
+ */
+struct sqn_dgram_local {
+	int dirfd;
+	char dir[SQN_URL_PATH_MAX + 1];
+	char path[SQN_URL_PATH_MAX + 1];
+};
+
+/**
+ * sqn_dgram_local_init() - no local address yet
+ * @l:	the address
+ */
+static inline void sqn_dgram_local_init(struct sqn_dgram_local *l)
+{
+	l->dirfd = -1;
+	l->dir[0] = '\0';
+	l->path[0] = '\0';
+}
+
+/* helper_linux.c / helper_posix.c: the platform's part */
+int sqn_socket_cloexec(int domain, int type);
+int sqn_dgram_bind_local(struct sqn_dgram_local *l, int s, char *err,
+			 size_t errlen);
+void sqn_dgram_unbind_local(struct sqn_dgram_local *l);
 
 #endif /* SQN_HELPER_H */

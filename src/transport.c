@@ -31,12 +31,24 @@
  * it when the poller says so. The writer never blocks.
  *
  * Failures: when the connection ends (helper exit seen on the pidfd, EOF,
- * a protocol violation, a send error), the socket is closed, the helper
- * reaped, the link set down with the reason, and, if restarts are on, a
- * reconnection is scheduled with exponential backoff (100 ms doubling to
- * 5 s) that sqn_iface_timeout_ms() reports and sqn_iface_read() carries out.
+ * a protocol violation, a send error), the socket is closed at once and
+ * what the TX queue held is lost with it (those frames stay counted in
+ * tx_frames, like frames lost in a socket buffer; the log says how many).
+ * Nothing here waits for the helper: a helper that has exited is reaped
+ * with WNOHANG; one that still runs is waited for through its pidfd (or a
+ * short waitpid() timer) for at most 100 ms, while the link stays up and
+ * writes are dropped and counted, then killed (SIGKILL) and reaped whenever
+ * it goes. The link goes down with the reason (and how the helper ended,
+ * once known), and, if restarts are on, a reconnection is scheduled with
+ * exponential backoff (100 ms doubling to 5 s) that sqn_iface_timeout_ms()
+ * reports and sqn_iface_read() carries out, once the old helper is reaped.
+ *
+ * Wake-ups: the writer thread stores tx_broken before it sets the waker;
+ * the reader clears the waker and then looks at tx_broken again, so a
+ * failure the writer saw is never lost between the two threads.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +68,11 @@
 #define SQN_TP_DGRAM_ROUNDS 256
 /* Records per flush sendmsg() */
 #define SQN_TP_FLUSH_BATCH 64
+/* How long a helper whose connection ended may take to exit */
+#define SQN_TP_EXIT_WAIT_MS 100
+/* waitpid() polling period without a pidfd; shorter while waiting for exit */
+#define SQN_TP_WAITPOLL_MS 50
+#define SQN_TP_WAITPOLL_END_MS 10
 
 /**
  * sqn_tp_now_ms() - monotonic milliseconds
@@ -107,6 +124,7 @@ int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
 	t->waker.rfd = t->waker.wfd = -1;
 	t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
 	sqn_helper_init(&t->helper);
+	sqn_dgram_local_init(&t->local);
 	pthread_mutex_init(&t->tx_lock, NULL);
 
 	rc = -ENOMEM;
@@ -192,7 +210,55 @@ static void drain_stderr(struct sqn_transport *t, bool force)
 }
 
 /**
- * sqn_tp_attach() - make @sock (and the helper's fds) the connection
+ * sqn_tp_socket_buffers() - large buffers on our end of a connection; say
+ *			     once when the kernel gave less
+ * @t:	the transport
+ * @fd:	our socket
+ */
+void sqn_tp_socket_buffers(struct sqn_transport *t, int fd)
+{
+	long got = sqn_socket_buffers(fd);
+
+	if (got < 0 || got >= SQN_HELPER_SOCKBUF || t->buf_warned)
+		return;
+	t->buf_warned = true;
+	sqn_log(t->iface, SQN_LOG_WARN,
+		"%s: socket buffers toward %s are %ld KiB, not the %d KiB "
+		"asked for: the kernel caps them (net.core.wmem_max, "
+		"net.core.rmem_max) without CAP_NET_ADMIN; frames may be "
+		"dropped under load",
+		t->iface->id, t->helper_name, got / 1024,
+		SQN_HELPER_SOCKBUF / 1024);
+}
+
+/**
+ * sqn_tp_watch_helper() - watch a helper just spawned: pidfd and stderr
+ * @t:	the transport, with t->helper running
+ *
+ * Called before the socket is attached, so that the helper's exit is
+ * noticed (and it is reaped) whatever happens to the connection. A pidfd
+ * that cannot be watched is given up for waitpid() polling.
+ */
+void sqn_tp_watch_helper(struct sqn_transport *t)
+{
+	if (t->helper.pidfd >= 0 &&
+	    sqn_poller_add(&t->poller, t->helper.pidfd, SQN_POLL_IN,
+			   SQN_TP_TAG_PIDFD)) {
+		close(t->helper.pidfd);
+		t->helper.pidfd = -1;
+	}
+	if (t->helper.errfd >= 0 &&
+	    sqn_poller_add(&t->poller, t->helper.errfd, SQN_POLL_IN,
+			   SQN_TP_TAG_STDERR)) {
+		close(t->helper.errfd);
+		t->helper.errfd = -1;
+	}
+	t->next_waitpoll = 0;
+	t->exit_known = false;
+}
+
+/**
+ * sqn_tp_attach() - make @sock the connection
  * @t:		the transport, down
  * @sock:	the connected socket, non-blocking
  *
@@ -205,15 +271,8 @@ int sqn_tp_attach(struct sqn_transport *t, int sock)
 	rc = sqn_poller_add(&t->poller, sock, SQN_POLL_IN, SQN_TP_TAG_SOCK);
 	if (rc)
 		return rc;
-	if (t->helper.pidfd >= 0)
-		sqn_poller_add(&t->poller, t->helper.pidfd, SQN_POLL_IN,
-			       SQN_TP_TAG_PIDFD);
-	if (t->helper.errfd >= 0)
-		sqn_poller_add(&t->poller, t->helper.errfd, SQN_POLL_IN,
-			       SQN_TP_TAG_STDERR);
 	sqn_wire_dec_reset(&t->dec);
 	atomic_store(&t->tx_broken, 0);
-	t->next_waitpoll = 0;
 	t->helper_gone = false;
 	pthread_mutex_lock(&t->tx_lock);
 	t->sock = sock;
@@ -236,51 +295,72 @@ int sqn_tp_first_connect(struct sqn_transport *t)
 
 	err[0] = '\0';
 	rc = t->ops->connect(t, err, sizeof(err));
-	if (rc)
+	if (rc) {
+		/* start may wait: leave nothing running */
+		if (t->helper.pidfd >= 0)
+			sqn_poller_del(&t->poller, t->helper.pidfd);
+		sqn_helper_kill(&t->helper, NULL);
+		drain_stderr(t, true);
 		return sqn_seterr(t->iface, rc, "%s: %s", t->iface->id, err);
+	}
 	return 0;
 }
 
 /**
- * tp_down() - end the connection: close, reap, link down, maybe reconnect
- * @t:		the transport, connected
- * @hard:	kill the helper at once (it broke the protocol)
- * @fmt:	printf format of the reason, then its arguments
+ * tp_reap() - reap the helper if it has exited, without waiting
+ * @t:		the transport
+ * @record:	keep its wait status for the link-down message
+ *
+ * Return: true when no helper is left (reaped now or before)
  */
-static void tp_down(struct sqn_transport *t, bool hard, const char *fmt, ...)
-	SQN_PRINTF(3, 4);
-static void tp_down(struct sqn_transport *t, bool hard, const char *fmt, ...)
+static bool tp_reap(struct sqn_transport *t)
 {
-	char why[SQN_MSG_LEN], how[SQN_MSG_LEN];
-	uint32_t dropped;
-	va_list ap;
+	pid_t pid = t->helper.pid;
+	int st = 0;
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
+	if (!pid)
+		return true;
+	if (t->helper.pidfd >= 0) {
+		struct pollfd pfd = {.fd = t->helper.pidfd, .events = POLLIN};
 
-	pthread_mutex_lock(&t->tx_lock);
-	if (t->sock >= 0) {
-		sqn_poller_del(&t->poller, t->sock);
-		close(t->sock);
-	}
-	t->sock = -1;
-	t->sock_out = false;
-	dropped = t->txq.count;
-	while (!sqn_ring_empty(&t->txq))
-		sqn_ring_pop(&t->txq);
-	t->tx_off = 0;
-	pthread_mutex_unlock(&t->tx_lock);
-	if (dropped)
-		SQN_STAT_ADD(t->iface, tx_dropped, dropped);
-
-	if (t->helper.pidfd >= 0)
+		/* readable once it is a zombie: only then stop watching */
+		if (poll(&pfd, 1, 0) <= 0)
+			return false;
 		sqn_poller_del(&t->poller, t->helper.pidfd);
+	}
+	if (!sqn_helper_poll_exit(&t->helper, 0, &st))
+		return false; /* cannot happen with a readable pidfd */
+	t->exit_known = true;
+	t->exit_pid = pid;
+	t->exit_status = st;
+	return true;
+}
+
+/**
+ * tp_finish() - the connection has ended: link down, maybe reconnect
+ * @t:		the transport, its socket closed
+ * @why:	why it ended
+ */
+static void tp_finish(struct sqn_transport *t, const char *why)
+{
+	char how[SQN_MSG_LEN], st[64];
+
 	how[0] = '\0';
-	t->ops->teardown(t, hard, how, sizeof(how));
+	if (t->exit_known) {
+		sqn_helper_describe_exit(t->exit_status, st, sizeof(st));
+		snprintf(how, sizeof(how), "%s (pid %d) %s", t->helper_name,
+			 (int)t->exit_pid, st);
+	} else if (t->helper.pid) {
+		/* killed, reaped once it is gone (pidfd or waitpid timer) */
+		snprintf(how, sizeof(how),
+			 "%s (pid %d) did not exit within %d ms: killed "
+			 "(SIGKILL)",
+			 t->helper_name, (int)t->helper.pid,
+			 SQN_TP_EXIT_WAIT_MS);
+	}
+	t->exit_known = false;
+	t->ending = false;
 	drain_stderr(t, true);
-	sqn_wire_dec_reset(&t->dec);
-	t->helper_gone = false;
 
 	if (t->restart) {
 		t->restart_at = sqn_tp_now_ms() + t->backoff_ms;
@@ -295,8 +375,83 @@ static void tp_down(struct sqn_transport *t, bool hard, const char *fmt, ...)
 }
 
 /**
+ * tp_down() - end the connection: close it, then reap the helper and take
+ *	       the link down, now or once the helper has exited
+ * @t:		the transport, connected
+ * @hard:	kill the helper at once (it broke the protocol)
+ * @fmt:	printf format of the reason, then its arguments
+ *
+ * Never waits: a helper still running gets SQN_TP_EXIT_WAIT_MS to exit on
+ * its own (it sees EOF), watched by service(), which then kills it.
+ */
+static void tp_down(struct sqn_transport *t, bool hard, const char *fmt, ...)
+	SQN_PRINTF(3, 4);
+static void tp_down(struct sqn_transport *t, bool hard, const char *fmt, ...)
+{
+	char why[SQN_MSG_LEN];
+	uint32_t lost;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+
+	pthread_mutex_lock(&t->tx_lock);
+	if (t->sock >= 0) {
+		sqn_poller_del(&t->poller, t->sock);
+		close(t->sock);
+	}
+	t->sock = -1;
+	t->sock_out = false;
+	lost = t->txq.count;
+	while (!sqn_ring_empty(&t->txq))
+		sqn_ring_pop(&t->txq);
+	t->tx_off = 0;
+	pthread_mutex_unlock(&t->tx_lock);
+	/* they were counted in tx_frames when written: not again */
+	if (lost)
+		sqn_log(t->iface, SQN_LOG_WARN,
+			"%s: %u frames in the TX queue were lost with the "
+			"connection to %s",
+			t->iface->id, lost, t->helper_name);
+	sqn_wire_dec_reset(&t->dec);
+	t->helper_gone = false;
+
+	if (t->helper.pid) {
+		t->end_killed = hard;
+		if (hard)
+			sqn_helper_signal_kill(&t->helper);
+		if (!tp_reap(t)) {
+			snprintf(t->end_why, sizeof(t->end_why), "%s", why);
+			t->end_at = sqn_tp_now_ms() + SQN_TP_EXIT_WAIT_MS;
+			t->next_waitpoll = 0;
+			t->ending = true;
+			return;
+		}
+	}
+	tp_finish(t, why);
+}
+
+/**
+ * tp_ending() - wait for the helper of an ended connection, kill it late
+ * @t:	the transport, t->ending
+ */
+static void tp_ending(struct sqn_transport *t)
+{
+	if (tp_reap(t)) {
+		tp_finish(t, t->end_why);
+		return;
+	}
+	if (sqn_tp_now_ms() < t->end_at)
+		return;
+	if (!t->end_killed)
+		sqn_helper_signal_kill(&t->helper);
+	tp_finish(t, t->end_why);
+}
+
+/**
  * tp_reconnect() - try to bring the connection back
- * @t:	the transport, down, its restart time reached
+ * @t:	the transport, down, its restart time reached, no helper left
  */
 static void tp_reconnect(struct sqn_transport *t)
 {
@@ -627,8 +782,11 @@ static void flush_locked(struct sqn_transport *t)
 		flush_fill(t, &e);
 		r = enc_send(t->sock, &e, false);
 		if (r < 0) {
-			if (r != -EAGAIN)
+			if (r != -EAGAIN) {
+				/* store, then wake: see sqn_tp_read() */
 				atomic_store(&t->tx_broken, (int)-r);
+				sqn_waker_wake(&t->waker);
+			}
 			break;
 		}
 		done = sqn_wire_enc_advance(&e, (size_t)r);
@@ -702,6 +860,7 @@ static unsigned send_direct(struct sqn_transport *t, const struct sqn_frame *f,
 		if (r == -EAGAIN)
 			break;
 		if (r < 0) {
+			/* store, then wake: see sqn_tp_read() */
 			atomic_store(&t->tx_broken, (int)-r);
 			sqn_waker_wake(&t->waker);
 			*broken = true;
@@ -743,8 +902,12 @@ static void log_tx_full(struct sqn_iface *iface, const struct sqn_transport *t,
  * @f:		frames, valid
  * @n:		how many, at most SQN_BATCH
  *
+ * While the connection is failing but the link is still up (the reader has
+ * not taken it down yet, or waits for the helper to exit), every frame is
+ * dropped (and counted by the core): -ENETDOWN only once the link is down.
+ *
  * Return: k: frames [0, k) sent or queued, [k, n) dropped; -ENETDOWN when
- * there is no connection
+ * there is no connection and the link is down
  */
 int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
 		 unsigned n)
@@ -757,7 +920,7 @@ int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
 	pthread_mutex_lock(&t->tx_lock);
 	if (t->sock < 0 || atomic_load(&t->tx_broken)) {
 		pthread_mutex_unlock(&t->tx_lock);
-		return -ENETDOWN;
+		return atomic_load(&iface->link_up) ? 0 : -ENETDOWN;
 	}
 	if (!sqn_ring_empty(&t->txq))
 		flush_locked(t);
@@ -784,6 +947,37 @@ int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
 }
 
 /**
+ * helper_exit() - act on the helper's exit (pidfd, or the waitpid() timer)
+ * @t:		the transport
+ * @exited:	the pidfd turned readable
+ *
+ * Return: true when the connection was taken down
+ */
+static bool helper_exit(struct sqn_transport *t, bool exited)
+{
+	uint64_t now = sqn_tp_now_ms();
+
+	/* without a pidfd, poll waitpid() on a timer */
+	if (t->helper.pid && t->helper.pidfd < 0 && now >= t->next_waitpoll) {
+		t->next_waitpoll = now + (t->ending ? SQN_TP_WAITPOLL_END_MS
+						    : SQN_TP_WAITPOLL_MS);
+		if (t->sock >= 0 && tp_reap(t)) {
+			tp_down(t, false, "%s ended", t->helper_name);
+			return true;
+		}
+		if (t->sock < 0 && !t->ending && tp_reap(t))
+			t->exit_known = false; /* killed earlier */
+	}
+	if (exited && t->sock >= 0) {
+		/* read what it sent before it died first; see sqn_tp_read() */
+		t->helper_gone = true;
+	} else if (exited && !t->ending && tp_reap(t)) {
+		t->exit_known = false; /* killed earlier: nothing to say */
+	}
+	return false;
+}
+
+/**
  * service() - handle what the poller reports: helper exit, stderr,
  *	       writability, timers
  * @t:	the transport
@@ -792,8 +986,7 @@ static void service(struct sqn_transport *t)
 {
 	struct sqn_poll_event ev[8];
 	bool exited = false;
-	char how[SQN_MSG_LEN];
-	int n, i, st = 0, e;
+	int n, i, e;
 
 	n = sqn_poller_wait(&t->poller, ev, 8, 0);
 	for (i = 0; i < n; i++) {
@@ -820,22 +1013,18 @@ static void service(struct sqn_transport *t)
 			strerror(e));
 		return;
 	}
-	/* without a pidfd, poll waitpid() every 50 ms */
-	if (t->helper.pid && t->helper.pidfd < 0 &&
-	    sqn_tp_now_ms() >= t->next_waitpoll) {
-		t->next_waitpoll = sqn_tp_now_ms() + 50;
-		if (sqn_helper_poll_exit(&t->helper, 0, &st) == 1 &&
-		    t->sock >= 0) {
-			sqn_helper_describe_exit(st, how, sizeof(how));
-			tp_down(t, false, "%s %s", t->helper_name, how);
-			return;
-		}
+	if (helper_exit(t, exited))
+		return;
+	if (t->ending)
+		tp_ending(t);
+	if (t->sock < 0 && !t->ending && t->restart_at &&
+	    sqn_tp_now_ms() >= t->restart_at) {
+		if (tp_reap(t))
+			tp_reconnect(t);
+		else /* the old helper is not reaped yet: soon */
+			t->restart_at =
+				sqn_tp_now_ms() + SQN_TP_WAITPOLL_END_MS;
 	}
-	/* read what it sent before it died first; see sqn_tp_read() */
-	if (exited && t->sock >= 0)
-		t->helper_gone = true;
-	if (t->sock < 0 && t->restart_at && sqn_tp_now_ms() >= t->restart_at)
-		tp_reconnect(t);
 }
 
 /**
@@ -866,10 +1055,19 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 	/* the helper is gone and everything it sent is read */
 	if (t->sock >= 0 && t->helper_gone && t->rx_idle)
 		tp_down(t, false, "%s", "the helper ended");
-	if (sqn_ring_empty(&t->rxq))
+	if (sqn_ring_empty(&t->rxq)) {
 		sqn_waker_clear(&t->waker);
-	else
+		/*
+		 * The writer stores tx_broken, then wakes: if it did so after
+		 * service() looked, the clear above may have eaten its wake-up
+		 * (and a datagram socket does not turn readable on a send
+		 * error), so look again now that the waker is clear.
+		 */
+		if (t->sock >= 0 && atomic_load(&t->tx_broken))
+			sqn_waker_wake(&t->waker);
+	} else {
 		sqn_waker_wake(&t->waker);
+	}
 	if (c.emsgsize && c.i == 0) {
 		sqn_seterr(iface, -EMSGSIZE,
 			   "%s: read: the next frame is %u bytes, the buffer "
@@ -881,7 +1079,8 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 }
 
 /**
- * sqn_tp_timeout_ms() - when the next reconnection or waitpid() poll is due
+ * sqn_tp_timeout_ms() - when the next reconnection, helper kill or waitpid()
+ *			 poll is due
  * @iface:	the interface
  *
  * Return: milliseconds, or -1 for none
@@ -891,7 +1090,9 @@ int sqn_tp_timeout_ms(struct sqn_iface *iface)
 	struct sqn_transport *t = iface->be;
 	uint64_t now = sqn_tp_now_ms(), at = 0;
 
-	if (t->sock < 0 && t->restart_at)
+	if (t->ending)
+		at = t->end_at;
+	else if (t->sock < 0 && t->restart_at)
 		at = t->restart_at;
 	if (t->helper.pid && t->helper.pidfd < 0)
 		at = at ? SQN_MIN(at, t->next_waitpoll) : t->next_waitpoll;
@@ -903,18 +1104,29 @@ int sqn_tp_timeout_ms(struct sqn_iface *iface)
 /**
  * sqn_tp_stop() - close the connection, reap the helper, free everything
  * @iface:	the interface
+ *
+ * The one place that waits for the helper: it gets SQN_TP_EXIT_WAIT_MS to
+ * exit on the EOF it sees, then it is killed and reaped.
  */
 void sqn_tp_stop(struct sqn_iface *iface)
 {
 	struct sqn_transport *t = iface->be;
-	char how[SQN_MSG_LEN];
 
 	if (t->sock >= 0) {
 		sqn_poller_del(&t->poller, t->sock);
 		close(t->sock);
 		t->sock = -1;
 	}
-	t->ops->teardown(t, false, how, sizeof(how));
+	if (t->helper.pid) {
+		if (t->helper.pidfd >= 0)
+			sqn_poller_del(&t->poller, t->helper.pidfd);
+		if (!sqn_helper_poll_exit(&t->helper,
+					  t->ending && t->end_killed
+						  ? 0
+						  : SQN_TP_EXIT_WAIT_MS,
+					  NULL))
+			sqn_helper_kill(&t->helper, NULL);
+	}
 	drain_stderr(t, true);
 	sqn_tp_close(t);
 	iface->be = NULL;

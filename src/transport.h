@@ -23,22 +23,23 @@
 struct sqn_transport;
 
 /**
- * struct sqn_tp_ops - how a transport (re)connects and tears down
- * @connect:	establish the connection: set t->sock (and start a helper);
- *		on failure leave nothing behind and fill @err
- * @teardown:	after the socket is closed: reap the helper, describing how
- *		it ended in @why (may be left empty); @hard kills at once
+ * struct sqn_tp_ops - how a transport (re)connects
+ * @connect:	establish the connection: set t->sock with sqn_tp_attach()
+ *		(after starting a helper, watched with sqn_tp_watch_helper());
+ *		on failure leave no fd open and fill @err; a helper it started
+ *		may be left killed in t->helper, for the transport to reap
+ *
+ * Ending a connection is the transport's: it closes the socket and reaps
+ * t->helper, if any, without waiting for it (see transport.c).
  */
 struct sqn_tp_ops {
 	int (*connect)(struct sqn_transport *t, char *err, size_t errlen);
-	void (*teardown)(struct sqn_transport *t, bool hard, char *why,
-			 size_t len);
 };
 
 /**
  * struct sqn_transport - state of a userspace or socket backend
  * @iface:	the interface
- * @ops:	connect and teardown
+ * @ops:	how to connect
  * @wire:	framing on the socket
  * @max:	largest frame either way
  * @sock:	the connection, -1 while down; changed by the reader thread
@@ -60,6 +61,15 @@ struct sqn_tp_ops {
  * @helper_gone: the helper exited; the connection ends once what it sent
  *		before is read
  * @rx_idle:	the last read of the socket found nothing (EAGAIN)
+ * @ending:	the connection ended but the helper still runs: the link
+ *		goes down when it exits, or at @end_at (then it is killed)
+ * @end_killed:	SIGKILL was sent to the helper of the ended connection
+ * @end_at:	monotonic ms when @ending gives up waiting
+ * @end_why:	why the connection ended, for the link-down message
+ * @exit_known:	the helper was reaped: @exit_pid and @exit_status say how
+ * @exit_pid:	its pid
+ * @exit_status: its wait status
+ * @buf_warned:	the small socket buffers were reported (once)
  * @helper:	the child (userspace mode)
  * @helper_name: "gvproxy", "passt", or the socket URL, for messages
  * @helper_kind: which helper
@@ -68,8 +78,7 @@ struct sqn_tp_ops {
  * @argstore:	copies of the caller's extra arguments
  * @keep_env:	pass the environment
  * @url:	socket mode: where to connect
- * @localdir:	unixgram: our private directory ("" when none)
- * @localpath:	unixgram: our bound socket's path
+ * @local:	unixgram: our own bound address
  */
 struct sqn_transport {
 	struct sqn_iface *iface;
@@ -95,6 +104,14 @@ struct sqn_transport {
 	uint64_t next_waitpoll;
 	bool helper_gone;
 	bool rx_idle;
+	bool ending;
+	bool end_killed;
+	uint64_t end_at;
+	char end_why[SQN_MSG_LEN];
+	bool exit_known;
+	pid_t exit_pid;
+	int exit_status;
+	bool buf_warned;
 
 	struct sqn_helper helper;
 	char helper_name[128];
@@ -105,8 +122,7 @@ struct sqn_transport {
 	bool keep_env;
 
 	struct sqn_url url;
-	char localdir[80];
-	char localpath[96];
+	struct sqn_dgram_local local;
 };
 
 enum sqn_tp_tag {
@@ -122,6 +138,8 @@ int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
 int sqn_tp_first_connect(struct sqn_transport *t);
 void sqn_tp_close(struct sqn_transport *t);
 int sqn_tp_attach(struct sqn_transport *t, int sock);
+void sqn_tp_watch_helper(struct sqn_transport *t);
+void sqn_tp_socket_buffers(struct sqn_transport *t, int fd);
 uint64_t sqn_tp_now_ms(void);
 
 void sqn_tp_stop(struct sqn_iface *iface);

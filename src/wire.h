@@ -27,10 +27,14 @@ enum sqn_wire_kind {
 	SQN_WIRE_DGRAM,
 };
 
-/* The largest frame each framing may carry (u16 holds 65535). */
-#define SQN_WIRE_MAX_U32 65536u
+/*
+ * The largest frame each framing carries. A u32 length could say more, but
+ * no frame is ever larger than SQN_FRAME_MAX (the public promise a caller
+ * sizes its buffers by): a longer length is a protocol violation.
+ */
+#define SQN_WIRE_MAX_U32 65535u
 #define SQN_WIRE_MAX_U16 65535u
-#define SQN_WIRE_MAX_DGRAM 65536u
+#define SQN_WIRE_MAX_DGRAM 65535u
 /* Longest header of any framing */
 #define SQN_WIRE_HDR_MAX 4u
 

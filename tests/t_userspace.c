@@ -180,7 +180,7 @@ static void passt_fd_u32(void)
 	struct sqn_iface *iface = start_fake(SQN_HELPER_PASST, NULL, 0, 0);
 
 	ASSERT(iface);
-	CHECK_EQ(sqn_iface_max_frame(iface), 65536);
+	CHECK_EQ(sqn_iface_max_frame(iface), SQN_FRAME_MAX);
 	round_trips(iface, 65535);
 	sqn_iface_free(iface);
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * t_wire.c - the wire codecs: every split point, many frames per buffer,
- *	      bad lengths, the max boundary, the encoder's partial writes
+ *	      bad lengths, the max boundary (SQN_FRAME_MAX for every
+ *	      framing), the encoder's partial writes, every byte compared
  */
 #include <errno.h>
 
 #include "check.h"
+#include "squibnet.h"
 #include "wire.h"
 
 static uint8_t stream[4 * 70000];
@@ -78,27 +80,30 @@ static void byte_by_byte(void)
 	struct sqn_wire_dec d;
 	enum sqn_wire_kind k;
 	const uint8_t *fr;
-	uint32_t total, i, room, flen;
-	unsigned got;
+	uint32_t total, i, j, room, flen;
+	unsigned got, bad;
 	uint8_t *sp;
 
 	for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_U16LE; k++) {
 		total = build(k, lens, 5);
 		ASSERT(!sqn_wire_dec_init(&d, k, 65535, rxbuf, 65535 + 4));
 		got = 0;
+		bad = 0;
 		for (i = 0; i < total; i++) {
 			sp = sqn_wire_dec_space(&d, &room);
 			ASSERT(room >= 1);
 			*sp = stream[i];
 			sqn_wire_dec_commit(&d, 1);
 			if (sqn_wire_dec_next(&d, &fr, &flen) == 1) {
+				ASSERT(got < 5);
 				CHECK_EQ(flen, lens[got]);
-				CHECK_EQ(fr[flen - 1],
-					 (uint8_t)(got * 31 + flen - 1));
+				for (j = 0; j < flen; j++)
+					bad += fr[j] != (uint8_t)(got * 31 + j);
 				got++;
 			}
 		}
 		CHECK_EQ(got, 5);
+		CHECK_EQ(bad, 0);
 	}
 }
 
@@ -126,7 +131,8 @@ static int bad_len_of(enum sqn_wire_kind k, uint32_t len, uint32_t max,
 	uint32_t room;
 	uint8_t *sp;
 
-	sqn_wire_dec_init(&d, k, max, rxbuf, sizeof(rxbuf));
+	if (sqn_wire_dec_init(&d, k, max, rxbuf, sizeof(rxbuf)))
+		return -EINVAL;
 	sp = sqn_wire_dec_space(&d, &room);
 	sqn_wire_put_hdr(k, len, sp);
 	sqn_wire_dec_commit(&d, sqn_wire_hdr_len(k));
@@ -137,11 +143,11 @@ static void bad_lengths(void)
 {
 	uint32_t got = 0;
 
-	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 0, 65536, &got), -EPROTO);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 0, 65535, &got), -EPROTO);
 	CHECK_EQ(got, 0);
-	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 13, 65536, &got), -EPROTO);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 13, 65535, &got), -EPROTO);
 	CHECK_EQ(got, 13);
-	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 70000, 65536, &got), -EPROTO);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 70000, 65535, &got), -EPROTO);
 	CHECK_EQ(got, 70000);
 	CHECK_EQ(bad_len_of(SQN_WIRE_U16LE, 0, 65535, &got), -EPROTO);
 	CHECK_EQ(bad_len_of(SQN_WIRE_U16LE, 13, 65535, &got), -EPROTO);
@@ -153,8 +159,8 @@ static void bad_lengths(void)
 		uint32_t room, l;
 		uint8_t *sp;
 
-		sqn_wire_dec_init(&d, SQN_WIRE_U32BE, 65536, rxbuf,
-				  sizeof(rxbuf));
+		ASSERT(!sqn_wire_dec_init(&d, SQN_WIRE_U32BE, 65535, rxbuf,
+					  sizeof(rxbuf)));
 		sp = sqn_wire_dec_space(&d, &room);
 		sqn_wire_put_hdr(SQN_WIRE_U32BE, 5, sp);
 		sqn_wire_dec_commit(&d, 4);
@@ -176,15 +182,26 @@ static void max_boundary(void)
 	CHECK_EQ(got, 1501);
 	total = build(SQN_WIRE_U16LE, l2, 1);
 	CHECK_EQ(feed(SQN_WIRE_U16LE, 1500, total, 1, l2, 1), -4);
-	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 65536, 65536, &got), 0);
-	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 65537, 65536, &got), -EPROTO);
+	/* SQN_FRAME_MAX passes on every framing; a u32 65536 is refused */
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 65535, 65535, &got), 0);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U16LE, 65535, 65535, &got), 0);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 65536, 65535, &got), -EPROTO);
+	CHECK_EQ(got, 65536);
+	CHECK_EQ(bad_len_of(SQN_WIRE_U32BE, 65537, 65535, &got), -EPROTO);
 	/* init refuses what the framing cannot carry */
 	{
 		struct sqn_wire_dec d;
+		enum sqn_wire_kind k;
 
-		CHECK_EQ(sqn_wire_dec_init(&d, SQN_WIRE_U16LE, 65536, rxbuf,
-					   sizeof(rxbuf)),
-			 -EINVAL);
+		for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_DGRAM; k++) {
+			CHECK_EQ(sqn_wire_max(k), SQN_FRAME_MAX);
+			CHECK_EQ(sqn_wire_dec_init(&d, k, SQN_FRAME_MAX + 1,
+						   rxbuf, sizeof(rxbuf)),
+				 -EINVAL);
+			CHECK_EQ(sqn_wire_dec_init(&d, k, SQN_FRAME_MAX, rxbuf,
+						   sizeof(rxbuf)),
+				 0);
+		}
 		CHECK_EQ(sqn_wire_dec_init(&d, SQN_WIRE_U16LE, 65535, rxbuf,
 					   100),
 			 -EINVAL);
@@ -231,16 +248,21 @@ static void encoder_partial_writes(void)
 	unsigned niov, i, done, step;
 	size_t total, pos;
 
-	memset(a, 1, sizeof(a));
-	memset(b, 2, sizeof(b));
-	memset(c, 3, sizeof(c));
+	/* the frames build() makes: byte j of frame i is i * 31 + j */
+	for (i = 0; i < sizeof(b); i++) {
+		if (i < sizeof(a))
+			a[i] = (uint8_t)i;
+		b[i] = (uint8_t)(31 + i);
+		if (i < sizeof(c))
+			c[i] = (uint8_t)(62 + i);
+	}
 	for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_U16LE; k++) {
 		uint32_t lens[3] = {100, 1514, 14};
 		uint32_t ref = build(k, lens, 3);
 		uint32_t h = sqn_wire_hdr_len(k);
 
-		(void)ref;
 		for (step = 1; step < 700; step += 37) {
+			memset(out, 0xee, sizeof(out));
 			sqn_wire_enc_init(&e, k, iov, hdr, fend, 4);
 			CHECK(sqn_wire_enc_add(&e, a, 100));
 			CHECK(sqn_wire_enc_add(&e, b, 1514));
@@ -265,10 +287,11 @@ static void encoder_partial_writes(void)
 				pos += got;
 			}
 			CHECK_EQ(done, 3);
-			CHECK_EQ(out[h], 1);
-			CHECK_EQ(out[2 * h + 100], 2);
-			CHECK_EQ(out[3 * h + 100 + 1514], 3);
-			CHECK(!memcmp(out, stream, h));
+			CHECK_EQ(pos, total);
+			CHECK_EQ(ref, total);
+			/* every byte: headers and frames, as build() lays out */
+			CHECK(!memcmp(out, stream, total));
+			CHECK_EQ(out[total], 0xee);
 		}
 		/* a full batch refuses more */
 		sqn_wire_enc_init(&e, k, iov, hdr, fend, 1);
