@@ -15,10 +15,10 @@
  * The guest's side is one fd that carries one frame per read and per write:
  * the namespace's TAP (with a virtio-net header when offloads are on), or,
  * with --guest-fd, a SOCK_DGRAM socket whose peer is the command's (one
- * frame per datagram, no header). A datagram socket whose peer's queue is
- * full refuses a write (Linux queues only net.unix.max_dgram_qlen
- * datagrams): the relay then waits up to RELAY_DGRAM_WAIT_MS for room, and
- * drops without waiting while the peer stays full.
+ * frame per datagram, no header; cmd_run_fd.c gives both ends MiB buffers).
+ * Either way a guest side that is full drops the frame and counts it, as a
+ * NIC's full ring would; a datagram peer that has closed (the command
+ * exited) is no drop.
  *
  * In slirp mode one thread does both: the backend runs every call under one
  * lock, so a TX thread buys no parallelism, only a wake-up and a lock
@@ -46,7 +46,6 @@
 #define KILL_GRACE_MS 5000
 #define LINGER_QUIET_MS 300
 #define LINGER_MAX_MS 3000
-#define RELAY_DGRAM_WAIT_MS 20
 
 /**
  * struct relay - state shared by the two relay threads
@@ -54,8 +53,7 @@
  * @tap:	the guest's side: the namespace's TAP or a datagram socket
  *		(non-blocking)
  * @vnet:	TAP frames carry a virtio-net header
- * @dgram:	@tap is a datagram socket: wait a little when it is full
- * @stalled:	@dgram and the last write found it full even after waiting
+ * @dgram:	@tap is a datagram socket
  * @stop:	the TX thread exits when it is readable
  * @buf:	frame buffers, SQN_BATCH per direction
  * @one_thread:	no TX thread: the main loop also moves the TAP's frames
@@ -70,7 +68,6 @@ struct relay {
 	int tap;
 	bool vnet;
 	bool dgram;
-	bool stalled;
 	struct relay_flag stop;
 	uint8_t (*buf)[RELAY_BUF];
 	bool one_thread;
@@ -266,21 +263,6 @@ static ssize_t guest_write(struct relay *r, const struct iovec *iov, int n)
 }
 
 /**
- * dgram_wait() - wait up to RELAY_DGRAM_WAIT_MS for room in a full datagram
- *		  peer
- * @r:	the relay
- *
- * Return: true when it has room
- */
-static bool dgram_wait(struct relay *r)
-{
-	struct pollfd pfd = {.fd = r->tap, .events = POLLOUT};
-
-	return poll(&pfd, 1, RELAY_DGRAM_WAIT_MS) > 0 &&
-	       (pfd.revents & POLLOUT);
-}
-
-/**
  * rx_drain() - one queue's frames into the namespace
  * @r:	the relay
  * @q:	queue (a multi-queue TAP backend has several)
@@ -305,11 +287,6 @@ static void rx_drain(struct relay *r, unsigned q, struct sqn_frame *f)
 			if (r->vnet)
 				hdr_to_wire(&f[i].vnet, hdr);
 			w = guest_write(r, iov, 2);
-			if (w < 0 && r->dgram && errno == EAGAIN &&
-			    !r->stalled && dgram_wait(r))
-				w = guest_write(r, iov, 2);
-			if (r->dgram)
-				r->stalled = w < 0;
 			/* a datagram peer that closed (the command exited)
 			 * refuses nothing: there is no one to deliver to */
 			if (w < 0 && !(r->dgram && (errno == ECONNREFUSED ||

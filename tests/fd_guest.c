@@ -8,6 +8,9 @@
  *	  fd_guest N static ADDR ROUTER  the same with a static address
  *	  fd_guest N echo                frames come back byte-exact
  *					  (loopback mode)
+ *	  fd_guest N burst COUNT         COUNT frames of 1514 bytes, sent as
+ *					  fast as the socket takes them, all
+ *					  come back in order (loopback mode)
  *
  * First it checks what it inherited: fd N is a SOCK_DGRAM socket, and no
  * fd but 0, 1, 2 and N is open. Then "net" asks for an address by DHCP
@@ -31,6 +34,7 @@
 
 #define GUEST_TIMEOUT_MS 10000
 #define BUF_MAX 65536
+#define BURST_WINDOW 64
 
 static int guest_fd;
 static uint8_t guest_mac[6] = {0x06, 0x00, 0xfd, 0x00, 0x00, 0x00};
@@ -340,6 +344,60 @@ static int echo(uint8_t *buf)
 	return rc;
 }
 
+/**
+ * burst() - many frames at once, read back while sending (loopback mode)
+ * @buf:	BUF_MAX bytes
+ * @count:	how many
+ *
+ * Each frame carries its number; at most BURST_WINDOW are in flight (fewer
+ * than the loopback backend queues, so none may be lost): the relay must
+ * deliver all of them, in order, one per datagram.
+ *
+ * Return: 0 or -1
+ */
+static int burst(uint8_t *buf, unsigned long count)
+{
+	uint8_t out[NF_FRAME_MAX];
+	unsigned long sent = 0, back = 0, bad = 0;
+	long long deadline = now_ms() + GUEST_TIMEOUT_MS, t0 = now_ms();
+
+	memset(out, 0xff, 6);
+	memcpy(out + 6, guest_mac, 6);
+	out[12] = 0x88;
+	out[13] = 0xb5;
+	memset(out + 14, 0x5a, sizeof(out) - 14);
+	while (back < count && now_ms() < deadline) {
+		struct pollfd pfd = {.fd = guest_fd, .events = POLLIN};
+		ssize_t n;
+
+		if (sent < count && sent - back < BURST_WINDOW)
+			pfd.events |= POLLOUT;
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (pfd.revents & POLLIN) {
+			n = recv(guest_fd, buf, BUF_MAX, MSG_DONTWAIT);
+			if (n == (ssize_t)sizeof(out) &&
+			    !memcmp(buf + 14, &back, sizeof(back)))
+				back++;
+			else if (n > 0)
+				bad++;
+			continue;
+		}
+		if (pfd.revents & POLLOUT) {
+			memcpy(out + 14, &sent, sizeof(sent));
+			if (send(guest_fd, out, sizeof(out), MSG_DONTWAIT) ==
+			    (ssize_t)sizeof(out))
+				sent++;
+		}
+	}
+	frames_out += sent;
+	frames_in += back + bad;
+	printf("burst: %lu sent, %lu of %lu came back in order, %lu out of "
+	       "order or lost before, in %lld ms\n",
+	       sent, back, count, bad, now_ms() - t0);
+	return back == count ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t buf[BUF_MAX];
@@ -351,11 +409,11 @@ int main(int argc, char **argv)
 
 	if (argc < 3 ||
 	    (strcmp(argv[2], "net") && strcmp(argv[2], "echo") &&
-	     strcmp(argv[2], "static")) ||
+	     strcmp(argv[2], "static") && strcmp(argv[2], "burst")) ||
 	    (!strcmp(argv[2], "static") && argc != 5)) {
 		fprintf(stderr, "usage: fd_guest N net [EXPECT_ADDR] | "
 				"fd_guest N static ADDR ROUTER | fd_guest N "
-				"echo\n");
+				"echo | fd_guest N burst COUNT\n");
 		return 2;
 	}
 	n = strtol(argv[1], &end, 10);
@@ -364,8 +422,9 @@ int main(int argc, char **argv)
 			argv[1]);
 		return 2;
 	}
-	if ((argc > 3 && inet_pton(AF_INET, argv[3], &want) != 1) ||
-	    (argc > 4 && inet_pton(AF_INET, argv[4], &router) != 1)) {
+	if (strcmp(argv[2], "burst") &&
+	    ((argc > 3 && inet_pton(AF_INET, argv[3], &want) != 1) ||
+	     (argc > 4 && inet_pton(AF_INET, argv[4], &router) != 1))) {
 		fprintf(stderr, "fd_guest: '%s' is not an address\n",
 			argv[argc > 4 ? 4 : 3]);
 		return 2;
@@ -374,6 +433,15 @@ int main(int argc, char **argv)
 	guest_mac[4] = (uint8_t)(getpid() >> 8);
 	guest_mac[5] = (uint8_t)getpid();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[2], "burst")) {
+		unsigned long count = argc > 3 ? strtoul(argv[3], &end, 10) : 0;
+
+		rc = check_inherited();
+		if (!count || burst(buf, count))
+			rc = -1;
+		printf("result: %s\n", rc ? "FAIL" : "ok");
+		return rc ? 1 : 0;
+	}
 
 	rc = check_inherited();
 	if (!strcmp(argv[2], "echo")) {

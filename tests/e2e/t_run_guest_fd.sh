@@ -33,7 +33,7 @@ fi
 
 posix=0
 [ "${2:-}" = posix ] && posix=1
-plan $((14 + posix))
+plan $((15 + posix))
 
 if [ $posix = 1 ]; then
 	"$SQN" run --mode loopback -- true 2>"$TMP/err"
@@ -62,6 +62,12 @@ rc=$?
 diag "loopback: $(tr '\n' '|' <<<"$out")"
 ok "loopback, fd 5: 60, 1000 and 1514-byte frames come back byte-exact (rc $rc)" \
 	eval '[ $rc -eq 0 ] && has "$out" "fd 5: SOCK_DGRAM socket" && has "$out" "echo: 1514 bytes came back byte-exact"'
+
+out=$("$SQN" run --stats --mode loopback --guest-fd 3 -- "$GUEST" 3 burst 20000 2>&1)
+rc=$?
+diag "loopback burst: $(tr '\n' '|' <<<"$out")"
+ok "loopback: 20000 frames of 1514 bytes, 64 in flight, all come back in order (rc $rc)" \
+	eval '[ $rc -eq 0 ] && has "$out" "20000 of 20000 came back in order"'
 
 "$SQN" run --mode loopback --guest-fd 3 -- sh -c 'exit 7'
 ok "exit status passes through" test $? -eq 7
