@@ -112,6 +112,7 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	struct sqn_params p;
 	long open_max = sysconf(_SC_OPEN_MAX);
 	char err[512], m[18];
+	sigset_t sigs;
 	int sv[2], rc, status = 125;
 	pid_t parent = getpid(), pid;
 
@@ -124,6 +125,17 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	}
 	/* the interface and the relay must not die of a peer gone away */
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* before any thread exists (the interface may start some, vmnet's
+	 * dispatch queues do): a thread that has them unblocked would take
+	 * SIGCHLD and drop it, or die of SIGTERM, instead of the relay's
+	 * queue getting them; relay_sigq_open() takes them from here */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0) {
 		fprintf(stderr,
 			"squib-net: run: socketpair(AF_UNIX, "
