@@ -35,45 +35,6 @@ static bool mode_has_dhcp(enum sqn_mode mode)
 }
 
 /**
- * fill_params() - the interface's parameters from the options
- * @o:		options
- * @mac:	the guest's MAC
- * @p:		filled
- */
-static void fill_params(const struct run_opts *o, const uint8_t mac[6],
-			struct sqn_params *p)
-{
-	sqn_params_init(p);
-	p->iface_id = o->iface_id;
-	p->mode = o->mode;
-	p->mtu = o->mtu;
-	p->start_timeout_ms = o->timeout_ms;
-	memcpy(p->guest_mac, mac, 6);
-	p->log = cli_log;
-	p->log_level = o->verbose >= 2	 ? SQN_LOG_DEBUG
-		       : o->verbose == 1 ? SQN_LOG_INFO
-					 : SQN_LOG_ERROR;
-	p->helper_kind = o->helper_kind;
-	p->helper_path = o->helper_path;
-	p->helper_args = o->helper_args;
-	p->n_helper_args = o->n_helper_args;
-	p->helper_restart = o->helper_restart ? SQN_ON : 0;
-	p->connect_url = o->connect_url;
-	p->host_dev_name = o->tap;
-	p->tap_create = o->tap ? SQN_ON : 0;
-	p->tap_queues = o->queues;
-	p->offload = o->offload ? SQN_ON : 0;
-	p->slirp_net = o->net;
-	p->slirp_restrict = o->restrict_net ? SQN_ON : 0;
-	p->slirp_ipv6 = o->no_ipv6 ? SQN_OFF : 0;
-	p->slirp_dns_search = o->dns_search;
-	p->n_slirp_dns_search = o->n_dns_search;
-	p->forwards = o->publish;
-	p->n_forwards = o->n_publish;
-	p->bridged_iface = o->bridged;
-}
-
-/**
  * prefix_of() - prefix length of a netmask
  * @mask:	network byte order
  *
@@ -141,31 +102,6 @@ static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
 	return 0;
 }
 
-/**
- * print_stats() - the interface's counters, on stderr
- * @iface:	the interface
- */
-static void print_stats(struct sqn_iface *iface)
-{
-	struct sqn_stats s;
-
-	sqn_iface_stats(iface, &s);
-	fprintf(stderr,
-		"squib-net: %s (%s): rx %llu frames %llu bytes, tx %llu frames "
-		"%llu bytes, dropped rx %llu tx %llu, errors rx %llu tx %llu, "
-		"resets %llu, link changes %llu, helper restarts %llu\n",
-		sqn_iface_id(iface), sqn_mode_name(sqn_iface_mode(iface)),
-		(unsigned long long)s.rx_frames, (unsigned long long)s.rx_bytes,
-		(unsigned long long)s.tx_frames, (unsigned long long)s.tx_bytes,
-		(unsigned long long)s.rx_dropped,
-		(unsigned long long)s.tx_dropped,
-		(unsigned long long)s.rx_errors,
-		(unsigned long long)s.tx_errors,
-		(unsigned long long)s.conn_resets,
-		(unsigned long long)s.link_changes,
-		(unsigned long long)s.helper_restarts);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -194,6 +130,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "squib-net: run: no random bytes for a MAC\n");
 		return 125;
 	}
+	if (o.guest_fd)
+		return cmd_run_fd(&o, mac);
 
 	/* libslirp and helper sockets must not kill us with SIGPIPE; the
 	 * command's exit arrives through a signalfd in the relay */
@@ -211,7 +149,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "squib-net: %s\n", err);
 		return 125;
 	}
-	fill_params(&o, mac, &p);
+	run_fill_params(&o, mac, &p);
 	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start %s mode: %s\n",
@@ -239,7 +177,7 @@ int cmd_run(int argc, char **argv)
 		goto out_iface;
 	}
 	if (o.stats)
-		print_stats(iface);
+		run_print_stats(iface);
 	sqn_iface_free(iface);
 	close(c.tap_fd);
 	return status;

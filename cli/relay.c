@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * relay.c - squib-net run's relay: the namespace's TAP <-> the interface,
+ * relay.c - squib-net run's relay: the guest's NIC <-> the interface,
  *	     through the public API only, as a VMM's virtio-net device would
  *
  * Theory of operation: two threads, as a VMM has. The TX thread reads
- * batches of up to SQN_BATCH frames from the TAP (what the "guest" sent)
- * and hands each batch to sqn_iface_write(). The main thread polls the
+ * batches of up to SQN_BATCH frames from the guest's side (what the "guest"
+ * sent) and hands each batch to sqn_iface_write(). The main thread polls the
  * interface's one readiness fd with the interface's timeout, drains
- * sqn_iface_read() in batches into the TAP, and watches a signalfd for the
- * command's exit and for SIGINT/SIGTERM/SIGHUP, which it forwards to the
- * command. Buffers are allocated once; the loops allocate nothing.
+ * sqn_iface_read() in batches into the guest's side, and watches a signal
+ * queue (relay_os.h) for the command's exit and for SIGINT/SIGTERM/SIGHUP,
+ * which it forwards to the command. Buffers are allocated once; the loops
+ * allocate nothing.
+ *
+ * The guest's side is one fd that carries one frame per read and per write:
+ * the namespace's TAP (with a virtio-net header when offloads are on), or,
+ * with --guest-fd, a SOCK_DGRAM socket whose peer is the command's (one
+ * frame per datagram, no header; cmd_run_fd.c gives both ends MiB buffers).
+ * Either way a guest side that is full drops the frame and counts it, as a
+ * NIC's full ring would; a datagram peer that has closed (the command
+ * exited) is no drop.
  *
  * In slirp mode one thread does both: the backend runs every call under one
  * lock, so a TX thread buys no parallelism, only a wake-up and a lock
@@ -17,7 +26,6 @@
  * guest sent first (its ACKs free libslirp's socket buffers) and then reads,
  * so one poll covers a whole round trip, as in slirp4netns.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -25,13 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/signalfd.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "relay_os.h"
 #include "run.h"
 
 #define VNET_HDR_LEN 12
@@ -43,9 +50,11 @@
 /**
  * struct relay - state shared by the two relay threads
  * @iface:	the interface
- * @tap:	the namespace's TAP fd (non-blocking)
+ * @tap:	the guest's side: the namespace's TAP or a datagram socket
+ *		(non-blocking)
  * @vnet:	TAP frames carry a virtio-net header
- * @stop:	eventfd: the TX thread exits when it is readable
+ * @dgram:	@tap is a datagram socket
+ * @stop:	the TX thread exits when it is readable
  * @buf:	frame buffers, SQN_BATCH per direction
  * @one_thread:	no TX thread: the main loop also moves the TAP's frames
  *		(slirp), with @tf and @thdr
@@ -58,7 +67,8 @@ struct relay {
 	struct sqn_iface *iface;
 	int tap;
 	bool vnet;
-	int stop;
+	bool dgram;
+	struct relay_flag stop;
 	uint8_t (*buf)[RELAY_BUF];
 	bool one_thread;
 	struct sqn_frame tf[SQN_BATCH];
@@ -123,12 +133,15 @@ static void hdr_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
  * @f:		frames, pointing into r->buf
  * @hdr:	scratch for the virtio-net headers
  *
+ * An empty read is no frame: a datagram of 0 bytes is skipped, but more
+ * than SQN_BATCH of them in a row are taken as an end of file.
+ *
  * Return: frames read; -1 when the TAP is gone
  */
 static int tap_read_batch(struct relay *r, struct sqn_frame *f,
 			  uint8_t (*hdr)[VNET_HDR_LEN])
 {
-	int n = 0;
+	int n = 0, empty = 0;
 
 	while (n < SQN_BATCH) {
 		struct iovec iov[2] = {
@@ -145,6 +158,11 @@ static int tap_read_batch(struct relay *r, struct sqn_frame *f,
 				break;
 			r->tap_errors++;
 			return n ? n : -1;
+		}
+		if (got == 0) {
+			if (++empty > SQN_BATCH)
+				return n ? n : -1;
+			continue;
 		}
 		if (r->vnet) {
 			if (got < VNET_HDR_LEN)
@@ -213,7 +231,7 @@ static void *tx_thread(void *arg)
 	tx_init(r, f);
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = r->tap, .events = POLLIN},
-					{.fd = r->stop, .events = POLLIN}};
+					{.fd = r->stop.rfd, .events = POLLIN}};
 
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
@@ -223,6 +241,25 @@ static void *tx_thread(void *arg)
 			break;
 	}
 	return NULL;
+}
+
+/**
+ * guest_write() - one frame to the guest's side
+ * @r:		the relay
+ * @iov:	the virtio-net header and the frame
+ * @n:		2
+ *
+ * Return: what writev() returned (the header left out without @r->vnet)
+ */
+static ssize_t guest_write(struct relay *r, const struct iovec *iov, int n)
+{
+	ssize_t w;
+
+	do
+		w = r->vnet ? writev(r->tap, iov, n)
+			    : writev(r->tap, iov + 1, n - 1);
+	while (w < 0 && errno == EINTR);
+	return w;
 }
 
 /**
@@ -249,11 +286,11 @@ static void rx_drain(struct relay *r, unsigned q, struct sqn_frame *f)
 
 			if (r->vnet)
 				hdr_to_wire(&f[i].vnet, hdr);
-			do
-				w = r->vnet ? writev(r->tap, iov, 2)
-					    : writev(r->tap, iov + 1, 1);
-			while (w < 0 && errno == EINTR);
-			if (w < 0)
+			w = guest_write(r, iov, 2);
+			/* a datagram peer that closed (the command exited)
+			 * refuses nothing: there is no one to deliver to */
+			if (w < 0 && !(r->dgram && (errno == ECONNREFUSED ||
+						    errno == ENOTCONN)))
 				r->tap_drops++;
 		}
 	} while (n == SQN_BATCH);
@@ -331,8 +368,8 @@ static void relay_linger(struct relay *r, struct sqn_frame *f, unsigned nq)
 
 /**
  * struct relay_wait - the command's side of the relay loop
- * @pid:	the namespace process
- * @sfd:	signalfd for SIGCHLD and the terminating signals
+ * @pid:	the command (the namespace process in namespace mode)
+ * @sq:		SIGCHLD and the terminating signals
  * @got_sig:	the terminating signal forwarded, 0 if none
  * @kill_at:	when to SIGKILL after a forwarded signal, -1 if not due
  * @wstatus:	the command's wait status, once it exited
@@ -340,30 +377,12 @@ static void relay_linger(struct relay *r, struct sqn_frame *f, unsigned nq)
  */
 struct relay_wait {
 	pid_t pid;
-	int sfd;
+	struct relay_sigq *sq;
 	int got_sig;
 	long long kill_at;
 	int wstatus;
 	bool done;
 };
-
-/**
- * wait_signals() - block SIGCHLD and the terminating signals into a signalfd
- *
- * Return: the signalfd, or -1
- */
-static int wait_signals(void)
-{
-	static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-	sigset_t set;
-	size_t i;
-
-	sigemptyset(&set);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&set, sigs[i]);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
 
 /**
  * wait_timeout() - the poll timeout, and the SIGKILL once the grace is over
@@ -389,16 +408,16 @@ static int wait_timeout(struct relay_wait *w, int timeout)
 
 /**
  * wait_events() - forward terminating signals; notice the command's exit
- * @w:	the wait state, its signalfd readable
+ * @w:	the wait state, its signal queue readable
  */
 static void wait_events(struct relay_wait *w)
 {
-	struct signalfd_siginfo si;
+	int sig;
 
-	while (read(w->sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
+	while ((sig = relay_sigq_next(w->sq)) > 0) {
+		if (sig == SIGCHLD)
 			continue;
-		w->got_sig = (int)si.ssi_signo;
+		w->got_sig = sig;
 		kill(w->pid, w->got_sig);
 		if (w->kill_at < 0)
 			w->kill_at = now_ms() + KILL_GRACE_MS;
@@ -420,7 +439,7 @@ static void relay_loop(struct relay *r, struct relay_wait *w,
 	struct pollfd pfd[2 + SQN_MAX_QUEUES];
 	unsigned q;
 
-	pfd[0] = (struct pollfd){.fd = w->sfd, .events = POLLIN};
+	pfd[0] = (struct pollfd){.fd = w->sq->rfd, .events = POLLIN};
 	for (q = 0; q < nq; q++)
 		pfd[1 + q] =
 			(struct pollfd){.fd = sqn_iface_queue_fd(r->iface, q),
@@ -446,19 +465,23 @@ static void relay_loop(struct relay *r, struct relay_wait *w,
 }
 
 /**
- * relay_run() - relay until the command exits
+ * relay_guest_run() - relay until the command exits
  * @iface:	the interface
- * @c:		the namespace's process, configured; gets "go" here
- * @vnet_hdr:	the TAP carries virtio-net headers
+ * @g:		the guest's side and the command
  * @status:	gets the exit status to exit with
  *
  * Return: 0, or a negative errno when the relay could not start
  */
-int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
-	      int *status)
+int relay_guest_run(struct sqn_iface *iface, const struct relay_guest *g,
+		    int *status)
 {
-	struct relay r = {.iface = iface, .tap = c->tap_fd, .vnet = vnet_hdr};
-	struct relay_wait w = {.pid = c->pid, .kill_at = -1};
+	struct relay r = {.iface = iface,
+			  .tap = g->fd,
+			  .vnet = g->vnet_hdr,
+			  .dgram = g->dgram,
+			  .stop = {-1, -1}};
+	struct relay_sigq own = {-1, -1};
+	struct relay_wait w = {.pid = g->pid, .kill_at = -1, .sq = g->sigq};
 	struct sqn_frame f[SQN_BATCH];
 	unsigned nq = sqn_iface_queues(iface);
 	pthread_t tx;
@@ -470,19 +493,23 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 
 	memset(&tx, 0, sizeof(tx)); /* joined only if it was created */
 	r.buf = calloc((size_t)2 * SQN_BATCH, RELAY_BUF);
-	r.stop = eventfd(0, EFD_CLOEXEC);
-	w.sfd = wait_signals();
-	if (!r.buf || r.stop < 0 || w.sfd < 0) {
-		rc = -ENOMEM;
-		goto out;
+	if (!w.sq) {
+		w.sq = &own;
+		rc = relay_sigq_open(&own);
 	}
+	if (!rc)
+		rc = relay_flag_open(&r.stop);
+	if (!r.buf && !rc)
+		rc = -ENOMEM;
+	if (rc)
+		goto out;
 	if (r.one_thread)
 		tx_init(&r, r.tf);
 	else if (pthread_create(&tx, NULL, tx_thread, &r)) {
 		rc = -EAGAIN;
 		goto out;
 	}
-	if (ns_go(c) < 0) {
+	if (g->go && g->go(g->go_arg) < 0) {
 		rc = -EIO;
 		goto out_join;
 	}
@@ -490,23 +517,27 @@ int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	memset(f, 0, sizeof(f));
 	for (i = 0; i < SQN_BATCH; i++)
 		f[i].data = r.buf[i];
+	/* a command that exited before the signal queue existed */
+	if (waitpid(w.pid, &w.wstatus, WNOHANG) == w.pid)
+		w.done = true;
 	relay_loop(&r, &w, f, nq);
 	if (w.done && !w.got_sig)
 		relay_linger(&r, f, nq);
 	*status = w.got_sig ? 128 + w.got_sig : exit_status(w.wstatus);
 	if (r.tap_drops || r.tap_errors)
 		fprintf(stderr,
-			"squib-net: run: %llu frames the TAP refused, %llu "
-			"TAP read errors\n",
-			r.tap_drops, r.tap_errors);
+			"squib-net: run: %llu frames the %s refused, %llu "
+			"read errors on it\n",
+			r.tap_drops, r.dgram ? "guest's socket" : "TAP",
+			r.tap_errors);
 out_join:
-	if (!r.one_thread && eventfd_write(r.stop, 1) == 0)
+	if (!r.one_thread) {
+		relay_flag_set(&r.stop);
 		pthread_join(tx, NULL);
+	}
 out:
-	if (w.sfd >= 0)
-		close(w.sfd);
-	if (r.stop >= 0)
-		close(r.stop);
+	relay_sigq_close(&own);
+	relay_flag_close(&r.stop);
 	free(r.buf);
 	return rc;
 }
@@ -535,7 +566,7 @@ int relay_dhcp(struct sqn_iface *iface, const uint8_t mac[6],
 	uint32_t xid, req_ip = 0, server = 0;
 	int state = DHCP_DISCOVER, i, n, naks = 0;
 
-	if (getentropy(&xid, sizeof(xid)) < 0)
+	if (relay_os_random(&xid, sizeof(xid)) < 0)
 		xid = (uint32_t)getpid() ^ (uint32_t)now_ms();
 	while (now_ms() < deadline) {
 		struct pollfd pfd = {.fd = sqn_iface_fd(iface),

@@ -64,6 +64,8 @@ struct ip4_cidr {
  * @stats:		--stats: print statistics on exit
  * @verbose:		-v count
  * @argv:		the command to run (NULL-terminated, inside argv)
+ * @guest_fd:		--guest-fd N: no namespace, the guest is CMD's fd N
+ *			(a datagram socket); 0 when not given
  */
 struct run_opts {
 	enum sqn_mode mode;
@@ -101,6 +103,7 @@ struct run_opts {
 	bool stats;
 	int verbose;
 	char **argv;
+	int guest_fd;
 };
 
 /* run_args.c: pure option parsing */
@@ -181,11 +184,47 @@ int ns_go(struct ns_child *c);
 int ns_if_set_addr(const char *ifname, const struct ip4_cidr *a, char *err,
 		   size_t errlen);
 
+struct relay_sigq;
+
+/**
+ * struct relay_guest - the guest's side of the relay, and the command
+ * @fd:		one frame per read and per write (non-blocking): a TAP, or a
+ *		SOCK_DGRAM socket
+ * @vnet_hdr:	frames on @fd carry a virtio-net header (TAP offloads)
+ * @dgram:	@fd is a datagram socket
+ * @pid:	the command (or the process that runs it)
+ * @sigq:	signal queue opened before @pid was forked, or NULL: the relay
+ *		opens one
+ * @go:		called once the relay is ready (NULL: nothing to call);
+ *		returns 0 or a negative errno
+ * @go_arg:	its argument
+ */
+struct relay_guest {
+	int fd;
+	bool vnet_hdr;
+	bool dgram;
+	pid_t pid;
+	struct relay_sigq *sigq;
+	int (*go)(void *arg);
+	void *go_arg;
+};
+
 /* relay.c */
 int relay_dhcp(struct sqn_iface *iface, const uint8_t mac[6],
 	       uint32_t timeout_ms, struct dhcp_lease *lease, char *err,
 	       size_t errlen);
+int relay_guest_run(struct sqn_iface *iface, const struct relay_guest *g,
+		    int *status);
+/* netns_linux.c: relay_guest_run() for the namespace's TAP */
 int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
 	      int *status);
+
+/* run_iface.c: the interface, as both kinds of run start it */
+void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
+		     struct sqn_params *p);
+void run_print_stats(struct sqn_iface *iface);
+
+/* cmd_run_fd.c: run --guest-fd, no namespace */
+int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6]);
 
 #endif /* SQN_RUN_H */

@@ -46,6 +46,10 @@ void run_usage(FILE *f)
 		"  --timeout-ms N      backend start timeout (default 5000)\n"
 		"  --stats             print interface statistics on exit\n"
 		"  -v, --verbose       log more (repeat for debug)\n"
+		"  --guest-fd N        no namespace: CMD gets the guest's NIC "
+		"as fd N,\n"
+		"                      a datagram socket, one frame per "
+		"datagram\n"
 		"userspace:\n"
 		"  --helper K          gvproxy or passt\n"
 		"  --helper-path PATH  the helper binary\n"
@@ -262,6 +266,21 @@ static int opt_timeout(struct run_opts *o, const char *v, char *err,
 	return 0;
 }
 
+static int opt_guest_fd(struct run_opts *o, const char *v, char *err,
+			size_t errlen)
+{
+	static const char *const std[] = {"stdin", "stdout", "stderr"};
+	uint32_t n;
+
+	if (parse_u32(v, 0, 65535, &n))
+		FAIL("run: --guest-fd '%s' is not a number from 3 to 65535", v);
+	if (n < 3)
+		FAIL("run: --guest-fd %u is CMD's %s: use 3 or above", n,
+		     std[n]);
+	o->guest_fd = (int)n;
+	return 0;
+}
+
 static int opt_helper(struct run_opts *o, const char *v, char *err,
 		      size_t errlen)
 {
@@ -331,6 +350,7 @@ static const struct {
 	{"--queues", NULL, opt_queues},
 	{"--publish", "-p", opt_publish},
 	{"--dns-search", NULL, opt_dns_search},
+	{"--guest-fd", NULL, opt_guest_fd},
 };
 
 /**
@@ -480,7 +500,7 @@ static int run_args_check(struct run_opts *o, char *err, size_t errlen)
 		FAIL("run: --mode tap needs --tap NAME (the backend TAP in the "
 		     "host namespace)");
 	if (o->mode == SQN_MODE_TAP &&
-	    (!o->have_host_addr || !o->have_guest_addr))
+	    (!o->have_host_addr || (!o->have_guest_addr && !o->guest_fd)))
 		FAIL("run: --mode tap needs --host-addr CIDR and --guest-addr "
 		     "CIDR");
 	if (o->mode == SQN_MODE_SOCKET && !o->connect_url)
@@ -488,6 +508,54 @@ static int run_args_check(struct run_opts *o, char *err, size_t errlen)
 	if (o->mode == SQN_MODE_BRIDGED && !o->bridged)
 		FAIL("run: --mode bridged needs --bridged IFACE");
 	return run_args_mode_only(o, err, errlen);
+}
+
+/**
+ * run_args_check_guest_fd() - refuse what has no meaning without a namespace
+ * @o:		parsed and checked options
+ * @argc:	count
+ * @argv:	the arguments, scanned again for the options given
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * With --guest-fd the guest is CMD, which configures its own NIC from the
+ * frames (its own DHCP), and the datagrams carry plain frames.
+ *
+ * Return: 0 or -EINVAL
+ */
+static int run_args_check_guest_fd(struct run_opts *o, int argc, char **argv,
+				   char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		const char *why;
+	} no[] = {
+		{"--ifname", "names the namespace's NIC, and there is no "
+			     "namespace"},
+		{"--guest-addr", "the guest sets its own address"},
+		{"--gateway", "the guest sets its own route"},
+		{"--dns", "the guest sets its own nameserver"},
+		{"--no-dhcp", "run does no DHCP for the guest: the guest does "
+			      "its own, or none"},
+		{"--offload", "the datagrams carry plain frames, without a "
+			      "virtio-net header"},
+	};
+	size_t k;
+	int i;
+
+	if (!o->guest_fd)
+		return 0;
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		for (k = 0; k < sizeof(no) / sizeof(no[0]); k++)
+			if (!strcmp(argv[i], no[k].name))
+				FAIL("run: %s does not apply with --guest-fd: "
+				     "%s",
+				     no[k].name, no[k].why);
+		if (value_opt(argv[i]) || string_field(o, argv[i]))
+			i++; /* its value */
+	}
+	o->offload = false; /* slirp's default: plain frames here */
+	return 0;
 }
 
 /**
@@ -546,7 +614,7 @@ static int parse_opt(struct run_opts *o, int argc, char **argv, int *i,
 int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 		   size_t errlen)
 {
-	int i;
+	int i, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->iface_id = "eth0";
@@ -556,7 +624,6 @@ int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int rc;
 
 		if (!strcmp(a, "--")) {
 			i++;
@@ -576,5 +643,6 @@ int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 		FAIL("run: no command: squib-net run [OPTIONS] -- CMD "
 		     "[ARGS...]");
 	o->argv = argv + i;
-	return run_args_check(o, err, errlen);
+	rc = run_args_check(o, err, errlen);
+	return rc ? rc : run_args_check_guest_fd(o, argc, argv, err, errlen);
 }

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run_iface.c - squib-net run's interface: its parameters from the options,
+ *		 and its counters on exit (both kinds of run: a namespace's
+ *		 TAP, or --guest-fd)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "run.h"
+
+/**
+ * run_fill_params() - the interface's parameters from the options
+ * @o:		options
+ * @mac:	the guest's MAC
+ * @p:		filled
+ */
+void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
+		     struct sqn_params *p)
+{
+	sqn_params_init(p);
+	p->iface_id = o->iface_id;
+	p->mode = o->mode;
+	p->mtu = o->mtu;
+	p->start_timeout_ms = o->timeout_ms;
+	memcpy(p->guest_mac, mac, 6);
+	p->log = cli_log;
+	p->log_level = o->verbose >= 2	 ? SQN_LOG_DEBUG
+		       : o->verbose == 1 ? SQN_LOG_INFO
+					 : SQN_LOG_ERROR;
+	p->helper_kind = o->helper_kind;
+	p->helper_path = o->helper_path;
+	p->helper_args = o->helper_args;
+	p->n_helper_args = o->n_helper_args;
+	p->helper_restart = o->helper_restart ? SQN_ON : 0;
+	p->connect_url = o->connect_url;
+	p->host_dev_name = o->tap;
+	p->tap_create = o->tap ? SQN_ON : 0;
+	p->tap_queues = o->queues;
+	p->offload = o->offload ? SQN_ON : 0;
+	p->slirp_net = o->net;
+	p->slirp_restrict = o->restrict_net ? SQN_ON : 0;
+	p->slirp_ipv6 = o->no_ipv6 ? SQN_OFF : 0;
+	p->slirp_dns_search = o->dns_search;
+	p->n_slirp_dns_search = o->n_dns_search;
+	p->forwards = o->publish;
+	p->n_forwards = o->n_publish;
+	p->bridged_iface = o->bridged;
+}
+
+/**
+ * run_print_stats() - the interface's counters, on stderr
+ * @iface:	the interface
+ */
+void run_print_stats(struct sqn_iface *iface)
+{
+	struct sqn_stats s;
+
+	sqn_iface_stats(iface, &s);
+	fprintf(stderr,
+		"squib-net: %s (%s): rx %llu frames %llu bytes, tx %llu frames "
+		"%llu bytes, dropped rx %llu tx %llu, errors rx %llu tx %llu, "
+		"resets %llu, link changes %llu, helper restarts %llu\n",
+		sqn_iface_id(iface), sqn_mode_name(sqn_iface_mode(iface)),
+		(unsigned long long)s.rx_frames, (unsigned long long)s.rx_bytes,
+		(unsigned long long)s.tx_frames, (unsigned long long)s.tx_bytes,
+		(unsigned long long)s.rx_dropped,
+		(unsigned long long)s.tx_dropped,
+		(unsigned long long)s.rx_errors,
+		(unsigned long long)s.tx_errors,
+		(unsigned long long)s.conn_resets,
+		(unsigned long long)s.link_changes,
+		(unsigned long long)s.helper_restarts);
+}
