@@ -45,8 +45,8 @@
  *   (same flow, next sequence number, room left) is appended to it in the
  *   caller's buffer (sqn_tcp_run_*(): libslirp's output is trusted, so
  *   nothing is checksummed but the new IP header); the run leaves as one GSO
- *   frame with a partial checksum. Frames that went to the ring are merged
- *   when they are drained (sqn_tcp_coalesce(), which verifies).
+ *   frame with a partial checksum. Frames that went to the ring (libslirp's
+ *   output too) are merged the same way when they are drained.
  *
  * - Threads. One reader and one writer may run at once: one mutex per
  *   interface covers libslirp and everything its callbacks touch. libslirp
@@ -1205,35 +1205,27 @@ static void slirp_stop(struct sqn_iface *iface)
 }
 
 /**
- * drain_merged() - with offloads on, hand over a run of queued TCP segments
- *		    of one flow as one GSO frame
+ * drain_merged() - with offloads on, append the queued segments that
+ *		    continue the TCP run just copied into @f
  * @be:	backend state, locked
- * @f:	the caller's buffer (should hold SQN_FRAME_MAX bytes)
+ * @f:	the caller's buffer, holding the ring's first frame (popped)
  *
- * Return: true if a run was merged into @f and popped
+ * The ring holds libslirp's own output, as trusted as what send_packet
+ * places directly: the same run API merges it, with no checksum pass over
+ * the payload (the run leaves as a GSO frame with a partial checksum).
  */
-static bool drain_merged(struct slirp_be *be, struct sqn_frame *f)
+static void drain_merged(struct slirp_be *be, struct sqn_frame *f)
 {
-	struct sqn_frame view[SQN_BATCH];
-	uint32_t m, len;
-	unsigned k;
+	struct sqn_tcp_run run;
+	const uint8_t *src;
+	uint32_t len;
 
-	if (!f->data)
-		return false;
-	for (m = 0; m < SQN_BATCH; m++) {
-		view[m].data =
-			(void *)sqn_ring_peek_at(&be->ring, m, &view[m].len);
-		if (!view[m].data)
-			break;
-	}
-	k = sqn_tcp_coalesce(view, m, f->data, SQN_MIN(f->cap, SQN_FRAME_MAX),
-			     &len, &f->vnet);
-	if (k < 2)
-		return false;
-	f->len = len;
-	while (k--)
+	if (!sqn_tcp_run_start(&run, f->data, f->len))
+		return;
+	while ((src = sqn_ring_peek(&be->ring, &len, NULL)) &&
+	       sqn_tcp_run_append(&run, f->data, f->cap, src, len))
 		sqn_ring_pop(&be->ring);
-	return true;
+	f->len = sqn_tcp_run_finish(&run, f->data, &f->vnet);
 }
 
 /**
@@ -1254,8 +1246,6 @@ static unsigned drain_ring(struct slirp_be *be, struct sqn_frame *f, unsigned n)
 		src = sqn_ring_peek(&be->ring, &len, NULL);
 		if (!src)
 			break;
-		if (be->offload && drain_merged(be, &f[i]))
-			continue;
 		if (!f[i].data || len > f[i].cap) {
 			if (i == 0)
 				f[0].len = len;
@@ -1263,8 +1253,12 @@ static unsigned drain_ring(struct slirp_be *be, struct sqn_frame *f, unsigned n)
 		}
 		memcpy(f[i].data, src, len);
 		f[i].len = len;
-		rx_vnet(be, &f[i].vnet);
 		sqn_ring_pop(&be->ring);
+		memset(&f[i].vnet, 0, sizeof(f[i].vnet));
+		if (be->offload)
+			drain_merged(be, &f[i]);
+		if (!f[i].vnet.flags)
+			rx_vnet(be, &f[i].vnet);
 	}
 	return i;
 }
