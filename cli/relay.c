@@ -128,6 +128,29 @@ static void hdr_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
 }
 
 /**
+ * tap_read_one() - one frame from the TAP (or the guest's datagram socket)
+ * @r:		relay
+ * @f:		the frame, pointing into r->buf
+ * @hdr:	scratch for its virtio-net header
+ *
+ * Return: bytes read (header included), or -1 with errno (never EINTR)
+ */
+static ssize_t tap_read_one(struct relay *r, struct sqn_frame *f, uint8_t *hdr)
+{
+	struct iovec iov[2] = {
+		{.iov_base = hdr, .iov_len = VNET_HDR_LEN},
+		{.iov_base = f->data, .iov_len = RELAY_BUF},
+	};
+	ssize_t got;
+
+	do
+		got = r->vnet ? readv(r->tap, iov, 2)
+			      : readv(r->tap, iov + 1, 1);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/**
  * tap_read_batch() - read up to SQN_BATCH frames from the TAP
  * @r:		relay
  * @f:		frames, pointing into r->buf
@@ -144,18 +167,11 @@ static int tap_read_batch(struct relay *r, struct sqn_frame *f,
 	int n = 0, empty = 0;
 
 	while (n < SQN_BATCH) {
-		struct iovec iov[2] = {
-			{.iov_base = hdr[n], .iov_len = VNET_HDR_LEN},
-			{.iov_base = f[n].data, .iov_len = RELAY_BUF},
-		};
-		ssize_t got = r->vnet ? readv(r->tap, iov, 2)
-				      : readv(r->tap, iov + 1, 1);
+		ssize_t got = tap_read_one(r, &f[n], hdr[n]);
 
+		if (got < 0 && errno == EAGAIN)
+			break;
 		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
 			r->tap_errors++;
 			return n ? n : -1;
 		}

@@ -545,7 +545,7 @@ static int run_args_check_guest_fd(struct run_opts *o, int argc, char **argv,
 
 	if (!o->guest_fd)
 		return 0;
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		for (k = 0; k < sizeof(no) / sizeof(no[0]); k++)
 			if (!strcmp(argv[i], no[k].name))
 				FAIL("run: %s does not apply with --guest-fd: "
