@@ -802,7 +802,7 @@ static void stopped_case(const char *scheme)
 	}
 	sqn_iface_stats(iface, &st);
 	printf("# %s: killed while stopped with a full queue: \"%s\"; "
-	       "written %llu = %llu passed on + %llu tx_dropped? (%s)\n",
+	       "written %llu = %llu passed on + %llu tx_dropped (%s)\n",
 	       name, why, (unsigned long long)written,
 	       (unsigned long long)st.tx_frames,
 	       (unsigned long long)st.tx_dropped,
