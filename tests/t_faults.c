@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "logcap.h"
 #include "flood.h"
 #include "res.h"
 #include "squibnet.h"
@@ -46,31 +47,7 @@
 
 static uint8_t txbuf[SQN_BATCH][SQN_FRAME_MAX];
 static uint8_t rxbuf[SQN_BATCH][SQN_FRAME_MAX];
-static char logbuf[32768];
-static pthread_mutex_t loglock = PTHREAD_MUTEX_INITIALIZER;
 static char tmpdir[64];
-
-static void log_cb(void *opaque, enum sqn_log_level level, const char *msg)
-{
-	size_t n;
-
-	(void)opaque;
-	(void)level;
-	pthread_mutex_lock(&loglock);
-	n = strlen(logbuf);
-	if (n + strlen(msg) + 2 < sizeof(logbuf))
-		snprintf(logbuf + n, sizeof(logbuf) - n, "%s\n", msg);
-	pthread_mutex_unlock(&loglock);
-	if (getenv("T_VERBOSE"))
-		printf("# log: %s\n", msg);
-}
-
-static void log_reset(void)
-{
-	pthread_mutex_lock(&loglock);
-	logbuf[0] = '\0';
-	pthread_mutex_unlock(&loglock);
-}
 
 static uint64_t now_ms(void)
 {

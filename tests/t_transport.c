@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "logcap.h"
 #include "res.h"
 #include "squibnet.h"
 
@@ -98,34 +99,6 @@ static int helper_main(int fd, const char *mode)
 }
 
 /* ---- helpers of the cases ---- */
-
-static char logbuf[32768];
-static pthread_mutex_t loglock = PTHREAD_MUTEX_INITIALIZER;
-static void (*log_hook)(const char *msg);
-
-static void log_cb(void *opaque, enum sqn_log_level level, const char *msg)
-{
-	size_t n;
-
-	(void)opaque;
-	(void)level;
-	pthread_mutex_lock(&loglock);
-	n = strlen(logbuf);
-	if (n + strlen(msg) + 2 < sizeof(logbuf))
-		snprintf(logbuf + n, sizeof(logbuf) - n, "%s\n", msg);
-	pthread_mutex_unlock(&loglock);
-	if (getenv("T_VERBOSE"))
-		printf("# log: %s\n", msg);
-	if (log_hook)
-		log_hook(msg);
-}
-
-static void log_reset(void)
-{
-	pthread_mutex_lock(&loglock);
-	logbuf[0] = '\0';
-	pthread_mutex_unlock(&loglock);
-}
 
 static int log_count(const char *needle)
 {

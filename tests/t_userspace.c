@@ -21,37 +21,14 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "logcap.h"
 #include "res.h"
 #include "squibnet.h"
 
 static uint8_t txbuf[SQN_BATCH][65536];
 static uint8_t rxbuf[SQN_BATCH][65536];
 static char err[512];
-static char logbuf[16384];
-static pthread_mutex_t loglock = PTHREAD_MUTEX_INITIALIZER;
 static char tmpdir[64];
-
-static void log_cb(void *opaque, enum sqn_log_level level, const char *msg)
-{
-	size_t n;
-
-	(void)opaque;
-	(void)level;
-	pthread_mutex_lock(&loglock);
-	n = strlen(logbuf);
-	if (n + strlen(msg) + 2 < sizeof(logbuf))
-		snprintf(logbuf + n, sizeof(logbuf) - n, "%s\n", msg);
-	pthread_mutex_unlock(&loglock);
-	if (getenv("T_VERBOSE"))
-		printf("# log: %s\n", msg);
-}
-
-static void log_reset(void)
-{
-	pthread_mutex_lock(&loglock);
-	logbuf[0] = '\0';
-	pthread_mutex_unlock(&loglock);
-}
 
 static uint64_t now_ms(void)
 {
