@@ -962,8 +962,9 @@ static bool helper_exit(struct sqn_transport *t, bool exited)
 		t->next_waitpoll = now + (t->ending ? SQN_TP_WAITPOLL_END_MS
 						    : SQN_TP_WAITPOLL_MS);
 		if (t->sock >= 0 && tp_reap(t)) {
-			tp_down(t, false, "%s ended", t->helper_name);
-			return true;
+			/* as with a pidfd: what it sent first is read first */
+			t->helper_gone = true;
+			return false;
 		}
 		if (t->sock < 0 && !t->ending && tp_reap(t))
 			t->exit_known = false; /* killed earlier */
@@ -1054,7 +1055,7 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 	}
 	/* the helper is gone and everything it sent is read */
 	if (t->sock >= 0 && t->helper_gone && t->rx_idle)
-		tp_down(t, false, "%s", "the helper ended");
+		tp_down(t, false, "%s ended", t->helper_name);
 	if (sqn_ring_empty(&t->rxq)) {
 		sqn_waker_clear(&t->waker);
 		/*

@@ -58,13 +58,14 @@ static inline long long now_ns(void)
  * @max_ns:	slowest write call not preempted
  * @preempted:	write calls left out because the thread was preempted
  * @blocked:	write calls that slept (voluntary context switch)
+ * @over:	write calls over WRITE_BOUND_NS, not switched out
  * @order_bad:	frames read out of order
  * @last_seq:	sequence number of the last frame read
  */
 struct flood {
 	uint64_t frames, bytes, calls, read;
 	long long max_ns;
-	uint64_t preempted, blocked, order_bad;
+	uint64_t preempted, blocked, over, order_bad;
 	int64_t last_seq;
 };
 
