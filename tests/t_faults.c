@@ -40,6 +40,7 @@
 #include "logcap.h"
 #include "flood.h"
 #include "res.h"
+#include "sockio.h"
 #include "squibnet.h"
 
 #define FLOOD_BYTES (1ULL << 30)
@@ -132,23 +133,6 @@ static void reap_live(void)
 		unlink(live_path);
 	}
 	live_pid = 0;
-}
-
-static int full_io(int fd, void *p, size_t n, int wr)
-{
-	size_t done = 0;
-	ssize_t r;
-
-	while (done < n) {
-		r = wr ? send(fd, (uint8_t *)p + done, n - done, MSG_NOSIGNAL)
-		       : recv(fd, (uint8_t *)p + done, n - done, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
 }
 
 static void put_be32(uint8_t *h, uint32_t v)

@@ -23,6 +23,7 @@
 #include "check.h"
 #include "logcap.h"
 #include "res.h"
+#include "sockio.h"
 #include "squibnet.h"
 
 static uint8_t txbuf[SQN_BATCH][65536];
@@ -172,23 +173,6 @@ struct server {
 	_Atomic int greeted;
 	pthread_t th;
 };
-
-static int full_io(int fd, void *p, size_t n, int wr)
-{
-	size_t done = 0;
-	ssize_t r;
-
-	while (done < n) {
-		r = wr ? send(fd, (uint8_t *)p + done, n - done, MSG_NOSIGNAL)
-		       : recv(fd, (uint8_t *)p + done, n - done, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
 
 static void *server_main(void *arg)
 {
