@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,10 @@ int cmd_ctl(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 2 && !strcmp(argv[1], "--timeout-ms")) {
-		timeout = atoi(argv[2]);
+		char *end;
+		long v = strtol(argv[2], &end, 10);
+
+		timeout = *end || v <= 0 || v > INT32_MAX ? 0 : (int)v;
 		i = 3;
 		if (timeout <= 0) {
 			fprintf(stderr,

@@ -449,20 +449,54 @@ static int jp_value(struct jp *p, int parent, const char *key, unsigned index,
 		    unsigned depth);
 
 /**
+ * jp_key() - an object member's key and its colon
+ * @p:		the parser, at the key's quote (after whitespace)
+ * @me:		the object's node
+ * @index:	the member's index
+ * @key:	gets the decoded key
+ *
+ * Return: 0 or -EINVAL (no key, a key seen before, no colon)
+ */
+static int jp_key(struct jp *p, int me, unsigned index, const char **key)
+{
+	size_t klen;
+	int rc;
+
+	if (p->i >= p->n || p->s[p->i] != '"')
+		return jp_fail(p, p->nodes[me].parent, p->nodes[me].key,
+			       p->nodes[me].index,
+			       "expected a field name in quotes");
+	rc = jp_string(p, me, NULL, index, key, &klen);
+	if (rc)
+		return rc;
+	if (ctl_json_find(p->nodes, (int)p->count, me, *key) >= 0)
+		return jp_fail(p, me, *key, index, "the field appears twice");
+	jp_ws(p);
+	if (p->i >= p->n || p->s[p->i] != ':')
+		return jp_fail(p, me, *key, index,
+			       "expected ':' after the field name");
+	p->i++;
+	return 0;
+}
+
+/**
  * jp_members() - an object's or array's members, after the opening bracket
  * @p:		the parser
  * @me:		the container's node
  * @depth:	its depth
  *
+ * Recursive through jp_value(), as deep as max_depth allows (3 levels
+ * for a request).
+ *
  * Return: 0 or -EINVAL
  */
+// NOLINTNEXTLINE(misc-no-recursion) - bounded by max_depth
 static int jp_members(struct jp *p, int me, unsigned depth)
 {
 	bool obj = p->nodes[me].type == CTL_J_OBJ;
 	char close = obj ? '}' : ']';
 	const char *key = NULL;
 	unsigned index = 0;
-	size_t klen;
 	int rc;
 
 	jp_ws(p);
@@ -473,25 +507,9 @@ static int jp_members(struct jp *p, int me, unsigned depth)
 	for (;; index++) {
 		jp_ws(p);
 		if (obj) {
-			if (p->i >= p->n || p->s[p->i] != '"')
-				return jp_fail(p, p->nodes[me].parent,
-					       p->nodes[me].key,
-					       p->nodes[me].index,
-					       "expected a field name in "
-					       "quotes");
-			rc = jp_string(p, me, NULL, index, &key, &klen);
+			rc = jp_key(p, me, index, &key);
 			if (rc)
 				return rc;
-			if (ctl_json_find(p->nodes, (int)p->count, me, key) >=
-			    0)
-				return jp_fail(p, me, key, index,
-					       "the field appears twice");
-			jp_ws(p);
-			if (p->i >= p->n || p->s[p->i] != ':')
-				return jp_fail(p, me, key, index,
-					       "expected ':' after the field "
-					       "name");
-			p->i++;
 		}
 		rc = jp_value(p, me, key, index, depth + 1);
 		if (rc < 0)
@@ -568,6 +586,7 @@ static enum ctl_jtype jp_type(char c)
  *
  * Return: its node index, or -EINVAL
  */
+// NOLINTNEXTLINE(misc-no-recursion) - bounded by max_depth
 static int jp_value(struct jp *p, int parent, const char *key, unsigned index,
 		    unsigned depth)
 {
@@ -654,9 +673,11 @@ static int jp_run(struct jp *p)
  *
  * Return: the number of nodes, or -EINVAL
  */
-int ctl_json_parse(const char *text, size_t len, struct ctl_jnode *nodes,
-		   unsigned max_nodes, unsigned max_depth, char *arena,
-		   size_t arena_len, struct ctl_err *err, unsigned *filled)
+int ctl_json_parse(
+	const char *text, size_t len, struct ctl_jnode *nodes,
+	unsigned max_nodes, unsigned max_depth,
+	char *arena, // NOLINT(readability-non-const-parameter) - written through struct jp
+	size_t arena_len, struct ctl_err *err, unsigned *filled)
 {
 	struct jp p = {
 		.s = text,
@@ -687,23 +708,29 @@ int ctl_json_parse(const char *text, size_t len, struct ctl_jnode *nodes,
 size_t ctl_json_path(const struct ctl_jnode *nodes, int idx, char *buf,
 		     size_t len)
 {
-	const struct ctl_jnode *nd = &nodes[idx];
+	int chain[64], n = 0, w;
 	size_t k = 0;
-	int w;
 
 	if (!len)
 		return 0;
 	buf[0] = '\0';
-	if (nd->parent < 0)
-		return 0;
-	k = ctl_json_path(nodes, nd->parent, buf, len);
-	if (nd->key)
-		w = snprintf(buf + k, len - k, "%s%s", k ? "." : "", nd->key);
-	else
-		w = snprintf(buf + k, len - k, "[%u]", nd->index);
-	if (w < 0)
-		return k;
-	k += (size_t)w;
+	/* the ancestors below the root, innermost first (depth is bounded
+	 * by the parser; a deeper chain keeps its innermost 64) */
+	for (; idx >= 0 && nodes[idx].parent >= 0 && n < 64;
+	     idx = nodes[idx].parent)
+		chain[n++] = idx;
+	while (n-- > 0 && k < len - 1) {
+		const struct ctl_jnode *nd = &nodes[chain[n]];
+
+		if (nd->key)
+			w = snprintf(buf + k, len - k, "%s%s", k ? "." : "",
+				     nd->key);
+		else
+			w = snprintf(buf + k, len - k, "[%u]", nd->index);
+		if (w < 0)
+			break;
+		k += (size_t)w;
+	}
 	return k < len ? k : len - 1;
 }
 
@@ -721,6 +748,8 @@ int ctl_json_find(const struct ctl_jnode *nodes, int count, int obj,
 {
 	int i;
 
+	if (!key)
+		return -1;
 	for (i = obj + 1; i < count; i++)
 		if (nodes[i].parent == obj && nodes[i].key &&
 		    !strcmp(nodes[i].key, key))

@@ -96,7 +96,9 @@ struct ctl_field {
 
 static const char *const directions[] = {"rx", "tx", "both", NULL};
 
-/* one row; see struct ctl_field */
+/* one row; see struct ctl_field. dir and b are member names, pasted into
+ * strings and offsetof(): they cannot be parenthesized. */
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ROW(path, kind, cmds, req, off, min, max, choices, flags, help)        \
 	{                                                                      \
 		path, kind, cmds, req, off, min, max, choices, flags, help     \
@@ -119,6 +121,7 @@ static const char *const directions[] = {"rx", "tx", "both", NULL};
 	ROW(#dir "_rate_limiter", K_OBJ, RL, 0, OFF(dir.set), 0, 0, NULL, 0,   \
 	    "bandwidth (bytes) and ops (frames) buckets"),                     \
 		BUCKET_ROWS(dir, bandwidth), BUCKET_ROWS(dir, ops)
+// NOLINTEND(bugprone-macro-parentheses)
 
 /* Every field of every command. Parents come before their members. */
 static const struct ctl_field ctl_fields[] = {
@@ -241,7 +244,7 @@ static void list_fields(enum ctl_cmd cmd, const char *parent, char *buf,
 
 		if (!(ctl_fields[i].cmds & CMD(cmd)))
 			continue;
-		if (plen && (strncmp(p, parent, plen) || p[plen] != '.'))
+		if (plen && (strncmp(p, parent, plen) != 0 || p[plen] != '.'))
 			continue;
 		rest = plen ? p + plen + 1 : p;
 		if (strchr(rest, '.'))
@@ -696,7 +699,7 @@ int ctl_req_set(struct ctl_req *r, const char *path, const char *value,
 		rc = store_int(r, row, v, err);
 		break;
 	case K_BOOL:
-		if (strcmp(value, "true") && strcmp(value, "false")) {
+		if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
 			ctl_err_set(err, path, "%s: must be true or false",
 				    path);
 			return -EINVAL;
@@ -833,7 +836,7 @@ static void format_row(struct ctl_w *w, const struct ctl_req *r, int row)
  */
 int ctl_req_format(const struct ctl_req *r, char *buf, size_t len)
 {
-	int stack[CTL_REQ_DEPTH], depth = 0, parent;
+	int stack[CTL_REQ_DEPTH] = {0}, depth = 0, parent;
 	struct ctl_w w;
 	size_t i;
 

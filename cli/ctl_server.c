@@ -296,9 +296,9 @@ static int listen_path(struct ctl_server *s, char *err, size_t errlen)
 	return 0;
 
 out_unlink:
-	rc = -errno;
+	rc = errno;
 	unlink(s->path);
-	errno = -rc;
+	errno = rc;
 out_err:
 	rc = -errno;
 	snprintf(err, errlen, "control socket %s: %s: %s", s->path, what,
@@ -424,7 +424,8 @@ unsigned ctl_server_pollfds(const struct ctl_server *s, struct pollfd *pfd,
 			continue;
 		pfd[n++] = (struct pollfd){
 			.fd = c->fd,
-			.events = c->out_len ? POLLOUT : (c->eof ? 0 : POLLIN)};
+			.events = (short)(c->out_len ? POLLOUT
+						     : (c->eof ? 0 : POLLIN))};
 	}
 	return n;
 }
@@ -531,7 +532,6 @@ static void answer(struct ctl_server *s, struct ctl_client *c, const char *line,
 			ctl_err_set(&e, "cmd",
 				    "cmd: the answer does not fit %d bytes",
 				    CTL_RESP_MAX);
-			rc = -ENOSPC;
 		} else if (!e.msg[0]) {
 			ctl_err_set(&e, "cmd", "cmd: %s failed: %s",
 				    ctl_cmd_name(s->req.cmd), strerror(-rc));
@@ -671,10 +671,9 @@ static void client_event(struct ctl_server *s, struct ctl_client *c,
 		return;
 	}
 	take_lines(s, c);
-	/* all said and answered, or it hung up with nothing to answer */
-	if (c->fd >= 0 && c->eof && !c->out_len && !line_ready(c))
-		client_close(c);
-	else if (c->fd >= 0 && (revents & (POLLERR | POLLNVAL)))
+	/* all said and answered (it hung up and nothing is left), or broken */
+	if (c->fd >= 0 && ((c->eof && !c->out_len && !line_ready(c)) ||
+			   (revents & (POLLERR | POLLNVAL))))
 		client_close(c);
 }
 

@@ -55,15 +55,24 @@ static void put_u32(uint8_t *p, uint32_t v)
 void sqn_cap_file_header(uint8_t out[SQN_CAP_FILE_HDR], uint32_t snaplen,
 			 bool nsec)
 {
-	uint16_t major = 2, minor = 4;
+	struct {
+		uint32_t magic;
+		uint16_t major;
+		uint16_t minor;
+		int32_t thiszone; /* UTC */
+		uint32_t sigfigs;
+		uint32_t snaplen;
+		uint32_t linktype;
+	} h = {
+		.magic = nsec ? SQN_CAP_MAGIC_NSEC : SQN_CAP_MAGIC_USEC,
+		.major = 2,
+		.minor = 4,
+		.snaplen = snaplen,
+		.linktype = SQN_CAP_LINKTYPE_ETHERNET,
+	};
 
-	put_u32(out, nsec ? SQN_CAP_MAGIC_NSEC : SQN_CAP_MAGIC_USEC);
-	memcpy(out + 4, &major, 2);
-	memcpy(out + 6, &minor, 2);
-	put_u32(out + 8, 0);  /* thiszone: UTC */
-	put_u32(out + 12, 0); /* sigfigs */
-	put_u32(out + 16, snaplen);
-	put_u32(out + 20, SQN_CAP_LINKTYPE_ETHERNET);
+	_Static_assert(sizeof(h) == SQN_CAP_FILE_HDR, "no padding");
+	memcpy(out, &h, sizeof(h));
 }
 
 /**

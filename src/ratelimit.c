@@ -16,6 +16,7 @@
 #include "ratelimit.h"
 
 #ifndef __SIZEOF_INT128__
+// cppcheck-suppress preprocessorErrorDirective - cppcheck does not define __SIZEOF_INT128__; gcc and clang do on every 64-bit target
 #error "ratelimit.c needs a 128-bit integer type (gcc or clang, 64-bit)"
 #endif
 typedef unsigned __int128 u128;
