@@ -598,15 +598,20 @@ struct producer {
 	atomic_ullong dropped;
 };
 
+/* frames for the producers, built before they start (nf_udp() numbers
+ * its packets in a static: not to be called from two threads) */
+static uint8_t pool[64][NF_FRAME_MAX];
+static size_t pool_len[64];
+
 static void *producer_main(void *arg)
 {
 	struct producer *p = arg;
-	uint8_t buf[NF_FRAME_MAX];
 	unsigned i = 0;
 
 	while (!atomic_load(&p->stop)) {
-		size_t n = frame(i++, buf);
-		int rc = sqn_cap_add(p->c, p->dir, buf, (uint32_t)n, 0);
+		unsigned k = i++ % 64;
+		int rc = sqn_cap_add(p->c, p->dir, pool[k],
+				     (uint32_t)pool_len[k], 0);
 
 		if (rc == 1)
 			atomic_fetch_add(&p->taken, 1);
@@ -632,6 +637,8 @@ static void live_start_stop(void)
 	int i, k, tcpdump = have_tcpdump();
 
 	ASSERT(sqn_cap_init(&c) == 0);
+	for (i = 0; i < 64; i++)
+		pool_len[i] = frame((unsigned)i, pool[i]);
 	for (k = 0; k < 2; k++) {
 		memset(&pr[k], 0, sizeof(pr[k]));
 		pr[k].c = &c;
