@@ -21,6 +21,15 @@
  * struct lives as long as its owner (an interface, a serve port); only the
  * buffer, the file and the thread come and go, so a frame path that sees
  * a capture stopping finds the struct still there.
+ *
+ * Where the core is to hook it (issue 14's proposal): struct sqn_iface
+ * embeds one (init at allocation, destroy at free, stop at
+ * sqn_iface_stop()); sqn_iface_read() offers each frame it returns as RX
+ * where it counts rx_frames (after the rate limiter), sqn_iface_write()
+ * each frame the backend took as TX where it counts tx_frames; so a
+ * capture holds exactly the frames the counters count, less its own
+ * dropped and lost. When no capture runs that costs one relaxed load per
+ * call (sqn_cap_on()).
  */
 #ifndef SQN_CAPTURE_H
 #define SQN_CAPTURE_H

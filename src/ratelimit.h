@@ -43,16 +43,31 @@
  *   limiter stays marked blocked (blocked for good); here it does not
  *   block. A clock that goes backwards counts as no time passed.
  *
- * How the core uses it (the proposal of issue 14; see src/iface.c once it
- * does): TX, sqn_iface_write() takes frames while sqn_rl_frame() allows
- * them and returns how many it took; the rest stay with the caller (the
- * VMM keeps them in its virtqueue, as Firecracker does). RX,
- * sqn_iface_read() hands out frames while sqn_rl_frame() allows them; a
- * frame read from the backend but refused waits in the core (one batch,
- * allocated when a limiter is configured) and goes first next time; while
- * the limiter is blocked the core does not take frames from the backend,
- * which holds them in its bounded queue. sqn_rl_wait_ms() is what
- * sqn_iface_timeout_ms() adds, and what arms the core's timer.
+ * How the core is to use it (issue 14's proposal; the module knows no
+ * struct sqn_iface, so serve's ports use it the same way):
+ * - One limiter per direction, each behind its own mutex (the reader or
+ *   writer thread, and the control thread's update); the clock is read
+ *   once per call (CLOCK_MONOTONIC), a relaxed flag skips it all when no
+ *   limit is set. A frame costs its Ethernet length in bytes (Firecracker
+ *   also charges the 12-byte virtio-net header its descriptors carry).
+ * - TX: sqn_iface_write() passes frames while sqn_rl_frame() allows them
+ *   and returns how many it took; the rest stay with the caller (as in a
+ *   VMM's virtqueue: Firecracker undoes the pop). 0 is a valid answer.
+ *   The caller retries after sqn_rl_wait_ms(): sqn_iface_timeout_ms()
+ *   includes it, the readiness fd turns readable then, and a writer thread
+ *   that sleeps on the guest's kick asks a new sqn_iface_tx_wait_ms().
+ * - RX: sqn_iface_read() hands out frames while sqn_rl_frame() allows
+ *   them; frames read from the backend but refused wait in the core (one
+ *   batch: SQN_BATCH slots of max_frame, allocated when an rx limit is
+ *   first set, never per frame) and go first next time. While blocked the
+ *   core takes nothing from the backend, which keeps arriving frames in
+ *   its bounded queue (drops counted as today), but is still serviced
+ *   (its timers and sockets) through a read of 0 frames.
+ * - Readiness: sqn_iface_fd() becomes a core poller (sqn_poller) holding
+ *   the backend's fd and a timer (timerfd; EVFILT_TIMER on kqueue). While
+ *   rx is blocked the backend's fd is taken out of it and the timer armed
+ *   for sqn_rl_wait_ms(), so the fd does not report frames the caller may
+ *   not have and the loop sleeps instead of spinning; read puts it back.
  */
 #ifndef SQN_RATELIMIT_H
 #define SQN_RATELIMIT_H
