@@ -29,6 +29,9 @@
 static char tmpdir[] = "/tmp/sqn-t_ctl_server.XXXXXX";
 static char sock_path[100];
 
+/* (the callbacks leave parameters unused: the build has
+ * -Wno-unused-parameter) */
+
 /**
  * struct fake - what the fake callbacks saw
  * @forward:	the last forward added
@@ -55,9 +58,6 @@ static int fake_list(void *opaque, const struct ctl_req *req, struct ctl_w *w,
 			      .ts_ms = 1,
 			      .c = c};
 
-	(void)opaque;
-	(void)req;
-	(void)err;
 	atomic_fetch_add(&fake.calls, 1);
 	s.n = ctl_counters_from_stats(&st, c, 16);
 	ctl_w_arr_open(w, "items");
@@ -74,8 +74,6 @@ static int fake_list(void *opaque, const struct ctl_req *req, struct ctl_w *w,
 static int fake_forward_add(void *opaque, const struct ctl_req *req,
 			    struct ctl_w *w, struct ctl_err *err)
 {
-	(void)opaque;
-	(void)w;
 	atomic_fetch_add(&fake.calls, 1);
 	if (!strcmp(req->forward, "tcp::1-:1")) {
 		ctl_err_set(err, "forward", "forward: port 1 is busy");
@@ -88,8 +86,6 @@ static int fake_forward_add(void *opaque, const struct ctl_req *req,
 static int fake_capture_start(void *opaque, const struct ctl_req *req,
 			      struct ctl_w *w, struct ctl_err *err)
 {
-	(void)opaque;
-	(void)err;
 	atomic_fetch_add(&fake.calls, 1);
 	snprintf(fake.file, sizeof(fake.file), "%s", req->file);
 	ctl_w_str(w, "file", req->file);
@@ -99,9 +95,6 @@ static int fake_capture_start(void *opaque, const struct ctl_req *req,
 static int fake_rate_limit(void *opaque, const struct ctl_req *req,
 			   struct ctl_w *w, struct ctl_err *err)
 {
-	(void)opaque;
-	(void)w;
-	(void)err;
 	atomic_fetch_add(&fake.calls, 1);
 	fake.rx_size = req->rx.bandwidth.size;
 	return 0;
@@ -111,9 +104,6 @@ static int fake_rate_limit(void *opaque, const struct ctl_req *req,
 static int fake_capture_stop(void *opaque, const struct ctl_req *req,
 			     struct ctl_w *w, struct ctl_err *err)
 {
-	(void)opaque;
-	(void)req;
-	(void)err;
 	ctl_w_str(w, "discarded", "yes");
 	return -ENOENT;
 }
@@ -124,9 +114,6 @@ static int fake_forward_remove(void *opaque, const struct ctl_req *req,
 {
 	int i;
 
-	(void)opaque;
-	(void)req;
-	(void)err;
 	ctl_w_arr_open(w, "junk");
 	for (i = 0; i < 20000; i++)
 		ctl_w_str(w, NULL, "0123456789");
