@@ -195,7 +195,7 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	g.fd = sv[0];
 	g.pid = pid;
 	g.sigq = &sq;
-	rc = relay_guest_run(iface, &g, &status);
+	rc = relay_run(iface, &g, &status);
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start the relay: %s\n",
 			strerror(-rc));

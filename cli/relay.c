@@ -481,15 +481,14 @@ static void relay_loop(struct relay *r, struct relay_wait *w,
 }
 
 /**
- * relay_guest_run() - relay until the command exits
+ * relay_run() - relay until the command exits
  * @iface:	the interface
  * @g:		the guest's side and the command
  * @status:	gets the exit status to exit with
  *
  * Return: 0, or a negative errno when the relay could not start
  */
-int relay_guest_run(struct sqn_iface *iface, const struct relay_guest *g,
-		    int *status)
+int relay_run(struct sqn_iface *iface, const struct relay_guest *g, int *status)
 {
 	struct relay r = {.iface = iface,
 			  .tap = g->fd,

@@ -213,10 +213,7 @@ struct relay_guest {
 int relay_dhcp(struct sqn_iface *iface, const uint8_t mac[6],
 	       uint32_t timeout_ms, struct dhcp_lease *lease, char *err,
 	       size_t errlen);
-int relay_guest_run(struct sqn_iface *iface, const struct relay_guest *g,
-		    int *status);
-/* netns_linux.c: relay_guest_run() for the namespace's TAP */
-int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
+int relay_run(struct sqn_iface *iface, const struct relay_guest *g,
 	      int *status);
 
 /* run_iface.c: the interface, as both kinds of run start it */

@@ -19,7 +19,7 @@
  */
 #include "fuzz_util.h"
 #include "squibnet.h"
-#include "tcp_coalesce.h"
+#include "csum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

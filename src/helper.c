@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,61 +47,6 @@ void sqn_helper_init(struct sqn_helper *h)
 	memset(h, 0, sizeof(*h));
 	h->pidfd = -1;
 	h->errfd = -1;
-}
-
-/**
- * set_cloexec_pipe() - a pipe whose both ends are close-on-exec
- * @fds:	gets the ends
- *
- * Return: 0 or a negative errno
- */
-static int set_cloexec_pipe(int fds[2])
-{
-#ifdef __linux__
-	return pipe2(fds, O_CLOEXEC) ? -errno : 0;
-#else
-	if (pipe(fds))
-		return -errno;
-	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	return 0;
-#endif
-}
-
-/**
- * sqn_socket_buffers() - ask for large send and receive buffers
- * @fd:	a socket
- *
- * Uses the privileged SO_*BUFFORCE where allowed (above the rmem_max
- * sysctl), else the ordinary option, which the kernel caps.
- *
- * Return: the smaller of the two sizes obtained, in bytes the buffer holds
- * (Linux reports twice what it accounts for; halved here), or -1 when they
- * cannot be read back
- */
-long sqn_socket_buffers(int fd)
-{
-	int sz = SQN_HELPER_SOCKBUF, snd = 0, rcv = 0;
-	socklen_t l = sizeof(int);
-
-#ifdef SO_SNDBUFFORCE
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)))
-#endif
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-#ifdef SO_RCVBUFFORCE
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
-#endif
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &l))
-		return -1;
-	l = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l))
-		return -1;
-#ifdef __linux__
-	snd /= 2;
-	rcv /= 2;
-#endif
-	return snd < rcv ? snd : rcv;
 }
 
 /**
@@ -187,13 +131,13 @@ int sqn_helper_spawn(struct sqn_helper *h, const struct sqn_helper_spec *s,
 	snprintf(envhome, sizeof(envhome), "HOME=%s",
 		 v && strlen(v) < sizeof(envhome) - 6 ? v : "/");
 
-	rc = set_cloexec_pipe(errp);
+	rc = sqn_pipe_cloexec(errp);
 	if (rc) {
 		snprintf(err, errlen, "cannot create a pipe: %s",
 			 strerror(-rc));
 		return rc;
 	}
-	rc = set_cloexec_pipe(statp);
+	rc = sqn_pipe_cloexec(statp);
 	if (rc) {
 		snprintf(err, errlen, "cannot create a pipe: %s",
 			 strerror(-rc));
