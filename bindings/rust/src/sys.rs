@@ -362,7 +362,7 @@ struct LogBox(LogFn);
 /// log_trampoline() - the C log callback: calls the caller's closure
 ///
 /// A panic in the closure is caught here: it must not unwind into C.
-unsafe extern "C" fn log_trampoline(opaque: *mut c_void, level: c_int, msg: *const c_char) {
+extern "C" fn log_trampoline(opaque: *mut c_void, level: c_int, msg: *const c_char) {
     if opaque.is_null() || msg.is_null() {
         return;
     }
