@@ -86,6 +86,15 @@ int main(void)
 	OFF(sqn_frame, vnet);
 	SIZE(sqn_stats);
 	OFF(sqn_stats, rx_frames);
+	OFF(sqn_stats, rx_bytes);
+	OFF(sqn_stats, tx_frames);
+	OFF(sqn_stats, tx_bytes);
+	OFF(sqn_stats, rx_dropped);
+	OFF(sqn_stats, tx_dropped);
+	OFF(sqn_stats, rx_errors);
+	OFF(sqn_stats, tx_errors);
+	OFF(sqn_stats, conn_resets);
+	OFF(sqn_stats, link_changes);
 	OFF(sqn_stats, helper_restarts);
 	printf("SQN_BATCH %d\n", SQN_BATCH);
 	printf("SQN_FRAME_MIN %d\n", SQN_FRAME_MIN);

@@ -24,11 +24,13 @@ use crate::mode::Mode;
 use crate::params::Params;
 use crate::sys::{self, Info, RawIface};
 
-/// The counters of an interface since start (`struct sqn_stats`).
+/// The counters of an interface since start (`struct sqn_stats`, whose
+/// layout it has).
 ///
 /// Every frame a write consumed is counted once:
 /// consumed = `tx_frames` + `tx_dropped` + `tx_errors`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(C)]
 pub struct Stats {
     /// frames read by the caller (toward the guest)
     pub rx_frames: u64,
@@ -66,7 +68,9 @@ pub struct LinkState {
 /// A virtio-net header (virtio 1.x, 12 bytes), host byte order: the
 /// offload data of one frame when the interface runs with
 /// [`Params::offload`] on. See [`vnet`](crate::vnet) for the values.
+/// It has the layout of `struct sqn_vnet_hdr`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(C)]
 pub struct VnetHdr {
     /// `vnet::HDR_F_*`: 1 needs checksum, 2 data valid
     pub flags: u8,
@@ -82,34 +86,6 @@ pub struct VnetHdr {
     pub csum_offset: u16,
     /// merged RX buffers (the VMM's business; passed through)
     pub num_buffers: u16,
-}
-
-impl VnetHdr {
-    /// from_raw() - the header of a C frame
-    pub(crate) fn from_raw(h: &sys::ffi::sqn_vnet_hdr) -> VnetHdr {
-        VnetHdr {
-            flags: h.flags,
-            gso_type: h.gso_type,
-            hdr_len: h.hdr_len,
-            gso_size: h.gso_size,
-            csum_start: h.csum_start,
-            csum_offset: h.csum_offset,
-            num_buffers: h.num_buffers,
-        }
-    }
-
-    /// to_raw() - the C header of this one
-    pub(crate) fn to_raw(self) -> sys::ffi::sqn_vnet_hdr {
-        sys::ffi::sqn_vnet_hdr {
-            flags: self.flags,
-            gso_type: self.gso_type,
-            hdr_len: self.hdr_len,
-            gso_size: self.gso_size,
-            csum_start: self.csum_start,
-            csum_offset: self.csum_offset,
-            num_buffers: self.num_buffers,
-        }
-    }
 }
 
 /// A started interface of any mode.

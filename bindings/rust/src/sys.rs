@@ -142,18 +142,9 @@ pub(crate) mod ffi {
         }
     }
 
-    /// struct sqn_vnet_hdr
-    #[repr(C)]
-    #[derive(Clone, Copy, Default)]
-    pub struct sqn_vnet_hdr {
-        pub flags: u8,
-        pub gso_type: u8,
-        pub hdr_len: u16,
-        pub gso_size: u16,
-        pub csum_start: u16,
-        pub csum_offset: u16,
-        pub num_buffers: u16,
-    }
+    /// struct sqn_vnet_hdr and struct sqn_stats: the public types, whose
+    /// layout is the C one (repr(C), checked by the layout test)
+    pub use crate::iface::{Stats as sqn_stats, VnetHdr as sqn_vnet_hdr};
 
     /// struct sqn_frame
     #[repr(C)]
@@ -163,23 +154,6 @@ pub(crate) mod ffi {
         pub cap: u32,
         pub len: u32,
         pub vnet: sqn_vnet_hdr,
-    }
-
-    /// struct sqn_stats
-    #[repr(C)]
-    #[derive(Clone, Copy, Default)]
-    pub struct sqn_stats {
-        pub rx_frames: u64,
-        pub rx_bytes: u64,
-        pub tx_frames: u64,
-        pub tx_bytes: u64,
-        pub rx_dropped: u64,
-        pub tx_dropped: u64,
-        pub rx_errors: u64,
-        pub tx_errors: u64,
-        pub conn_resets: u64,
-        pub link_changes: u64,
-        pub helper_restarts: u64,
     }
 
     extern "C" {
@@ -590,7 +564,7 @@ impl RawIface {
         for (i, f) in frames.iter().take(got).enumerate() {
             sizes[i] = f.len as usize;
             if let Some(v) = vnet.as_deref_mut() {
-                v[i] = VnetHdr::from_raw(&f.vnet);
+                v[i] = f.vnet;
             }
         }
         Ok(got)
@@ -619,7 +593,7 @@ impl RawIface {
             // A slice too long for u32 is past any max frame: refused.
             f.len = u32::try_from(b.len()).unwrap_or(u32::MAX);
             if let Some(v) = vnet {
-                f.vnet = v[i].to_raw();
+                f.vnet = v[i];
             }
         }
         let rc = {
@@ -657,20 +631,9 @@ impl RawIface {
                 ffi::sqn_iface_stats(self.ptr.as_ptr(), buf.as_mut_ptr() as *mut ffi::sqn_stats)
             };
         }
-        let s = |i: usize| buf[i];
-        Stats {
-            rx_frames: s(0),
-            rx_bytes: s(1),
-            tx_frames: s(2),
-            tx_bytes: s(3),
-            rx_dropped: s(4),
-            tx_dropped: s(5),
-            rx_errors: s(6),
-            tx_errors: s(7),
-            conn_resets: s(8),
-            link_changes: s(9),
-            helper_restarts: s(10),
-        }
+        // SAFETY: Stats is repr(C), all u64, as struct sqn_stats begins;
+        // buf is aligned for u64 and longer than it.
+        unsafe { ptr::read(buf.as_ptr() as *const Stats) }
     }
 
     /// link() - whether the link is up, and the reason of its last change
@@ -972,7 +935,21 @@ mod tests {
         assert_eq!(c("sqn_frame"), std::mem::size_of::<ffi::sqn_frame>());
 
         let s = ffi::sqn_stats::default();
-        offsets!(sqn_stats, s, rx_frames, helper_restarts);
+        offsets!(
+            sqn_stats,
+            s,
+            rx_frames,
+            rx_bytes,
+            tx_frames,
+            tx_bytes,
+            rx_dropped,
+            tx_dropped,
+            rx_errors,
+            tx_errors,
+            conn_resets,
+            link_changes,
+            helper_restarts
+        );
         assert!(c("sqn_stats") >= std::mem::size_of::<ffi::sqn_stats>());
         assert!(c("sqn_stats") <= super::MSG_LEN, "stats buffer too small");
 
