@@ -112,8 +112,8 @@ static int tap_name(const struct sqn_params *p, char buf[IFNAMSIZ])
  * @iface:	for the message
  * @p:		parameters
  *
- * host_dev_name is kept verbatim by the common checks (up to 64 bytes, as
- * the seed allows); Linux itself takes at most IFNAMSIZ - 1 bytes and no
+ * host_dev_name is kept verbatim by the common checks (up to 64 bytes on
+ * every platform); Linux itself takes at most IFNAMSIZ - 1 bytes and no
  * '/', ':' or white space.
  *
  * Return: 0 or -EINVAL

@@ -359,7 +359,10 @@ void sqn_helper_describe_exit(int status, char *buf, size_t len)
 }
 
 /**
- * sqn_helper_check_path() - validate a helper path (seed rules)
+ * sqn_helper_check_path() - validate a helper path: 1 to
+ *			     SQN_HELPER_PATH_MAX bytes without control
+ *			     characters, naming a regular file this user may
+ *			     execute
  * @path:	the path
  * @err:	gets a message on failure
  * @errlen:	its size
