@@ -22,19 +22,6 @@
 #include "run.h"
 
 /**
- * mode_has_dhcp() - whether the backend brings a DHCP server
- * @mode:	the mode
- *
- * Return: true for the userspace stacks and vmnet's shared and host modes
- */
-static bool mode_has_dhcp(enum sqn_mode mode)
-{
-	return mode == SQN_MODE_SLIRP || mode == SQN_MODE_USERSPACE ||
-	       mode == SQN_MODE_SOCKET || mode == SQN_MODE_SHARED ||
-	       mode == SQN_MODE_HOST;
-}
-
-/**
  * prefix_of() - prefix length of a netmask
  * @mask:	network byte order
  *
@@ -65,6 +52,7 @@ static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
 		       size_t errlen)
 {
 	struct dhcp_lease lease;
+	struct sqn_mode_info mi = {.size = sizeof(mi)};
 	uint32_t timeout = o->timeout_ms ? o->timeout_ms : 10000;
 	int rc;
 
@@ -76,7 +64,8 @@ static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
 		cfg->gateway = o->gateway;
 		return 0;
 	}
-	if (o->no_dhcp || !mode_has_dhcp(o->mode))
+	sqn_mode_info(o->mode, &mi);
+	if (o->no_dhcp || !(mi.flags & SQN_MODE_HAS_DHCP))
 		return 0;
 	rc = relay_dhcp(iface, mac, timeout, &lease, err, errlen);
 	if (rc)
