@@ -58,6 +58,10 @@ extern "C" {
  * 65536 or more) breaks the protocol: its connection is reset.
  */
 #define SQN_FRAME_MAX 65535
+/** SQN_MTU_MIN - smallest MTU accepted (IPv4's minimum, RFC 791) */
+#define SQN_MTU_MIN 68
+/** SQN_MTU_MAX - largest MTU accepted */
+#define SQN_MTU_MAX 65535
 /** SQN_MAX_QUEUES - most queue pairs a multi-queue TAP may have */
 #define SQN_MAX_QUEUES 16
 
@@ -130,7 +134,8 @@ typedef void (*sqn_log_fn)(void *opaque, enum sqn_log_level level,
  * @iface_id:		interface id, [A-Za-z0-9_]{1,64}, e.g. "eth0"
  * @mode:		backend, see enum sqn_mode
  * @bridged_iface:	bridged mode: the host interface, e.g. "en0"
- * @mtu:		MTU override, 68..65535; 0: the backend's default
+ * @mtu:		MTU override, SQN_MTU_MIN..SQN_MTU_MAX (68..65535);
+ *			0: the backend's default
  * @start_timeout_ms:	how long start may wait for the backend; 0: 5000
  * @isolation:		SQN_ON/SQN_OFF; 0: on (guests don't see each other)
  * @guest_mac:		the guest's MAC; all zero: 06:00 plus 4 random bytes

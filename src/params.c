@@ -11,8 +11,6 @@
 
 #include "internal.h"
 
-#define SQN_MTU_MIN 68
-#define SQN_MTU_MAX 65535
 #define SQN_QUEUE_MAX 65536
 #define SQN_TIMEOUT_MAX_MS (10 * 60 * 1000)
 #define SQN_NAME_MAX 64
