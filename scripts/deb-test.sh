@@ -87,10 +87,10 @@ echo "libsquibnet loaded from: $loaded"
 	{ echo "deb-test.sh: echo does not load the extracted library" >&2; exit 1; }
 out=$(LD_LIBRARY_PATH=$libdir "$tmp/echo" 2>&1)
 echo "$out"
-grep -q '^started eth0 in loopback mode: mtu 1500' <<<"$out" &&
-	grep -q '^wrote 8 frames$' <<<"$out" &&
-	grep -q '^read 8 frames; stats: tx 8 frames 508 bytes, rx 8 frames 508 bytes, drops 0/0$' <<<"$out" ||
-	{ echo "deb-test.sh: echo's output is not as expected" >&2; exit 1; }
+for want in '^started eth0 in loopback mode: mtu 1500' '^wrote 8 frames$' \
+	'^read 8 frames; stats: tx 8 frames 508 bytes, rx 8 frames 508 bytes, drops 0/0$'; do
+	grep -q "$want" <<<"$out" || { echo "deb-test.sh: echo printed no line $want" >&2; exit 1; }
+done
 
 echo "--- the extracted command"
 out=$(LD_LIBRARY_PATH=$libdir "$root/usr/bin/squib-net" version)

@@ -47,10 +47,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     let arg = std::env::args().nth(1);
     let mut iface = start(arg.as_deref())?;
     let guest_mac = iface.iface().map(Iface::guest_mac).unwrap_or_default();
+    let mode = iface.iface().map(Iface::mode).unwrap_or_default();
     println!(
-        "{}: {} mode, mtu {}, host mac {}, guest mac {}",
+        "{}: {} mode ({}), mtu {}, host mac {}, guest mac {}",
         iface.iface_id(),
-        iface.iface().map(Iface::mode).unwrap_or_default(),
+        mode,
+        mode.info().summary,
         iface.mtu(),
         mac_format(&iface.host_mac()),
         mac_format(&guest_mac)

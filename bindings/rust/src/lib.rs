@@ -59,7 +59,7 @@ mod vmnet;
 
 pub use error::IfaceError;
 pub use iface::{Iface, LinkState, Stats, VnetHdr};
-pub use mode::{Mode, VmnetMode};
+pub use mode::{Mode, ModeInfo, VmnetMode};
 pub use params::{HelperKind, LogFn, LogLevel, Params};
 pub use vmnet::{IfaceStats, InterfaceParams, VmnetIface, DEFAULT_START_TIMEOUT};
 
@@ -70,6 +70,10 @@ pub const FRAME_MIN: usize = 14;
 /// Largest frame any backend carries (`SQN_FRAME_MAX`): read buffers of
 /// this size always fit.
 pub const FRAME_MAX: usize = 65535;
+/// Smallest MTU accepted (`SQN_MTU_MIN`, IPv4's minimum).
+pub const MTU_MIN: u32 = 68;
+/// Largest MTU accepted (`SQN_MTU_MAX`).
+pub const MTU_MAX: u32 = 65535;
 /// Most queue pairs a multi-queue TAP may have (`SQN_MAX_QUEUES`).
 pub const MAX_QUEUES: usize = 16;
 

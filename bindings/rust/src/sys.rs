@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use crate::error::IfaceError;
 use crate::iface::{Stats, VnetHdr};
+use crate::mode::{Mode, ModeInfo};
 use crate::params::{LogFn, LogLevel, Params};
 
 /// The C declarations of `squibnet.h`, field for field.
@@ -156,6 +157,42 @@ pub(crate) mod ffi {
         pub vnet: sqn_vnet_hdr,
     }
 
+    /// SQN_MODE_WHY_LEN
+    pub const SQN_MODE_WHY_LEN: usize = 160;
+
+    /// struct sqn_mode_info
+    #[repr(C)]
+    pub struct sqn_mode_info {
+        pub size: u32,
+        pub mode: c_int,
+        pub name: *const c_char,
+        pub summary: *const c_char,
+        pub platform: *const c_char,
+        pub flags: u32,
+        pub uses: u32,
+        pub needs: u32,
+        pub supported: c_int,
+        pub why_not: [c_char; SQN_MODE_WHY_LEN],
+    }
+
+    impl sqn_mode_info {
+        /// zeroed() - an empty one, its size set
+        pub fn zeroed() -> Self {
+            sqn_mode_info {
+                size: std::mem::size_of::<sqn_mode_info>() as u32,
+                mode: 0,
+                name: std::ptr::null(),
+                summary: std::ptr::null(),
+                platform: std::ptr::null(),
+                flags: 0,
+                uses: 0,
+                needs: 0,
+                supported: 0,
+                why_not: [0; SQN_MODE_WHY_LEN],
+            }
+        }
+    }
+
     extern "C" {
         pub fn sqn_version() -> *const c_char;
         pub fn sqn_params_init(p: *mut sqn_params);
@@ -163,6 +200,7 @@ pub(crate) mod ffi {
         pub fn sqn_mode_parse(name: *const c_char, mode: *mut c_int) -> c_int;
         pub fn sqn_mode_supported(mode: c_int, why: *mut c_char, len: usize) -> c_int;
         pub fn sqn_mode_default() -> c_int;
+        pub fn sqn_mode_info(mode: c_int, info: *mut sqn_mode_info) -> c_int;
         pub fn sqn_iface_start(
             params: *const sqn_params,
             out: *mut *mut sqn_iface,
@@ -718,6 +756,36 @@ pub(crate) fn mode_default() -> c_int {
     unsafe { ffi::sqn_mode_default() }
 }
 
+/// c_text() - a C string the library owns, copied ("" for NULL)
+fn c_text(p: *const c_char) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    // SAFETY: a NUL-terminated string of the library's mode table.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// mode_info() - sqn_mode_info(); None for a mode the library refuses
+pub(crate) fn mode_info(mode: c_int) -> Option<ModeInfo> {
+    let mut m = ffi::sqn_mode_info::zeroed();
+    // SAFETY: m is ours, its size set; the library fills it up to that.
+    let rc = unsafe { ffi::sqn_mode_info(mode, &mut m) };
+    if rc < 0 {
+        return None;
+    }
+    Some(ModeInfo {
+        mode: Mode::from_raw(m.mode),
+        name: c_text(m.name),
+        summary: c_text(m.summary),
+        platform: c_text(m.platform),
+        flags: m.flags,
+        uses: m.uses,
+        needs: m.needs,
+        supported: m.supported == 1,
+        why_not: message(&m.why_not),
+    })
+}
+
 /// mac_parse() - sqn_mac_parse_msg(): Err(what is wrong)
 pub(crate) fn mac_parse(s: &str) -> Result<[u8; 6], String> {
     let c = CString::new(s)
@@ -953,10 +1021,36 @@ mod tests {
         assert!(c("sqn_stats") >= std::mem::size_of::<ffi::sqn_stats>());
         assert!(c("sqn_stats") <= super::MSG_LEN, "stats buffer too small");
 
+        let m = ffi::sqn_mode_info::zeroed();
+        offsets!(
+            sqn_mode_info,
+            m,
+            size,
+            mode,
+            name,
+            summary,
+            platform,
+            flags,
+            uses,
+            needs,
+            supported,
+            why_not
+        );
+        assert_eq!(
+            c("sqn_mode_info"),
+            std::mem::size_of::<ffi::sqn_mode_info>()
+        );
+        assert_eq!(c("SQN_MODE_WHY_LEN"), ffi::SQN_MODE_WHY_LEN);
+        for (name, value) in crate::mode::FLAG_NAMES {
+            assert_eq!(c(name), *value as usize, "{}", name);
+        }
+
         assert_eq!(c("SQN_BATCH"), crate::BATCH);
         assert_eq!(c("SQN_FRAME_MIN"), crate::FRAME_MIN);
         assert_eq!(c("SQN_FRAME_MAX"), crate::FRAME_MAX);
         assert_eq!(c("SQN_MAX_QUEUES"), crate::MAX_QUEUES);
+        assert_eq!(c("SQN_MTU_MIN"), crate::MTU_MIN as usize);
+        assert_eq!(c("SQN_MTU_MAX"), crate::MTU_MAX as usize);
         assert_eq!(c("SQN_MODE_COUNT_"), crate::Mode::ALL.len());
         assert_eq!(c("sizeof_enum"), std::mem::size_of::<std::os::raw::c_int>());
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use squib_net::{
     iface_id_valid, mac_format, mac_generate, mac_parse, tap_name, version, Iface, IfaceError,
-    InterfaceParams, Mode, Params, VmnetIface, VmnetMode,
+    InterfaceParams, Mode, ModeInfo, Params, VmnetIface, VmnetMode,
 };
 
 /// refusal() - the error starting `p` gives; panics if it starts
@@ -124,6 +124,47 @@ fn modes() {
         assert!(!why.is_empty());
     }
     assert_eq!(Mode::from(VmnetMode::Host), Mode::Host);
+
+    // What the library's table says of each mode.
+    let slirp = Mode::Slirp.info();
+    assert_eq!((slirp.mode, slirp.name.as_str()), (Mode::Slirp, "slirp"));
+    assert!(
+        slirp.has_dhcp() && slirp.one_lock() && slirp.offload(),
+        "{:?}",
+        slirp
+    );
+    assert!(slirp.uses & ModeInfo::PARAMS_SLIRP != 0, "{:?}", slirp);
+    assert!(slirp.supported && slirp.why_not.is_empty(), "{:?}", slirp);
+    let lo = Mode::Loopback.info();
+    assert!(
+        !lo.has_dhcp() && lo.supported && !lo.summary.is_empty(),
+        "{:?}",
+        lo
+    );
+    assert_eq!(Mode::Default.info().mode, Mode::Default.resolve());
+    let tap = Mode::Tap.info();
+    assert!(tap.needs & ModeInfo::PARAMS_DEVICE != 0, "{:?}", tap);
+    let bridged = Mode::Bridged.info();
+    assert_eq!(bridged.platform, "macOS");
+    assert!(
+        bridged.needs & ModeInfo::PARAMS_BRIDGED != 0,
+        "{:?}",
+        bridged
+    );
+    for m in Mode::ALL {
+        let i = m.info();
+        assert_eq!(i.supported, m.resolve().supported().is_ok(), "{:?}", i);
+        assert_eq!(i.uses & i.needs, i.needs, "needs within uses: {:?}", i);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let shared = Mode::Shared.info();
+        assert!(
+            !shared.supported && shared.why_not.contains("macOS"),
+            "{:?}",
+            shared
+        );
+    }
     assert_eq!(VmnetMode::default(), VmnetMode::Shared);
 }
 
