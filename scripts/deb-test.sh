@@ -34,7 +34,7 @@ else
 fi
 
 echo "--- dpkg-buildpackage -us -uc -b (squib-net $version)"
-opts=${DEB_BUILD_OPTIONS:-}
+opts="${DEB_BUILD_OPTIONS:-} parallel=$(nproc)"
 [ $check -eq 1 ] || opts="$opts nocheck"
 t0=$SECONDS
 if ! (cd "$tree" && DEB_BUILD_OPTIONS="$opts" dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1; then
