@@ -83,23 +83,28 @@ static uint32_t get_u32(const uint8_t *p)
  */
 static int read_pcap(const char *path, struct pcap_read *r, long expect_first)
 {
-	static uint8_t data[1 << 22];
-	uint8_t want[NF_FRAME_MAX];
+	uint8_t want[NF_FRAME_MAX], *data;
 	size_t n, off;
+	struct stat sb;
 	FILE *f = fopen(path, "rb");
 
 	memset(r, 0, sizeof(*r));
 	if (!f)
 		return -errno;
-	n = fread(data, 1, sizeof(data), f);
+	if (fstat(fileno(f), &sb) || !(data = malloc((size_t)sb.st_size + 1))) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(data, 1, (size_t)sb.st_size, f);
 	fclose(f);
-	if (n < SQN_CAP_FILE_HDR)
+	if (n < SQN_CAP_FILE_HDR || data[4] != 2 || data[5] != 0 ||
+	    data[6] != 4 || data[7] != 0) { /* version 2.4, host order */
+		free(data);
 		return -EINVAL;
+	}
 	r->magic = get_u32(data);
 	r->snaplen = get_u32(data + 16);
 	r->linktype = get_u32(data + 20);
-	if (data[4] != 2 || data[5] != 0 || data[6] != 4 || data[7] != 0)
-		return -EINVAL; /* version 2.4, host order */
 	for (off = SQN_CAP_FILE_HDR; off + SQN_CAP_REC_HDR <= n;) {
 		uint32_t incl = get_u32(data + off + 8);
 		uint32_t orig = get_u32(data + off + 12);
@@ -120,6 +125,7 @@ static int read_pcap(const char *path, struct pcap_read *r, long expect_first)
 		off += SQN_CAP_REC_HDR + incl;
 	}
 	r->torn = n - off;
+	free(data);
 	return 0;
 }
 
