@@ -542,7 +542,7 @@ void cli_opts_usage(const struct cli_command *cmd, FILE *f)
 			if (!has_row(cmd, s, o) || !o->params)
 				continue;
 			mode_list(o->params, ", ", head, sizeof(head));
-			if (strcmp(head, last)) {
+			if (strcmp(head, last) != 0) {
 				fprintf(f, "%s:\n", head);
 				snprintf(last, sizeof(last), "%s", head);
 			}
