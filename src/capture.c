@@ -560,6 +560,14 @@ int sqn_cap_start(struct sqn_cap *c, const struct sqn_cap_config *cfg,
 	}
 
 	pthread_mutex_lock(&c->lock);
+	if (c->running) { /* another start won meanwhile */
+		pthread_mutex_unlock(&c->lock);
+		snprintf(err, errlen,
+			 "capture: one runs already: stop it first");
+		close(fd);
+		rc = -EBUSY;
+		goto out_free;
+	}
 	memset(&c->st, 0, sizeof(c->st));
 	c->buf = buf;
 	c->size = k.buf_bytes;
@@ -603,7 +611,8 @@ out_free:
  * Frames offered from now on are ignored. Waits for the writer thread to
  * drain the buffer (to a FIFO: until its reader takes it).
  *
- * Return: 0, or -ENOENT when no capture runs
+ * Return: 0, or -ENOENT when no capture runs (or another call is
+ * stopping it)
  */
 int sqn_cap_stop(struct sqn_cap *c, struct sqn_cap_stats *final)
 {
@@ -611,7 +620,7 @@ int sqn_cap_stop(struct sqn_cap *c, struct sqn_cap_stats *final)
 	int fd;
 
 	pthread_mutex_lock(&c->lock);
-	if (!c->running) {
+	if (!c->running || c->stopping) { /* none, or another stop has it */
 		if (final)
 			*final = c->st;
 		pthread_mutex_unlock(&c->lock);

@@ -220,9 +220,10 @@ void sqn_rl_init(struct sqn_rl *l, const struct sqn_rl_config *c,
 /**
  * sqn_rl_update() - change the buckets at run time (Firecracker's PATCH)
  * @l:		the limiter
- * @u:		what to change: a bucket named is replaced by a full new one
- *		(or disabled by size or refill_time 0), one not named is kept
- *		with its state; the blocked state and the counters are kept
+ * @u:		what to change, checked by sqn_rl_config_check(): a bucket
+ *		named is replaced by a full new one (or disabled by size or
+ *		refill_time 0), one not named is kept with its state; the
+ *		blocked state and the counters are kept
  * @now_ns:	the clock
  */
 void sqn_rl_update(struct sqn_rl *l, const struct sqn_rl_update *u,

@@ -282,12 +282,20 @@ static void directions(void)
 	unlink(path);
 }
 
+static void *stop_main(void *arg)
+{
+	return (void *)(intptr_t)sqn_cap_stop(arg, NULL);
+}
+
 /* every refusal has its message */
 static void refusals(void)
 {
 	struct sqn_cap c;
 	struct sqn_cap_config cfg = {0};
 	char path[256], err[256] = "";
+	pthread_t t;
+	void *other;
+	int mine;
 
 	path_in_tmp(path, sizeof(path), "refusals.pcap");
 	ASSERT(sqn_cap_init(&c) == 0);
@@ -320,6 +328,14 @@ static void refusals(void)
 	CHECK_STR_HAS(err, "refusals.pcap): stop it first");
 	CHECK_EQ(sqn_cap_stop(&c, NULL), 0);
 	CHECK_EQ(sqn_cap_stop(&c, NULL), -ENOENT);
+
+	/* two stops at once: one stops it, the other finds none */
+	ASSERT(sqn_cap_start(&c, &cfg, err, sizeof(err)) == 0);
+	ASSERT(pthread_create(&t, NULL, stop_main, &c) == 0);
+	mine = sqn_cap_stop(&c, NULL);
+	pthread_join(t, &other);
+	CHECK_EQ(mine + (int)(intptr_t)other, -ENOENT);
+	CHECK(!sqn_cap_running(&c));
 
 	/* a FIFO with no reader: refused at once, not waited for */
 	path_in_tmp(path, sizeof(path), "noreader.fifo");
