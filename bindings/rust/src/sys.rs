@@ -58,6 +58,23 @@ pub(crate) mod ffi {
     /// sqn_log_fn - the log callback
     pub type sqn_log_fn = Option<unsafe extern "C" fn(*mut c_void, c_int, *const c_char)>;
 
+    /// struct sqn_bucket
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    pub struct sqn_bucket {
+        pub size: u64,
+        pub one_time_burst: u64,
+        pub refill_time_ms: u64,
+    }
+
+    /// struct sqn_rate_limiter
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    pub struct sqn_rate_limiter {
+        pub bandwidth: sqn_bucket,
+        pub ops: sqn_bucket,
+    }
+
     /// struct sqn_params
     #[repr(C)]
     pub struct sqn_params {
@@ -97,6 +114,9 @@ pub(crate) mod ffi {
         pub n_slirp_dns_search: c_uint,
         pub forwards: *const *const c_char,
         pub n_forwards: c_uint,
+        pub rx_rate_limiter: sqn_rate_limiter,
+        pub tx_rate_limiter: sqn_rate_limiter,
+        pub live_controls: c_int,
     }
 
     impl sqn_params {
@@ -139,6 +159,9 @@ pub(crate) mod ffi {
                 n_slirp_dns_search: 0,
                 forwards: std::ptr::null(),
                 n_forwards: 0,
+                rx_rate_limiter: sqn_rate_limiter::default(),
+                tx_rate_limiter: sqn_rate_limiter::default(),
+                live_controls: 0,
             }
         }
     }
@@ -967,7 +990,10 @@ mod tests {
             slirp_dns_search,
             n_slirp_dns_search,
             forwards,
-            n_forwards
+            n_forwards,
+            rx_rate_limiter,
+            tx_rate_limiter,
+            live_controls
         );
         // The header may have grown past what this crate knows (new fields
         // read as 0); it must not have shrunk.
