@@ -157,24 +157,24 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start %s mode: %s\n",
-			sqn_mode_name(o->mode), err);
+			sqn_mode_name(o->m.mode), err);
 		goto out_close;
 	}
-	if (o->mode == SQN_MODE_TAP) {
-		rc = relay_os_host_addr(o->tap, &o->host_addr, err,
+	if (o->m.have_host_addr) {
+		rc = relay_os_host_addr(o->m.tap, &o->m.host_addr, err,
 					sizeof(err));
 		if (rc) {
 			fprintf(stderr, "squib-net: %s\n", err);
 			goto out_iface;
 		}
 	}
-	if (o->verbose)
+	if (o->m.verbose)
 		fprintf(stderr,
 			"squib-net: run: %s gets the guest's NIC as fd %d "
 			"(SOCK_DGRAM, one frame per datagram), guest MAC %s, "
 			"%s mode, MTU %u\n",
 			o->argv[0], o->guest_fd, sqn_mac_format(mac, m),
-			sqn_mode_name(o->mode), sqn_iface_mtu(iface));
+			sqn_mode_name(o->m.mode), sqn_iface_mtu(iface));
 
 	rc = relay_sigq_open(&sq);
 	if (rc) {
@@ -203,7 +203,7 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		status = 125;
-	} else if (o->stats) {
+	} else if (o->m.stats) {
 		run_print_stats(iface);
 	}
 out_sigq:

@@ -20,8 +20,8 @@
  * NIC's full ring would; a datagram peer that has closed (the command
  * exited) is no drop.
  *
- * In slirp mode one thread does both: the backend runs every call under one
- * lock, so a TX thread buys no parallelism, only a wake-up and a lock
+ * In a mode that serialises both directions on one lock (slirp's:
+ * SQN_MODE_ONE_LOCK) one thread does both: a TX thread buys no parallelism, only a wake-up and a lock
  * hand-off per guest ACK. The main loop also polls the TAP, moves what the
  * guest sent first (its ACKs free libslirp's socket buffers) and then reads,
  * so one poll covers a whole round trip, as in slirp4netns.
@@ -462,13 +462,16 @@ int relay_run(struct sqn_iface *iface, const struct relay_guest *g, int *status)
 	struct relay_sigq own = {-1, -1};
 	struct relay_wait w = {.pid = g->pid, .kill_at = -1, .sq = g->sigq};
 	struct sqn_frame f[SQN_BATCH];
+	struct sqn_mode_info mi = {.size = sizeof(mi)};
 	unsigned nq = sqn_iface_queues(iface);
 	pthread_t tx;
 	int i, rc = 0;
 
-	/* slirp serialises both directions on one lock: a second thread only
-	 * adds wake-ups and lock hand-offs, so one thread does both */
-	r.one_thread = sqn_iface_mode(iface) == SQN_MODE_SLIRP;
+	/* a backend that serialises both directions on one lock (slirp): a
+	 * second thread only adds wake-ups and lock hand-offs, so one thread
+	 * does both */
+	sqn_mode_info(sqn_iface_mode(iface), &mi);
+	r.one_thread = (mi.flags & SQN_MODE_ONE_LOCK) != 0;
 
 	memset(&tx, 0, sizeof(tx)); /* joined only if it was created */
 	r.buf = calloc((size_t)2 * SQN_BATCH, RELAY_BUF);

@@ -12,97 +12,35 @@
 #include <sys/types.h>
 
 #include "dhcp.h"
+#include "opts.h"
 #include "squibnet.h"
-
-#define RUN_MAX_HELPER_ARGS 32
-#define RUN_MAX_PUBLISH 64
-#define RUN_MAX_DNS_SEARCH 8
-
-/**
- * struct ip4_cidr - an IPv4 address with a prefix length
- * @addr:	address, network byte order
- * @prefix:	0..32
- */
-struct ip4_cidr {
-	uint32_t addr;
-	unsigned prefix;
-};
 
 /**
  * struct run_opts - what `squib-net run` was asked to do
- * @mode:		backend mode (SQN_MODE_DEFAULT: the platform's)
- * @mtu:		--mtu, 0 for the backend's
+ * @m:			the interface's options (the mode rows, shared with
+ *			every command that starts one)
  * @mac:		--mac, the guest MAC; @have_mac when given
  * @have_mac:		whether --mac was given
- * @iface_id:		--id, default "eth0"
  * @ifname:		--ifname, the namespace NIC's name, default "eth0"
- * @helper_kind:	--helper
- * @helper_path:	--helper-path
- * @helper_args:	--helper-arg, repeated
- * @n_helper_args:	their number
- * @helper_restart:	--helper-restart
- * @connect_url:	--connect
- * @tap:		--tap, the backend TAP's name (tap mode)
- * @host_addr:		--host-addr (tap mode: the backend TAP's address)
- * @have_host_addr:	given
  * @guest_addr:		--guest-addr: static address, no DHCP
  * @have_guest_addr:	given
  * @gateway:		--gateway (0: from DHCP, or the host address)
  * @dns:		--dns (0: from DHCP)
- * @offload:		--offload (tap mode), on by default in slirp mode
- * @no_offload:		--no-offload (slirp mode: plain frames)
- * @queues:		--queues (tap mode)
- * @publish:		-p/--publish, repeated (slirp forwards)
- * @n_publish:		their number
- * @restrict_net:	--restrict
- * @net:		--net CIDR (slirp network)
- * @dns_search:		--dns-search, repeated
- * @n_dns_search:	their number
- * @no_ipv6:		--no-ipv6
- * @bridged:		--bridged IFACE
  * @no_dhcp:		--no-dhcp
- * @timeout_ms:		--timeout-ms, backend start timeout
- * @stats:		--stats: print statistics on exit
- * @verbose:		-v count
  * @argv:		the command to run (NULL-terminated, inside argv)
  * @guest_fd:		--guest-fd N: no namespace, the guest is CMD's fd N
  *			(a datagram socket); 0 when not given
  */
 struct run_opts {
-	enum sqn_mode mode;
-	uint32_t mtu;
+	struct cli_mode_opts m;
 	uint8_t mac[6];
 	bool have_mac;
-	const char *iface_id;
 	const char *ifname;
-	enum sqn_helper_kind helper_kind;
-	const char *helper_path;
-	const char *helper_args[RUN_MAX_HELPER_ARGS];
-	unsigned n_helper_args;
-	bool helper_restart;
-	const char *connect_url;
-	const char *tap;
-	struct ip4_cidr host_addr;
-	bool have_host_addr;
 	struct ip4_cidr guest_addr;
 	bool have_guest_addr;
 	uint32_t gateway;
 	uint32_t dns;
-	bool offload;
-	bool no_offload;
-	unsigned queues;
-	const char *publish[RUN_MAX_PUBLISH];
-	unsigned n_publish;
-	bool restrict_net;
-	const char *net;
-	const char *dns_search[RUN_MAX_DNS_SEARCH];
-	unsigned n_dns_search;
-	bool no_ipv6;
-	const char *bridged;
 	bool no_dhcp;
-	uint32_t timeout_ms;
-	bool stats;
-	int verbose;
 	char **argv;
 	int guest_fd;
 };
@@ -110,8 +48,6 @@ struct run_opts {
 /* run_args.c: pure option parsing */
 int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 		   size_t errlen);
-int run_parse_cidr(const char *s, struct ip4_cidr *out);
-int run_parse_ip4(const char *s, uint32_t *out);
 void run_usage(FILE *f);
 
 /**
