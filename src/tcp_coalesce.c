@@ -88,9 +88,7 @@ static inline void put16(uint8_t *p, uint32_t v)
  */
 static uint64_t pseudo_sum(const uint8_t *ip, uint32_t tcplen)
 {
-	uint8_t ph[4] = {0, 6, (uint8_t)(tcplen >> 8), (uint8_t)tcplen};
-
-	return sqn_csum_add(ph, 4, sqn_csum_add(ip + 12, 8, 0));
+	return sqn_csum_pseudo(ip + 12, 8, 6, tcplen);
 }
 
 /**
