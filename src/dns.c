@@ -104,7 +104,9 @@ static int name_next(struct name_it *it, const uint8_t **lab)
 		if (c & 0xc0)
 			return -EINVAL;
 		it->wire += 1u + c;
-		if (it->wire > NAME_WIRE_MAX || it->pos + 1 + c > it->len)
+		/* a label must leave room for the root's byte */
+		if (it->wire + (c ? 1u : 0u) > NAME_WIRE_MAX ||
+		    it->pos + 1 + c > it->len)
 			return -EINVAL;
 		*lab = it->buf + it->pos + 1;
 		it->pos += 1u + c;
@@ -178,6 +180,7 @@ static uint8_t lower(uint8_t c)
  * Return: the text's length, -EINVAL for a malformed name, -EILSEQ for a
  * label holding a byte other than a letter, digit, '-' or '_' (such a name
  * cannot be matched against host rules), -ENOSPC when @cap is too small
+ * (@out then holds the labels that fit, terminated)
  */
 int sqn_dns_name_text(const uint8_t *buf, size_t len, size_t off, char *out,
 		      size_t cap)
@@ -193,8 +196,10 @@ int sqn_dns_name_text(const uint8_t *buf, size_t len, size_t off, char *out,
 	while ((n = name_next(&it, &lab)) > 0) {
 		int i;
 
-		if (o + (o ? 1 : 0) + (size_t)n >= cap)
+		if (o + (o ? 1 : 0) + (size_t)n >= cap) {
+			out[o] = '\0';
 			return -ENOSPC;
+		}
 		if (o)
 			out[o++] = '.';
 		for (i = 0; i < n; i++) {

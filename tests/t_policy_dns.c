@@ -153,6 +153,24 @@ static void compression_bounds(void)
 	CHECK_EQ(sqn_dns_name_text(b, o, 12, name, sizeof(name)), 0);
 	CHECK(!strcmp(name, ""));
 	CHECK_EQ(sqn_dns_name_text(b, o, 12 + 1 + 126 * 4, name, 10), -ENOSPC);
+	/* four long labels: 63, 63, 63, 61 and the root are 255 bytes (253
+	 * as text); one more byte in the last label leaves no room for the
+	 * root (fuzz/regressions/dns/name_256_bytes) */
+	memset(b, 0, sizeof(b));
+	for (i = 0, o = 12; i < 4; i++) {
+		unsigned n = i < 3 ? 63 : 62;
+
+		b[o++] = (uint8_t)n;
+		memset(b + o, 'x', n);
+		o += n;
+	}
+	b[o++] = 0;
+	CHECK_EQ(sqn_dns_name_skip(b, o, 12), -EINVAL);
+	CHECK_EQ(sqn_dns_name_text(b, o, 12, name, sizeof(name)), -EINVAL);
+	b[12 + 3 * 64] = 61;
+	b[12 + 3 * 64 + 62] = 0;
+	CHECK_EQ(sqn_dns_name_skip(b, o, 12), 12 + 255);
+	CHECK_EQ(sqn_dns_name_text(b, o, 12, name, sizeof(name)), 253);
 }
 
 static void odd_bytes_in_names(void)
