@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "be.h"
 #include "dns.h"
 
 /* longest name in wire form, labels, lengths and the root included */
@@ -43,17 +44,6 @@ struct name_it {
 	size_t limit;
 	unsigned wire;
 };
-
-/**
- * get16() - big-endian 16 bits
- * @p:	where
- *
- * Return: the value
- */
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /**
  * name_start() - a cursor at a name
@@ -265,8 +255,8 @@ static int parse_questions(struct sqn_dns_msg *m, size_t off)
 			return -EINVAL;
 		if (!i) {
 			m->qname = (uint16_t)off;
-			m->qtype = get16(m->buf + end);
-			m->qclass = get16(m->buf + end + 2);
+			m->qtype = sqn_get16(m->buf + end);
+			m->qclass = sqn_get16(m->buf + end + 2);
 			m->qend = (uint16_t)(end + 4);
 		}
 		off = (size_t)end + 4;
@@ -296,17 +286,18 @@ static int parse_answers(struct sqn_dns_msg *m, size_t off)
 		if (end < 0 || (size_t)end + 10 > m->len)
 			break;
 		e = (size_t)end;
-		rdlen = get16(m->buf + e + 8);
+		rdlen = sqn_get16(m->buf + e + 8);
 		if (e + 10 + rdlen > m->len)
 			break;
 		if (m->n_an < SQN_DNS_MAX_RR) {
 			struct sqn_dns_rr *rr = &m->an[m->n_an++];
-			uint32_t ttl = (uint32_t)get16(m->buf + e + 4) << 16 |
-				       get16(m->buf + e + 6);
+			uint32_t ttl = (uint32_t)sqn_get16(m->buf + e + 4)
+					       << 16 |
+				       sqn_get16(m->buf + e + 6);
 
 			rr->name = (uint16_t)off;
-			rr->type = get16(m->buf + e);
-			rr->class = get16(m->buf + e + 2);
+			rr->type = sqn_get16(m->buf + e);
+			rr->class = sqn_get16(m->buf + e + 2);
 			rr->ttl = ttl & 0x80000000u ? 0 : ttl;
 			rr->rdata = (uint16_t)(e + 10);
 			rr->rdlen = rdlen;
@@ -338,12 +329,12 @@ int sqn_dns_parse(struct sqn_dns_msg *m, const uint8_t *buf, size_t len)
 		return -EINVAL;
 	m->buf = buf;
 	m->len = (uint16_t)len;
-	m->id = get16(buf);
-	m->flags = get16(buf + 2);
-	m->qdcount = get16(buf + 4);
-	m->ancount = get16(buf + 6);
-	m->nscount = get16(buf + 8);
-	m->arcount = get16(buf + 10);
+	m->id = sqn_get16(buf);
+	m->flags = sqn_get16(buf + 2);
+	m->qdcount = sqn_get16(buf + 4);
+	m->ancount = sqn_get16(buf + 6);
+	m->nscount = sqn_get16(buf + 8);
+	m->arcount = sqn_get16(buf + 10);
 	off = parse_questions(m, SQN_DNS_HLEN);
 	if (off < 0)
 		return off;

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "be.h"
 #include "csum.h"
 #include "pkt.h"
 
@@ -37,51 +38,6 @@
 #define ICMP4_MAX 576
 #define ICMP6_MAX 1280
 #define SQN_MIN_U32(a, b) ((a) < (b) ? (a) : (b))
-
-/**
- * get16() - big-endian 16 bits
- * @p:	where
- *
- * Return: the value
- */
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/**
- * get32() - big-endian 32 bits
- * @p:	where
- *
- * Return: the value
- */
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/**
- * put16() - store big-endian 16 bits
- * @p:	where
- * @v:	value
- */
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/**
- * put32() - store big-endian 32 bits
- * @p:	where
- * @v:	value
- */
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
 
 /**
  * ip4_options() - check IPv4 options for a source route
@@ -129,7 +85,7 @@ static int parse_ip4(struct sqn_pkt *p, uint32_t len)
 	if (avail < IP4_HLEN || ip[0] >> 4 != 4)
 		return -EINVAL;
 	hlen = (uint32_t)(ip[0] & 0x0f) * 4;
-	tot = get16(ip + 2);
+	tot = sqn_get16(ip + 2);
 	if (!tot)
 		tot = avail;
 	if (hlen < IP4_HLEN || tot < hlen || tot > avail)
@@ -142,7 +98,7 @@ static int parse_ip4(struct sqn_pkt *p, uint32_t len)
 	p->l3_group = ip[16] >= 224;
 	p->end = p->l3 + tot;
 	p->l4 = p->l3 + hlen;
-	frag = get16(ip + 6);
+	frag = sqn_get16(ip + 6);
 	p->frag = (frag & 0x3fff) != 0; /* MF or an offset */
 	p->frag_later = (frag & 0x1fff) != 0;
 	return ip4_options(p, hlen);
@@ -172,7 +128,7 @@ static int ip6_ext(struct sqn_pkt *p, uint8_t nh)
 		if (nh == 44) { /* fragment: fixed 8 bytes */
 			hl = 8;
 			p->frag = true;
-			p->frag_later = (get16(h + 2) >> 3) != 0;
+			p->frag_later = (sqn_get16(h + 2) >> 3) != 0;
 		} else if (nh == 51) { /* AH: length in 4-byte units, minus 2 */
 			hl = ((uint32_t)h[1] + 2) * 4;
 		} else {
@@ -206,7 +162,7 @@ static int parse_ip6(struct sqn_pkt *p, uint32_t len)
 
 	if (avail < IP6_HLEN || ip[0] >> 4 != 6)
 		return -EINVAL;
-	plen = get16(ip + 4);
+	plen = sqn_get16(ip + 4);
 	if (!plen)
 		plen = avail - IP6_HLEN;
 	if (plen > avail - IP6_HLEN)
@@ -240,10 +196,10 @@ static int parse_l4(struct sqn_pkt *p)
 		hl = (uint32_t)(h[12] >> 4) * 4;
 		if (hl < TCP_HLEN || hl > avail)
 			return -EINVAL;
-		p->sport = get16(h);
-		p->dport = get16(h + 2);
-		p->seq = get32(h + 4);
-		p->ack = get32(h + 8);
+		p->sport = sqn_get16(h);
+		p->dport = sqn_get16(h + 2);
+		p->seq = sqn_get32(h + 4);
+		p->ack = sqn_get32(h + 8);
 		p->tcp_flags = h[13];
 		p->pay = p->l4 + hl;
 		p->plen = avail - hl;
@@ -251,11 +207,11 @@ static int parse_l4(struct sqn_pkt *p)
 	case SQN_PKT_UDP:
 		if (avail < UDP_HLEN)
 			return -EINVAL;
-		hl = get16(h + 4);
+		hl = sqn_get16(h + 4);
 		if (!p->frag && (hl < UDP_HLEN || hl > avail))
 			return -EINVAL;
-		p->sport = get16(h);
-		p->dport = get16(h + 2);
+		p->sport = sqn_get16(h);
+		p->dport = sqn_get16(h + 2);
 		p->pay = p->l4 + UDP_HLEN;
 		p->plen = p->frag ? avail - UDP_HLEN : hl - UDP_HLEN;
 		return 0;
@@ -290,7 +246,7 @@ int sqn_pkt_parse(struct sqn_pkt *p, const uint8_t *f, uint32_t len)
 	p->f = f;
 	if (len < SQN_PKT_ETH_HLEN)
 		return -EINVAL;
-	p->ethertype = get16(f + 12);
+	p->ethertype = sqn_get16(f + 12);
 	p->l2_group = f[0] & 1;
 	p->l3 = SQN_PKT_ETH_HLEN;
 	if (p->ethertype == SQN_PKT_ETH_IP4)
@@ -334,13 +290,13 @@ static uint32_t put_l2_l3(const struct sqn_pkt *p, bool back, uint8_t proto,
 
 	memcpy(out, p->f + (back ? 6 : 0), 6);
 	memcpy(out + 6, p->f + (back ? 0 : 6), 6);
-	put16(out + 12, p->family == 4 ? SQN_PKT_ETH_IP4 : SQN_PKT_ETH_IP6);
+	sqn_put16(out + 12, p->family == 4 ? SQN_PKT_ETH_IP4 : SQN_PKT_ETH_IP6);
 	if (p->family == 4) {
 		uint16_t c;
 
 		memset(ip, 0, IP4_HLEN);
 		ip[0] = 0x45;
-		put16(ip + 2, IP4_HLEN + l4len);
+		sqn_put16(ip + 2, IP4_HLEN + l4len);
 		if (proto == SQN_PKT_TCP)
 			ip[6] = 0x40; /* DF */
 		ip[8] = 64;
@@ -353,7 +309,7 @@ static uint32_t put_l2_l3(const struct sqn_pkt *p, bool back, uint8_t proto,
 	}
 	memset(ip, 0, IP6_HLEN);
 	ip[0] = 0x60;
-	put16(ip + 4, l4len);
+	sqn_put16(ip + 4, l4len);
 	ip[6] = proto;
 	ip[7] = 64;
 	memcpy(ip + 8, s, 16);
@@ -436,10 +392,10 @@ uint32_t sqn_pkt_tcp_rst(const struct sqn_pkt *p, bool to_sender, uint8_t *out,
 	l4 = put_l2_l3(p, to_sender, SQN_PKT_TCP, TCP_HLEN, out);
 	t = out + l4;
 	memset(t, 0, TCP_HLEN);
-	put16(t, to_sender ? p->dport : p->sport);
-	put16(t + 2, to_sender ? p->sport : p->dport);
-	put32(t + 4, seq);
-	put32(t + 8, ack);
+	sqn_put16(t, to_sender ? p->dport : p->sport);
+	sqn_put16(t + 2, to_sender ? p->sport : p->dport);
+	sqn_put32(t + 4, seq);
+	sqn_put32(t + 8, ack);
 	t[12] = (TCP_HLEN / 4) << 4;
 	t[13] = flags;
 	put_l4_csum(out, p->family, l4, SQN_PKT_TCP, TCP_HLEN, 16);
@@ -526,10 +482,10 @@ uint32_t sqn_pkt_udp_reply(const struct sqn_pkt *p, const uint8_t *data,
 		return 0;
 	l4 = put_l2_l3(p, true, SQN_PKT_UDP, UDP_HLEN + dlen, out);
 	u = out + l4;
-	put16(u, p->dport);
-	put16(u + 2, p->sport);
-	put16(u + 4, UDP_HLEN + dlen);
-	put16(u + 6, 0);
+	sqn_put16(u, p->dport);
+	sqn_put16(u + 2, p->sport);
+	sqn_put16(u + 4, UDP_HLEN + dlen);
+	sqn_put16(u + 6, 0);
 	memcpy(u + UDP_HLEN, data, dlen);
 	put_l4_csum(out, p->family, l4, SQN_PKT_UDP, UDP_HLEN + dlen, 6);
 	return l4 + UDP_HLEN + dlen;

@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "be.h"
 #include "policy_int.h"
 
 /* most CNAME links followed from a question's name */
@@ -65,17 +66,6 @@ enum query_verdict {
 	Q_BAD,
 	Q_NAME,
 };
-
-/**
- * get16() - big-endian 16 bits
- * @p:	where
- *
- * Return: the value
- */
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /**
  * check_query() - judge one query message
@@ -157,7 +147,7 @@ query_tcp(struct sqn_policy *p, const struct sqn_pkt *k, struct pol_deny *d)
 		if (k->plen - off < 2)
 			return sqn_pol_deny(d, SQN_POLICY_C_DNS_BAD,
 					    POL_REPLY_RST_BOTH);
-		mlen = get16(s + off);
+		mlen = sqn_get16(s + off);
 		if (mlen > k->plen - off - 2)
 			return sqn_pol_deny(d, SQN_POLICY_C_DNS_BAD,
 					    POL_REPLY_RST_BOTH);
@@ -347,7 +337,7 @@ static void answer_tcp(struct sqn_policy *p, const struct sqn_pkt *k,
 		uint32_t mlen;
 
 		if (k->plen - off < 2 ||
-		    (mlen = get16(s + off)) > k->plen - off - 2) {
+		    (mlen = sqn_get16(s + off)) > k->plen - off - 2) {
 			p->st.dns_split++;
 			return;
 		}

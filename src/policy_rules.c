@@ -23,10 +23,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "msg.h"
 #include "policy_rules.h"
 
 #define SQN_MIN_INT(a, b) ((int)((a) < (b) ? (a) : (b)))
@@ -38,28 +38,6 @@ static const char *const rule_names[SQN_RULE_KINDS] = {
 	[SQN_RULE_DENY_ALL] = "deny-all",
 	[SQN_RULE_CHECK_SNI] = "check-sni",
 };
-
-/**
- * refuse() - format a refusal and return -EINVAL
- * @err:	message buffer, may be NULL
- * @errlen:	its size
- * @fmt:	printf format
- *
- * Return: -EINVAL
- */
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /**
  * sqn_policy_rules_init() - an empty rule set (the policy off)
@@ -116,25 +94,28 @@ static int check_labels(const char *v, const char *s, size_t n, char *err,
 	for (i = 0; i <= n; i++) {
 		if (i == n || s[i] == '.') {
 			if (!lab)
-				return refuse(err, errlen,
-					      "allow-host \"%s\": empty label "
-					      "(two dots, or a dot first)",
-					      v);
+				return sqn_msg_refuse(
+					err, errlen,
+					"allow-host \"%s\": empty label "
+					"(two dots, or a dot first)",
+					v);
 			if (lab > 63)
-				return refuse(err, errlen,
-					      "allow-host \"%s\": a label is "
-					      "longer than 63 characters",
-					      v);
+				return sqn_msg_refuse(
+					err, errlen,
+					"allow-host \"%s\": a label is "
+					"longer than 63 characters",
+					v);
 			lab = 0;
 			continue;
 		}
 		if (s[i] == '*')
-			return refuse(err, errlen,
-				      "allow-host \"%s\": '*' may only be the "
-				      "whole first label, as in *.example.com",
-				      v);
+			return sqn_msg_refuse(
+				err, errlen,
+				"allow-host \"%s\": '*' may only be the "
+				"whole first label, as in *.example.com",
+				v);
 		if (!label_char(s[i]))
-			return refuse(
+			return sqn_msg_refuse(
 				err, errlen,
 				"allow-host \"%s\": '%c' is not a letter, "
 				"digit, '-' or '_'",
@@ -166,27 +147,29 @@ static int add_host(struct sqn_policy_rules *r, const char *v, char *err,
 	if (n && v[n - 1] == '.')
 		n--;
 	if (!n)
-		return refuse(err, errlen,
-			      "allow-host is empty: give a name "
-			      "such as pypi.org or *.example.com");
+		return sqn_msg_refuse(err, errlen,
+				      "allow-host is empty: give a name "
+				      "such as pypi.org or *.example.com");
 	if (n > 253)
-		return refuse(err, errlen,
-			      "allow-host \"%.40s...\" is longer than a DNS "
-			      "name (253 characters)",
-			      v);
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-host \"%.40s...\" is longer than a DNS "
+			"name (253 characters)",
+			v);
 	if (sqn_policy_addr_parse(v, n, &a) == 0)
-		return refuse(err, errlen,
-			      "allow-host \"%s\" is an address: write "
-			      "allow-net=%s",
-			      v, v);
+		return sqn_msg_refuse(err, errlen,
+				      "allow-host \"%s\" is an address: write "
+				      "allow-net=%s",
+				      v, v);
 	if (n >= 2 && v[0] == '*' && v[1] == '.') {
 		wild = true;
 		s += 2;
 		n -= 2;
 	} else if (n == 1 && v[0] == '*') {
-		return refuse(err, errlen,
-			      "allow-host \"*\" would allow every name: give "
-			      "no allow-host rule to leave names unchecked");
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-host \"*\" would allow every name: give "
+			"no allow-host rule to leave names unchecked");
 	}
 	for (i = 0; i < n; i++)
 		name[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
@@ -198,14 +181,16 @@ static int add_host(struct sqn_policy_rules *r, const char *v, char *err,
 		    !memcmp(r->pool + r->host[i].off, name, n))
 			return 0;
 	if (r->n_host == SQN_POLICY_MAX_HOSTS)
-		return refuse(err, errlen,
-			      "more than %d allow-host rules (at \"%.48s%s\")",
-			      SQN_POLICY_MAX_HOSTS, v, n > 48 ? "..." : "");
+		return sqn_msg_refuse(
+			err, errlen,
+			"more than %d allow-host rules (at \"%.48s%s\")",
+			SQN_POLICY_MAX_HOSTS, v, n > 48 ? "..." : "");
 	if (SQN_POLICY_NAME_POOL - r->pool_used < n)
-		return refuse(err, errlen,
-			      "the allow-host names together exceed %d bytes "
-			      "(at \"%.48s%s\")",
-			      SQN_POLICY_NAME_POOL, v, n > 48 ? "..." : "");
+		return sqn_msg_refuse(
+			err, errlen,
+			"the allow-host names together exceed %d bytes "
+			"(at \"%.48s%s\")",
+			SQN_POLICY_NAME_POOL, v, n > 48 ? "..." : "");
 	memcpy(r->pool + r->pool_used, name, n);
 	r->host[r->n_host++] =
 		(struct sqn_policy_host){.off = (uint16_t)r->pool_used,
@@ -344,18 +329,19 @@ static int cut_net(struct net_text *t, char *err, size_t errlen)
 	if (t->v[0] == '[') {
 		close = memchr(t->v, ']', n);
 		if (!close)
-			return refuse(err, errlen,
-				      "allow-net \"%s\": '[' without ']'",
-				      t->v);
+			return sqn_msg_refuse(
+				err, errlen,
+				"allow-net \"%s\": '[' without ']'", t->v);
 		t->bracket = true;
 		cut_prefix(t, t->v + 1, (size_t)(close - t->v - 1));
 		if ((size_t)(close - t->v) + 1 < n) {
 			if (close[1] != ':')
-				return refuse(err, errlen,
-					      "allow-net \"%s\": after ']' "
-					      "comes \":PORT\" or \"/tcp\" or "
-					      "\"/udp\"",
-					      t->v);
+				return sqn_msg_refuse(
+					err, errlen,
+					"allow-net \"%s\": after ']' "
+					"comes \":PORT\" or \"/tcp\" or "
+					"\"/udp\"",
+					t->v);
 			t->ports = close + 2;
 			t->portslen = n - (size_t)(close - t->v) - 2;
 		}
@@ -392,22 +378,24 @@ static int parse_ports(const struct net_text *t, struct sqn_policy_net *net,
 	unsigned lo, hi;
 
 	if (parse_uint(t->ports, l1, 65535, &lo) || !lo)
-		return refuse(err, errlen,
-			      "allow-net \"%s\": \"%.*s\" is not a port "
-			      "1..65535",
-			      t->v, (int)l1, t->ports);
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-net \"%s\": \"%.*s\" is not a port "
+			"1..65535",
+			t->v, (int)l1, t->ports);
 	hi = lo;
 	if (dash &&
 	    (parse_uint(dash + 1, t->portslen - l1 - 1, 65535, &hi) || !hi))
-		return refuse(err, errlen,
-			      "allow-net \"%s\": \"%.*s\" is not a port "
-			      "1..65535",
-			      t->v, (int)(t->portslen - l1 - 1), dash + 1);
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-net \"%s\": \"%.*s\" is not a port "
+			"1..65535",
+			t->v, (int)(t->portslen - l1 - 1), dash + 1);
 	if (hi < lo)
-		return refuse(err, errlen,
-			      "allow-net \"%s\": port range %u-%u runs "
-			      "backwards",
-			      t->v, lo, hi);
+		return sqn_msg_refuse(err, errlen,
+				      "allow-net \"%s\": port range %u-%u runs "
+				      "backwards",
+				      t->v, lo, hi);
 	net->lo = (uint16_t)lo;
 	net->hi = (uint16_t)hi;
 	return 0;
@@ -459,32 +447,36 @@ static int parse_net_addr(const struct net_text *t, struct sqn_policy_net *net,
 	char fix[INET6_ADDRSTRLEN];
 
 	if (sqn_policy_addr_parse(t->addr, t->alen, &net->addr))
-		return refuse(err, errlen,
-			      "allow-net \"%s\": \"%.*s\" is not an IPv4 or "
-			      "IPv6 address",
-			      t->v, (int)t->alen, t->addr);
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-net \"%s\": \"%.*s\" is not an IPv4 or "
+			"IPv6 address",
+			t->v, (int)t->alen, t->addr);
 	if (t->bracket && net->addr.family == 4)
-		return refuse(err, errlen,
-			      "allow-net \"%s\": brackets are for IPv6; write "
-			      "an IPv4 network without them",
-			      t->v);
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-net \"%s\": brackets are for IPv6; write "
+			"an IPv4 network without them",
+			t->v);
 	bits = net->addr.family == 4 ? 32 : 128;
 	prefix = bits;
 	if (t->pfx && parse_uint(t->pfx, t->plen, bits, &prefix))
-		return refuse(err, errlen,
-			      "allow-net \"%s\": prefix \"%.*s\" is not a "
-			      "number 0..%u",
-			      t->v, (int)t->plen, t->pfx, bits);
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-net \"%s\": prefix \"%.*s\" is not a "
+			"number 0..%u",
+			t->v, (int)t->plen, t->pfx, bits);
 	if (host_bits(&net->addr, prefix)) {
 		struct sqn_policy_addr m = net->addr;
 
 		mask_addr(&m, prefix);
 		inet_ntop(m.family == 4 ? AF_INET : AF_INET6, m.a, fix,
 			  sizeof(fix));
-		return refuse(err, errlen,
-			      "allow-net \"%s\": host bits set after /%u; the "
-			      "network is %s/%u",
-			      t->v, prefix, fix, prefix);
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-net \"%s\": host bits set after /%u; the "
+			"network is %s/%u",
+			t->v, prefix, fix, prefix);
 	}
 	net->prefix = (uint8_t)prefix;
 	return 0;
@@ -525,12 +517,13 @@ static int add_net(struct sqn_policy_rules *r, const char *v, char *err,
 
 	memset(&net, 0, sizeof(net));
 	if (!*v)
-		return refuse(err, errlen,
-			      "allow-net is empty: give a network such as "
-			      "10.1.0.0/16:5432 or [2001:db8::/32]:443/tcp");
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-net is empty: give a network such as "
+			"10.1.0.0/16:5432 or [2001:db8::/32]:443/tcp");
 	if (strnlen(v, SQN_POLICY_RULE_MAX) == SQN_POLICY_RULE_MAX)
-		return refuse(err, errlen, "allow-net \"%.40s...\" is too long",
-			      v);
+		return sqn_msg_refuse(err, errlen,
+				      "allow-net \"%.40s...\" is too long", v);
 	rc = cut_net(&t, err, errlen);
 	if (!rc)
 		rc = parse_net_addr(&t, &net, err, errlen);
@@ -543,9 +536,10 @@ static int add_net(struct sqn_policy_rules *r, const char *v, char *err,
 		if (net_eq(&r->net[i], &net))
 			return 0;
 	if (r->n_net == SQN_POLICY_MAX_NETS)
-		return refuse(err, errlen,
-			      "allow-net \"%s\": more than %d allow-net rules",
-			      v, SQN_POLICY_MAX_NETS);
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-net \"%s\": more than %d allow-net rules", v,
+			SQN_POLICY_MAX_NETS);
 	r->net[r->n_net++] = net;
 	return 0;
 }
@@ -571,22 +565,23 @@ static int add_dns(struct sqn_policy_rules *r, const char *v, char *err,
 		n -= 2;
 	}
 	if (sqn_policy_addr_parse(v, n, &a))
-		return refuse(err, errlen,
-			      "allow-dns \"%.*s\" is not an IPv4 or IPv6 "
-			      "address%s",
-			      (int)SQN_MIN_INT(n, 64), v,
-			      memchr(v, ':', n) && memchr(v, '.', n)
-				      ? " (give the address alone: DNS is "
-					"port 53)"
-				      : "");
+		return sqn_msg_refuse(
+			err, errlen,
+			"allow-dns \"%.*s\" is not an IPv4 or IPv6 "
+			"address%s",
+			(int)SQN_MIN_INT(n, 64), v,
+			memchr(v, ':', n) && memchr(v, '.', n)
+				? " (give the address alone: DNS is "
+				  "port 53)"
+				: "");
 	for (i = 0; i < r->n_dns; i++)
 		if (r->dns[i].family == a.family &&
 		    !memcmp(r->dns[i].a, a.a, sizeof(a.a)))
 			return 0;
 	if (r->n_dns == SQN_POLICY_MAX_DNS)
-		return refuse(err, errlen,
-			      "allow-dns \"%s\": more than %d resolvers", v,
-			      SQN_POLICY_MAX_DNS);
+		return sqn_msg_refuse(
+			err, errlen, "allow-dns \"%s\": more than %d resolvers",
+			v, SQN_POLICY_MAX_DNS);
 	r->dns[r->n_dns++] = a;
 	return 0;
 }
@@ -609,13 +604,15 @@ int sqn_policy_rule_add(struct sqn_policy_rules *r,
 	bool flag = kind == SQN_RULE_DENY_ALL || kind == SQN_RULE_CHECK_SNI;
 
 	if ((unsigned)kind >= SQN_RULE_KINDS)
-		return refuse(err, errlen, "unknown policy rule kind %d", kind);
+		return sqn_msg_refuse(err, errlen,
+				      "unknown policy rule kind %d", kind);
 	if (flag && value && *value)
-		return refuse(err, errlen, "%s takes no value (got \"%.64s\")",
-			      rule_names[kind], value);
+		return sqn_msg_refuse(err, errlen,
+				      "%s takes no value (got \"%.64s\")",
+				      rule_names[kind], value);
 	if (!flag && !value)
-		return refuse(err, errlen, "%s needs a value",
-			      rule_names[kind]);
+		return sqn_msg_refuse(err, errlen, "%s needs a value",
+				      rule_names[kind]);
 	switch (kind) {
 	case SQN_RULE_ALLOW_HOST:
 		return add_host(r, value, err, errlen);
@@ -659,11 +656,12 @@ int sqn_policy_rule_parse(struct sqn_policy_rules *r, const char *spec,
 			return sqn_policy_rule_add(
 				r, (enum sqn_policy_rule_kind)k,
 				eq ? eq + 1 : NULL, err, errlen);
-	return refuse(err, errlen,
-		      "policy rule \"%.64s\": unknown kind \"%.*s\"; the kinds "
-		      "are allow-host, allow-net, allow-dns, deny-all, "
-		      "check-sni",
-		      spec, (int)SQN_MIN_INT(klen, 32), s);
+	return sqn_msg_refuse(
+		err, errlen,
+		"policy rule \"%.64s\": unknown kind \"%.*s\"; the kinds "
+		"are allow-host, allow-net, allow-dns, deny-all, "
+		"check-sni",
+		spec, (int)SQN_MIN_INT(klen, 32), s);
 }
 
 /**
@@ -690,10 +688,11 @@ int sqn_policy_rules_check(const struct sqn_policy_rules *r, char *err,
 			   size_t errlen)
 {
 	if (r->check_sni && !r->n_host)
-		return refuse(err, errlen,
-			      "check-sni checks TLS server names against the "
-			      "allow-host rules, and there are none: add "
-			      "allow-host rules or drop check-sni");
+		return sqn_msg_refuse(
+			err, errlen,
+			"check-sni checks TLS server names against the "
+			"allow-host rules, and there are none: add "
+			"allow-host rules or drop check-sni");
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "be.h"
 #include "netframes.h"
 #include "pframe.h"
 
@@ -12,39 +13,6 @@
 
 const uint8_t pf_guest_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 const uint8_t pf_gw_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
-
-/**
- * put16() - store big-endian 16 bits
- * @p:	where
- * @v:	value
- */
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/**
- * put32() - store big-endian 32 bits
- * @p:	where
- * @v:	value
- */
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-/**
- * get16() - big-endian 16 bits
- * @p:	where
- *
- * Return: the value
- */
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /**
  * alen() - an address family's length
@@ -73,7 +41,7 @@ static uint32_t pseudo(struct pf_addr src, struct pf_addr dst, uint8_t proto,
 	size_t i;
 
 	for (i = 0; i < alen(src.family); i += 2)
-		s += get16(src.a + i) + get16(dst.a + i);
+		s += sqn_get16(src.a + i) + sqn_get16(dst.a + i);
 	return s;
 }
 
@@ -111,19 +79,19 @@ size_t pf_ip(uint8_t *buf, struct pf_addr src, struct pf_addr dst,
 
 	memcpy(buf, pf_gw_mac, 6);
 	memcpy(buf + 6, pf_guest_mac, 6);
-	put16(buf + 12, v4 ? 0x0800 : 0x86dd);
+	sqn_put16(buf + 12, v4 ? 0x0800 : 0x86dd);
 	memset(ip, 0, hl);
 	if (v4) {
 		ip[0] = 0x45;
-		put16(ip + 2, (uint32_t)(hl + l4len));
+		sqn_put16(ip + 2, (uint32_t)(hl + l4len));
 		ip[8] = 64;
 		ip[9] = proto;
 		memcpy(ip + 12, src.a, 4);
 		memcpy(ip + 16, dst.a, 4);
-		put16(ip + 10, nf_csum(ip, 20, 0));
+		sqn_put16(ip + 10, nf_csum(ip, 20, 0));
 	} else {
 		ip[0] = 0x60;
-		put16(ip + 4, (uint32_t)l4len);
+		sqn_put16(ip + 4, (uint32_t)l4len);
 		ip[6] = proto;
 		ip[7] = 64;
 		memcpy(ip + 8, src.a, 16);
@@ -139,7 +107,7 @@ size_t pf_ip(uint8_t *buf, struct pf_addr src, struct pf_addr dst,
 	if (at) {
 		c = nf_csum(t, l4len,
 			    proto == 1 ? 0 : pseudo(src, dst, proto, l4len));
-		put16(t + at, proto == 17 && !c ? 0xffff : c);
+		sqn_put16(t + at, proto == 17 && !c ? 0xffff : c);
 	}
 	return ETH_HLEN + hl + l4len;
 }
@@ -166,13 +134,13 @@ size_t pf_tcp(uint8_t *buf, struct pf_addr src, struct pf_addr dst,
 	uint8_t t[PF_BUF];
 
 	memset(t, 0, 20);
-	put16(t, sport);
-	put16(t + 2, dport);
-	put32(t + 4, seq);
-	put32(t + 8, ack);
+	sqn_put16(t, sport);
+	sqn_put16(t + 2, dport);
+	sqn_put32(t + 4, seq);
+	sqn_put32(t + 8, ack);
 	t[12] = 5 << 4;
 	t[13] = flags;
-	put16(t + 14, 65535);
+	sqn_put16(t + 14, 65535);
 	memcpy(t + 20, payload, plen);
 	return pf_ip(buf, src, dst, 6, t, 20 + plen);
 }
@@ -194,10 +162,10 @@ size_t pf_udp(uint8_t *buf, struct pf_addr src, struct pf_addr dst,
 {
 	uint8_t u[PF_BUF];
 
-	put16(u, sport);
-	put16(u + 2, dport);
-	put16(u + 4, (uint32_t)(8 + plen));
-	put16(u + 6, 0);
+	sqn_put16(u, sport);
+	sqn_put16(u + 2, dport);
+	sqn_put16(u + 4, (uint32_t)(8 + plen));
+	sqn_put16(u + 6, 0);
 	memcpy(u + 8, payload, plen);
 	return pf_ip(buf, src, dst, 17, u, 8 + plen);
 }
@@ -232,8 +200,8 @@ size_t pf_ping(uint8_t *buf, struct pf_addr src, struct pf_addr dst,
 			 '!',
 			 '\n'};
 
-	put16(m + 4, id);
-	put16(m + 6, seq);
+	sqn_put16(m + 4, id);
+	sqn_put16(m + 6, seq);
 	return pf_ip(buf, src, dst, src.family == 4 ? 1 : 58, m, sizeof(m));
 }
 
@@ -252,16 +220,16 @@ static int read_l4(struct pf_pkt *p, const uint8_t *t, size_t len)
 
 	if (len < 8 || (p->proto == 6 && (len < 20 || hl < 20 || hl > len)))
 		return -1;
-	if (p->proto == 17 && get16(t + 4) != len)
+	if (p->proto == 17 && sqn_get16(t + 4) != len)
 		return -1;
 	p->csum_ok = p->csum_ok && nf_csum(t, len, ps) == 0;
 	if (p->proto == 6 || p->proto == 17) {
-		p->sport = get16(t);
-		p->dport = get16(t + 2);
+		p->sport = sqn_get16(t);
+		p->dport = sqn_get16(t + 2);
 	}
 	if (p->proto == 6) {
-		p->seq = (uint32_t)get16(t + 4) << 16 | get16(t + 6);
-		p->ack = (uint32_t)get16(t + 8) << 16 | get16(t + 10);
+		p->seq = (uint32_t)sqn_get16(t + 4) << 16 | sqn_get16(t + 6);
+		p->ack = (uint32_t)sqn_get16(t + 8) << 16 | sqn_get16(t + 10);
 		p->flags = t[13];
 	} else {
 		p->type = t[0];
@@ -292,12 +260,12 @@ int pf_read(const uint8_t *f, size_t len, struct pf_pkt *p)
 		return -1;
 	memcpy(p->dst_mac, f, 6);
 	memcpy(p->src_mac, f + 6, 6);
-	type = get16(f + 12);
+	type = sqn_get16(f + 12);
 	p->l3 = ip;
 	p->csum_ok = true;
 	if (type == 0x0800 && ip[0] == 0x45) {
 		hl = 20;
-		tot = get16(ip + 2);
+		tot = sqn_get16(ip + 2);
 		p->family = 4;
 		p->proto = ip[9];
 		p->ttl = ip[8];
@@ -305,7 +273,7 @@ int pf_read(const uint8_t *f, size_t len, struct pf_pkt *p)
 	} else if (type == 0x86dd && (ip[0] >> 4) == 6 &&
 		   len >= ETH_HLEN + 40) {
 		hl = 40;
-		tot = 40u + get16(ip + 4);
+		tot = 40u + sqn_get16(ip + 4);
 		p->family = 6;
 		p->proto = ip[6];
 		p->ttl = ip[7];
@@ -359,12 +327,12 @@ size_t pf_dns_query(uint8_t *buf, uint16_t id, const char *name, uint16_t qtype)
 	size_t o = 12;
 
 	memset(buf, 0, 12);
-	put16(buf, id);
-	put16(buf + 2, 0x0100);
-	put16(buf + 4, 1);
+	sqn_put16(buf, id);
+	sqn_put16(buf + 2, 0x0100);
+	sqn_put16(buf + 4, 1);
 	o += pf_dns_name(buf + o, name);
-	put16(buf + o, qtype);
-	put16(buf + o + 2, 1);
+	sqn_put16(buf + o, qtype);
+	sqn_put16(buf + o + 2, 1);
 	return o + 4;
 }
 
@@ -388,12 +356,12 @@ static size_t put_owner(uint8_t *buf, size_t o, const char *name,
 	unsigned i;
 
 	if (!strcmp(name, qname)) {
-		put16(buf + o, 0xc000 | 12);
+		sqn_put16(buf + o, 0xc000 | 12);
 		return 2;
 	}
 	for (i = 0; i < n_seen; i++) {
 		if (!strcmp(name, seen[i])) {
-			put16(buf + o, 0xc000 | (uint32_t)seen_off[i]);
+			sqn_put16(buf + o, 0xc000 | (uint32_t)seen_off[i]);
 			return 2;
 		}
 	}
@@ -420,31 +388,31 @@ size_t pf_dns_answer(uint8_t *buf, uint16_t id, const char *qname,
 	size_t seen_off[16], o = pf_dns_query(buf, id, qname, qtype);
 	unsigned i, n_seen = 0;
 
-	put16(buf + 2, 0x8180);
-	put16(buf + 6, n);
+	sqn_put16(buf + 2, 0x8180);
+	sqn_put16(buf + 6, n);
 	for (i = 0; i < n; i++) {
 		size_t rd;
 
 		o += put_owner(buf, o, rr[i].name, qname, seen, seen_off,
 			       n_seen);
-		put16(buf + o, rr[i].type);
-		put16(buf + o + 2, 1);
-		put32(buf + o + 4, rr[i].ttl);
+		sqn_put16(buf + o, rr[i].type);
+		sqn_put16(buf + o + 2, 1);
+		sqn_put32(buf + o + 4, rr[i].ttl);
 		rd = o + 10;
 		if (rr[i].type == 5) {
 			seen[n_seen] = rr[i].target;
 			seen_off[n_seen++] = rd;
-			put16(buf + o + 8,
-			      (uint32_t)pf_dns_name(buf + rd, rr[i].target));
+			sqn_put16(buf + o + 8, (uint32_t)pf_dns_name(
+						       buf + rd, rr[i].target));
 		} else if (rr[i].type == 1 || rr[i].type == 28) {
 			size_t l = alen(rr[i].addr.family);
 
 			memcpy(buf + rd, rr[i].addr.a, l);
-			put16(buf + o + 8, (uint32_t)l);
+			sqn_put16(buf + o + 8, (uint32_t)l);
 		} else {
-			put16(buf + o + 8, 0);
+			sqn_put16(buf + o + 8, 0);
 		}
-		o = rd + get16(buf + o + 8);
+		o = rd + sqn_get16(buf + o + 8);
 	}
 	return o;
 }
@@ -464,53 +432,53 @@ size_t pf_hello(uint8_t *buf, const char *sni, size_t pad, bool ech)
 	size_t o = 9, ext;
 
 	buf[0] = 22;
-	put16(buf + 1, 0x0301);
+	sqn_put16(buf + 1, 0x0301);
 	buf[5] = 1;
-	put16(buf + o, 0x0303);
+	sqn_put16(buf + o, 0x0303);
 	memset(buf + o + 2, 0xab, 32);
 	o += 34;
 	buf[o++] = 32;
 	memset(buf + o, 0xcd, 32);
 	o += 32;
-	put16(buf + o, 4);
-	put16(buf + o + 2, 0x1301);
-	put16(buf + o + 4, 0x1302);
+	sqn_put16(buf + o, 4);
+	sqn_put16(buf + o + 2, 0x1301);
+	sqn_put16(buf + o + 4, 0x1302);
 	o += 6;
 	buf[o++] = 1;
 	buf[o++] = 0;
 	ext = o;
 	o += 2;
 	if (ech) {
-		put16(buf + o, 0xfe0d);
-		put16(buf + o + 2, 8);
+		sqn_put16(buf + o, 0xfe0d);
+		sqn_put16(buf + o + 2, 8);
 		memset(buf + o + 4, 0x11, 8);
 		o += 12;
 	}
 	if (pad) {
-		put16(buf + o, 21);
-		put16(buf + o + 2, (uint32_t)pad);
+		sqn_put16(buf + o, 21);
+		sqn_put16(buf + o + 2, (uint32_t)pad);
 		memset(buf + o + 4, 0, pad);
 		o += 4 + pad;
 	}
 	if (sni) {
 		size_t n = strlen(sni);
 
-		put16(buf + o, 0);
-		put16(buf + o + 2, (uint32_t)(n + 5));
-		put16(buf + o + 4, (uint32_t)(n + 3));
+		sqn_put16(buf + o, 0);
+		sqn_put16(buf + o + 2, (uint32_t)(n + 5));
+		sqn_put16(buf + o + 4, (uint32_t)(n + 3));
 		buf[o + 6] = 0;
-		put16(buf + o + 7, (uint32_t)n);
+		sqn_put16(buf + o + 7, (uint32_t)n);
 		memcpy(buf + o + 9, sni, n);
 		o += 9 + n;
 	}
-	put16(buf + o, 43); /* supported_versions: TLS 1.3 */
-	put16(buf + o + 2, 3);
+	sqn_put16(buf + o, 43); /* supported_versions: TLS 1.3 */
+	sqn_put16(buf + o + 2, 3);
 	buf[o + 4] = 2;
-	put16(buf + o + 5, 0x0304);
+	sqn_put16(buf + o + 5, 0x0304);
 	o += 7;
-	put16(buf + ext, (uint32_t)(o - ext - 2));
-	put16(buf + 3, (uint32_t)(o - 5));
+	sqn_put16(buf + ext, (uint32_t)(o - ext - 2));
+	sqn_put16(buf + 3, (uint32_t)(o - 5));
 	buf[6] = (uint8_t)((o - 9) >> 16);
-	put16(buf + 7, (uint32_t)(o - 9));
+	sqn_put16(buf + 7, (uint32_t)(o - 9));
 	return o;
 }
