@@ -48,7 +48,11 @@ static uint32_t hash(const struct sqn_learn *t, const struct sqn_policy_addr *a)
 static bool addr_eq(const struct sqn_policy_addr *a,
 		    const struct sqn_policy_addr *b)
 {
-	return a->family == b->family && !memcmp(a->a, b->a, sizeof(a->a));
+	uint64_t x[2], y[2];
+
+	memcpy(x, a->a, sizeof(x));
+	memcpy(y, b->a, sizeof(y));
+	return a->family == b->family && x[0] == y[0] && x[1] == y[1];
 }
 
 /**

@@ -421,14 +421,14 @@ static enum sqn_policy_verdict learnt_pass(struct sqn_policy *p,
 		(k->proto == SQN_PKT_TCP && !(k->tcp_flags & SQN_PKT_SYN)) ||
 		k->proto == SQN_PKT_UDP;
 
-	snprintf(d->name, sizeof(d->name), "%s", e->name);
-	if (!fresh && !linger) {
-		sqn_learn_del(&p->learn, e);
-		p->st.expired++;
+	if (!fresh && (!linger || !ongoing)) {
+		snprintf(d->name, sizeof(d->name), "%s", e->name);
+		if (!linger) {
+			sqn_learn_del(&p->learn, e);
+			p->st.expired++;
+		}
 		return sqn_pol_deny(d, SQN_POLICY_C_EXPIRED, POL_REPLY_AUTO);
 	}
-	if (!fresh && !ongoing)
-		return sqn_pol_deny(d, SQN_POLICY_C_EXPIRED, POL_REPLY_AUTO);
 	e->used = now ? now : 1;
 	if (!p->rules.check_sni || k->frag_later || k->dport != 443)
 		return SQN_POLICY_PASS;
@@ -647,11 +647,12 @@ enum sqn_policy_verdict sqn_policy_tx(struct sqn_policy *p,
 				      struct sqn_policy_out *out)
 {
 	enum sqn_policy_verdict v = SQN_POLICY_DENY;
-	char line[SQN_POLICY_LOG_MAX] = "";
+	char line[SQN_POLICY_LOG_MAX];
 	struct pol_deny d;
 	struct sqn_pkt k;
 	int rc;
 
+	line[0] = '\0';
 	out->reply_len = 0;
 	out->net_len = 0;
 	if (!atomic_load_explicit(&p->active, memory_order_relaxed))

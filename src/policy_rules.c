@@ -483,6 +483,24 @@ static int parse_net_addr(const struct net_text *t, struct sqn_policy_net *net,
 }
 
 /**
+ * net_words() - fill in a rule's words and masks, for matching
+ * @n:	the rule, address and prefix set
+ */
+static void net_words(struct sqn_policy_net *n)
+{
+	uint8_t m[16] = {0};
+	unsigned i;
+
+	for (i = 0; i < n->prefix; i++)
+		m[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	n->words = n->addr.family == 4 ? 1 : 4;
+	memcpy(n->mask, m, sizeof(m));
+	memcpy(n->netw, n->addr.a, sizeof(n->netw));
+	for (i = 0; i < 4; i++)
+		n->netw[i] &= n->mask[i];
+}
+
+/**
  * net_eq() - whether two allow-net rules are the same
  * @a:	one
  * @b:	the other
@@ -532,6 +550,7 @@ static int add_net(struct sqn_policy_rules *r, const char *v, char *err,
 	if (rc)
 		return rc;
 	net.proto = t.proto;
+	net_words(&net);
 	for (i = 0; i < r->n_net; i++)
 		if (net_eq(&r->net[i], &net))
 			return 0;
@@ -802,23 +821,6 @@ bool sqn_policy_host_allowed(const struct sqn_policy_rules *r, const char *name,
 }
 
 /**
- * prefix_eq() - whether an address lies in a network
- * @a:		the address (4 or 16 bytes)
- * @net:	the network address
- * @prefix:	its prefix length
- *
- * Return: true if the first @prefix bits are equal
- */
-static bool prefix_eq(const uint8_t *a, const uint8_t *net, unsigned prefix)
-{
-	unsigned whole = prefix / 8, rest = prefix % 8;
-
-	if (memcmp(a, net, whole))
-		return false;
-	return !rest || !((a[whole] ^ net[whole]) & (uint8_t)(0xff00 >> rest));
-}
-
-/**
  * sqn_policy_net_allowed() - whether an allow-net rule allows a packet
  * @r:		the set
  * @family:	4 or 6
@@ -833,13 +835,20 @@ static bool prefix_eq(const uint8_t *a, const uint8_t *net, unsigned prefix)
 bool sqn_policy_net_allowed(const struct sqn_policy_rules *r, uint8_t family,
 			    const uint8_t *addr, uint8_t proto, int port)
 {
+	uint32_t w[4] = {0};
 	unsigned i;
 
+	memcpy(w, addr, family == 4 ? 4 : 16);
 	for (i = 0; i < r->n_net; i++) {
 		const struct sqn_policy_net *n = &r->net[i];
+		unsigned k;
 
-		if (n->addr.family != family ||
-		    !prefix_eq(addr, n->addr.a, n->prefix))
+		if (n->addr.family != family)
+			continue;
+		for (k = 0; k < n->words && (w[k] & n->mask[k]) == n->netw[k];
+		     k++)
+			;
+		if (k < n->words)
 			continue;
 		if (n->proto && n->proto != proto)
 			continue;

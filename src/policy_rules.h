@@ -97,6 +97,9 @@ struct sqn_policy_host {
  * @proto:	6 (TCP), 17 (UDP), or 0 for any
  * @lo:		first port, 0 for any port
  * @hi:		last port
+ * @words:	32-bit words of the address to compare: 1 (IPv4) or 4
+ * @mask:	the prefix as a mask per word, as the words lie in memory
+ * @netw:	the network address per word, as it lies in memory
  */
 struct sqn_policy_net {
 	struct sqn_policy_addr addr;
@@ -104,6 +107,9 @@ struct sqn_policy_net {
 	uint8_t proto;
 	uint16_t lo;
 	uint16_t hi;
+	uint8_t words;
+	uint32_t mask[4];
+	uint32_t netw[4];
 };
 
 /**
