@@ -9,7 +9,9 @@
  *     hide the rest from the checks); ARP passes;
  *  2. the network's own housekeeping passes whatever the rules say: DHCP
  *     and DHCPv6 requests, router and neighbour solicitation and the rest
- *     of NDP, MLD and IGMP, and ICMP to the gateway or a resolver;
+ *     of NDP, MLD and IGMP, when sent to this link (a group address, an
+ *     IPv6 link-local one, or the gateway: sent far away they would be a
+ *     way out), and ICMP to the gateway or a resolver;
  *  3. a source-routed packet is denied (its destination is not final);
  *  4. DNS (port 53, UDP or TCP) goes to the allowed resolvers only, and
  *     only for allowed names (policy_dns.c); a query for any other name is
@@ -371,13 +373,34 @@ static bool local_icmp6(const struct sqn_pkt *k)
 }
 
 /**
+ * on_link() - whether a packet's destination is this link's: a group
+ *	       address, an IPv6 link-local address, or the gateway
+ * @p:	the engine
+ * @k:	the packet, IP
+ *
+ * Housekeeping passes only there: DHCP or NDP sent to an address far
+ * away would be a way out for anything.
+ *
+ * Return: true if it is
+ */
+static bool on_link(const struct sqn_policy *p, const struct sqn_pkt *k)
+{
+	return k->l3_group ||
+	       (k->family == 6 && k->dst[0] == 0xfe &&
+		(k->dst[1] & 0xc0) == 0x80) ||
+	       sqn_pol_addr_in(p->env.gw,
+			       SQN_MIN_U(p->env.n_gw, SQN_POLICY_ENV_MAX),
+			       k->family, k->dst);
+}
+
+/**
  * local_pass() - whether a packet is the network's housekeeping, passed
  *		  whatever the rules
  * @p:	the engine
  * @k:	the packet, IP
  *
- * Return: true for DHCP(v6) requests, NDP, MLD, IGMP, and ICMP to the
- * gateway or a resolver
+ * Return: true for DHCP and DHCPv6 requests, NDP, MLD and IGMP to this
+ * link (on_link()), and ICMP to the gateway or a resolver
  */
 static bool local_pass(const struct sqn_policy *p, const struct sqn_pkt *k)
 {
@@ -386,13 +409,14 @@ static bool local_pass(const struct sqn_policy *p, const struct sqn_pkt *k)
 	if (k->frag_later)
 		return false;
 	if (k->proto == SQN_PKT_UDP)
-		return k->family == 4 ? k->sport == 68 && k->dport == 67
-				      : k->sport == 546 && k->dport == 547;
+		return (k->family == 4 ? k->sport == 68 && k->dport == 67
+				       : k->sport == 546 && k->dport == 547) &&
+		       on_link(p, k);
 	if (k->family == 4 && k->proto == SQN_PKT_IGMP)
-		return true;
+		return k->l3_group;
 	if (!icmp)
 		return false;
-	if (k->family == 6 && local_icmp6(k))
+	if (k->family == 6 && local_icmp6(k) && on_link(p, k))
 		return true;
 	return sqn_pol_addr_in(p->env.gw,
 			       SQN_MIN_U(p->env.n_gw, SQN_POLICY_ENV_MAX),

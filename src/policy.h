@@ -137,9 +137,11 @@ struct sqn_policy_limits {
  * @dns:	its own DNS addresses (slirp: 10.0.2.3, fec0::3), the
  *		resolvers when the rules have no allow-dns
  * @n_dns:	how many
- * @gw:		the gateway's addresses: ICMP to them always passes (TCP
- *		and UDP to them follow the rules: behind slirp's 10.0.2.2 is
- *		the host's loopback)
+ * @gw:		the gateway's addresses: ICMP to them always passes, and
+ *		so do DHCP and NDP (elsewhere only to group and link-local
+ *		addresses; on a TAP, give the DHCP server's address here for
+ *		unicast renewals); TCP and UDP to them follow the rules
+ *		(behind slirp's 10.0.2.2 is the host's loopback)
  * @n_gw:	how many
  */
 struct sqn_policy_env {

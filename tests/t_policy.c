@@ -349,6 +349,22 @@ static void housekeeping(void)
 			     sizeof(icmp6));
 		CHECK_EQ(tx(p, 1), PASS);
 	}
+	/* sent far away, housekeeping is a way out like any other */
+	flen = pf_udp(f, GUEST4, FAR4, 68, 67, m, sizeof(m));
+	CHECK_EQ(tx(p, 1), DENY);
+	CHECK_EQ(out.cause, SQN_POLICY_C_ADDR);
+	flen = pf_udp(f, GUEST4, GW4, 68, 67, m, sizeof(m)); /* a renewal */
+	CHECK_EQ(tx(p, 1), PASS);
+	icmp6[0] = 135;
+	flen = pf_ip(f, GUEST6, FAR6, 58, icmp6, sizeof(icmp6));
+	CHECK_EQ(tx(p, 1), DENY);
+	flen = pf_ip(f, GUEST6, PF6(0xfe, 0x80, 0, 1), 58, icmp6,
+		     sizeof(icmp6));
+	CHECK_EQ(tx(p, 1), PASS);
+	flen = pf_ip(f, GUEST4, FAR4, 2, m, 8); /* IGMP to a unicast address */
+	CHECK_EQ(tx(p, 1), DENY);
+	flen = pf_ip(f, GUEST4, PF4(224, 0, 0, 22), 2, m, 8);
+	CHECK_EQ(tx(p, 1), PASS);
 	/* ICMP to the gateway and a resolver */
 	flen = pf_ping(f, GUEST4, GW4, 1, 1);
 	CHECK_EQ(tx(p, 1), PASS);
@@ -378,11 +394,11 @@ static void housekeeping(void)
 	CHECK_EQ(out.cause, SQN_POLICY_C_FRAME);
 	CHECK_EQ(out.reply_len, 0);
 	st = stats(p);
-	CHECK_EQ(st.denied[SQN_POLICY_C_ADDR], 2);
+	CHECK_EQ(st.denied[SQN_POLICY_C_ADDR], 5);
 	CHECK_EQ(st.denied[SQN_POLICY_C_PROTO], 1);
 	CHECK_EQ(st.denied[SQN_POLICY_C_FRAME], 2);
-	CHECK_EQ(sqn_policy_denied_total(&st), 5);
-	CHECK_EQ(st.replies, 2);
+	CHECK_EQ(sqn_policy_denied_total(&st), 8);
+	CHECK_EQ(st.replies, 5);
 	sqn_policy_free(p);
 }
 
