@@ -46,7 +46,7 @@
 #include "policy.h"
 
 #define MAX_RUNS 15
-#define LEARNT 1000
+#define LEARNT 1000u
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const uint8_t guest[4] = {10, 0, 2, 15}, res[4] = {10, 0, 2, 3};

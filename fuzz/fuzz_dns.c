@@ -50,8 +50,8 @@ static void check_text(const uint8_t *buf, size_t len, size_t off, size_t cap)
 			FZ_REQUIRE((c >= 'a' && c <= 'z') ||
 				   (c >= '0' && c <= '9') || c == '-' ||
 				   c == '_' || c == '.');
-			FZ_REQUIRE(c != '.' ||
-				   (i && full[i - 1] != '.' && i + 1 < (size_t)m));
+			FZ_REQUIRE(c != '.' || (i && full[i - 1] != '.' &&
+						i + 1 < (size_t)m));
 		}
 		FZ_REQUIRE(n == m || n == -ENOSPC);
 		FZ_REQUIRE(sqn_dns_name_eq(buf, len, off, off));

@@ -32,10 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_LEARNT 8
 
 static const char *const set_a[] = {
-	"allow-host=pypi.org",	     "allow-host=*.example.com",
+	"allow-host=pypi.org",	      "allow-host=*.example.com",
 	"allow-net=10.1.0.0/16:5432", "allow-net=[2001:db8::/32]:443/tcp",
 	"allow-net=192.0.2.0/24/udp", "allow-dns=10.0.2.3",
-	"allow-dns=fec0::3",	     "check-sni",
+	"allow-dns=fec0::3",	      "check-sni",
 };
 static const char *const set_b[] = {"allow-host=*.org",
 				    "allow-net=0.0.0.0/0:80", "deny-all"};
@@ -262,8 +262,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	load(set_a, sizeof(set_a) / sizeof(set_a[0]));
 	memset(&run, 0, sizeof(run));
 	run.now = 1;
-	FZ_REQUIRE(!sqn_policy_new(&rules, &lim, &env, logcb, NULL, &run.p,
-				   err, sizeof(err)));
+	FZ_REQUIRE(!sqn_policy_new(&rules, &lim, &env, logcb, NULL, &run.p, err,
+				   sizeof(err)));
 	while (in.n)
 		step(&in);
 	sqn_policy_stats(run.p, &st);

@@ -141,7 +141,8 @@ size_t pf_tcp(uint8_t *buf, struct pf_addr src, struct pf_addr dst,
 	t[12] = 5 << 4;
 	t[13] = flags;
 	sqn_put16(t + 14, 65535);
-	memcpy(t + 20, payload, plen);
+	if (plen)
+		memcpy(t + 20, payload, plen);
 	return pf_ip(buf, src, dst, 6, t, 20 + plen);
 }
 
@@ -166,7 +167,8 @@ size_t pf_udp(uint8_t *buf, struct pf_addr src, struct pf_addr dst,
 	sqn_put16(u + 2, dport);
 	sqn_put16(u + 4, (uint32_t)(8 + plen));
 	sqn_put16(u + 6, 0);
-	memcpy(u + 8, payload, plen);
+	if (plen)
+		memcpy(u + 8, payload, plen);
 	return pf_ip(buf, src, dst, 17, u, 8 + plen);
 }
 
