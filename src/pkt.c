@@ -368,7 +368,8 @@ static uint32_t ip_hlen(uint8_t family)
  * <CTL=RST>, the sequence number the peer expects next.
  *
  * Return: the frame's length, 0 when @p is not a TCP segment, is itself a
- * RST, or @cap is too small
+ * RST, was sent to an Ethernet group address (a reply would have no
+ * source MAC to come from), or @cap is too small
  */
 uint32_t sqn_pkt_tcp_rst(const struct sqn_pkt *p, bool to_sender, uint8_t *out,
 			 uint32_t cap)
@@ -377,7 +378,7 @@ uint32_t sqn_pkt_tcp_rst(const struct sqn_pkt *p, bool to_sender, uint8_t *out,
 	uint8_t flags = SQN_PKT_RST, *t;
 
 	if (!sqn_pkt_has_ports(p) || p->proto != SQN_PKT_TCP ||
-	    (p->tcp_flags & SQN_PKT_RST) ||
+	    (p->tcp_flags & SQN_PKT_RST) || (to_sender && p->l2_group) ||
 	    cap < SQN_PKT_ETH_HLEN + ip_hlen(p->family) + TCP_HLEN)
 		return 0;
 	if (!to_sender) {
@@ -469,7 +470,8 @@ uint32_t sqn_pkt_icmp_prohibited(const struct sqn_pkt *p, uint8_t *out,
  * @out:	the frame
  * @cap:	its size
  *
- * Return: the frame's length, or 0 when @p is not UDP or @cap is too small
+ * Return: the frame's length, or 0 when @p is not UDP, was sent to an
+ * Ethernet group address, or @cap is too small
  */
 uint32_t sqn_pkt_udp_reply(const struct sqn_pkt *p, const uint8_t *data,
 			   uint32_t dlen, uint8_t *out, uint32_t cap)
@@ -477,7 +479,8 @@ uint32_t sqn_pkt_udp_reply(const struct sqn_pkt *p, const uint8_t *data,
 	uint32_t l4;
 	uint8_t *u;
 
-	if (!sqn_pkt_has_ports(p) || p->proto != SQN_PKT_UDP || dlen > cap ||
+	if (!sqn_pkt_has_ports(p) || p->proto != SQN_PKT_UDP || p->l2_group ||
+	    dlen > cap ||
 	    cap - dlen < SQN_PKT_ETH_HLEN + ip_hlen(p->family) + UDP_HLEN)
 		return 0;
 	l4 = put_l2_l3(p, true, SQN_PKT_UDP, UDP_HLEN + dlen, out);

@@ -445,6 +445,11 @@ static void rst_numbers(void)
 	flen = pf_tcp(f, GUEST4, FAR4, 40000, 80, 1000, 0, 0x01, NULL, 0);
 	CHECK_EQ(tx(p, 1), DENY);
 	check_rst(FAR4, 80, 0, 1001, RST | ACK);
+	/* nor is a segment sent to the Ethernet broadcast address */
+	CHECK_EQ(syn(p, FAR4, 80, 1), DENY);
+	memset(f, 0xff, 6);
+	CHECK_EQ(tx(p, 1), DENY);
+	CHECK_EQ(out.reply_len, 0);
 	/* a RST is never answered */
 	flen = pf_tcp(f, GUEST4, FAR4, 40000, 80, 1000, 0, RST, NULL, 0);
 	CHECK_EQ(tx(p, 1), DENY);
