@@ -68,7 +68,7 @@
 #include <sys/ioctl.h>
 #include <fcntl.h>
 
-#include "alloc_count.h"
+#include "../tests/alloc_count.h"
 #include "squibnet.h"
 
 #define WINDOW (2 * SQN_BATCH)
@@ -76,7 +76,7 @@
 #define SQN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define SQN_MIN_U64(a, b) ((a) < (b) ? (a) : (b))
 
-/* ---- allocation counting: alloc_count.h (this program and the library) */
+/* ---- allocation counting: tests/alloc_count.h (program and library) */
 
 /* ---- echo peers ------------------------------------------------------- */
 

@@ -10,7 +10,7 @@
  * --frames times in a loop on one thread, with the clock moving, and
  * reports the median over --runs of the thread's CPU time per frame (the
  * machine may be shared: time spent waiting for a core is not the
- * engine's) and the heap allocations per frame (alloc_count.h: expected
+ * engine's) and the heap allocations per frame (tests/alloc_count.h: expected
  * 0). Rows:
  *   tx-off	the same engine after an update to no rules: the frame
  *		passes on one atomic load (a policy that is off)
@@ -40,7 +40,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "alloc_count.h"
+#include "../tests/alloc_count.h"
 #include "be.h"
 #include "csum.h"
 #include "policy.h"

@@ -5,9 +5,10 @@
  *		   posix_memalign are interposed and counted in
  *		   alloc_count, then passed to glibc
  *
- * Include it in one file of a benchmark program only (it defines the
- * functions); glibc-only (__libc_malloc and friends), never with the
- * sanitizers, which own malloc (bench/meson.build).
+ * Include it in one file of a program only (it defines the functions):
+ * tests/t_alloc.c, bench/microbench.c, bench/policybench.c. glibc only
+ * (__libc_malloc and friends), never with the sanitizers or valgrind,
+ * which own malloc (tests/meson.build, bench/meson.build).
  */
 #ifndef SQN_ALLOC_COUNT_H
 #define SQN_ALLOC_COUNT_H
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
