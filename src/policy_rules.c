@@ -287,9 +287,17 @@ struct net_text {
  */
 static void cut_proto(struct net_text *t, size_t *n)
 {
-	if (*n > 4 && (!strncasecmp(t->v + *n - 4, "/tcp", 4) ||
-		       !strncasecmp(t->v + *n - 4, "/udp", 4))) {
-		t->proto = (t->v[*n - 3] | 0x20) == 't' ? 6 : 17;
+	const char *s = t->v + *n - 4;
+	char p[3];
+	unsigned i;
+
+	if (*n <= 4 || s[0] != '/')
+		return;
+	for (i = 0; i < 3; i++)
+		p[i] = (char)(s[i + 1] >= 'A' && s[i + 1] <= 'Z' ? s[i + 1] + 32
+								 : s[i + 1]);
+	if (!memcmp(p, "tcp", 3) || !memcmp(p, "udp", 3)) {
+		t->proto = p[0] == 't' ? 6 : 17;
 		*n -= 4;
 	}
 }
