@@ -83,6 +83,7 @@ static enum query_verdict check_query(const struct sqn_policy *p,
 {
 	int n;
 
+	d->name[0] = '\0';
 	if (sqn_dns_parse(m, buf, len) || (m->flags & SQN_DNS_QR) ||
 	    sqn_dns_opcode(m) || m->qdcount != 1 || m->ancount || m->nscount ||
 	    m->arcount > 1)
