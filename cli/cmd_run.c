@@ -75,7 +75,7 @@ static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
 	cfg->gateway = o->gateway ? o->gateway : lease.router;
 	if (!cfg->dns && lease.n_dns)
 		cfg->dns = lease.dns[0];
-	if (!o->m.mtu && lease.mtu >= 68)
+	if (!o->m.mtu && lease.mtu >= SQN_MTU_MIN)
 		cfg->mtu = lease.mtu;
 	if (o->m.verbose) {
 		char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];

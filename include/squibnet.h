@@ -47,7 +47,10 @@ extern "C" {
 
 /** SQN_BATCH - most frames one read or write call moves */
 #define SQN_BATCH 32
-/** SQN_FRAME_MIN - smallest Ethernet frame accepted (header only) */
+/**
+ * SQN_FRAME_MIN - smallest Ethernet frame accepted: the header alone, 14
+ * bytes, which is also what a frame adds to its packet (MTU + 14)
+ */
 #define SQN_FRAME_MIN 14
 /**
  * SQN_FRAME_MAX - largest frame any backend or framing carries, either way
