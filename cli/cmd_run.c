@@ -91,6 +91,17 @@ static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
 	return 0;
 }
 
+/**
+ * ns_go_cb() - ns_go() as a struct relay_guest callback
+ * @arg:	the struct ns_child
+ *
+ * Return: what ns_go() returned
+ */
+static int ns_go_cb(void *arg)
+{
+	return ns_go(arg);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -159,7 +170,16 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "squib-net: %s\n", err);
 		goto out_iface;
 	}
-	rc = relay_run(iface, &c, o.m.offload, &status);
+	{
+		/* the namespace's TAP; "go" to CMD once the relay runs */
+		struct relay_guest g = {.fd = c.tap_fd,
+					.vnet_hdr = o.m.offload,
+					.pid = c.pid,
+					.go = ns_go_cb,
+					.go_arg = &c};
+
+		rc = relay_run(iface, &g, &status);
+	}
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start the relay: %s\n",
 			strerror(-rc));

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "relay_os.h"
 #include "run.h"
+#include "child.h"
 
 /* Apple asks for SO_RCVBUF at least twice SO_SNDBUF, and SO_SNDBUF at least
  * one frame; macOS's unix datagram default (2 KiB) holds one small frame */
@@ -79,14 +80,14 @@ static void fd_exec(const struct run_opts *o, int sock, pid_t parent)
 		(void)signal(sigs[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	relay_os_child_harden(parent);
+	sqn_child_die_with_parent(parent, 125);
 	if (sock == o->guest_fd) {
 		if (fcntl(sock, F_SETFD, 0) < 0)
 			_exit(125);
 	} else if (dup2(sock, o->guest_fd) < 0) {
 		_exit(125);
 	}
-	relay_os_close_from(3, o->guest_fd);
+	sqn_child_close_from(3, o->guest_fd);
 	execvp(o->argv[0], o->argv);
 	n = snprintf(msg, sizeof(msg), "squib-net: run: cannot run '%s': %s\n",
 		     o->argv[0], strerror(errno));
@@ -195,7 +196,7 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	g.fd = sv[0];
 	g.pid = pid;
 	g.sigq = &sq;
-	rc = relay_guest_run(iface, &g, &status);
+	rc = relay_run(iface, &g, &status);
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start the relay: %s\n",
 			strerror(-rc));

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "child.h"
 
 #define TUN_PATH "/dev/net/tun"
 #define VNET_HDR_LEN 12
@@ -595,9 +596,7 @@ static void child_main(int sock, const struct run_opts *o, const uint8_t mac[6],
 	struct ns_msg m = {.type = NS_OK};
 	int tap, rc;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(125);
+	sqn_child_die_with_parent(parent, 125);
 	child_unshare(sock);
 	tap = child_make_tap(sock, o, mac, vnet_hdr);
 	if (send_msg(sock, &m, tap) < 0)
@@ -778,37 +777,4 @@ int ns_go(struct ns_child *c)
 	close(c->sock);
 	c->sock = -1;
 	return rc;
-}
-
-/**
- * ns_go_cb() - ns_go() as a struct relay_guest callback
- * @arg:	the struct ns_child
- *
- * Return: what ns_go() returned
- */
-static int ns_go_cb(void *arg)
-{
-	return ns_go(arg);
-}
-
-/**
- * relay_run() - relay the namespace's TAP until the command exits
- * @iface:	the interface
- * @c:		the namespace's process, configured; gets "go" once the
- *		relay runs
- * @vnet_hdr:	the TAP carries virtio-net headers
- * @status:	gets the exit status to exit with
- *
- * Return: 0, or a negative errno when the relay could not start
- */
-int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
-	      int *status)
-{
-	struct relay_guest g = {.fd = c->tap_fd,
-				.vnet_hdr = vnet_hdr,
-				.pid = c->pid,
-				.go = ns_go_cb,
-				.go_arg = c};
-
-	return relay_guest_run(iface, &g, status);
 }

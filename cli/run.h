@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * run.h - squib-net run: options, DHCP client codec, namespace and relay
+ * run.h - squib-net run: options, namespace and relay
  */
 #ifndef SQN_RUN_H
 #define SQN_RUN_H
@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dhcp.h"
 #include "opts.h"
 #include "squibnet.h"
 
@@ -48,42 +49,6 @@ struct run_opts {
 int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 		   size_t errlen);
 void run_usage(FILE *f);
-
-/**
- * struct dhcp_lease - what a DHCP server offered or acknowledged
- * @type:	DHCP message type (2 OFFER, 5 ACK, 6 NAK)
- * @yiaddr:	the address, network byte order
- * @server_id:	the server's identifier (option 54)
- * @netmask:	option 1, 0 if absent
- * @router:	option 3, first router, 0 if absent
- * @dns:	option 6, up to three servers
- * @n_dns:	their number
- * @mtu:	option 26, 0 if absent
- * @lease_s:	option 51, seconds
- */
-struct dhcp_lease {
-	int type;
-	uint32_t yiaddr;
-	uint32_t server_id;
-	uint32_t netmask;
-	uint32_t router;
-	uint32_t dns[3];
-	unsigned n_dns;
-	uint16_t mtu;
-	uint32_t lease_s;
-};
-
-#define DHCP_DISCOVER 1
-#define DHCP_OFFER 2
-#define DHCP_REQUEST 3
-#define DHCP_ACK 5
-#define DHCP_NAK 6
-
-/* dhcp.c: pure DHCP client codec over whole Ethernet frames */
-size_t dhcp_build(uint8_t *buf, size_t cap, int type, const uint8_t mac[6],
-		  uint32_t xid, uint32_t req_ip, uint32_t server_id);
-int dhcp_parse(const uint8_t *frame, size_t len, uint32_t xid,
-	       struct dhcp_lease *out);
 
 /**
  * struct ns_config - how the namespace's NIC is set up
@@ -149,10 +114,7 @@ struct relay_guest {
 int relay_dhcp(struct sqn_iface *iface, const uint8_t mac[6],
 	       uint32_t timeout_ms, struct dhcp_lease *lease, char *err,
 	       size_t errlen);
-int relay_guest_run(struct sqn_iface *iface, const struct relay_guest *g,
-		    int *status);
-/* netns_linux.c: relay_guest_run() for the namespace's TAP */
-int relay_run(struct sqn_iface *iface, struct ns_child *c, bool vnet_hdr,
+int relay_run(struct sqn_iface *iface, const struct relay_guest *g,
 	      int *status);
 
 /* run_iface.c: the interface, as both kinds of run start it */

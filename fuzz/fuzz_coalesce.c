@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
 #include "tcp_coalesce.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

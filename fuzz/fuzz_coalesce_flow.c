@@ -30,6 +30,7 @@
 
 #include "fuzz_util.h"
 #include "squibnet.h"
+#include "csum.h"
 #include "tcp_coalesce.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

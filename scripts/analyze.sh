@@ -15,8 +15,9 @@
 # clang-tidy checks the src/ and cli/ files the build compiles, with the
 # flags in BUILD_DIR's compile_commands.json and the checks in .clang-tidy,
 # then the files a Linux build leaves out that it can parse: the macOS
-# build's waker_posix.c and helper_posix.c, and be_vmnet.c with -fblocks
-# against tests/vmnet-sim's headers (poller_kqueue.c needs a macOS run).
+# build's waker_posix.c, child_posix.c and sock_posix.c, and be_vmnet.c
+# with -fblocks against tests/vmnet-sim's headers (poller_kqueue.c needs a
+# macOS run).
 # Both exit non-zero on
 # any finding. To silence a false positive: an inline suppression with the
 # reason on the same line (cppcheck: "// cppcheck-suppress ID - reason",
@@ -67,7 +68,8 @@ run_cppcheck() {
 	# headers' macros given), over the files it compiles
 	for f in src/*.c cli/*.c fuzz/*.c tests/*.c; do
 		case $f in
-		src/waker_posix.c | src/poller_kqueue.c | src/helper_posix.c) ;;
+		src/waker_posix.c | src/poller_kqueue.c | src/child_posix.c | \
+			src/sock_posix.c) ;;
 		*) linux+=("$f") ;;
 		esac
 	done
@@ -81,9 +83,10 @@ run_cppcheck() {
 	# SO_NOSIGPIPE instead of MSG_NOSIGNAL, no SOCK_CLOEXEC
 	for f in src/*.c cli/*.c; do
 		case $f in
-		src/waker_linux.c | src/poller_epoll.c | src/helper_linux.c | \
-			src/be_tap_linux.c | cli/cmd_run.c | cli/netns_linux.c | \
-			cli/relay.c) ;;
+		src/waker_linux.c | src/poller_epoll.c | src/child_linux.c | \
+			src/sock_linux.c | src/be_tap_linux.c | \
+			src/tap_inspect_linux.c | cli/cmd_run.c | \
+			cli/netns_linux.c | cli/relay.c) ;;
 		*) mac+=("$f") ;;
 		esac
 	done
@@ -134,7 +137,8 @@ PY
 	local base=(-std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread
 		-DSQN_BUILDING_LIBRARY -I"$bdir/src" -Isrc -Iinclude) f
 	extra=()
-	for f in src/waker_posix.c src/helper_posix.c src/be_vmnet.c; do
+	for f in src/waker_posix.c src/child_posix.c src/sock_posix.c \
+		src/be_vmnet.c; do
 		[[ " ${files[*]} " == *" $f "* ]] && continue
 		extra+=("$f")
 		case $f in

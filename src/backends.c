@@ -156,8 +156,9 @@ const struct sqn_backend_ops *sqn_backend_for(enum sqn_mode mode)
 
 SQN_API enum sqn_mode sqn_mode_default(void)
 {
-	/* the seed's default on macOS; a Linux build against the vmnet
-	 * simulator (tests only) keeps the embedded default */
+	/* vmnet shared mode on macOS, the default of the squib-net crate
+	 * this library succeeds; a Linux build against the vmnet simulator
+	 * (tests only) keeps the embedded default */
 #if defined(SQN_HAVE_VMNET) && defined(__APPLE__)
 	return SQN_MODE_SHARED;
 #elif defined(SQN_HAVE_SLIRP) || !defined(SQN_HAVE_VMNET)

@@ -16,23 +16,16 @@
  *   frames wait in the RX ring (or when a write moved libslirp's next
  *   deadline earlier than the one the caller was given); once set, it is
  *   cleared only by a read that finds nothing, so steady traffic costs no
- *   eventfd system calls (waker_update()). After every call
- *   into libslirp, slirp_pollfds_fill() is run and its answer is diffed
- *   against what the set holds: an fd is added, modified or deleted only
- *   when what libslirp asks for changed, so a steady connection costs no
- *   epoll_ctl at all. libslirp calls unregister_poll_fd before it closes a
- *   socket; that is when its registration is dropped, so a reused fd number
- *   is never mistaken for the old socket.
+ *   eventfd system calls (waker_update()). After every call into libslirp
+ *   the set is made to match what libslirp asks for, touching only the fds
+ *   whose wishes changed (slirp_poll.c says how).
  *
  * - Servicing. sqn_iface_read() first hands over frames already queued;
  *   with room left it collects the ready sockets with a zero-timeout wait on
- *   the set (only ready fds come back, no scan of all of them), passes
- *   their events to slirp_pollfds_poll(), runs the timers that are due, and
- *   resynchronises the set. Timers (libslirp 4.7 has one, the IPv6 router
- *   advertisement) live in a small fixed array; the earliest deadline is
- *   cached, so a read only compares one number unless a timer is due.
- *   sqn_iface_timeout_ms() returns the earlier of that and libslirp's own
- *   poll timeout (its TCP fast and slow timers).
+ *   the set and passes their events to slirp_pollfds_poll(), runs the
+ *   timers that are due (slirp_poll.c too), and resynchronises the set.
+ *   sqn_iface_timeout_ms() returns the earlier of the next timer and
+ *   libslirp's own poll timeout (its TCP fast and slow timers).
  *
  * - RX, one copy. While a read is in progress, send_packet copies the frame
  *   straight into the caller's next free buffer. Frames produced outside a
@@ -81,8 +74,9 @@
 
 #include "internal.h"
 #include "netopt.h"
-#include "poller.h"
 #include "ring.h"
+#include "slirp_poll.h"
+#include "csum.h"
 #include "tcp_coalesce.h"
 #include "waker.h"
 
@@ -96,56 +90,16 @@ _Static_assert(SLIRP_CONFIG_VERSION_MAX >= SLIRP_CFG_VERSION,
 
 /* IF_MTU_MAX in libslirp 4.7 */
 #define SLIRP_MTU_MAX 65521
-#define SLIRP_MAX_TIMERS 8
-#define SLIRP_MAX_EVENTS 64
-#define SLIRP_TAG_WAKER UINT64_MAX
-#define SLIRP_FD_REG 0x80u /* in slirp_fd.reg: the fd is in the set */
-#define SLIRP_NO_DEADLINE INT64_MAX
 /* the largest frame merged from a guest's TCP segments (tcp_coalesce.c) */
 #define SLIRP_GRO_MAX (SLIRP_MTU_MAX + 14)
-
-/**
- * struct slirp_timer - one libslirp timer
- * @used:	slot taken
- * @armed:	@expire_ms is set
- * @expire_ms:	when it fires, on the CLOCK_MONOTONIC millisecond scale
- * @id:		timer id, for slirp_handle_timer() (timer_new_opaque)
- * @cb_opaque:	libslirp's argument for the timer
- * @cb:		legacy timer_new() callback, NULL for an opaque timer
- */
-struct slirp_timer {
-	bool used;
-	bool armed;
-	int64_t expire_ms;
-	SlirpTimerId id;
-	void *cb_opaque;
-	SlirpTimerCb cb;
-};
-
-/**
- * struct slirp_fd - what is known about one fd number
- * @reg:	SQN_POLL_* bits registered, | SLIRP_FD_REG; 0: not in the set
- * @want:	bits libslirp asked for in the current fill
- * @revents:	SLIRP_POLL_* bits from the last collection
- * @idx:	its index in the current fill
- * @want_gen:	fill generation @want belongs to
- * @rev_gen:	collection generation @revents belongs to
- */
-struct slirp_fd {
-	uint8_t reg;
-	uint8_t want;
-	uint8_t revents;
-	int idx;
-	uint32_t want_gen;
-	uint32_t rev_gen;
-};
 
 /**
  * struct slirp_be - backend state
  * @iface:	the interface, for logs and counters
  * @lock:	guards everything below and every libslirp call
  * @slirp:	the stack
- * @poller:	the readiness set (the interface's fd)
+ * @set:	the readiness set (the interface's fd) and libslirp's
+ *		sockets in it
  * @waker:	set while @ring holds frames, or to make the caller re-read
  *		the timeout
  * @waker_set:	whether @waker is set (saves a system call per read)
@@ -157,19 +111,9 @@ struct slirp_fd {
  * @in_read:	a read is servicing libslirp (the waker is settled at its end)
  * @run:	offloads on: the TCP run growing in @rx_f[@rx_k - 1]
  * @run_open:	@run is open
- * @fds:	per-fd state, indexed by fd number, @nfds entries
- * @nfds:	size of @fds
- * @round:	fds of the last two fills: @round[@cur] is the current one
- *		(index = the idx libslirp got), the other the one before
- * @nround:	entries used in each @round
- * @cround:	capacity of each @round
- * @cur:	which @round is current
- * @gen:	fill generation
- * @rgen:	revents collection generation
  * @slirp_deadline: when libslirp wants to be polled at the latest (ms)
  * @told_deadline: the deadline the caller was last given (ms)
  * @timers:	libslirp's timers
- * @next_timer:	earliest armed timer (ms), SLIRP_NO_DEADLINE if none
  * @guard_sigpipe: SIGPIPE is at its default: block it around libslirp
  * @guest_errors: guest errors libslirp reported, for rate-limited logs
  */
@@ -177,7 +121,7 @@ struct slirp_be {
 	struct sqn_iface *iface;
 	pthread_mutex_t lock;
 	Slirp *slirp;
-	struct sqn_poller poller;
+	struct sqn_slirp_set set;
 	struct sqn_waker waker;
 	bool waker_set;
 	struct sqn_ring ring;
@@ -190,19 +134,10 @@ struct slirp_be {
 	struct sqn_tcp_run run;
 	bool run_open;
 
-	struct slirp_fd *fds;
-	unsigned nfds;
-	int *round[2];
-	unsigned nround[2];
-	unsigned cround;
-	unsigned cur;
-	uint32_t gen;
-	uint32_t rgen;
 	int64_t slirp_deadline;
 	int64_t told_deadline;
 
-	struct slirp_timer timers[SLIRP_MAX_TIMERS];
-	int64_t next_timer;
+	struct sqn_slirp_timers timers;
 
 	bool guard_sigpipe;
 	uint64_t guest_errors;
@@ -433,295 +368,19 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	return (ssize_t)len;
 }
 
-/* ---- libslirp's sockets in the readiness set ---- */
+/* ---- libslirp's sockets and timers (slirp_poll.c) ---- */
 
 /**
- * fd_slot() - the state of fd @fd, growing the table if needed
- * @be:	backend state
- * @fd:	the fd
- *
- * Grows only when libslirp opens a higher fd number than ever before.
- *
- * Return: the slot, or NULL when out of memory
- */
-static struct slirp_fd *fd_slot(struct slirp_be *be, int fd)
-{
-	struct slirp_fd *n;
-	unsigned size;
-
-	if (fd < 0)
-		return NULL;
-	if ((unsigned)fd < be->nfds)
-		return &be->fds[fd];
-	size = SQN_MAX(64u, be->nfds * 2);
-	while (size <= (unsigned)fd)
-		size *= 2;
-	n = realloc(be->fds, size * sizeof(*n));
-	if (!n)
-		return NULL;
-	memset(n + be->nfds, 0, (size - be->nfds) * sizeof(*n));
-	be->fds = n;
-	be->nfds = size;
-	return &be->fds[fd];
-}
-
-/**
- * round_push() - append @fd to the current fill's list
- * @be:	backend state
- * @fd:	the fd
- *
- * Return: its index, or -1 when out of memory
- */
-static int round_push(struct slirp_be *be, int fd)
-{
-	unsigned c = be->cur;
-
-	if (be->nround[c] == be->cround) {
-		unsigned size = SQN_MAX(64u, be->cround * 2);
-		int *a = realloc(be->round[0], size * sizeof(int));
-		int *b;
-
-		if (!a)
-			return -1;
-		be->round[0] = a;
-		b = realloc(be->round[1], size * sizeof(int));
-		if (!b)
-			return -1;
-		be->round[1] = b;
-		be->cround = size;
-	}
-	be->round[c][be->nround[c]] = fd;
-	return (int)be->nround[c]++;
-}
-
-/**
- * cb_add_poll() - SlirpAddPollCb: libslirp wants @fd polled for @events
- * @fd:		the socket
- * @events:	SLIRP_POLL_* bits
- * @opaque:	backend state, locked
- *
- * Return: the index libslirp passes back to cb_get_revents(), or -1
- */
-static int cb_add_poll(int fd, int events, void *opaque)
-{
-	struct slirp_be *be = opaque;
-	struct slirp_fd *s = fd_slot(be, fd);
-	unsigned bits = 0;
-
-	if (!s) {
-		sqn_log(be->iface, SQN_LOG_ERROR,
-			"%s: slirp: out of memory tracking fd %d: it is not "
-			"polled",
-			be->iface->id, fd);
-		return -1;
-	}
-	if (events & (SLIRP_POLL_IN | SLIRP_POLL_PRI))
-		bits |= SQN_POLL_IN;
-	if (events & SLIRP_POLL_OUT)
-		bits |= SQN_POLL_OUT;
-	if (s->want_gen == be->gen) {
-		s->want |= (uint8_t)bits;
-		return s->idx;
-	}
-	s->idx = round_push(be, fd);
-	if (s->idx < 0)
-		return -1;
-	s->want_gen = be->gen;
-	s->want = (uint8_t)bits;
-	return s->idx;
-}
-
-/**
- * cb_get_revents() - SlirpGetREventsCb: what happened on the fd at @idx
- * @idx:	index from cb_add_poll() in the last fill
- * @opaque:	backend state, locked
- *
- * Return: SLIRP_POLL_* bits
- */
-static int cb_get_revents(int idx, void *opaque)
-{
-	struct slirp_be *be = opaque;
-	const struct slirp_fd *s;
-	int fd;
-
-	if (idx < 0 || (unsigned)idx >= be->nround[be->cur])
-		return 0;
-	fd = be->round[be->cur][idx];
-	s = &be->fds[fd];
-	return s->rev_gen == be->rgen ? s->revents : 0;
-}
-
-/**
- * fd_drop() - take @fd out of the set (libslirp is about to close it)
+ * sync_set() - make the readiness set match what libslirp asks for, and
+ *		record libslirp's poll deadline
  * @be:	backend state, locked
- * @fd:	the fd
- */
-static void fd_drop(struct slirp_be *be, int fd)
-{
-	struct slirp_fd *s;
-
-	if (fd < 0 || (unsigned)fd >= be->nfds)
-		return;
-	s = &be->fds[fd];
-	if (s->reg)
-		sqn_poller_del(&be->poller, fd);
-	s->reg = 0;
-	s->want_gen = be->gen - 1; /* not part of the current fill any more */
-	s->rev_gen = be->rgen - 1; /* its events are the old socket's */
-}
-
-/**
- * sync_set() - ask libslirp what to poll and make the set match
- * @be:	backend state, locked
- *
- * Also records libslirp's poll deadline.
  */
 static void sync_set(struct slirp_be *be)
 {
-	uint32_t timeout = UINT32_MAX;
-	unsigned old, i;
-	int rc;
+	uint32_t timeout = sqn_slirp_set_sync(&be->set, be->slirp);
 
-	old = be->cur;
-	be->cur ^= 1;
-	be->nround[be->cur] = 0;
-	be->gen++;
-	slirp_pollfds_fill(be->slirp, &timeout, cb_add_poll, be);
-
-	for (i = 0; i < be->nround[be->cur]; i++) {
-		int fd = be->round[be->cur][i];
-		struct slirp_fd *s = &be->fds[fd];
-		uint8_t reg = s->want | SLIRP_FD_REG;
-
-		if (s->reg == reg)
-			continue;
-		if (s->reg) {
-			rc = sqn_poller_mod(&be->poller, fd, s->want, fd);
-			if (rc == -ENOENT)
-				rc = sqn_poller_add(&be->poller, fd, s->want,
-						    fd);
-		} else {
-			rc = sqn_poller_add(&be->poller, fd, s->want, fd);
-			if (rc == -EEXIST)
-				rc = sqn_poller_mod(&be->poller, fd, s->want,
-						    fd);
-		}
-		if (rc) {
-			sqn_log(be->iface, SQN_LOG_ERROR,
-				"%s: slirp: cannot poll fd %d: %s",
-				be->iface->id, fd, strerror(-rc));
-			s->reg = 0;
-			continue;
-		}
-		s->reg = reg;
-	}
-	for (i = 0; i < be->nround[old]; i++) {
-		int fd = be->round[old][i];
-		struct slirp_fd *s = &be->fds[fd];
-
-		if (s->want_gen != be->gen && s->reg) {
-			sqn_poller_del(&be->poller, fd);
-			s->reg = 0;
-		}
-	}
-	be->slirp_deadline =
-		timeout == UINT32_MAX ? SLIRP_NO_DEADLINE : now_ms() + timeout;
-}
-
-/**
- * collect_revents() - what the ready sockets have, by a zero-timeout wait
- * @be:	backend state, locked
- */
-static void collect_revents(struct slirp_be *be)
-{
-	struct sqn_poll_event ev[SLIRP_MAX_EVENTS];
-	int n, i;
-
-	be->rgen++;
-	n = sqn_poller_wait(&be->poller, ev, SLIRP_MAX_EVENTS, 0);
-	for (i = 0; i < n; i++) {
-		struct slirp_fd *s;
-		int rev = 0;
-
-		if (ev[i].tag == SLIRP_TAG_WAKER ||
-		    ev[i].tag >= (uint64_t)be->nfds)
-			continue;
-		s = &be->fds[ev[i].tag];
-		if (ev[i].events & SQN_POLL_IN)
-			rev |= SLIRP_POLL_IN;
-		if (ev[i].events & SQN_POLL_OUT)
-			rev |= SLIRP_POLL_OUT;
-		if (ev[i].events & SQN_POLL_ERR)
-			rev |= SLIRP_POLL_ERR | SLIRP_POLL_HUP;
-		s->revents = (uint8_t)rev;
-		s->rev_gen = be->rgen;
-	}
-}
-
-/* ---- timers ---- */
-
-/**
- * timers_recompute() - cache the earliest armed timer
- * @be:	backend state, locked
- */
-static void timers_recompute(struct slirp_be *be)
-{
-	int64_t next = SLIRP_NO_DEADLINE;
-	unsigned i;
-
-	for (i = 0; i < SLIRP_MAX_TIMERS; i++)
-		if (be->timers[i].used && be->timers[i].armed &&
-		    be->timers[i].expire_ms < next)
-			next = be->timers[i].expire_ms;
-	be->next_timer = next;
-}
-
-/**
- * timers_run() - fire every timer that is due
- * @be:		backend state, locked
- * @now:	the time, ms
- */
-static void timers_run(struct slirp_be *be, int64_t now)
-{
-	unsigned i;
-
-	if (now < be->next_timer)
-		return;
-	for (i = 0; i < SLIRP_MAX_TIMERS; i++) {
-		struct slirp_timer *t = &be->timers[i];
-
-		if (!t->used || !t->armed || t->expire_ms > now)
-			continue;
-		t->armed = false; /* the handler may re-arm it */
-		if (t->cb)
-			t->cb(t->cb_opaque);
-		else
-			slirp_handle_timer(be->slirp, t->id, t->cb_opaque);
-	}
-	timers_recompute(be);
-}
-
-/**
- * timer_alloc() - a free timer slot
- * @be:	backend state
- *
- * Return: the slot, or NULL (logged) when all are taken
- */
-static struct slirp_timer *timer_alloc(struct slirp_be *be)
-{
-	unsigned i;
-
-	for (i = 0; i < SLIRP_MAX_TIMERS; i++) {
-		if (!be->timers[i].used) {
-			memset(&be->timers[i], 0, sizeof(be->timers[i]));
-			be->timers[i].used = true;
-			return &be->timers[i];
-		}
-	}
-	sqn_log(be->iface, SQN_LOG_ERROR,
-		"%s: slirp: libslirp asked for more than %d timers",
-		be->iface->id, SLIRP_MAX_TIMERS);
-	return NULL;
+	be->slirp_deadline = timeout == UINT32_MAX ? SQN_SLIRP_NO_DEADLINE
+						   : now_ms() + timeout;
 }
 
 /**
@@ -734,13 +393,9 @@ static struct slirp_timer *timer_alloc(struct slirp_be *be)
  */
 static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
 {
-	struct slirp_timer *t = timer_alloc(opaque);
+	struct slirp_be *be = opaque;
 
-	if (t) {
-		t->id = id;
-		t->cb_opaque = cb_opaque;
-	}
-	return t;
+	return sqn_slirp_timer_new(&be->timers, NULL, id, cb_opaque);
 }
 
 /**
@@ -753,13 +408,9 @@ static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
  */
 static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
 {
-	struct slirp_timer *t = timer_alloc(opaque);
+	struct slirp_be *be = opaque;
 
-	if (t) {
-		t->cb = cb;
-		t->cb_opaque = cb_opaque;
-	}
-	return t;
+	return sqn_slirp_timer_new(&be->timers, cb, 0, cb_opaque);
 }
 
 /**
@@ -769,13 +420,9 @@ static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
  */
 static void cb_timer_free(void *timer, void *opaque)
 {
-	struct slirp_timer *t = timer;
+	struct slirp_be *be = opaque;
 
-	if (!t)
-		return;
-	t->used = false;
-	t->armed = false;
-	timers_recompute(opaque);
+	sqn_slirp_timer_free(&be->timers, timer);
 }
 
 /**
@@ -787,16 +434,8 @@ static void cb_timer_free(void *timer, void *opaque)
 static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 {
 	struct slirp_be *be = opaque;
-	struct slirp_timer *t = timer;
 
-	if (!t)
-		return;
-	t->armed = true;
-	t->expire_ms = expire_ms;
-	if (expire_ms < be->next_timer)
-		be->next_timer = expire_ms;
-	else
-		timers_recompute(be);
+	sqn_slirp_timer_mod(&be->timers, timer, expire_ms);
 }
 
 /* ---- the other callbacks ---- */
@@ -848,7 +487,9 @@ static void cb_register_poll_fd(int fd, void *opaque)
  */
 static void cb_unregister_poll_fd(int fd, void *opaque)
 {
-	fd_drop(opaque, fd);
+	struct slirp_be *be = opaque;
+
+	sqn_slirp_set_drop(&be->set, fd);
 }
 
 /**
@@ -1082,9 +723,9 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 	be->iface = iface;
 	be->offload = iface->offload;
 	be->max_frame = iface->max_frame;
-	be->next_timer = SLIRP_NO_DEADLINE;
-	be->slirp_deadline = SLIRP_NO_DEADLINE;
-	be->told_deadline = SLIRP_NO_DEADLINE;
+	sqn_slirp_timers_init(&be->timers, iface);
+	be->slirp_deadline = SQN_SLIRP_NO_DEADLINE;
+	be->told_deadline = SQN_SLIRP_NO_DEADLINE;
 	be->guard_sigpipe = sigpipe_is_default();
 
 	be->gro_buf = malloc(SLIRP_GRO_MAX);
@@ -1103,14 +744,14 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 			   strerror(-rc));
 		goto out_ring;
 	}
-	rc = sqn_poller_open(&be->poller);
+	rc = sqn_slirp_set_open(&be->set, iface);
 	if (rc) {
 		sqn_seterr(iface, rc, "slirp: cannot create a poll set: %s",
 			   strerror(-rc));
 		goto out_waker;
 	}
-	rc = sqn_poller_add(&be->poller, be->waker.rfd, SQN_POLL_IN,
-			    SLIRP_TAG_WAKER);
+	rc = sqn_poller_add(&be->set.poller, be->waker.rfd, SQN_POLL_IN,
+			    SQN_SLIRP_TAG_WAKER);
 	if (rc) {
 		sqn_seterr(iface, rc, "slirp: cannot poll the wake-up fd: %s",
 			   strerror(-rc));
@@ -1134,7 +775,7 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 	sync_set(be);
 
 	iface->be = be;
-	iface->fd = be->poller.fd;
+	iface->fd = be->set.poller.fd;
 	if (be->guard_sigpipe)
 		sqn_log(iface, SQN_LOG_INFO,
 			"%s: slirp: SIGPIPE is at its default action, so it "
@@ -1150,11 +791,8 @@ out_slirp:
 	slirp_cleanup(be->slirp);
 out_lock:
 	pthread_mutex_destroy(&be->lock);
-	free(be->fds);
-	free(be->round[0]);
-	free(be->round[1]);
 out_poller:
-	sqn_poller_close(&be->poller);
+	sqn_slirp_set_close(&be->set);
 out_waker:
 	sqn_waker_close(&be->waker);
 out_ring:
@@ -1186,12 +824,9 @@ static void slirp_stop(struct sqn_iface *iface)
 	be->slirp = NULL;
 	pthread_mutex_unlock(&be->lock);
 
-	sqn_poller_close(&be->poller);
+	sqn_slirp_set_close(&be->set);
 	sqn_waker_close(&be->waker);
 	sqn_ring_free(&be->ring);
-	free(be->fds);
-	free(be->round[0]);
-	free(be->round[1]);
 	free(be->gro_buf);
 	pthread_mutex_destroy(&be->lock);
 	free(be);
@@ -1294,10 +929,9 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 				&be->run, f[k - 1].data, f[k - 1].len);
 		be->in_read = true;
 		guard_enter(be, &g);
-		collect_revents(be);
-		slirp_pollfds_poll(be->slirp, 0, cb_get_revents, be);
+		sqn_slirp_set_poll(&be->set, be->slirp);
 		now = now_ms();
-		timers_run(be, now);
+		sqn_slirp_timers_run(&be->timers, be->slirp, now);
 		sync_set(be);
 		guard_leave(&g);
 		if (be->run_open)
@@ -1390,8 +1024,8 @@ static int slirp_write(struct sqn_iface *iface, unsigned q,
 	}
 	sync_set(be);
 	guard_leave(&g);
-	if (SQN_MIN(be->slirp_deadline, be->next_timer) < be->told_deadline) {
-		be->told_deadline = SLIRP_NO_DEADLINE;
+	if (SQN_MIN(be->slirp_deadline, be->timers.next) < be->told_deadline) {
+		be->told_deadline = SQN_SLIRP_NO_DEADLINE;
 		if (!be->waker_set) {
 			sqn_waker_wake(&be->waker);
 			be->waker_set = true;
@@ -1414,10 +1048,10 @@ static int slirp_timeout_ms(struct sqn_iface *iface)
 	int64_t d, now;
 
 	pthread_mutex_lock(&be->lock);
-	d = SQN_MIN(be->slirp_deadline, be->next_timer);
+	d = SQN_MIN(be->slirp_deadline, be->timers.next);
 	be->told_deadline = d;
 	pthread_mutex_unlock(&be->lock);
-	if (d == SLIRP_NO_DEADLINE)
+	if (d == SQN_SLIRP_NO_DEADLINE)
 		return -1;
 	now = now_ms();
 	if (d <= now)

@@ -29,16 +29,13 @@
  *
  * Failures to attach are diagnosed with one RTNL query (the device's kind,
  * TUN type, owner, queues), made in the caller's network namespace, which
- * sysfs would not reliably reflect.
+ * sysfs would not reliably reflect (tap_inspect_linux.c).
  */
 #include <ctype.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_link.h>
 #include <linux/if_tun.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -50,9 +47,11 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "vnet.h"
+#include "tap_inspect.h"
 
 #define TAP_DEV "/dev/net/tun"
-#define TAP_VNET_HDR_LEN 12
+#define TAP_VNET_HDR_LEN SQN_VNET_HDR_LEN
 /* largest frame a TAP fd may hand us (64 KiB GSO frame, VLAN tag), padded */
 #define TAP_SPILL_LEN (SQN_FRAME_MAX + 1 + 64)
 
@@ -93,28 +92,6 @@ struct tap {
 };
 
 /**
- * struct tap_info - what RTNL says about a device, for error messages
- * @known:	the query answered
- * @exists:	a device of that name exists in this network namespace
- * @kind:	its link kind ("tun", "veth", ...), "" if it has none
- * @tun_type:	IFF_TUN or IFF_TAP for a tun device, else 0
- * @mq:		created with multi_queue (-1 unknown)
- * @persist:	persistent (-1 unknown)
- * @owner:	owning uid, -1 if none
- * @group:	owning gid, -1 if none
- */
-struct tap_info {
-	bool known;
-	bool exists;
-	char kind[16];
-	int tun_type;
-	int mq;
-	int persist;
-	long owner;
-	long group;
-};
-
-/**
  * tap_name() - the device name to use: host_dev_name, or the default one
  * @p:		parameters
  * @buf:	gets the name
@@ -135,8 +112,8 @@ static int tap_name(const struct sqn_params *p, char buf[IFNAMSIZ])
  * @iface:	for the message
  * @p:		parameters
  *
- * host_dev_name is kept verbatim by the common checks (up to 64 bytes, as
- * the seed allows); Linux itself takes at most IFNAMSIZ - 1 bytes and no
+ * host_dev_name is kept verbatim by the common checks (up to 64 bytes on
+ * every platform); Linux itself takes at most IFNAMSIZ - 1 bytes and no
  * '/', ':' or white space.
  *
  * Return: 0 or -EINVAL
@@ -173,256 +150,6 @@ static int tap_validate(struct sqn_iface *iface, const struct sqn_params *p)
 				name, i);
 	}
 	return 0;
-}
-
-/**
- * nla_ok_() - bounds-checked walk over netlink attributes
- * @a:		current attribute
- * @rem:	bytes left from @a
- *
- * Return: true if @a is a whole attribute within @rem
- */
-static bool nla_ok_(const struct nlattr *a, int rem)
-{
-	return rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
-	       a->nla_len <= rem;
-}
-
-#define NLA_DATA(a) ((const uint8_t *)(a) + NLA_HDRLEN)
-#define NLA_PAYLOAD(a) ((int)(a)->nla_len - NLA_HDRLEN)
-#define NLA_NEXT(a, rem)                                                       \
-	((rem) -= NLA_ALIGN((a)->nla_len),                                     \
-	 (const struct nlattr *)((const uint8_t *)(a) +                        \
-				 NLA_ALIGN((a)->nla_len)))
-
-/**
- * tap_parse_tun_data() - read IFLA_INFO_DATA of a tun device
- * @a:		first attribute inside IFLA_INFO_DATA
- * @rem:	its payload length
- * @ti:		filled
- */
-static void tap_parse_tun_data(const struct nlattr *a, int rem,
-			       struct tap_info *ti)
-{
-	uint32_t v;
-
-	for (; nla_ok_(a, rem); a = NLA_NEXT(a, rem)) {
-		int type = a->nla_type & NLA_TYPE_MASK;
-
-		if (NLA_PAYLOAD(a) < 1)
-			continue;
-		if (type == IFLA_TUN_TYPE)
-			ti->tun_type = NLA_DATA(a)[0];
-		else if (type == IFLA_TUN_MULTI_QUEUE)
-			ti->mq = NLA_DATA(a)[0];
-		else if (type == IFLA_TUN_PERSIST)
-			ti->persist = NLA_DATA(a)[0];
-		else if ((type == IFLA_TUN_OWNER || type == IFLA_TUN_GROUP) &&
-			 NLA_PAYLOAD(a) >= 4) {
-			memcpy(&v, NLA_DATA(a), 4);
-			if (type == IFLA_TUN_OWNER)
-				ti->owner = v;
-			else
-				ti->group = v;
-		}
-	}
-}
-
-/**
- * tap_parse_link() - read an RTM_NEWLINK answer
- * @ifi:	the message body
- * @len:	bytes after the nlmsghdr
- * @ti:		filled
- */
-static void tap_parse_link(const struct ifinfomsg *ifi, int len,
-			   struct tap_info *ti)
-{
-	const struct nlattr *a, *b;
-	int rem = len - (int)NLMSG_ALIGN(sizeof(*ifi)), brem;
-
-	ti->exists = true;
-	a = (const struct nlattr *)((const uint8_t *)ifi +
-				    NLMSG_ALIGN(sizeof(*ifi)));
-	for (; nla_ok_(a, rem); a = NLA_NEXT(a, rem)) {
-		if ((a->nla_type & NLA_TYPE_MASK) != IFLA_LINKINFO)
-			continue;
-		brem = NLA_PAYLOAD(a);
-		for (b = (const struct nlattr *)NLA_DATA(a); nla_ok_(b, brem);
-		     b = NLA_NEXT(b, brem)) {
-			int type = b->nla_type & NLA_TYPE_MASK;
-
-			if (type == IFLA_INFO_KIND)
-				snprintf(ti->kind, sizeof(ti->kind), "%.*s",
-					 NLA_PAYLOAD(b),
-					 (const char *)NLA_DATA(b));
-			else if (type == IFLA_INFO_DATA)
-				tap_parse_tun_data(
-					(const struct nlattr *)NLA_DATA(b),
-					NLA_PAYLOAD(b), ti);
-		}
-	}
-	/* "tun" is the kind of both TUN and TAP devices */
-	if (strcmp(ti->kind, "tun") != 0)
-		ti->tun_type = 0;
-}
-
-/**
- * tap_inspect() - ask RTNL about a device in this network namespace
- * @name:	the device name (validated)
- * @ti:		filled; ti->known false when the query itself failed
- *
- * Used before attaching (does it exist?) and to explain a failure.
- */
-static void tap_inspect(const char *name, struct tap_info *ti)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-		char attrs[64];
-	} req;
-	union {
-		struct nlmsghdr nh;
-		uint8_t b[8192];
-	} resp;
-	struct nlattr *a;
-	struct nlmsghdr *nh;
-	size_t nlen = strlen(name) + 1;
-	ssize_t r;
-	int fd;
-
-	memset(ti, 0, sizeof(*ti));
-	ti->mq = ti->persist = -1;
-	ti->owner = ti->group = -1;
-
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 1;
-	req.ifi.ifi_family = AF_UNSPEC;
-	a = (struct nlattr *)req.attrs;
-	a->nla_type = IFLA_IFNAME;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + nlen);
-	memcpy((uint8_t *)a + NLA_HDRLEN, name, nlen);
-	req.nh.nlmsg_len = (uint32_t)(NLMSG_LENGTH(sizeof(req.ifi)) +
-				      NLA_ALIGN(a->nla_len));
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
-		goto out_close;
-	r = recv(fd, &resp, sizeof(resp), 0);
-	if (r < (ssize_t)sizeof(struct nlmsghdr))
-		goto out_close;
-	nh = &resp.nh;
-	if (!NLMSG_OK(nh, (size_t)r))
-		goto out_close;
-	if (nh->nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-		if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) &&
-		    e->error == -ENODEV)
-			ti->known = true; /* no such device */
-	} else if (nh->nlmsg_type == RTM_NEWLINK &&
-		   nh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
-		ti->known = true;
-		tap_parse_link(NLMSG_DATA(nh),
-			       (int)(nh->nlmsg_len - NLMSG_HDRLEN), ti);
-	}
-out_close:
-	close(fd);
-	if (!ti->known)
-		ti->exists = if_nametoindex(name) != 0;
-}
-
-/**
- * tap_explain_perm() - the message for an EPERM from TUNSETIFF
- * @iface:	for the message
- * @name:	the device
- * @ti:		what is known of it
- *
- * Return: -EPERM
- */
-static int tap_explain_perm(struct sqn_iface *iface, const char *name,
-			    const struct tap_info *ti)
-{
-	if (ti->exists && ti->owner >= 0)
-		return sqn_seterr(iface, -EPERM,
-				  "tap: \"%s\" is owned by uid %ld and this "
-				  "process (uid %u) lacks CAP_NET_ADMIN: run "
-				  "as that user, or `ip tuntap add %s mode tap "
-				  "user %u`",
-				  name, ti->owner, (unsigned)getuid(), name,
-				  (unsigned)getuid());
-	if (ti->exists && ti->group >= 0)
-		return sqn_seterr(iface, -EPERM,
-				  "tap: \"%s\" belongs to group %ld, which "
-				  "this process (uid %u) is not in, and it "
-				  "lacks CAP_NET_ADMIN",
-				  name, ti->group, (unsigned)getuid());
-	return sqn_seterr(iface, -EPERM,
-			  "tap: %s \"%s\" needs CAP_NET_ADMIN: run as "
-			  "root, or create it for this user with `ip "
-			  "tuntap add %s mode tap user %u`",
-			  ti->exists ? "attaching to" : "creating", name, name,
-			  (unsigned)getuid());
-}
-
-/**
- * tap_explain() - message for a device we cannot attach to
- * @iface:	for the message
- * @name:	device name
- * @err:	errno of TUNSETIFF (positive)
- * @nq:		queues asked for
- * @ti:		what RTNL said about the device, or NULL to ask now
- *
- * Return: -@err (or -EINVAL/-EPERM/-EBUSY as diagnosed), message set
- */
-static int tap_explain(struct sqn_iface *iface, const char *name, int err,
-		       unsigned nq, const struct tap_info *known)
-{
-	struct tap_info ti;
-
-	if (known)
-		ti = *known;
-	else
-		tap_inspect(name, &ti);
-	if (ti.exists && ti.known && ti.tun_type == 0)
-		return sqn_seterr(iface, -EINVAL,
-				  "tap: \"%s\" exists but is not a TAP device "
-				  "(%s%s): name a TAP device, or a free name "
-				  "with tap_create",
-				  name, ti.kind[0] ? "its kind is " : "",
-				  ti.kind[0] ? ti.kind
-					     : "a loopback or hardware "
-					       "interface");
-	if (ti.exists && ti.tun_type == IFF_TUN)
-		return sqn_seterr(iface, -EINVAL,
-				  "tap: \"%s\" is a TUN (layer 3) device, not "
-				  "a TAP: recreate it with `ip tuntap add %s "
-				  "mode tap`",
-				  name, name);
-	if (err == EPERM)
-		return tap_explain_perm(iface, name, &ti);
-	if (err == EINVAL && ti.exists && ti.mq >= 0 && ti.mq != (nq > 1))
-		return sqn_seterr(
-			iface, -EINVAL,
-			"tap: \"%s\" was created %s multi_queue but "
-			"%u queue%s asked for: %s",
-			name, ti.mq ? "with" : "without", nq,
-			nq > 1 ? "s were" : " was",
-			ti.mq ? "ask for more than one queue"
-			      : "ask for 1 queue, or recreate it with "
-				"`ip tuntap add ... multi_queue`");
-	if (err == EBUSY)
-		return sqn_seterr(iface, -EBUSY,
-				  "tap: \"%s\" is already attached by another "
-				  "process (a TAP without multi_queue has one "
-				  "user): stop that process or use another "
-				  "device",
-				  name);
-	return sqn_seterr(iface, -err, "tap: TUNSETIFF \"%s\" failed: %s", name,
-			  strerror(err));
 }
 
 /**
@@ -469,7 +196,7 @@ static int tap_open_queue(struct sqn_iface *iface, const char *name,
 		err = errno;
 		close(*fd);
 		*fd = -1;
-		return tap_explain(iface, name, err, nq, NULL);
+		return sqn_tap_explain(iface, name, err, nq, NULL);
 	}
 	return 0;
 }
@@ -640,9 +367,9 @@ static void tap_close_queues(struct tap *t)
 static int tap_check_device(struct sqn_iface *iface, const struct sqn_params *p,
 			    const char *name, unsigned nq, bool *created)
 {
-	struct tap_info ti;
+	struct sqn_tap_info ti;
 
-	tap_inspect(name, &ti);
+	sqn_tap_inspect(name, &ti);
 	if (!ti.exists && p->tap_create != SQN_ON)
 		return sqn_seterr(iface, -ENODEV,
 				  "tap: no device \"%s\" in this network "
@@ -650,7 +377,7 @@ static int tap_check_device(struct sqn_iface *iface, const struct sqn_params *p,
 				  "%s mode tap%s`) or set tap_create",
 				  name, name, nq > 1 ? " multi_queue" : "");
 	if (ti.known && ti.exists && ti.tun_type != IFF_TAP)
-		return tap_explain(iface, name, EINVAL, nq, &ti);
+		return sqn_tap_explain(iface, name, EINVAL, nq, &ti);
 	*created = !ti.exists;
 	return 0;
 }
@@ -758,44 +485,6 @@ static void tap_stop(struct sqn_iface *iface)
 }
 
 /**
- * vnet_from_wire() - a little-endian virtio-net header into host order
- * @w:		12 bytes as the kernel wrote them
- * @h:		filled
- */
-static void vnet_from_wire(const uint8_t *w, struct sqn_vnet_hdr *h)
-{
-	struct virtio_net_hdr_mrg_rxbuf v;
-
-	memcpy(&v, w, sizeof(v));
-	h->flags = v.hdr.flags;
-	h->gso_type = v.hdr.gso_type;
-	h->hdr_len = le16toh(v.hdr.hdr_len);
-	h->gso_size = le16toh(v.hdr.gso_size);
-	h->csum_start = le16toh(v.hdr.csum_start);
-	h->csum_offset = le16toh(v.hdr.csum_offset);
-	h->num_buffers = le16toh(v.num_buffers);
-}
-
-/**
- * vnet_to_wire() - a host-order header into the kernel's little-endian one
- * @h:		the caller's header
- * @w:		gets 12 bytes
- */
-static void vnet_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
-{
-	struct virtio_net_hdr_mrg_rxbuf v;
-
-	v.hdr.flags = h->flags;
-	v.hdr.gso_type = h->gso_type;
-	v.hdr.hdr_len = htole16(h->hdr_len);
-	v.hdr.gso_size = htole16(h->gso_size);
-	v.hdr.csum_start = htole16(h->csum_start);
-	v.hdr.csum_offset = htole16(h->csum_offset);
-	v.num_buffers = htole16(h->num_buffers);
-	memcpy(w, &v, sizeof(v));
-}
-
-/**
  * tap_too_big() - report the frame pending on @tq to a too-small buffer
  * @iface:	the interface
  * @tq:		the queue
@@ -870,7 +559,7 @@ static int tap_read_one(struct sqn_iface *iface, struct tap_queue *tq,
 	}
 	len = (uint32_t)(r - off);
 	if (off)
-		vnet_from_wire(hdr, &fr->vnet);
+		sqn_vnet_from_wire(hdr, &fr->vnet);
 	else
 		memset(&fr->vnet, 0, sizeof(fr->vnet));
 	if (len <= cap) {
@@ -956,7 +645,7 @@ static int tap_write(struct sqn_iface *iface, unsigned q,
 	for (i = 0; i < n; i++) {
 		do {
 			if (iface->offload) {
-				vnet_to_wire(&f[i].vnet, hdr);
+				sqn_vnet_to_wire(&f[i].vnet, hdr);
 				iov[0].iov_base = hdr;
 				iov[0].iov_len = sizeof(hdr);
 				iov[1].iov_base = f[i].data;

@@ -9,7 +9,7 @@
  * and execve() the child only makes async-signal-safe calls: it resets
  * signal dispositions and the mask, starts its own session (no controlling
  * terminal, its own process group), sets no-new-privileges and the
- * parent-death signal (Linux, helper_linux.c), puts its socket end, the
+ * parent-death signal (Linux: child_linux.c), puts its socket end, the
  * stderr pipe and /dev/null on their numbers and closes every other fd.
  * An execve() failure travels back on a close-on-exec status pipe, so start
  * reports "cannot run X: reason" instead of a child that exits 127.
@@ -27,13 +27,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
+#include "child.h"
 
 /* POSIX asks the program to declare it; glibc with _GNU_SOURCE does too */
 // NOLINTNEXTLINE(readability-redundant-declaration)
@@ -48,61 +48,6 @@ void sqn_helper_init(struct sqn_helper *h)
 	memset(h, 0, sizeof(*h));
 	h->pidfd = -1;
 	h->errfd = -1;
-}
-
-/**
- * set_cloexec_pipe() - a pipe whose both ends are close-on-exec
- * @fds:	gets the ends
- *
- * Return: 0 or a negative errno
- */
-static int set_cloexec_pipe(int fds[2])
-{
-#ifdef __linux__
-	return pipe2(fds, O_CLOEXEC) ? -errno : 0;
-#else
-	if (pipe(fds))
-		return -errno;
-	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	return 0;
-#endif
-}
-
-/**
- * sqn_socket_buffers() - ask for large send and receive buffers
- * @fd:	a socket
- *
- * Uses the privileged SO_*BUFFORCE where allowed (above the rmem_max
- * sysctl), else the ordinary option, which the kernel caps.
- *
- * Return: the smaller of the two sizes obtained, in bytes the buffer holds
- * (Linux reports twice what it accounts for; halved here), or -1 when they
- * cannot be read back
- */
-long sqn_socket_buffers(int fd)
-{
-	int sz = SQN_HELPER_SOCKBUF, snd = 0, rcv = 0;
-	socklen_t l = sizeof(int);
-
-#ifdef SO_SNDBUFFORCE
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)))
-#endif
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-#ifdef SO_RCVBUFFORCE
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
-#endif
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &l))
-		return -1;
-	l = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l))
-		return -1;
-#ifdef __linux__
-	snd /= 2;
-	rcv /= 2;
-#endif
-	return snd < rcv ? snd : rcv;
 }
 
 /**
@@ -130,7 +75,8 @@ static void child_exec(const struct sqn_helper_spec *s, char *const *envp,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	sqn_child_harden(parent);
+	sqn_child_no_new_privs();
+	sqn_child_die_with_parent(parent, 127);
 
 	/* Move everything above the target numbers, then put it in place. */
 	sock = fcntl(s->sock, F_DUPFD, 10);
@@ -151,7 +97,7 @@ static void child_exec(const struct sqn_helper_spec *s, char *const *envp,
 	}
 	if (dup2(err, 2) < 0)
 		goto fail;
-	sqn_close_from(low, stat);
+	sqn_child_close_from(low, stat);
 	execve(s->path, s->argv, envp);
 fail:
 	e = errno;
@@ -187,13 +133,13 @@ int sqn_helper_spawn(struct sqn_helper *h, const struct sqn_helper_spec *s,
 	snprintf(envhome, sizeof(envhome), "HOME=%s",
 		 v && strlen(v) < sizeof(envhome) - 6 ? v : "/");
 
-	rc = set_cloexec_pipe(errp);
+	rc = sqn_pipe_cloexec(&errp[0], &errp[1], false);
 	if (rc) {
 		snprintf(err, errlen, "cannot create a pipe: %s",
 			 strerror(-rc));
 		return rc;
 	}
-	rc = set_cloexec_pipe(statp);
+	rc = sqn_pipe_cloexec(&statp[0], &statp[1], false);
 	if (rc) {
 		snprintf(err, errlen, "cannot create a pipe: %s",
 			 strerror(-rc));
@@ -413,7 +359,10 @@ void sqn_helper_describe_exit(int status, char *buf, size_t len)
 }
 
 /**
- * sqn_helper_check_path() - validate a helper path (seed rules)
+ * sqn_helper_check_path() - validate a helper path: 1 to
+ *			     SQN_HELPER_PATH_MAX bytes without control
+ *			     characters, naming a regular file this user may
+ *			     execute
  * @path:	the path
  * @err:	gets a message on failure
  * @errlen:	its size

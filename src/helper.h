@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * helper.h - helper child processes (gvproxy, passt) and helper URLs
+ * helper.h - helper child processes (gvproxy, passt): find, validate,
+ *	      spawn, reap
  */
 #ifndef SQN_HELPER_H
 #define SQN_HELPER_H
@@ -10,14 +11,11 @@
 #include <sys/types.h>
 
 #include "squibnet.h"
-#include "wire.h"
 
 #define SQN_HELPER_PATH_MAX 1024
 #define SQN_HELPER_ARGS_MAX 32
 #define SQN_HELPER_ARG_LEN 512
 #define SQN_HELPER_LINE 512
-/* Socket buffer both ends of a helper connection ask for */
-#define SQN_HELPER_SOCKBUF (8 << 20)
 
 /**
  * struct sqn_helper - a running helper child
@@ -68,77 +66,11 @@ void sqn_helper_kill(struct sqn_helper *h, int *status);
 int sqn_helper_read_stderr(struct sqn_helper *h, sqn_helper_line_fn fn,
 			   void *opaque);
 void sqn_helper_describe_exit(int status, char *buf, size_t len);
-long sqn_socket_buffers(int fd);
 
 int sqn_helper_find(enum sqn_helper_kind kind, const char *given, char *out,
 		    size_t outlen, enum sqn_helper_kind *found);
 int sqn_helper_check_path(const char *path, char *err, size_t errlen);
 int sqn_helper_check_args(const char *const *args, unsigned n, char *err,
 			  size_t errlen);
-
-/* helper_linux.c / helper_posix.c: the platform's part */
-int sqn_pidfd_open(pid_t pid);
-void sqn_child_harden(pid_t parent);
-void sqn_close_from(int lowfd, int keep);
-
-/**
- * enum sqn_url_kind - a helper socket's type
- * @SQN_URL_UNIX:	unix:// stream, u32-BE framing (qemu)
- * @SQN_URL_UNIXGRAM:	unixgram:// datagrams (vfkit), VFKT greeting
- * @SQN_URL_UNIXPACKET:	unixpacket:// seqpacket (bess)
- */
-enum sqn_url_kind {
-	SQN_URL_UNIX = 0,
-	SQN_URL_UNIXGRAM,
-	SQN_URL_UNIXPACKET,
-};
-
-/* sockaddr_un.sun_path holds 108 bytes on Linux, 104 on macOS */
-#define SQN_URL_PATH_MAX 103
-
-/**
- * struct sqn_url - a parsed connect_url
- * @kind:	socket type
- * @path:	the socket's path, NUL-terminated
- */
-struct sqn_url {
-	enum sqn_url_kind kind;
-	char path[SQN_URL_PATH_MAX + 1];
-};
-
-int sqn_url_parse(const char *url, struct sqn_url *out, char *err,
-		  size_t errlen);
-
-/**
- * struct sqn_dgram_local - unixgram: the address we bind, to be answered at
- * @dirfd:	file-based: our private directory, open and flock()ed for as
- *		long as we live (how a later sweep knows it is stale); -1
- * @dir:	file-based: that directory, "" when none
- * @path:	file-based: our socket file in it, "" when none
- *
- * On Linux the address is abstract (autobind): nothing here is used.
- */
-struct sqn_dgram_local {
-	int dirfd;
-	char dir[SQN_URL_PATH_MAX + 1];
-	char path[SQN_URL_PATH_MAX + 1];
-};
-
-/**
- * sqn_dgram_local_init() - no local address yet
- * @l:	the address
- */
-static inline void sqn_dgram_local_init(struct sqn_dgram_local *l)
-{
-	l->dirfd = -1;
-	l->dir[0] = '\0';
-	l->path[0] = '\0';
-}
-
-/* helper_linux.c / helper_posix.c: the platform's part */
-int sqn_socket_cloexec(int domain, int type);
-int sqn_dgram_bind_local(struct sqn_dgram_local *l, int s, char *err,
-			 size_t errlen);
-void sqn_dgram_unbind_local(struct sqn_dgram_local *l);
 
 #endif /* SQN_HELPER_H */

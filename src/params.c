@@ -19,7 +19,9 @@
 #define SQN_NAME_MAX 64
 
 /**
- * sqn_check_host_dev_name() - validate a TAP device name (seed rules)
+ * sqn_check_host_dev_name() - validate a TAP device name: present, 1 to 64
+ *			       bytes; kept verbatim (the tap backend checks what
+ *			       Linux allows)
  * @iface:	for the message
  * @name:	the name: 1..64 bytes
  *

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "csum.h"
 #include "tcp_coalesce.h"
 
 #define ETH_HLEN 14
@@ -79,59 +80,6 @@ static inline void put16(uint8_t *p, uint32_t v)
 }
 
 /**
- * csum_add() - add @len bytes to a one's complement running sum
- * @data:	bytes
- * @len:	their number
- * @sum:	running sum (64-bit, folded at the end)
- *
- * Return: the new running sum
- */
-static uint64_t csum_add(const uint8_t *data, uint32_t len, uint64_t sum)
-{
-	uint32_t w;
-
-	while (len >= 4) {
-		memcpy(&w, data, 4);
-		sum += w;
-		data += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		uint16_t h;
-
-		memcpy(&h, data, 2);
-		sum += h;
-		data += 2;
-		len -= 2;
-	}
-	if (len) {
-		uint8_t last[2] = {data[0], 0};
-		uint16_t h;
-
-		memcpy(&h, last, 2);
-		sum += h;
-	}
-	return sum;
-}
-
-/**
- * sqn_csum() - the Internet checksum of @len bytes plus a running sum
- * @data:	bytes
- * @len:	their number
- * @sum:	running sum from the pseudo header, or 0
- *
- * Return: the checksum as stored in a header (network order in memory
- * when written with memcpy); 0 over data that includes a correct checksum
- */
-uint16_t sqn_csum(const void *data, uint32_t len, uint64_t sum)
-{
-	sum = csum_add(data, len, sum);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/**
  * pseudo_sum() - the TCP pseudo header's running sum
  * @ip:		IPv4 header
  * @tcplen:	TCP header and payload length
@@ -142,7 +90,7 @@ static uint64_t pseudo_sum(const uint8_t *ip, uint32_t tcplen)
 {
 	uint8_t ph[4] = {0, 6, (uint8_t)(tcplen >> 8), (uint8_t)tcplen};
 
-	return csum_add(ph, 4, csum_add(ip + 12, 8, 0));
+	return sqn_csum_add(ph, 4, sqn_csum_add(ip + 12, 8, 0));
 }
 
 /**
@@ -293,36 +241,6 @@ unsigned sqn_tcp_coalesce(const struct sqn_frame *f, unsigned n, uint8_t *out,
 		gso->gso_size = (uint16_t)first.dlen;
 	}
 	return k;
-}
-
-/**
- * sqn_csum_complete() - fill in the checksum a virtio-net header left
- *			 partial (VIRTIO_NET_HDR_F_NEEDS_CSUM)
- * @frame:	the frame, writable
- * @len:	its length
- * @h:		its virtio-net header
- *
- * The checksum field holds the pseudo header's sum; the sum over
- * [csum_start, len), complemented, is the checksum.
- *
- * Return: 0 (also when nothing was partial), or -1 when the header points
- * outside the frame
- */
-int sqn_csum_complete(uint8_t *frame, uint32_t len,
-		      const struct sqn_vnet_hdr *h)
-{
-	uint32_t start = h->csum_start, off = start + h->csum_offset;
-	uint16_t c;
-
-	if (!(h->flags & SQN_VNET_HDR_F_NEEDS_CSUM))
-		return 0;
-	if (start >= len || off + 2 > len)
-		return -1;
-	c = sqn_csum(frame + start, len - start, 0);
-	if (!c)
-		c = 0xffff; /* the same in one's complement; UDP needs it */
-	memcpy(frame + off, &c, 2);
-	return 0;
 }
 
 /**

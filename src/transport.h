@@ -12,6 +12,8 @@
 #include "internal.h"
 #include "poller.h"
 #include "ring.h"
+#include "sock.h"
+#include "url.h"
 #include "waker.h"
 #include "wire.h"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "helper.h"
+#include "url.h"
 
 static const struct {
 	const char *scheme;

@@ -444,6 +444,16 @@ static size_t make_offer(uint8_t *f, uint32_t xid, int type)
 	*o++ = 54, *o++ = 4;
 	inet_pton(AF_INET, "10.0.2.2", o);
 	o += 4;
+	/* a search list "corp.test" split over two options (RFC 3396) */
+	*o++ = 119, *o++ = 5;
+	memcpy(o,
+	       "\x04"
+	       "corp",
+	       5);
+	o += 5;
+	*o++ = 119, *o++ = 6;
+	memcpy(o, "\x04test\0", 6);
+	o += 6;
 	*o++ = 255;
 	len = (size_t)(o - f);
 	ip[2] = (uint8_t)((len - 14) >> 8);
@@ -480,6 +490,13 @@ static void dhcp_round(void)
 		      "10.0.2.4"));
 	CHECK_EQ(l.mtu, 1500);
 	CHECK_EQ(ntohl(l.netmask), 0xffffff00u);
+	CHECK_EQ(l.search_len, 11);
+	CHECK(!memcmp(l.search,
+		      "\x04"
+		      "corp"
+		      "\x04"
+		      "test",
+		      11));
 	CHECK_EQ(dhcp_parse(f, len, 0x9999, &l), -ENOMSG); /* other xid */
 	len = make_offer(f, 7, DHCP_ACK);
 	CHECK_EQ(dhcp_parse(f, len, 7, &l), DHCP_ACK);

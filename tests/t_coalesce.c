@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "netframes.h"
+#include "csum.h"
 #include "tcp_coalesce.h"
 
 #define NSEG 8

@@ -1,13 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * helper_posix.c - helper processes and sockets where Linux's pidfd, prctl
- *		    and abstract addresses are missing (macOS, BSD):
- *		    waitpid() polling, close loop, socket files
- *
- * Without a pidfd the backend notices a helper's exit by its socket closing
- * and by polling waitpid(WNOHANG) on a short timer (see timeout_ms); there
- * is no parent-death signal, so a helper outlives a SIGKILLed caller until
- * its socket read fails (gvproxy and passt exit on EOF).
+ * sock_posix.c - helper sockets where SOCK_CLOEXEC and abstract addresses
+ *		  are missing (macOS, BSD): socket files
  *
  * A unixgram socket is bound to a file, 0600, in a private 0700 directory
  * named squibnet-<pid>-XXXXXX under $XDG_RUNTIME_DIR (or /tmp when that is
@@ -30,46 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper.h"
-
-/**
- * sqn_pidfd_open() - no pidfd here
- * @pid:	the child
- *
- * Return: -1
- */
-int sqn_pidfd_open(pid_t pid)
-{
-	(void)pid;
-	return -1;
-}
-
-/**
- * sqn_child_harden() - in the forked child: exit if the parent is gone
- * @parent:	the parent's pid
- */
-void sqn_child_harden(pid_t parent)
-{
-	if (getppid() != parent)
-		_exit(127);
-}
-
-/**
- * sqn_close_from() - close every fd from @lowfd up, except @keep
- * @lowfd:	first fd to close
- * @keep:	an fd to leave open, or -1
- */
-void sqn_close_from(int lowfd, int keep)
-{
-	long max = sysconf(_SC_OPEN_MAX);
-	int fd;
-
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (fd = lowfd; fd < max; fd++)
-		if (fd != keep)
-			close(fd);
-}
+#include "sock.h"
 
 /**
  * sqn_socket_cloexec() - a socket, close-on-exec
@@ -89,6 +44,17 @@ int sqn_socket_cloexec(int domain, int type)
 		return -errno;
 	fcntl(s, F_SETFD, FD_CLOEXEC);
 	return s;
+}
+
+/**
+ * sqn_sockbuf_held() - what a buffer size read back holds
+ * @reported:	SO_SNDBUF or SO_RCVBUF as getsockopt() gave it
+ *
+ * Return: @reported: the BSDs report what the buffer holds
+ */
+long sqn_sockbuf_held(long reported)
+{
+	return reported;
 }
 
 /* A directory younger than this may be one its owner has not locked yet */
