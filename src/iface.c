@@ -157,9 +157,10 @@ static const struct {
 	SQN_PFIELD(n_slirp_dns_search),
 	SQN_PFIELD(forwards),
 	SQN_PFIELD(n_forwards),
+	SQN_PFIELD(reconnect_max),
 };
 
-_Static_assert(offsetof(struct sqn_params, n_forwards) + sizeof(unsigned) +
+_Static_assert(offsetof(struct sqn_params, reconnect_max) + sizeof(uint32_t) +
 			       _Alignof(struct sqn_params) >
 		       sizeof(struct sqn_params),
 	       "a member was appended to struct sqn_params: add it to "

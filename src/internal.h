@@ -21,7 +21,7 @@
 #define SQN_DEFAULT_MTU 1500
 #define SQN_DEFAULT_TIMEOUT_MS 5000
 #define SQN_DEFAULT_QUEUE_LEN 256
-#define SQN_MSG_LEN 256
+#define SQN_MSG_LEN 512
 
 #define SQN_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SQN_MIN(a, b) ((a) < (b) ? (a) : (b))
