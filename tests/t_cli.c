@@ -101,6 +101,15 @@ static void add(const char **a, int *n, const char *v)
 		a[(*n)++] = v;
 }
 
+/* parse_cmd() - parse the @n arguments of @a followed by "-- true" */
+static int parse_cmd(const char **a, int n)
+{
+	add(a, &n, "--");
+	add(a, &n, "true");
+	a[n] = NULL;
+	return parse(a);
+}
+
 /*
  * Options that only one mode uses are refused in every other mode, with a
  * message naming the option, its mode and the mode chosen; in their own
@@ -169,10 +178,7 @@ static void args_mode_only(void)
 				add(a, &n, "--bridged");
 				add(a, &n, "en0");
 			}
-			add(a, &n, "--");
-			add(a, &n, "true");
-			a[n] = NULL;
-			rc = parse(a);
+			rc = parse_cmd(a, n);
 			if (!strcmp(mo, cases[i].mode)) {
 				if (rc)
 					printf("# %s in mode %s: %s\n", opt, mo,
@@ -281,10 +287,7 @@ static void args_every_row_every_mode(void)
 				add(a, &n, "--guest-addr");
 				add(a, &n, "10.9.0.2/24");
 			}
-			add(a, &n, "--");
-			add(a, &n, "true");
-			a[n] = NULL;
-			rc = parse(a);
+			rc = parse_cmd(a, n);
 			if (mi.uses & o->params) {
 				if (rc)
 					printf("# %s in mode %s: %s\n", o->name,

@@ -56,24 +56,36 @@ static void base_params(struct sqn_params *p)
 	p->log_level = SQN_LOG_DEBUG;
 }
 
+static void fake_params(struct sqn_params *p, enum sqn_helper_kind kind,
+			const char *const *args, unsigned nargs, int restart)
+{
+	base_params(p);
+	p->mode = SQN_MODE_USERSPACE;
+	p->helper_kind = kind;
+	p->helper_path = fake();
+	p->helper_args = args;
+	p->n_helper_args = nargs;
+	p->helper_restart = restart;
+	p->mtu = 1500;
+}
+
+static struct sqn_iface *start_params(const struct sqn_params *p)
+{
+	struct sqn_iface *iface = NULL;
+
+	if (sqn_iface_start(p, &iface, err, sizeof(err)))
+		printf("# start: %s\n", err);
+	return iface;
+}
+
 static struct sqn_iface *start_fake(enum sqn_helper_kind kind,
 				    const char *const *args, unsigned nargs,
 				    int restart)
 {
 	struct sqn_params p;
-	struct sqn_iface *iface = NULL;
 
-	base_params(&p);
-	p.mode = SQN_MODE_USERSPACE;
-	p.helper_kind = kind;
-	p.helper_path = fake();
-	p.helper_args = args;
-	p.n_helper_args = nargs;
-	p.helper_restart = restart;
-	p.mtu = 1500;
-	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
-		printf("# start: %s\n", err);
-	return iface;
+	fake_params(&p, kind, args, nargs, restart);
+	return start_params(&p);
 }
 
 static void fill(uint8_t *b, uint32_t len, uint32_t seed)
@@ -765,17 +777,9 @@ static void helper_restart_bounded(void)
 	char why[640] = "";
 	uint64_t end;
 
-	base_params(&p);
-	p.mode = SQN_MODE_USERSPACE;
-	p.helper_kind = SQN_HELPER_PASST;
-	p.helper_path = fake();
-	p.helper_args = args;
-	p.n_helper_args = 1;
-	p.helper_restart = SQN_ON;
+	fake_params(&p, SQN_HELPER_PASST, args, 1, SQN_ON);
 	p.reconnect_max = 3;
-	iface = NULL;
-	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
-		printf("# start: %s\n", err);
+	iface = start_params(&p);
 	ASSERT(iface);
 	end = now_ms() + 5000;
 	while (now_ms() < end) {
