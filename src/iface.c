@@ -241,11 +241,9 @@ static void resolve_limits(struct sqn_iface *iface, const struct sqn_params *p)
 	iface->mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
 	iface->offload = p->offload == SQN_ON && (mi.uses & SQN_PARAMS_OFFLOAD);
 	iface->frame_from_mtu = false;
-	if (iface->offload)
-		iface->max_frame = SQN_FRAME_MAX;
-	else if (p->max_frame)
+	if (p->max_frame && !iface->offload)
 		iface->max_frame = p->max_frame;
-	else if (mi.flags & SQN_MODE_LARGE_FRAMES)
+	else if (iface->offload || (mi.flags & SQN_MODE_LARGE_FRAMES))
 		iface->max_frame = SQN_FRAME_MAX;
 	else {
 		iface->max_frame = sqn_mtu_frame(iface->mtu);
