@@ -128,7 +128,7 @@ const char *cli_opt_display(const struct cli_opt *o, char *buf, size_t len)
 static const char *mode_list(uint32_t group, const char *sep, char *buf,
 			     size_t len)
 {
-	const char *names[SQN_MODE_COUNT_] = {0};
+	const char *names[SQN_MODE_COUNT_] = {NULL};
 	size_t n = 0, off = 0, i;
 	int m;
 

@@ -62,11 +62,12 @@ check() {
 
 # the .c files of cli/meson.build outside its `if is_linux` branch, and the
 # internal modules of src/ the command compiles in where it is not Linux
-# (shared_src_posix and shared_src in src/meson.build)
+# (shared_src_posix, shared_src and policy_src in src/meson.build, one
+# files() per line)
 files=$(awk '/^if is_linux/ { linux = 1; next } /^else/ { linux = 0; next }
 	/^endif/ { linux = 0; next } !linux' "$src/cli/meson.build" |
 	grep -o "'[a-z_0-9]*\.c'" | tr -d "'" | sed 's|^|cli/|')
-files+=" "$(grep -E '^shared_src(_posix)? = files\(' "$src/src/meson.build" |
+files+=" "$(grep -E '^(shared|policy)_src(_posix)? \+?= ' "$src/src/meson.build" |
 	grep -o "'[a-z_0-9]*\.c'" | tr -d "'" | sed 's|^|src/|')
 n=$(echo "$files" | wc -w)
 echo "1..$((n + 3))"

@@ -71,6 +71,7 @@ int main(void)
 	OFF(sqn_params, n_slirp_dns_search);
 	OFF(sqn_params, forwards);
 	OFF(sqn_params, n_forwards);
+	OFF(sqn_params, reconnect_max);
 	OFF(sqn_params, rx_rate_limiter);
 	OFF(sqn_params, tx_rate_limiter);
 	OFF(sqn_params, live_controls);

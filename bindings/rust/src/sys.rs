@@ -114,6 +114,7 @@ pub(crate) mod ffi {
         pub n_slirp_dns_search: c_uint,
         pub forwards: *const *const c_char,
         pub n_forwards: c_uint,
+        pub reconnect_max: u32,
         pub rx_rate_limiter: sqn_rate_limiter,
         pub tx_rate_limiter: sqn_rate_limiter,
         pub live_controls: c_int,
@@ -159,6 +160,7 @@ pub(crate) mod ffi {
                 n_slirp_dns_search: 0,
                 forwards: std::ptr::null(),
                 n_forwards: 0,
+                reconnect_max: 0,
                 rx_rate_limiter: sqn_rate_limiter::default(),
                 tx_rate_limiter: sqn_rate_limiter::default(),
                 live_controls: 0,
@@ -991,6 +993,7 @@ mod tests {
             n_slirp_dns_search,
             forwards,
             n_forwards,
+            reconnect_max,
             rx_rate_limiter,
             tx_rate_limiter,
             live_controls
