@@ -108,6 +108,7 @@ int cmd_run(int argc, char **argv)
 	struct sqn_iface *iface = NULL;
 	struct ns_child c;
 	struct ns_config cfg;
+	struct run_ctl ctl;
 	char err[512];
 	uint8_t mac[6];
 	sigset_t sigs;
@@ -151,11 +152,15 @@ int cmd_run(int argc, char **argv)
 	rc = run_iface_start(&o, mac, &iface);
 	if (rc)
 		goto out_child;
+	/* the controls from here: a capture holds the DHCP exchange too */
+	rc = run_ctl_start(&ctl, &o, iface);
+	if (rc)
+		goto out_iface;
 	if (o.m.have_host_addr) {
 		rc = ns_if_set_addr(o.m.tap, &o.m.host_addr, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "squib-net: %s\n", err);
-			goto out_iface;
+			goto out_ctl;
 		}
 	}
 	rc = plan_config(&o, iface, mac, &cfg, err, sizeof(err));
@@ -163,7 +168,7 @@ int cmd_run(int argc, char **argv)
 		rc = ns_configure(&c, &cfg, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "squib-net: %s\n", err);
-		goto out_iface;
+		goto out_ctl;
 	}
 	{
 		/* the namespace's TAP; "go" to CMD once the relay runs */
@@ -178,14 +183,17 @@ int cmd_run(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start the relay: %s\n",
 			strerror(-rc));
-		goto out_iface;
+		goto out_ctl;
 	}
+	run_ctl_stop(&ctl);
 	if (o.m.stats)
 		run_print_stats(iface);
 	sqn_iface_free(iface);
 	close(c.tap_fd);
 	return status;
 
+out_ctl:
+	run_ctl_stop(&ctl);
 out_iface:
 	sqn_iface_free(iface);
 out_child:

@@ -110,6 +110,7 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	struct relay_sigq sq = {-1, -1};
 	struct relay_guest g = {.dgram = true};
 	struct sqn_iface *iface = NULL;
+	struct run_ctl ctl;
 	long open_max = sysconf(_SC_OPEN_MAX);
 	char err[512];
 	sigset_t sigs;
@@ -155,12 +156,15 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	rc = run_iface_start(o, mac, &iface);
 	if (rc)
 		goto out_close;
+	rc = run_ctl_start(&ctl, o, iface);
+	if (rc)
+		goto out_iface;
 	if (o->m.have_host_addr) {
 		rc = relay_os_host_addr(o->m.tap, &o->m.host_addr, err,
 					sizeof(err));
 		if (rc) {
 			fprintf(stderr, "squib-net: %s\n", err);
-			goto out_iface;
+			goto out_ctl;
 		}
 	}
 	/* the guest's MAC is the VMM's own: the relay says it once the
@@ -177,7 +181,7 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot catch signals: %s\n",
 			strerror(-rc));
-		goto out_iface;
+		goto out_ctl;
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -201,11 +205,15 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		status = 125;
-	} else if (o->m.stats) {
-		run_print_stats(iface);
+	} else {
+		run_ctl_stop(&ctl);
+		if (o->m.stats)
+			run_print_stats(iface);
 	}
 out_sigq:
 	relay_sigq_close(&sq);
+out_ctl:
+	run_ctl_stop(&ctl);
 out_iface:
 	sqn_iface_free(iface);
 out_close:

@@ -1007,3 +1007,51 @@ unsigned ctl_counters_from_stats(const struct sqn_stats *st,
 	}
 	return i;
 }
+
+#define STATX(f)                                                               \
+	{                                                                      \
+#f, offsetof(struct sqn_stats_ext, f)                          \
+	}
+
+/* Every counter of struct sqn_stats_ext, named as it names them. */
+static const struct {
+	const char *name;
+	size_t off;
+} statx_fields[] = {
+	STATX(rx_frames),    STATX(rx_bytes),	     STATX(tx_frames),
+	STATX(tx_bytes),     STATX(rx_dropped),	     STATX(tx_dropped),
+	STATX(rx_errors),    STATX(tx_errors),	     STATX(conn_resets),
+	STATX(link_changes), STATX(helper_restarts), STATX(rx_throttled),
+	STATX(tx_throttled), STATX(capture_frames),  STATX(capture_dropped),
+	STATX(capture_lost),
+};
+
+_Static_assert(sizeof(statx_fields) / sizeof(statx_fields[0]) ==
+		       (sizeof(struct sqn_stats_ext) -
+			offsetof(struct sqn_stats_ext, rx_frames)) /
+			       sizeof(uint64_t),
+	       "a counter was added to struct sqn_stats_ext: name it here");
+
+/**
+ * ctl_counters_from_ext() - every counter of an interface, named: struct
+ *			     sqn_stats's, then the frame path's
+ * @st:		the counters (sqn_iface_stats_ext(), full size)
+ * @out:	gets name/value pairs
+ * @max:	size of @out (CTL_MAX_COUNTERS holds them all)
+ *
+ * Return: how many were filled
+ */
+unsigned ctl_counters_from_ext(const struct sqn_stats_ext *st,
+			       struct ctl_counter *out, unsigned max)
+{
+	unsigned i;
+
+	for (i = 0;
+	     i < max && i < sizeof(statx_fields) / sizeof(statx_fields[0]);
+	     i++) {
+		out[i].name = statx_fields[i].name;
+		memcpy(&out[i].value, (const char *)st + statx_fields[i].off,
+		       sizeof(uint64_t));
+	}
+	return i;
+}

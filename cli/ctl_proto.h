@@ -32,6 +32,8 @@
 #define CTL_REQ_NODES 128
 /** CTL_MAX_STRS - most strings in an array field */
 #define CTL_MAX_STRS 32
+/** CTL_MAX_COUNTERS - counters of an interface's stats object, at most */
+#define CTL_MAX_COUNTERS 32
 /** CTL_RESP_MAX - longest response line */
 #define CTL_RESP_MAX 65536
 
@@ -179,5 +181,7 @@ void ctl_w_stats(struct ctl_w *w, const char *key, const struct ctl_stats *s);
 int ctl_stats_line(const struct ctl_stats *s, char *buf, size_t len);
 unsigned ctl_counters_from_stats(const struct sqn_stats *st,
 				 struct ctl_counter *out, unsigned max);
+unsigned ctl_counters_from_ext(const struct sqn_stats_ext *st,
+			       struct ctl_counter *out, unsigned max);
 
 #endif /* SQN_CTL_PROTO_H */

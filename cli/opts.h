@@ -227,6 +227,10 @@ void cli_mode_opts_init(struct cli_mode_opts *m);
 void cli_mode_fill_params(const struct cli_mode_opts *m, struct sqn_params *p);
 void cli_mode_defaults(struct cli_mode_opts *m, const struct sqn_mode_info *mi);
 
+/* rate_opt.c: --rx-rate / --tx-rate SPEC (pure) */
+int cli_rate_parse(const char *opt, const char *v, struct sqn_rate_limiter *l,
+		   char *err, size_t errlen);
+
 /* opts.c: the engine */
 int cli_opts_parse(const struct cli_command *cmd, struct cli_parse *ps,
 		   int argc, char **argv, char *err, size_t errlen);

@@ -20,9 +20,17 @@
  * NIC's full ring would; a datagram peer that has closed (the command
  * exited) is no drop.
  *
+ * A tx rate limit (--tx-rate, or set through the control socket) makes
+ * sqn_iface_write() take fewer frames than offered: the rest stay in the
+ * TX batch (as in a VMM's virtqueue) and the guest's side is not read
+ * until the interface took them; the TX path sleeps on sqn_iface_tx_fd()
+ * (and sqn_iface_tx_wait_ms() as its timeout) and retries when told, so
+ * the namespace's kernel queues back up instead of the relay dropping or
+ * spinning.
+ *
  * In a mode that serialises both directions on one lock (slirp's:
- * SQN_MODE_ONE_LOCK) one thread does both: a TX thread buys no parallelism, only a wake-up and a lock
- * hand-off per guest ACK. The main loop also polls the TAP, moves what the
+ * SQN_MODE_ONE_LOCK) one thread does both: a TX thread buys no
+ * parallelism, only a wake-up and a lock hand-off per guest ACK. The main loop also polls the TAP, moves what the
  * guest sent first (its ACKs free libslirp's socket buffers) and then reads,
  * so one poll covers a whole round trip, as in slirp4netns.
  */
@@ -64,6 +72,9 @@
  * @tap_drops:	frames for the namespace the TAP refused
  * @tap_errors:	TAP read errors
  * @say_mac:	say the guest's MAC from its first frame (TX path only)
+ * @tx_next:	first frame of the TX batch the interface has not taken
+ *		yet (its tx rate limiter refused it); TX path only
+ * @tx_end:	end of that batch: frames [@tx_next, @tx_end) wait
  */
 struct relay {
 	struct sqn_iface *iface;
@@ -78,6 +89,8 @@ struct relay {
 	unsigned long long tap_drops;
 	unsigned long long tap_errors;
 	bool say_mac;
+	unsigned tx_next;
+	unsigned tx_end;
 };
 
 /**
@@ -194,6 +207,56 @@ static void say_guest_mac(struct relay *r, const struct sqn_frame *f)
 }
 
 /**
+ * tx_held() - whether frames of the TX batch wait for the interface
+ * @r:	the relay
+ *
+ * Return: true while the tx rate limiter holds some back
+ */
+static bool tx_held(const struct relay *r)
+{
+	return r->tx_next < r->tx_end;
+}
+
+/**
+ * tx_flush() - hand the TX batch's waiting frames to the interface
+ * @r:	the relay
+ * @f:	the TX batch
+ *
+ * A write that fails (the link is down) drops them, as before there was a
+ * limiter: the guest's side is not to stall on a dead link.
+ *
+ * Return: true when none waits any more
+ */
+static bool tx_flush(struct relay *r, const struct sqn_frame *f)
+{
+	int k = sqn_iface_write(r->iface, f + r->tx_next,
+				r->tx_end - r->tx_next);
+
+	if (k < 0)
+		r->tx_next = r->tx_end;
+	else
+		r->tx_next += (unsigned)k;
+	return !tx_held(r);
+}
+
+/**
+ * tx_poll_timeout() - how long the TX path may sleep
+ * @r:	the relay
+ *
+ * Return: -1 (until the guest's side or the tx fd is ready), or, while
+ * frames wait, the tx limiter's wait (0 once it is over)
+ */
+static int tx_poll_timeout(struct relay *r)
+{
+	int t;
+
+	if (!tx_held(r))
+		return -1;
+	t = sqn_iface_tx_wait_ms(r->iface);
+	return t < 0 ? 0 : t;
+}
+
+/**
  * tx_pass() - what the namespace sent, into the interface
  * @r:		the relay
  * @f:		SQN_BATCH frames from tx_init()
@@ -207,14 +270,19 @@ static int tx_pass(struct relay *r, struct sqn_frame *f,
 {
 	int n;
 
+	/* what the interface refused last time goes first */
+	if (tx_held(r) && !tx_flush(r, f))
+		return 0;
 	while (batches--) {
 		n = tap_read_batch(r, f, hdr);
 		if (n < 0)
 			return -1;
 		if (n > 0 && r->say_mac)
 			say_guest_mac(r, &f[0]);
-		if (n > 0)
-			sqn_iface_write(r->iface, f, (unsigned)n);
+		r->tx_next = 0;
+		r->tx_end = (unsigned)n;
+		if (n > 0 && !tx_flush(r, f))
+			break;
 		if (n < SQN_BATCH)
 			break;
 	}
@@ -235,10 +303,14 @@ static void *tx_thread(void *arg)
 
 	tx_init(r, f);
 	for (;;) {
-		struct pollfd pfd[2] = {{.fd = r->tap, .events = POLLIN},
-					{.fd = r->stop.rfd, .events = POLLIN}};
+		/* while frames wait for the limiter, sleep on its fd, not on
+		 * the guest's side */
+		struct pollfd pfd[2] = {
+			{.fd = tx_held(r) ? sqn_iface_tx_fd(r->iface) : r->tap,
+			 .events = POLLIN},
+			{.fd = r->stop.rfd, .events = POLLIN}};
 
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 2, tx_poll_timeout(r)) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents)
 			break;
@@ -451,15 +523,18 @@ static void relay_loop(struct relay *r, struct relay_wait *w,
 					.events = POLLIN};
 	pfd[1 + nq] = (struct pollfd){.fd = r->tap, .events = POLLIN};
 	while (!w->done) {
+		/* the interface's timeout counts the tx limiter's wait */
 		int timeout = wait_timeout(w, sqn_iface_timeout_ms(r->iface));
 
+		/* frames the tx limiter holds back: the guest's side waits */
+		pfd[1 + nq].events = tx_held(r) ? 0 : POLLIN;
 		if (poll(pfd, 1 + nq + r->one_thread, timeout) < 0 &&
 		    errno != EINTR)
 			break;
 		/* one thread: the guest's frames first, since its ACKs free
 		 * libslirp's buffers before the read below services the host
 		 * sockets */
-		if (r->one_thread && pfd[1 + nq].revents)
+		if (r->one_thread && (pfd[1 + nq].revents || tx_held(r)))
 			tx_pass(r, r->tf, r->thdr, 4);
 		/* every queue, readable or not: reading also runs timers */
 		for (q = 0; q < nq; q++)

@@ -9,11 +9,13 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/types.h>
 
 #include "dhcp.h"
 #include "opts.h"
 #include "squibnet.h"
+#include "waker.h"
 
 /**
  * struct run_opts - what `squib-net run` was asked to do
@@ -30,6 +32,14 @@
  * @argv:		the command to run (NULL-terminated, inside argv)
  * @guest_fd:		--guest-fd N: no namespace, the guest is CMD's fd N
  *			(a datagram socket); 0 when not given
+ * @rx_rate:		--rx-rate: the limiter toward the guest (all zero:
+ *			none)
+ * @tx_rate:		--tx-rate: the limiter from the guest
+ * @pcap:		--pcap FILE: capture both directions, or NULL
+ * @pcap_snaplen:	--pcap-snaplen N (0: whole frames)
+ * @control:		--control URL: serve the control protocol, or NULL
+ * @stats_interval:	--stats-interval N: a stats line every N seconds (0:
+ *			none)
  */
 struct run_opts {
 	struct cli_mode_opts m;
@@ -43,6 +53,12 @@ struct run_opts {
 	bool no_dhcp;
 	char **argv;
 	int guest_fd;
+	struct sqn_rate_limiter rx_rate;
+	struct sqn_rate_limiter tx_rate;
+	const char *pcap;
+	uint32_t pcap_snaplen;
+	const char *control;
+	uint32_t stats_interval;
 };
 
 /* run_args.c: pure option parsing */
@@ -126,6 +142,31 @@ void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
 int run_iface_start(const struct run_opts *o, const uint8_t mac[6],
 		    struct sqn_iface **iface);
 void run_print_stats(struct sqn_iface *iface);
+
+struct ctl_server;
+
+/**
+ * struct run_ctl - run's controls (run_ctl.c)
+ * @iface:	the interface
+ * @server:	the control socket (--control), or NULL
+ * @interval_ms: a stats line every this many ms (--stats-interval), or 0
+ * @stop:	wakes the control thread to exit
+ * @thread:	the control thread
+ * @running:	@thread exists
+ */
+struct run_ctl {
+	struct sqn_iface *iface;
+	struct ctl_server *server;
+	long long interval_ms;
+	struct sqn_waker stop;
+	pthread_t thread;
+	bool running;
+};
+
+/* run_ctl.c */
+int run_ctl_start(struct run_ctl *c, const struct run_opts *o,
+		  struct sqn_iface *iface);
+void run_ctl_stop(struct run_ctl *c);
 
 /* cmd_run_fd.c: run --guest-fd, no namespace */
 int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6]);

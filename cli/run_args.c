@@ -109,6 +109,20 @@ static int set_guest_fd(void *dst, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+static int set_rx_rate(void *dst, const char *v, char *err, size_t errlen)
+{
+	struct run_opts *o = dst;
+
+	return cli_rate_parse("--rx-rate", v, &o->rx_rate, err, errlen);
+}
+
+static int set_tx_rate(void *dst, const char *v, char *err, size_t errlen)
+{
+	struct run_opts *o = dst;
+
+	return cli_rate_parse("--tx-rate", v, &o->tx_rate, err, errlen);
+}
+
 /* run's own options, in the order the usage text lists them */
 static const struct cli_opt run_rows[] = {
 	{.name = "--mac",
@@ -153,6 +167,44 @@ static const struct cli_opt run_rows[] = {
 	 .set = set_guest_fd,
 	 .help = "no namespace: CMD gets the guest's NIC as fd N, a datagram "
 		 "socket, one frame per datagram (below)"},
+	{.name = "--rx-rate",
+	 .kind = CLI_FN,
+	 .arg = "SPEC",
+	 .set = set_rx_rate,
+	 .help = "rate limit toward the guest, Firecracker's buckets: "
+		 "bytes=N,burst=N,ops=N,ops-burst=N,refill=MS (N per refill, "
+		 "default 1000 ms; k M G Ki Mi Gi suffixes)"},
+	{.name = "--tx-rate",
+	 .kind = CLI_FN,
+	 .arg = "SPEC",
+	 .set = set_tx_rate,
+	 .help = "rate limit from the guest, as --rx-rate"},
+	{.name = "--pcap",
+	 .kind = CLI_STR,
+	 .arg = "FILE",
+	 .off = OFF(pcap),
+	 .help = "capture both directions to a pcap file (tcpdump -r)"},
+	{.name = "--pcap-snaplen",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(pcap_snaplen),
+	 .lo = 14,
+	 .hi = 262144,
+	 .help = "bytes kept of each captured frame (default: all)"},
+	{.name = "--control",
+	 .kind = CLI_STR,
+	 .arg = "URL",
+	 .off = OFF(control),
+	 .help = "serve the control protocol on unix:///path, mode 0600 "
+		 "(squib-net ctl; doc/control.md)"},
+	{.name = "--stats-interval",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(stats_interval),
+	 .lo = 1,
+	 .hi = 86400,
+	 .help = "print the interface's counters as one JSON line on stderr "
+		 "every N seconds"},
 };
 
 static const struct cli_command run_cmd = {
@@ -270,6 +322,8 @@ int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 	rc = cli_opts_check(&run_cmd, &ps, err, errlen);
 	if (rc)
 		return rc;
+	if (o->pcap_snaplen && !o->pcap)
+		FAIL("run: --pcap-snaplen needs --pcap FILE");
 	/* the namespace's address must be in the host TAP's network */
 	if (o->m.have_host_addr && !o->have_guest_addr && !o->guest_fd)
 		FAIL("run: --mode %s needs --host-addr CIDR and --guest-addr "

@@ -25,6 +25,11 @@ void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
 	sqn_params_init(p);
 	cli_mode_fill_params(&o->m, p);
 	memcpy(p->guest_mac, mac, 6);
+	p->rx_rate_limiter = o->rx_rate;
+	p->tx_rate_limiter = o->tx_rate;
+	/* rate limits set through the control socket need the library's
+	 * readiness fds from the start */
+	p->live_controls = o->control ? SQN_ON : 0;
 	p->log = cli_log;
 	p->log_level = o->m.verbose >= 2   ? SQN_LOG_DEBUG
 		       : o->m.verbose == 1 ? SQN_LOG_INFO
@@ -62,16 +67,19 @@ int run_iface_start(const struct run_opts *o, const uint8_t mac[6],
 /**
  * run_print_stats() - the interface's counters, on stderr
  * @iface:	the interface
+ *
+ * The frame path's counters follow when they are not zero: reads and
+ * writes the rate limiters held back, and the capture's frames.
  */
 void run_print_stats(struct sqn_iface *iface)
 {
-	struct sqn_stats s;
+	struct sqn_stats_ext s = {.size = sizeof(s)};
 
-	sqn_iface_stats(iface, &s);
+	sqn_iface_stats_ext(iface, &s);
 	fprintf(stderr,
 		"squib-net: %s (%s): rx %llu frames %llu bytes, tx %llu frames "
 		"%llu bytes, dropped rx %llu tx %llu, errors rx %llu tx %llu, "
-		"resets %llu, link changes %llu, helper restarts %llu\n",
+		"resets %llu, link changes %llu, helper restarts %llu",
 		sqn_iface_id(iface), sqn_mode_name(sqn_iface_mode(iface)),
 		(unsigned long long)s.rx_frames, (unsigned long long)s.rx_bytes,
 		(unsigned long long)s.tx_frames, (unsigned long long)s.tx_bytes,
@@ -82,4 +90,15 @@ void run_print_stats(struct sqn_iface *iface)
 		(unsigned long long)s.conn_resets,
 		(unsigned long long)s.link_changes,
 		(unsigned long long)s.helper_restarts);
+	if (s.rx_throttled || s.tx_throttled)
+		fprintf(stderr, ", throttled rx %llu tx %llu",
+			(unsigned long long)s.rx_throttled,
+			(unsigned long long)s.tx_throttled);
+	if (s.capture_frames || s.capture_dropped)
+		fprintf(stderr,
+			", captured %llu frames (%llu dropped, %llu lost)",
+			(unsigned long long)s.capture_frames,
+			(unsigned long long)s.capture_dropped,
+			(unsigned long long)s.capture_lost);
+	fputc('\n', stderr);
 }

@@ -60,6 +60,50 @@ static void args_good(void)
 	CHECK(o.argv[3] == NULL);
 }
 
+/* the controls' options: --rx-rate/--tx-rate as Firecracker's buckets,
+ * --pcap, --control, --stats-interval */
+static void args_controls(void)
+{
+	const char *a[] = {
+		"run",
+		"--rx-rate",
+		"bytes=12500k,burst=1Mi,ops=2k,ops-burst=7,refill=200",
+		"--tx-rate",
+		"ops=1000",
+		"--pcap",
+		"/tmp/x.pcap",
+		"--pcap-snaplen",
+		"96",
+		"--control",
+		"unix:///tmp/x.sock",
+		"--stats-interval",
+		"5",
+		"--",
+		"true",
+		NULL};
+	char *argv[20];
+	struct run_opts o;
+	int i;
+
+	for (i = 0; a[i]; i++)
+		argv[i] = (char *)a[i];
+	argv[i] = NULL;
+	CHECK_EQ(run_args_parse(i, argv, &o, err, sizeof(err)), 0);
+	CHECK_EQ(o.rx_rate.bandwidth.size, 12500000);
+	CHECK_EQ(o.rx_rate.bandwidth.one_time_burst, 1 << 20);
+	CHECK_EQ(o.rx_rate.bandwidth.refill_time_ms, 200);
+	CHECK_EQ(o.rx_rate.ops.size, 2000);
+	CHECK_EQ(o.rx_rate.ops.one_time_burst, 7);
+	CHECK_EQ(o.rx_rate.ops.refill_time_ms, 200);
+	CHECK_EQ(o.tx_rate.ops.size, 1000);
+	CHECK_EQ(o.tx_rate.ops.refill_time_ms, 1000);
+	CHECK_EQ(o.tx_rate.bandwidth.size, 0);
+	CHECK(!strcmp(o.pcap, "/tmp/x.pcap"));
+	CHECK_EQ(o.pcap_snaplen, 96);
+	CHECK(!strcmp(o.control, "unix:///tmp/x.sock"));
+	CHECK_EQ(o.stats_interval, 5);
+}
+
 static void args_bad(void)
 {
 	static const struct {
@@ -85,6 +129,31 @@ static void args_bad(void)
 		{{"run", "--mode", "bridged", "--", "x"}, "needs --bridged"},
 		{{"run", "--", NULL}, "no command"},
 		{{"run", "stray", "--", "x"}, "unexpected argument 'stray'"},
+		{{"run", "--tx-rate", "", "--", "x"}, "--tx-rate '' is empty"},
+		{{"run", "--tx-rate", "bytes", "--", "x"},
+		 "'bytes' is not KEY=VALUE"},
+		{{"run", "--rx-rate", "mbit=3", "--", "x"},
+		 "unknown key 'mbit'"},
+		{{"run", "--rx-rate", "bytes=1x", "--", "x"},
+		 "bytes '1x' is not a number"},
+		{{"run", "--rx-rate", "bytes=99999999999999999999", "--", "x"},
+		 "is not a number"},
+		{{"run", "--rx-rate", "bytes=1,bytes=2", "--", "x"},
+		 "bytes is given twice"},
+		{{"run", "--rx-rate", "refill=100", "--", "x"},
+		 "limits nothing"},
+		{{"run", "--rx-rate", "ops=0", "--", "x"}, "ops=0 would limit"},
+		{{"run", "--rx-rate", "ops=5,burst=9", "--", "x"},
+		 "burst= is the bytes bucket's"},
+		{{"run", "--rx-rate", "ops=5,refill=0", "--", "x"},
+		 "refill=0: use 1 to"},
+		{{"run", "--rx-rate", "ops=5,", "--", "x"},
+		 "ends with a comma"},
+		{{"run", "--pcap-snaplen", "100", "--", "x"},
+		 "--pcap-snaplen needs --pcap"},
+		{{"run", "--pcap-snaplen", "13", "--", "x"}, "--pcap-snaplen"},
+		{{"run", "--stats-interval", "0", "--", "x"},
+		 "--stats-interval '0'"},
 	};
 	size_t i;
 
@@ -617,6 +686,7 @@ static void dhcp_round(void)
 static const struct check_case cases[] = {
 	CASE(args_good),
 	CASE(args_bad),
+	CASE(args_controls),
 	CASE(args_mode_only),
 	CASE(args_every_row_every_mode),
 	CASE(args_required),

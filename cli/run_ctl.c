@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run_ctl.c - squib-net run's controls: --pcap at start, the control
+ *	       socket (--control) and the stats lines (--stats-interval)
+ *
+ * Theory of operation: the control socket and the stats timer have a
+ * thread of their own, polling ctl_server's fds with ctl_server's timeout
+ * and the next stats line's deadline. Its callbacks call the library's
+ * controls (rate limits, capture, forwards, counters), which may run on
+ * any thread while the relay's threads read and write: so the relay never
+ * waits on a client, and a request never waits on the data path (a
+ * capture-stop, which waits for the pcap writer to drain its buffer to
+ * the disk, keeps only this thread). The commands run has are list,
+ * forward-add, forward-remove, capture-start, capture-stop and rate-limit;
+ * disconnect (serve's ports) and policy-set are refused by ctl_server with
+ * "not available in squib-net run".
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "ctl_server.h"
+#include "run.h"
+#include "waker.h"
+
+/**
+ * epoch_ms() - the wall clock, for stats objects
+ *
+ * Return: milliseconds since the epoch
+ */
+static uint64_t epoch_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/**
+ * mono_ms() - the monotonic clock, for the stats deadline
+ *
+ * Return: milliseconds
+ */
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
+ * iface_stats() - the interface's stats object
+ * @iface:	the interface
+ * @s:		filled
+ * @st:		holds the counters @s points at
+ * @c:		the named counters, CTL_MAX_COUNTERS
+ */
+static void iface_stats(struct sqn_iface *iface, struct ctl_stats *s,
+			struct sqn_stats_ext *st, struct ctl_counter *c)
+{
+	*st = (struct sqn_stats_ext){.size = sizeof(*st)};
+	sqn_iface_stats_ext(iface, st);
+	*s = (struct ctl_stats){
+		.kind = "iface",
+		.name = sqn_iface_id(iface),
+		.mode = sqn_mode_name(sqn_iface_mode(iface)),
+		.link = sqn_iface_link(iface, NULL, 0),
+		.ts_ms = epoch_ms(),
+		.c = c,
+		.n = ctl_counters_from_ext(st, c, CTL_MAX_COUNTERS),
+	};
+}
+
+/**
+ * name_ok() - whether a request's name is run's interface
+ * @iface:	the interface
+ * @req:	the request
+ * @err:	gets the refusal
+ *
+ * Return: 0, or -ENOENT with @err set
+ */
+static int name_ok(struct sqn_iface *iface, const struct ctl_req *req,
+		   struct ctl_err *err)
+{
+	if (!req->name || !strcmp(req->name, sqn_iface_id(iface)))
+		return 0;
+	ctl_err_set(err, "name",
+		    "name: no interface '%s': squib-net run has one, '%s'",
+		    req->name, sqn_iface_id(iface));
+	return -ENOENT;
+}
+
+/**
+ * lib_err() - a library call's refusal as the answer's error
+ * @iface:	the interface (its last error is the message)
+ * @field:	the field at fault
+ * @rc:		what the call returned
+ * @err:	gets the field and the message
+ *
+ * Return: @rc
+ */
+static int lib_err(struct sqn_iface *iface, const char *field, int rc,
+		   struct ctl_err *err)
+{
+	char msg[256];
+
+	sqn_iface_last_error(iface, msg, sizeof(msg));
+	ctl_err_set(err, field, "%s: %s", field, msg[0] ? msg : strerror(-rc));
+	return rc;
+}
+
+static int do_list(void *opaque, const struct ctl_req *req, struct ctl_w *w,
+		   struct ctl_err *err)
+{
+	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
+	struct ctl_counter c[CTL_MAX_COUNTERS];
+	struct sqn_stats_ext st;
+	struct ctl_stats s;
+	unsigned i;
+
+	for (i = 0; i < req->names.n; i++) {
+		char field[32];
+
+		if (!strcmp(req->names.v[i], sqn_iface_id(iface)))
+			continue;
+		snprintf(field, sizeof(field), "names[%u]", i);
+		ctl_err_set(err, field,
+			    "%s: no interface '%s': squib-net run has one, "
+			    "'%s'",
+			    field, req->names.v[i], sqn_iface_id(iface));
+		return -ENOENT;
+	}
+	iface_stats(iface, &s, &st, c);
+	ctl_w_arr_open(w, "items");
+	ctl_w_stats(w, NULL, &s);
+	ctl_w_arr_close(w);
+	return 0;
+}
+
+static int do_forward(void *opaque, const struct ctl_req *req,
+		      struct ctl_err *err, bool add)
+{
+	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
+	int rc = name_ok(iface, req, err);
+
+	if (rc)
+		return rc;
+	rc = add ? sqn_iface_forward_add(iface, req->forward)
+		 : sqn_iface_forward_remove(iface, req->forward);
+	return rc ? lib_err(iface, "forward", rc, err) : 0;
+}
+
+static int do_forward_add(void *opaque, const struct ctl_req *req,
+			  struct ctl_w *w, struct ctl_err *err)
+{
+	(void)w;
+	return do_forward(opaque, req, err, true);
+}
+
+static int do_forward_remove(void *opaque, const struct ctl_req *req,
+			     struct ctl_w *w, struct ctl_err *err)
+{
+	(void)w;
+	return do_forward(opaque, req, err, false);
+}
+
+static int do_capture_start(void *opaque, const struct ctl_req *req,
+			    struct ctl_w *w, struct ctl_err *err)
+{
+	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
+	struct sqn_capture cap = {.size = sizeof(cap)};
+	int rc = name_ok(iface, req, err);
+
+	(void)w;
+	if (rc)
+		return rc;
+	cap.path = req->file;
+	cap.snaplen = ctl_req_has(req, "snaplen") ? (uint32_t)req->snaplen : 0;
+	cap.nsec = req->nsec ? SQN_ON : 0;
+	if (req->direction && !strcmp(req->direction, "rx"))
+		cap.dirs = SQN_CAPTURE_RX;
+	else if (req->direction && !strcmp(req->direction, "tx"))
+		cap.dirs = SQN_CAPTURE_TX;
+	rc = sqn_iface_capture_start(iface, &cap);
+	return rc ? lib_err(iface, rc == -EBUSY ? "cmd" : "file", rc, err) : 0;
+}
+
+static int do_capture_stop(void *opaque, const struct ctl_req *req,
+			   struct ctl_w *w, struct ctl_err *err)
+{
+	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
+	struct sqn_stats_ext st = {.size = sizeof(st)};
+	int rc = name_ok(iface, req, err);
+
+	if (rc)
+		return rc;
+	rc = sqn_iface_capture_stop(iface);
+	if (rc)
+		return lib_err(iface, "cmd", rc, err);
+	sqn_iface_stats_ext(iface, &st);
+	ctl_w_u64(w, "frames", st.capture_frames);
+	ctl_w_u64(w, "dropped", st.capture_dropped);
+	ctl_w_u64(w, "lost", st.capture_lost);
+	return 0;
+}
+
+/**
+ * bucket_in() - a request's bucket into the library's, and its bit
+ * @b:		the request's bucket
+ * @out:	gets it
+ * @bit:	its SQN_LIMIT_* bit
+ *
+ * Return: @bit if the request names the bucket, else 0
+ */
+static unsigned bucket_in(const struct ctl_bucket *b, struct sqn_bucket *out,
+			  unsigned bit)
+{
+	if (!b->set)
+		return 0;
+	*out = (struct sqn_bucket){.size = (uint64_t)b->size,
+				   .one_time_burst =
+					   (uint64_t)b->one_time_burst,
+				   .refill_time_ms = (uint64_t)b->refill_time};
+	return bit;
+}
+
+static int do_rate_limit(void *opaque, const struct ctl_req *req,
+			 struct ctl_w *w, struct ctl_err *err)
+{
+	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
+	struct sqn_rate_limiter rx = {0}, tx = {0};
+	unsigned which = 0;
+	int rc = name_ok(iface, req, err);
+
+	(void)w;
+	if (rc)
+		return rc;
+	which |= bucket_in(&req->rx.bandwidth, &rx.bandwidth,
+			   SQN_LIMIT_RX_BANDWIDTH);
+	which |= bucket_in(&req->rx.ops, &rx.ops, SQN_LIMIT_RX_OPS);
+	which |= bucket_in(&req->tx.bandwidth, &tx.bandwidth,
+			   SQN_LIMIT_TX_BANDWIDTH);
+	which |= bucket_in(&req->tx.ops, &tx.ops, SQN_LIMIT_TX_OPS);
+	if (!which) {
+		ctl_err_set(err, "cmd",
+			    "cmd: rate-limit names no bucket: give "
+			    "rx_rate_limiter or tx_rate_limiter with a "
+			    "bandwidth or ops bucket");
+		return -EINVAL;
+	}
+	rc = sqn_iface_set_rate_limit(iface, which, &rx, &tx);
+	if (rc)
+		return lib_err(iface,
+			       which & SQN_LIMIT_RX ? "rx_rate_limiter"
+						    : "tx_rate_limiter",
+			       rc, err);
+	return 0;
+}
+
+/**
+ * ctl_log() - a refused connection, said on stderr
+ * @opaque:	the controls
+ * @msg:	what happened
+ */
+static void ctl_log(void *opaque, const char *msg)
+{
+	(void)opaque;
+	fprintf(stderr, "squib-net: run: control: %s\n", msg);
+}
+
+static const struct ctl_ops run_ctl_ops = {
+	.who = "squib-net run",
+	.fn = {[CTL_LIST] = do_list,
+	       [CTL_FORWARD_ADD] = do_forward_add,
+	       [CTL_FORWARD_REMOVE] = do_forward_remove,
+	       [CTL_CAPTURE_START] = do_capture_start,
+	       [CTL_CAPTURE_STOP] = do_capture_stop,
+	       [CTL_RATE_LIMIT] = do_rate_limit},
+	.log = ctl_log,
+};
+
+/**
+ * stats_line() - one stats line on stderr
+ * @iface:	the interface
+ */
+static void stats_line(struct sqn_iface *iface)
+{
+	struct ctl_counter c[CTL_MAX_COUNTERS];
+	struct sqn_stats_ext st;
+	struct ctl_stats s;
+	char line[2048];
+
+	iface_stats(iface, &s, &st, c);
+	if (ctl_stats_line(&s, line, sizeof(line)) > 0)
+		fputs(line, stderr);
+}
+
+/**
+ * ctl_thread() - the control socket and the stats lines
+ * @arg:	struct run_ctl
+ *
+ * Return: NULL
+ */
+static void *ctl_thread(void *arg)
+{
+	struct run_ctl *c = arg;
+	struct pollfd pfd[1 + CTL_SERVER_MAX_FDS];
+	long long next = c->interval_ms ? mono_ms() + c->interval_ms : 0;
+
+	for (;;) {
+		unsigned n = 0;
+		int t = -1;
+
+		pfd[0] = (struct pollfd){.fd = c->stop.rfd, .events = POLLIN};
+		if (c->server) {
+			n = ctl_server_pollfds(c->server, pfd + 1,
+					       CTL_SERVER_MAX_FDS);
+			t = ctl_server_timeout_ms(c->server);
+		}
+		if (next) {
+			long long left = next - mono_ms();
+
+			if (left < 0)
+				left = 0;
+			if (t < 0 || left < t)
+				t = (int)left;
+		}
+		if (poll(pfd, 1 + n, t) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if (c->server)
+			ctl_server_dispatch(c->server, pfd + 1, n);
+		if (next && mono_ms() >= next) {
+			stats_line(c->iface);
+			next += c->interval_ms;
+			if (next <= mono_ms()) /* stalled: no burst of lines */
+				next = mono_ms() + c->interval_ms;
+		}
+	}
+	return NULL;
+}
+
+/**
+ * run_ctl_start() - the controls of a run: capture, socket, stats
+ * @c:		filled
+ * @o:		options
+ * @iface:	the started interface
+ *
+ * Return: 0, or a negative errno with the message printed (nothing is
+ * left running)
+ */
+int run_ctl_start(struct run_ctl *c, const struct run_opts *o,
+		  struct sqn_iface *iface)
+{
+	char err[512];
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->iface = iface;
+	c->stop.rfd = c->stop.wfd = -1;
+	c->interval_ms = (long long)o->stats_interval * 1000;
+	if (o->pcap) {
+		struct sqn_capture cap = {.size = sizeof(cap),
+					  .path = o->pcap,
+					  .snaplen = o->pcap_snaplen};
+
+		rc = sqn_iface_capture_start(iface, &cap);
+		if (rc) {
+			sqn_iface_last_error(iface, err, sizeof(err));
+			fprintf(stderr, "squib-net: run: --pcap: %s\n", err);
+			return rc;
+		}
+	}
+	if (!o->control && !o->stats_interval)
+		return 0;
+	if (o->control) {
+		rc = ctl_server_open(&c->server, o->control, &run_ctl_ops, c,
+				     err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "squib-net: run: --control: %s\n", err);
+			goto out_capture;
+		}
+	}
+	rc = sqn_waker_open(&c->stop);
+	if (!rc)
+		rc = pthread_create(&c->thread, NULL, ctl_thread, c) ? -EAGAIN
+								     : 0;
+	if (rc) {
+		fprintf(stderr,
+			"squib-net: run: cannot start the control thread: "
+			"%s\n",
+			strerror(-rc));
+		goto out_server;
+	}
+	c->running = true;
+	return 0;
+
+out_server:
+	sqn_waker_close(&c->stop);
+	ctl_server_close(c->server);
+	c->server = NULL;
+out_capture:
+	if (o->pcap)
+		sqn_iface_capture_stop(iface);
+	return rc;
+}
+
+/**
+ * run_ctl_stop() - stop the controls: the thread, the socket (its file
+ *		    removed), the capture (its buffer written out)
+ * @c:	the controls, started or zeroed
+ */
+void run_ctl_stop(struct run_ctl *c)
+{
+	if (c->running) {
+		sqn_waker_wake(&c->stop);
+		pthread_join(c->thread, NULL);
+		c->running = false;
+	}
+	sqn_waker_close(&c->stop);
+	ctl_server_close(c->server);
+	c->server = NULL;
+	if (c->iface) {
+		struct sqn_stats_ext st = {.size = sizeof(st)};
+
+		sqn_iface_stats_ext(c->iface, &st);
+		if (st.capturing)
+			sqn_iface_capture_stop(c->iface);
+	}
+}
