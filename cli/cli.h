@@ -21,6 +21,7 @@ struct cli_cmd {
 
 int cmd_probe(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 void cli_log(void *opaque, enum sqn_log_level level, const char *msg);
