@@ -544,7 +544,7 @@ PATHS = [
             "GSO/checksum offload)"),
 ]
 
-# Targets of issue 7: (path, direction or None for both, mtu or None for
+# The targets this project set itself: (path, direction or None for both, mtu or None for
 # both, kind, value, anchor or None)
 TARGETS = [
     ("slirp", None, 65520, "ratio", 1.3, "slirp4netns"),
@@ -867,7 +867,7 @@ def text_report(meta, rows, targets, micro, args):
                  "MTU, this run; stall: the anchor's median is under %g "
                  "Gbit/s)" % STALL_GBPS)
     lines.append("")
-    lines.append("Targets (issue 7)")
+    lines.append("Targets")
     for t in targets:
         got = t["got"]
         if t["kind"] == "fps":

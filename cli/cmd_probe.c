@@ -2,46 +2,62 @@
 /*
  * cmd_probe.c - squib-net probe: which backends work here, and why not
  *
- * For each mode: does this build have it, and does it really start? A mode
- * that needs something only the operator can name (a socket URL, a bridged
- * interface) says so instead of guessing.
+ * For each mode: does this build have it, and does it really start? What a
+ * mode is and needs comes from sqn_mode_info(); a mode that needs something
+ * only the operator can name (a socket URL, a bridged interface) says which
+ * option gives it instead of guessing.
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 
 /**
  * probe_params() - parameters to try a mode with
- * @mode:	the mode
+ * @mi:		the mode's description
  * @p:		filled
+ * @skip:	gets why the mode cannot be tried, when it cannot
+ * @len:	its size
  *
- * Return: NULL if the mode can be tried, else why it cannot be
+ * A device the mode needs (SQN_PARAMS_DEVICE) is made up and created; what
+ * only the operator can name (a helper's socket URL, a host interface to
+ * bridge to) is not guessed: the mode is not tried, and the option that
+ * would give it is named.
+ *
+ * Return: true if the mode can be tried
  */
-static const char *probe_params(enum sqn_mode mode, struct sqn_params *p)
+static bool probe_params(const struct sqn_mode_info *mi, struct sqn_params *p,
+			 char *skip, size_t len)
 {
 	static char tapname[16];
+	uint32_t missing = mi->needs & ~SQN_PARAMS_DEVICE, bit;
 
 	sqn_params_init(p);
 	p->iface_id = "probe";
-	p->mode = mode;
+	p->mode = mi->mode;
 	p->start_timeout_ms = 2000;
-	switch (mode) {
-	case SQN_MODE_SOCKET:
-		return "needs a helper's socket URL: squib-net run --mode "
-		       "socket --connect URL";
-	case SQN_MODE_BRIDGED:
-		return "needs a host interface: --bridged IFACE";
-	case SQN_MODE_TAP:
+	if (mi->needs & SQN_PARAMS_DEVICE) {
 		snprintf(tapname, sizeof(tapname), "sqnprobe%d",
 			 (int)(getpid() % 100000));
 		p->host_dev_name = tapname;
 		p->tap_create = SQN_ON;
-		return NULL;
-	default:
-		return NULL;
 	}
+	for (bit = 1; bit && missing; bit <<= 1) {
+		const struct cli_opt *o =
+			(missing & bit) ? cli_opt_needed(CLI_RUN, bit) : NULL;
+
+		if (o) {
+			snprintf(skip, len,
+				 "needs %s %s (%s): squib-net run --mode %s "
+				 "%s %s",
+				 o->name, o->arg, o->help, mi->name, o->name,
+				 o->arg);
+			return false;
+		}
+	}
+	return true;
 }
 
 int cmd_probe(int argc, char **argv)
@@ -60,24 +76,22 @@ int cmd_probe(int argc, char **argv)
 	printf("squib-net %s; default mode here: %s\n", sqn_version(),
 	       sqn_mode_name(sqn_mode_default()));
 	for (mode = 1; sqn_mode_name((enum sqn_mode)mode); mode++) {
-		const char *name = sqn_mode_name((enum sqn_mode)mode);
-		const char *skip;
+		struct sqn_mode_info mi = {.size = sizeof(mi)};
 
-		if (!sqn_mode_supported((enum sqn_mode)mode, why,
-					sizeof(why))) {
-			printf("  %-10s no: %s\n", name, why);
+		sqn_mode_info((enum sqn_mode)mode, &mi);
+		if (!mi.supported) {
+			printf("  %-10s no: %s\n", mi.name, mi.why_not);
 			continue;
 		}
-		skip = probe_params((enum sqn_mode)mode, &p);
-		if (skip) {
-			printf("  %-10s built in; %s\n", name, skip);
+		if (!probe_params(&mi, &p, why, sizeof(why))) {
+			printf("  %-10s built in; %s\n", mi.name, why);
 			continue;
 		}
 		if (sqn_iface_start(&p, &iface, why, sizeof(why)) < 0) {
-			printf("  %-10s no: %s\n", name, why);
+			printf("  %-10s no: %s\n", mi.name, why);
 			continue;
 		}
-		printf("  %-10s yes (mtu %u)\n", name, sqn_iface_mtu(iface));
+		printf("  %-10s yes (mtu %u)\n", mi.name, sqn_iface_mtu(iface));
 		sqn_iface_free(iface);
 		works++;
 	}

@@ -22,19 +22,6 @@
 #include "run.h"
 
 /**
- * mode_has_dhcp() - whether the backend brings a DHCP server
- * @mode:	the mode
- *
- * Return: true for the userspace stacks and vmnet's shared and host modes
- */
-static bool mode_has_dhcp(enum sqn_mode mode)
-{
-	return mode == SQN_MODE_SLIRP || mode == SQN_MODE_USERSPACE ||
-	       mode == SQN_MODE_SOCKET || mode == SQN_MODE_SHARED ||
-	       mode == SQN_MODE_HOST;
-}
-
-/**
  * prefix_of() - prefix length of a netmask
  * @mask:	network byte order
  *
@@ -65,18 +52,20 @@ static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
 		       size_t errlen)
 {
 	struct dhcp_lease lease;
-	uint32_t timeout = o->timeout_ms ? o->timeout_ms : 10000;
+	struct sqn_mode_info mi = {.size = sizeof(mi)};
+	uint32_t timeout = o->m.timeout_ms ? o->m.timeout_ms : 10000;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->mtu = o->mtu ? o->mtu : sqn_iface_mtu(iface);
+	cfg->mtu = o->m.mtu ? o->m.mtu : sqn_iface_mtu(iface);
 	cfg->dns = o->dns;
 	if (o->have_guest_addr) {
 		cfg->addr = o->guest_addr;
 		cfg->gateway = o->gateway;
 		return 0;
 	}
-	if (o->no_dhcp || !mode_has_dhcp(o->mode))
+	sqn_mode_info(o->m.mode, &mi);
+	if (o->no_dhcp || !(mi.flags & SQN_MODE_HAS_DHCP))
 		return 0;
 	rc = relay_dhcp(iface, mac, timeout, &lease, err, errlen);
 	if (rc)
@@ -86,9 +75,9 @@ static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
 	cfg->gateway = o->gateway ? o->gateway : lease.router;
 	if (!cfg->dns && lease.n_dns)
 		cfg->dns = lease.dns[0];
-	if (!o->mtu && lease.mtu >= 68)
+	if (!o->m.mtu && lease.mtu >= 68)
 		cfg->mtu = lease.mtu;
-	if (o->verbose) {
+	if (o->m.verbose) {
 		char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 
 		fprintf(stderr,
@@ -134,7 +123,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "squib-net: %s\n", err);
 		return 2;
 	}
-	cli_verbose = o.verbose;
+	cli_verbose = o.m.verbose;
 	if (o.have_mac)
 		memcpy(mac, o.mac, 6);
 	else if (sqn_mac_generate(mac) < 0) {
@@ -155,7 +144,7 @@ int cmd_run(int argc, char **argv)
 	sigaddset(&sigs, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
-	rc = ns_spawn(&o, mac, o.offload, &c, err, sizeof(err));
+	rc = ns_spawn(&o, mac, o.m.offload, &c, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "squib-net: %s\n", err);
 		return 125;
@@ -164,11 +153,11 @@ int cmd_run(int argc, char **argv)
 	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start %s mode: %s\n",
-			sqn_mode_name(o.mode), err);
+			sqn_mode_name(o.m.mode), err);
 		goto out_child;
 	}
-	if (o.mode == SQN_MODE_TAP) {
-		rc = ns_if_set_addr(o.tap, &o.host_addr, err, sizeof(err));
+	if (o.m.have_host_addr) {
+		rc = ns_if_set_addr(o.m.tap, &o.m.host_addr, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "squib-net: %s\n", err);
 			goto out_iface;
@@ -184,7 +173,7 @@ int cmd_run(int argc, char **argv)
 	{
 		/* the namespace's TAP; "go" to CMD once the relay runs */
 		struct relay_guest g = {.fd = c.tap_fd,
-					.vnet_hdr = o.offload,
+					.vnet_hdr = o.m.offload,
 					.pid = c.pid,
 					.go = ns_go_cb,
 					.go_arg = &c};
@@ -196,7 +185,7 @@ int cmd_run(int argc, char **argv)
 			strerror(-rc));
 		goto out_iface;
 	}
-	if (o.stats)
+	if (o.m.stats)
 		run_print_stats(iface);
 	sqn_iface_free(iface);
 	close(c.tap_fd);

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "relay_os.h"
 #include "run.h"
+#include "child.h"
 
 /* Apple asks for SO_RCVBUF at least twice SO_SNDBUF, and SO_SNDBUF at least
  * one frame; macOS's unix datagram default (2 KiB) holds one small frame */
@@ -79,14 +80,14 @@ static void fd_exec(const struct run_opts *o, int sock, pid_t parent)
 		(void)signal(sigs[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	relay_os_child_harden(parent);
+	sqn_child_die_with_parent(parent, 125);
 	if (sock == o->guest_fd) {
 		if (fcntl(sock, F_SETFD, 0) < 0)
 			_exit(125);
 	} else if (dup2(sock, o->guest_fd) < 0) {
 		_exit(125);
 	}
-	relay_os_close_from(3, o->guest_fd);
+	sqn_child_close_from(3, o->guest_fd);
 	execvp(o->argv[0], o->argv);
 	n = snprintf(msg, sizeof(msg), "squib-net: run: cannot run '%s': %s\n",
 		     o->argv[0], strerror(errno));
@@ -156,24 +157,24 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start %s mode: %s\n",
-			sqn_mode_name(o->mode), err);
+			sqn_mode_name(o->m.mode), err);
 		goto out_close;
 	}
-	if (o->mode == SQN_MODE_TAP) {
-		rc = relay_os_host_addr(o->tap, &o->host_addr, err,
+	if (o->m.have_host_addr) {
+		rc = relay_os_host_addr(o->m.tap, &o->m.host_addr, err,
 					sizeof(err));
 		if (rc) {
 			fprintf(stderr, "squib-net: %s\n", err);
 			goto out_iface;
 		}
 	}
-	if (o->verbose)
+	if (o->m.verbose)
 		fprintf(stderr,
 			"squib-net: run: %s gets the guest's NIC as fd %d "
 			"(SOCK_DGRAM, one frame per datagram), guest MAC %s, "
 			"%s mode, MTU %u\n",
 			o->argv[0], o->guest_fd, sqn_mac_format(mac, m),
-			sqn_mode_name(o->mode), sqn_iface_mtu(iface));
+			sqn_mode_name(o->m.mode), sqn_iface_mtu(iface));
 
 	rc = relay_sigq_open(&sq);
 	if (rc) {
@@ -202,7 +203,7 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		status = 125;
-	} else if (o->stats) {
+	} else if (o->m.stats) {
 		run_print_stats(iface);
 	}
 out_sigq:

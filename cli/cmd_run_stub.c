@@ -37,7 +37,7 @@ int cmd_run(int argc, char **argv)
 			"guest's NIC as a datagram socket on fd N\n");
 		return 2;
 	}
-	cli_verbose = o.verbose;
+	cli_verbose = o.m.verbose;
 	if (o.have_mac)
 		memcpy(mac, o.mac, 6);
 	else if (sqn_mac_generate(mac) < 0) {

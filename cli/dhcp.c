@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "run.h"
+#include "dhcp.h"
 
 #define ETH_HLEN 14
 #define IP_HLEN 20
@@ -22,7 +22,7 @@
 #define OPT_OFF (ETH_HLEN + IP_HLEN + UDP_HLEN + BOOTP_LEN + 4)
 
 /**
- * csum_fold() - one's complement sum of @len bytes, folded
+ * csum_add() - add @len bytes, as big-endian 16-bit words, to a sum
  * @p:		bytes
  * @len:	their number
  * @sum:	running sum
@@ -207,6 +207,15 @@ static void dhcp_option(uint8_t code, const uint8_t *v, uint8_t olen,
 		if (olen == 4)
 			memcpy(&out->server_id, v, 4);
 		break;
+	case 119: {
+		size_t n = sizeof(out->search) - out->search_len;
+
+		if (n > olen)
+			n = olen;
+		memcpy(out->search + out->search_len, v, n);
+		out->search_len += n;
+		break;
+	}
 	default:
 		break;
 	}

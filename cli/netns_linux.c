@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "child.h"
 
 #define TUN_PATH "/dev/net/tun"
 #define VNET_HDR_LEN 12
@@ -595,9 +596,7 @@ static void child_main(int sock, const struct run_opts *o, const uint8_t mac[6],
 	struct ns_msg m = {.type = NS_OK};
 	int tap, rc;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(125);
+	sqn_child_die_with_parent(parent, 125);
 	child_unshare(sock);
 	tap = child_make_tap(sock, o, mac, vnet_hdr);
 	if (send_msg(sock, &m, tap) < 0)

@@ -20,8 +20,8 @@
  * NIC's full ring would; a datagram peer that has closed (the command
  * exited) is no drop.
  *
- * In slirp mode one thread does both: the backend runs every call under one
- * lock, so a TX thread buys no parallelism, only a wake-up and a lock
+ * In a mode that serialises both directions on one lock (slirp's:
+ * SQN_MODE_ONE_LOCK) one thread does both: a TX thread buys no parallelism, only a wake-up and a lock
  * hand-off per guest ACK. The main loop also polls the TAP, moves what the
  * guest sent first (its ACKs free libslirp's socket buffers) and then reads,
  * so one poll covers a whole round trip, as in slirp4netns.
@@ -40,8 +40,9 @@
 
 #include "relay_os.h"
 #include "run.h"
+#include "vnet.h"
+#include "waker.h"
 
-#define VNET_HDR_LEN 12
 #define RELAY_BUF (SQN_FRAME_MAX + 64)
 #define KILL_GRACE_MS 5000
 #define LINGER_QUIET_MS 300
@@ -68,11 +69,11 @@ struct relay {
 	int tap;
 	bool vnet;
 	bool dgram;
-	struct relay_flag stop;
+	struct sqn_waker stop;
 	uint8_t (*buf)[RELAY_BUF];
 	bool one_thread;
 	struct sqn_frame tf[SQN_BATCH];
-	uint8_t thdr[SQN_BATCH][VNET_HDR_LEN];
+	uint8_t thdr[SQN_BATCH][SQN_VNET_HDR_LEN];
 	unsigned long long tap_drops;
 	unsigned long long tap_errors;
 };
@@ -91,43 +92,6 @@ static long long now_ms(void)
 }
 
 /**
- * hdr_from_wire() - a TAP's virtio-net header (little-endian) to host order
- * @w:	12 bytes
- * @h:	filled
- */
-static void hdr_from_wire(const uint8_t *w, struct sqn_vnet_hdr *h)
-{
-	h->flags = w[0];
-	h->gso_type = w[1];
-	h->hdr_len = (uint16_t)(w[2] | w[3] << 8);
-	h->gso_size = (uint16_t)(w[4] | w[5] << 8);
-	h->csum_start = (uint16_t)(w[6] | w[7] << 8);
-	h->csum_offset = (uint16_t)(w[8] | w[9] << 8);
-	h->num_buffers = (uint16_t)(w[10] | w[11] << 8);
-}
-
-/**
- * hdr_to_wire() - host order to a TAP's virtio-net header
- * @h:	the header
- * @w:	gets 12 bytes
- */
-static void hdr_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
-{
-	w[0] = h->flags;
-	w[1] = h->gso_type;
-	w[2] = (uint8_t)h->hdr_len;
-	w[3] = (uint8_t)(h->hdr_len >> 8);
-	w[4] = (uint8_t)h->gso_size;
-	w[5] = (uint8_t)(h->gso_size >> 8);
-	w[6] = (uint8_t)h->csum_start;
-	w[7] = (uint8_t)(h->csum_start >> 8);
-	w[8] = (uint8_t)h->csum_offset;
-	w[9] = (uint8_t)(h->csum_offset >> 8);
-	w[10] = (uint8_t)h->num_buffers;
-	w[11] = (uint8_t)(h->num_buffers >> 8);
-}
-
-/**
  * tap_read_one() - one frame from the TAP (or the guest's datagram socket)
  * @r:		relay
  * @f:		the frame, pointing into r->buf
@@ -138,7 +102,7 @@ static void hdr_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
 static ssize_t tap_read_one(struct relay *r, struct sqn_frame *f, uint8_t *hdr)
 {
 	struct iovec iov[2] = {
-		{.iov_base = hdr, .iov_len = VNET_HDR_LEN},
+		{.iov_base = hdr, .iov_len = SQN_VNET_HDR_LEN},
 		{.iov_base = f->data, .iov_len = RELAY_BUF},
 	};
 	ssize_t got;
@@ -162,7 +126,7 @@ static ssize_t tap_read_one(struct relay *r, struct sqn_frame *f, uint8_t *hdr)
  * Return: frames read; -1 when the TAP is gone
  */
 static int tap_read_batch(struct relay *r, struct sqn_frame *f,
-			  uint8_t (*hdr)[VNET_HDR_LEN])
+			  uint8_t (*hdr)[SQN_VNET_HDR_LEN])
 {
 	int n = 0, empty = 0;
 
@@ -181,10 +145,10 @@ static int tap_read_batch(struct relay *r, struct sqn_frame *f,
 			continue;
 		}
 		if (r->vnet) {
-			if (got < VNET_HDR_LEN)
+			if (got < SQN_VNET_HDR_LEN)
 				continue;
-			got -= VNET_HDR_LEN;
-			hdr_from_wire(hdr[n], &f[n].vnet);
+			got -= SQN_VNET_HDR_LEN;
+			sqn_vnet_from_wire(hdr[n], &f[n].vnet);
 		}
 		f[n].len = (uint32_t)got;
 		n++;
@@ -216,7 +180,7 @@ static void tx_init(struct relay *r, struct sqn_frame *f)
  * Return: 0, or -1 when the TAP is gone
  */
 static int tx_pass(struct relay *r, struct sqn_frame *f,
-		   uint8_t (*hdr)[VNET_HDR_LEN], unsigned batches)
+		   uint8_t (*hdr)[SQN_VNET_HDR_LEN], unsigned batches)
 {
 	int n;
 
@@ -242,7 +206,7 @@ static void *tx_thread(void *arg)
 {
 	struct relay *r = arg;
 	struct sqn_frame f[SQN_BATCH];
-	uint8_t hdr[SQN_BATCH][VNET_HDR_LEN];
+	uint8_t hdr[SQN_BATCH][SQN_VNET_HDR_LEN];
 
 	tx_init(r, f);
 	for (;;) {
@@ -286,7 +250,7 @@ static ssize_t guest_write(struct relay *r, const struct iovec *iov, int n)
  */
 static void rx_drain(struct relay *r, unsigned q, struct sqn_frame *f)
 {
-	uint8_t hdr[VNET_HDR_LEN];
+	uint8_t hdr[SQN_VNET_HDR_LEN];
 	int i, n;
 
 	do {
@@ -295,13 +259,13 @@ static void rx_drain(struct relay *r, unsigned q, struct sqn_frame *f)
 		n = sqn_iface_queue_read(r->iface, q, f, SQN_BATCH);
 		for (i = 0; i < n; i++) {
 			struct iovec iov[2] = {
-				{.iov_base = hdr, .iov_len = VNET_HDR_LEN},
+				{.iov_base = hdr, .iov_len = SQN_VNET_HDR_LEN},
 				{.iov_base = f[i].data, .iov_len = f[i].len},
 			};
 			ssize_t w;
 
 			if (r->vnet)
-				hdr_to_wire(&f[i].vnet, hdr);
+				sqn_vnet_to_wire(&f[i].vnet, hdr);
 			w = guest_write(r, iov, 2);
 			/* a datagram peer that closed (the command exited)
 			 * refuses nothing: there is no one to deliver to */
@@ -498,13 +462,16 @@ int relay_run(struct sqn_iface *iface, const struct relay_guest *g, int *status)
 	struct relay_sigq own = {-1, -1};
 	struct relay_wait w = {.pid = g->pid, .kill_at = -1, .sq = g->sigq};
 	struct sqn_frame f[SQN_BATCH];
+	struct sqn_mode_info mi = {.size = sizeof(mi)};
 	unsigned nq = sqn_iface_queues(iface);
 	pthread_t tx;
 	int i, rc = 0;
 
-	/* slirp serialises both directions on one lock: a second thread only
-	 * adds wake-ups and lock hand-offs, so one thread does both */
-	r.one_thread = sqn_iface_mode(iface) == SQN_MODE_SLIRP;
+	/* a backend that serialises both directions on one lock (slirp): a
+	 * second thread only adds wake-ups and lock hand-offs, so one thread
+	 * does both */
+	sqn_mode_info(sqn_iface_mode(iface), &mi);
+	r.one_thread = (mi.flags & SQN_MODE_ONE_LOCK) != 0;
 
 	memset(&tx, 0, sizeof(tx)); /* joined only if it was created */
 	r.buf = calloc((size_t)2 * SQN_BATCH, RELAY_BUF);
@@ -513,7 +480,7 @@ int relay_run(struct sqn_iface *iface, const struct relay_guest *g, int *status)
 		rc = relay_sigq_open(&own);
 	}
 	if (!rc)
-		rc = relay_flag_open(&r.stop);
+		rc = sqn_waker_open(&r.stop);
 	if (!r.buf && !rc)
 		rc = -ENOMEM;
 	if (rc)
@@ -547,12 +514,12 @@ int relay_run(struct sqn_iface *iface, const struct relay_guest *g, int *status)
 			r.tap_errors);
 out_join:
 	if (!r.one_thread) {
-		relay_flag_set(&r.stop);
+		sqn_waker_wake(&r.stop);
 		pthread_join(tx, NULL);
 	}
 out:
 	relay_sigq_close(&own);
-	relay_flag_close(&r.stop);
+	sqn_waker_close(&r.stop);
 	free(r.buf);
 	return rc;
 }

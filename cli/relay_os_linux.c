@@ -1,23 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * relay_os_linux.c - relay_os.h on Linux: signalfd, eventfd, getentropy,
- *		      PR_SET_PDEATHSIG, close_range
+ * relay_os_linux.c - relay_os.h on Linux: signalfd, getentropy
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
-#include <sys/eventfd.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "relay_os.h"
 #include "run.h"
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
 
 /**
  * relay_sigq_open() - block SIGCHLD, SIGINT, SIGTERM, SIGHUP and SIGQUIT
@@ -87,38 +79,6 @@ void relay_sigq_close(struct relay_sigq *q)
 }
 
 /**
- * relay_flag_open() - an eventfd, clear
- * @f:	the flag
- *
- * Return: 0 or a negative errno
- */
-int relay_flag_open(struct relay_flag *f)
-{
-	f->rfd = f->wfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	return f->rfd < 0 ? -errno : 0;
-}
-
-/**
- * relay_flag_set() - make the flag readable
- * @f:	the flag
- */
-void relay_flag_set(const struct relay_flag *f)
-{
-	(void)eventfd_write(f->wfd, 1);
-}
-
-/**
- * relay_flag_close() - close the flag
- * @f:	the flag; closing a closed one is a no-op
- */
-void relay_flag_close(struct relay_flag *f)
-{
-	if (f->rfd >= 0)
-		close(f->rfd);
-	f->rfd = f->wfd = -1;
-}
-
-/**
  * relay_os_random() - random bytes
  * @buf:	gets them
  * @len:	at most 256
@@ -128,50 +88,6 @@ void relay_flag_close(struct relay_flag *f)
 int relay_os_random(void *buf, size_t len)
 {
 	return getentropy(buf, len) < 0 ? -errno : 0;
-}
-
-/**
- * relay_os_child_harden() - in a forked child: die with the parent
- * @parent:	the parent's pid, read before fork()
- *
- * If the parent died before the prctl() took effect, exit now.
- * Async-signal-safe.
- */
-void relay_os_child_harden(pid_t parent)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (getppid() != parent)
-		_exit(125);
-}
-
-/**
- * relay_os_close_from() - in a forked child: close every fd from @lowfd up,
- *			   except @keep
- * @lowfd:	first fd to close
- * @keep:	an fd to leave open (or -1)
- *
- * Async-signal-safe.
- */
-void relay_os_close_from(int lowfd, int keep)
-{
-	long max;
-	int fd;
-
-	if (keep < lowfd) {
-		if (!syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0u))
-			return;
-	} else if ((keep == lowfd || !syscall(SYS_close_range, (unsigned)lowfd,
-					      (unsigned)keep - 1, 0u)) &&
-		   !syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u)) {
-		return;
-	}
-	/* kernels before 5.9 */
-	max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (fd = lowfd; fd < max; fd++)
-		if (fd != keep)
-			close(fd);
 }
 
 /**

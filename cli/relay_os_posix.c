@@ -1,12 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * relay_os_posix.c - relay_os.h where signalfd and eventfd are missing
+ * relay_os_posix.c - relay_os.h where signalfd and getentropy are missing
  *		      (macOS, BSD): a self-pipe written by sigaction handlers,
- *		      a pipe as the flag, /dev/urandom, a close loop
- *
- * A SIGKILLed parent cannot take its children along here (there is no
- * parent-death signal): relay_os_child_harden() only notices a parent that
- * died before the fork finished.
+ *		      /dev/urandom
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +13,7 @@
 
 #include "relay_os.h"
 #include "run.h"
+#include "child.h"
 
 static const int relay_sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
@@ -26,49 +23,6 @@ static volatile sig_atomic_t sigq_wfd = -1;
 static int sigq_sigs[RELAY_SIGQ_MAX];
 static size_t sigq_n;
 static struct sigaction sigq_old[RELAY_SIGQ_MAX];
-
-/**
- * set_flags() - make @fd non-blocking and close-on-exec
- * @fd:	the fd
- *
- * Return: 0 or a negative errno
- */
-static int set_flags(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		return -errno;
-	return 0;
-}
-
-/**
- * open_pipe() - a non-blocking, close-on-exec pipe
- * @rfd:	gets the read end
- * @wfd:	gets the write end
- *
- * Return: 0 or a negative errno
- */
-static int open_pipe(int *rfd, int *wfd)
-{
-	int p[2], rc;
-
-	*rfd = *wfd = -1;
-	if (pipe(p) < 0)
-		return -errno;
-	rc = set_flags(p[0]);
-	if (!rc)
-		rc = set_flags(p[1]);
-	if (rc) {
-		close(p[0]);
-		close(p[1]);
-		return rc;
-	}
-	*rfd = p[0];
-	*wfd = p[1];
-	return 0;
-}
 
 /**
  * sigq_handler() - queue the signal's number into the self-pipe
@@ -103,7 +57,7 @@ int relay_sigq_open_sigs(struct relay_sigq *q, const int *sigs, size_t n)
 
 	if (n > RELAY_SIGQ_MAX)
 		return -EINVAL;
-	rc = open_pipe(&q->rfd, &q->wfd);
+	rc = sqn_pipe_cloexec(&q->rfd, &q->wfd, true);
 	if (rc)
 		return rc;
 	sigq_wfd = q->wfd;
@@ -172,45 +126,6 @@ void relay_sigq_close(struct relay_sigq *q)
 }
 
 /**
- * relay_flag_open() - a pipe, clear
- * @f:	the flag
- *
- * Return: 0 or a negative errno
- */
-int relay_flag_open(struct relay_flag *f)
-{
-	return open_pipe(&f->rfd, &f->wfd);
-}
-
-/**
- * relay_flag_set() - make the flag readable
- * @f:	the flag
- */
-void relay_flag_set(const struct relay_flag *f)
-{
-	char c = 1;
-	ssize_t rc;
-
-	/* EAGAIN: the pipe is full, so the flag is set already */
-	do
-		rc = write(f->wfd, &c, 1);
-	while (rc < 0 && errno == EINTR);
-}
-
-/**
- * relay_flag_close() - close the flag
- * @f:	the flag; closing a closed one is a no-op
- */
-void relay_flag_close(struct relay_flag *f)
-{
-	if (f->rfd >= 0)
-		close(f->rfd);
-	if (f->wfd >= 0)
-		close(f->wfd);
-	f->rfd = f->wfd = -1;
-}
-
-/**
  * relay_os_random() - random bytes, from /dev/urandom
  * @buf:	gets them
  * @len:	how many
@@ -229,38 +144,6 @@ int relay_os_random(void *buf, size_t len)
 	while (n < 0 && errno == EINTR);
 	close(fd);
 	return n == (ssize_t)len ? 0 : -EIO;
-}
-
-/**
- * relay_os_child_harden() - in a forked child: exit if the parent is gone
- * @parent:	the parent's pid, read before fork()
- *
- * Async-signal-safe.
- */
-void relay_os_child_harden(pid_t parent)
-{
-	if (getppid() != parent)
-		_exit(125);
-}
-
-/**
- * relay_os_close_from() - in a forked child: close every fd from @lowfd up,
- *			   except @keep
- * @lowfd:	first fd to close
- * @keep:	an fd to leave open (or -1)
- *
- * Async-signal-safe.
- */
-void relay_os_close_from(int lowfd, int keep)
-{
-	long max = sysconf(_SC_OPEN_MAX);
-	int fd;
-
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (fd = lowfd; fd < max; fd++)
-		if (fd != keep)
-			close(fd);
 }
 
 /**

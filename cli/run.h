@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * run.h - squib-net run: options, DHCP client codec, namespace and relay
+ * run.h - squib-net run: options, namespace and relay
  */
 #ifndef SQN_RUN_H
 #define SQN_RUN_H
@@ -11,97 +11,36 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dhcp.h"
+#include "opts.h"
 #include "squibnet.h"
-
-#define RUN_MAX_HELPER_ARGS 32
-#define RUN_MAX_PUBLISH 64
-#define RUN_MAX_DNS_SEARCH 8
-
-/**
- * struct ip4_cidr - an IPv4 address with a prefix length
- * @addr:	address, network byte order
- * @prefix:	0..32
- */
-struct ip4_cidr {
-	uint32_t addr;
-	unsigned prefix;
-};
 
 /**
  * struct run_opts - what `squib-net run` was asked to do
- * @mode:		backend mode (SQN_MODE_DEFAULT: the platform's)
- * @mtu:		--mtu, 0 for the backend's
+ * @m:			the interface's options (the mode rows, shared with
+ *			every command that starts one)
  * @mac:		--mac, the guest MAC; @have_mac when given
  * @have_mac:		whether --mac was given
- * @iface_id:		--id, default "eth0"
  * @ifname:		--ifname, the namespace NIC's name, default "eth0"
- * @helper_kind:	--helper
- * @helper_path:	--helper-path
- * @helper_args:	--helper-arg, repeated
- * @n_helper_args:	their number
- * @helper_restart:	--helper-restart
- * @connect_url:	--connect
- * @tap:		--tap, the backend TAP's name (tap mode)
- * @host_addr:		--host-addr (tap mode: the backend TAP's address)
- * @have_host_addr:	given
  * @guest_addr:		--guest-addr: static address, no DHCP
  * @have_guest_addr:	given
  * @gateway:		--gateway (0: from DHCP, or the host address)
  * @dns:		--dns (0: from DHCP)
- * @offload:		--offload (tap mode), on by default in slirp mode
- * @no_offload:		--no-offload (slirp mode: plain frames)
- * @queues:		--queues (tap mode)
- * @publish:		-p/--publish, repeated (slirp forwards)
- * @n_publish:		their number
- * @restrict_net:	--restrict
- * @net:		--net CIDR (slirp network)
- * @dns_search:		--dns-search, repeated
- * @n_dns_search:	their number
- * @no_ipv6:		--no-ipv6
- * @bridged:		--bridged IFACE
  * @no_dhcp:		--no-dhcp
- * @timeout_ms:		--timeout-ms, backend start timeout
- * @stats:		--stats: print statistics on exit
- * @verbose:		-v count
  * @argv:		the command to run (NULL-terminated, inside argv)
  * @guest_fd:		--guest-fd N: no namespace, the guest is CMD's fd N
  *			(a datagram socket); 0 when not given
  */
 struct run_opts {
-	enum sqn_mode mode;
-	uint32_t mtu;
+	struct cli_mode_opts m;
 	uint8_t mac[6];
 	bool have_mac;
-	const char *iface_id;
 	const char *ifname;
-	enum sqn_helper_kind helper_kind;
-	const char *helper_path;
-	const char *helper_args[RUN_MAX_HELPER_ARGS];
-	unsigned n_helper_args;
-	bool helper_restart;
-	const char *connect_url;
-	const char *tap;
-	struct ip4_cidr host_addr;
-	bool have_host_addr;
 	struct ip4_cidr guest_addr;
 	bool have_guest_addr;
 	uint32_t gateway;
 	uint32_t dns;
-	bool offload;
-	bool no_offload;
-	unsigned queues;
-	const char *publish[RUN_MAX_PUBLISH];
-	unsigned n_publish;
-	bool restrict_net;
-	const char *net;
-	const char *dns_search[RUN_MAX_DNS_SEARCH];
-	unsigned n_dns_search;
-	bool no_ipv6;
-	const char *bridged;
 	bool no_dhcp;
-	uint32_t timeout_ms;
-	bool stats;
-	int verbose;
 	char **argv;
 	int guest_fd;
 };
@@ -109,45 +48,7 @@ struct run_opts {
 /* run_args.c: pure option parsing */
 int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 		   size_t errlen);
-int run_parse_cidr(const char *s, struct ip4_cidr *out);
-int run_parse_ip4(const char *s, uint32_t *out);
 void run_usage(FILE *f);
-
-/**
- * struct dhcp_lease - what a DHCP server offered or acknowledged
- * @type:	DHCP message type (2 OFFER, 5 ACK, 6 NAK)
- * @yiaddr:	the address, network byte order
- * @server_id:	the server's identifier (option 54)
- * @netmask:	option 1, 0 if absent
- * @router:	option 3, first router, 0 if absent
- * @dns:	option 6, up to three servers
- * @n_dns:	their number
- * @mtu:	option 26, 0 if absent
- * @lease_s:	option 51, seconds
- */
-struct dhcp_lease {
-	int type;
-	uint32_t yiaddr;
-	uint32_t server_id;
-	uint32_t netmask;
-	uint32_t router;
-	uint32_t dns[3];
-	unsigned n_dns;
-	uint16_t mtu;
-	uint32_t lease_s;
-};
-
-#define DHCP_DISCOVER 1
-#define DHCP_OFFER 2
-#define DHCP_REQUEST 3
-#define DHCP_ACK 5
-#define DHCP_NAK 6
-
-/* dhcp.c: pure DHCP client codec over whole Ethernet frames */
-size_t dhcp_build(uint8_t *buf, size_t cap, int type, const uint8_t mac[6],
-		  uint32_t xid, uint32_t req_ip, uint32_t server_id);
-int dhcp_parse(const uint8_t *frame, size_t len, uint32_t xid,
-	       struct dhcp_lease *out);
 
 /**
  * struct ns_config - how the namespace's NIC is set up

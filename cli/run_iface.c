@@ -20,33 +20,12 @@ void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
 		     struct sqn_params *p)
 {
 	sqn_params_init(p);
-	p->iface_id = o->iface_id;
-	p->mode = o->mode;
-	p->mtu = o->mtu;
-	p->start_timeout_ms = o->timeout_ms;
+	cli_mode_fill_params(&o->m, p);
 	memcpy(p->guest_mac, mac, 6);
 	p->log = cli_log;
-	p->log_level = o->verbose >= 2	 ? SQN_LOG_DEBUG
-		       : o->verbose == 1 ? SQN_LOG_INFO
-					 : SQN_LOG_ERROR;
-	p->helper_kind = o->helper_kind;
-	p->helper_path = o->helper_path;
-	p->helper_args = o->helper_args;
-	p->n_helper_args = o->n_helper_args;
-	p->helper_restart = o->helper_restart ? SQN_ON : 0;
-	p->connect_url = o->connect_url;
-	p->host_dev_name = o->tap;
-	p->tap_create = o->tap ? SQN_ON : 0;
-	p->tap_queues = o->queues;
-	p->offload = o->offload ? SQN_ON : 0;
-	p->slirp_net = o->net;
-	p->slirp_restrict = o->restrict_net ? SQN_ON : 0;
-	p->slirp_ipv6 = o->no_ipv6 ? SQN_OFF : 0;
-	p->slirp_dns_search = o->dns_search;
-	p->n_slirp_dns_search = o->n_dns_search;
-	p->forwards = o->publish;
-	p->n_forwards = o->n_publish;
-	p->bridged_iface = o->bridged;
+	p->log_level = o->m.verbose >= 2   ? SQN_LOG_DEBUG
+		       : o->m.verbose == 1 ? SQN_LOG_INFO
+					   : SQN_LOG_ERROR;
 }
 
 /**

@@ -17,9 +17,11 @@
  * guest driver leaves it: once completed, the segment's checksum verifies
  * the way a receiver checks it.
  */
+#include <stdbool.h>
+
+#include "csum.h"
 #include "fuzz_util.h"
 #include "squibnet.h"
-#include "csum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

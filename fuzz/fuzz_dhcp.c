@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		xid = ntohl(xid);
 	}
 	rc = dhcp_parse(frame, size, xid, &l);
-	if (rc > 0 && (rc > 255 || l.n_dns > 3))
+	if (rc > 0 &&
+	    (rc > 255 || l.n_dns > 3 || l.search_len > sizeof(l.search)))
 		abort();
 	free(frame);
 	return 0;

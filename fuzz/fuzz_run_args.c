@@ -4,7 +4,9 @@
  *
  * The input is split at NUL bytes into at most 63 arguments after "run".
  * Invariants: the parser returns 0, 1 or -EINVAL; on -EINVAL it wrote a
- * message; on 0 the command vector is inside argv and NULL-terminated.
+ * message; on 0 the command vector is inside argv and NULL-terminated, the
+ * mode is resolved, the MTU in range, the lists within their bounds, and
+ * no option of another mode was kept (nor one the mode needs left out).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -43,7 +45,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		if (o.argv < argv + 1 || o.argv >= argv + argc || !o.argv[0])
 			abort();
-		if (o.mode == SQN_MODE_DEFAULT || o.mtu > 65535)
+		struct sqn_mode_info mi = {.size = sizeof(mi)};
+
+		if (o.m.mode == SQN_MODE_DEFAULT || o.m.mtu > SQN_MTU_MAX ||
+		    (o.m.mtu && o.m.mtu < SQN_MTU_MIN))
+			abort();
+		/* every option kept is one the mode reads (the rows' rule) */
+		if (sqn_mode_info(o.m.mode, &mi) ||
+		    (o.m.connect_url && !(mi.uses & SQN_PARAMS_URL)) ||
+		    (o.m.n_publish && !(mi.uses & SQN_PARAMS_SLIRP)) ||
+		    (o.m.offload && !(mi.uses & SQN_PARAMS_OFFLOAD)) ||
+		    ((mi.needs & SQN_PARAMS_URL) && !o.m.connect_url) ||
+		    o.m.n_publish > CLI_MAX_PUBLISH ||
+		    o.m.n_helper_args > CLI_MAX_HELPER_ARGS)
 			abort();
 	}
 	free(copy);

@@ -58,6 +58,10 @@ extern "C" {
  * 65536 or more) breaks the protocol: its connection is reset.
  */
 #define SQN_FRAME_MAX 65535
+/** SQN_MTU_MIN - smallest MTU accepted (IPv4's minimum, RFC 791) */
+#define SQN_MTU_MIN 68
+/** SQN_MTU_MAX - largest MTU accepted */
+#define SQN_MTU_MAX 65535
 /** SQN_MAX_QUEUES - most queue pairs a multi-queue TAP may have */
 #define SQN_MAX_QUEUES 16
 
@@ -130,7 +134,8 @@ typedef void (*sqn_log_fn)(void *opaque, enum sqn_log_level level,
  * @iface_id:		interface id, [A-Za-z0-9_]{1,64}, e.g. "eth0"
  * @mode:		backend, see enum sqn_mode
  * @bridged_iface:	bridged mode: the host interface, e.g. "en0"
- * @mtu:		MTU override, 68..65535; 0: the backend's default
+ * @mtu:		MTU override, SQN_MTU_MIN..SQN_MTU_MAX (68..65535);
+ *			0: the backend's default
  * @start_timeout_ms:	how long start may wait for the backend; 0: 5000
  * @isolation:		SQN_ON/SQN_OFF; 0: on (guests don't see each other)
  * @guest_mac:		the guest's MAC; all zero: 06:00 plus 4 random bytes
@@ -386,6 +391,94 @@ SQN_API int sqn_mode_supported(enum sqn_mode mode, char *why, size_t len);
  * Return: SQN_MODE_SHARED on macOS, SQN_MODE_SLIRP elsewhere
  */
 SQN_API enum sqn_mode sqn_mode_default(void);
+
+/*
+ * What a mode does, for struct sqn_mode_info.flags.
+ * SQN_MODE_HAS_DHCP:	the backend answers the guest's DHCP (a userspace
+ *			stack, a helper, vmnet's NAT): a guest can ask it for
+ *			an address instead of being given one
+ * SQN_MODE_ONE_LOCK:	read and write serialise on one lock inside the
+ *			backend: a second thread for the TX path buys no
+ *			parallelism, only wake-ups and lock hand-offs
+ * SQN_MODE_LARGE_FRAMES: carries any frame up to SQN_FRAME_MAX whatever the
+ *			MTU, so max_frame defaults to SQN_FRAME_MAX rather
+ *			than MTU + SQN_FRAME_MIN
+ */
+#define SQN_MODE_HAS_DHCP (1u << 0)
+#define SQN_MODE_ONE_LOCK (1u << 1)
+#define SQN_MODE_LARGE_FRAMES (1u << 2)
+
+/*
+ * Groups of struct sqn_params members a mode reads, for struct
+ * sqn_mode_info.uses and .needs (the common members, iface_id to max_frame,
+ * every mode reads):
+ * SQN_PARAMS_HELPER:	helper_kind, helper_path, helper_args,
+ *			helper_restart, helper_env
+ * SQN_PARAMS_URL:	connect_url
+ * SQN_PARAMS_DEVICE:	host_dev_name, tap_create (a device on the host)
+ * SQN_PARAMS_QUEUES:	tap_queues
+ * SQN_PARAMS_OFFLOAD:	offload, offload_features (virtio-net offloads)
+ * SQN_PARAMS_SLIRP:	slirp_*, forwards
+ * SQN_PARAMS_BRIDGED:	bridged_iface
+ */
+#define SQN_PARAMS_HELPER (1u << 0)
+#define SQN_PARAMS_URL (1u << 1)
+#define SQN_PARAMS_DEVICE (1u << 2)
+#define SQN_PARAMS_QUEUES (1u << 3)
+#define SQN_PARAMS_OFFLOAD (1u << 4)
+#define SQN_PARAMS_SLIRP (1u << 5)
+#define SQN_PARAMS_BRIDGED (1u << 6)
+
+/** SQN_MODE_WHY_LEN - size of struct sqn_mode_info.why_not */
+#define SQN_MODE_WHY_LEN 160
+
+/**
+ * struct sqn_mode_info - what a mode is and what it can do (sqn_mode_info())
+ * @size:	sizeof(struct sqn_mode_info) as the caller compiled it, set by
+ *		the caller; members past it are not written
+ * @mode:	the mode described (SQN_MODE_DEFAULT resolved to this
+ *		platform's default)
+ * @name:	as the command line spells it ("slirp")
+ * @summary:	the backend, in a few words ("libslirp in this process")
+ * @platform:	where it can run: "any", "Linux" or "macOS"
+ * @flags:	SQN_MODE_HAS_DHCP, SQN_MODE_ONE_LOCK, SQN_MODE_LARGE_FRAMES
+ * @uses:	SQN_PARAMS_* groups of struct sqn_params it reads (the others
+ *		it ignores); virtio-net offloads are supported when it has
+ *		SQN_PARAMS_OFFLOAD
+ * @needs:	SQN_PARAMS_* groups it cannot start without (a URL, a device
+ *		name, a bridged interface); a subset of @uses
+ * @supported:	1 if this build on this platform can start it (it may still
+ *		fail for want of a helper or a privilege), else 0
+ * @why_not:	when @supported is 0, why ("mode shared needs macOS
+ *		vmnet.framework"); else ""
+ */
+struct sqn_mode_info {
+	uint32_t size;
+	enum sqn_mode mode;
+	const char *name;
+	const char *summary;
+	const char *platform;
+	uint32_t flags;
+	uint32_t uses;
+	uint32_t needs;
+	int supported;
+	char why_not[SQN_MODE_WHY_LEN];
+};
+
+/**
+ * sqn_mode_info() - describe a mode: what it does, reads, needs, and whether
+ *		     it can run here
+ * @mode:	the mode; SQN_MODE_DEFAULT describes this platform's default
+ * @info:	@info->size set by the caller (e.g. `struct sqn_mode_info mi =
+ *		{.size = sizeof(mi)};`); filled up to it
+ *
+ * Answers for every mode, built here or not, from the library's one table
+ * of modes, so a caller never has to know a mode by name.
+ *
+ * Return: 0, or -EINVAL for a NULL @info, a @size under 8 or a mode out of
+ * range
+ */
+SQN_API int sqn_mode_info(enum sqn_mode mode, struct sqn_mode_info *info);
 
 /**
  * sqn_iface_start() - validate params and start an interface

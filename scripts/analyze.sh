@@ -15,7 +15,7 @@
 # clang-tidy checks the src/ and cli/ files the build compiles, with the
 # flags in BUILD_DIR's compile_commands.json and the checks in .clang-tidy,
 # then the files a Linux build leaves out that it can parse: the macOS
-# build's waker_posix.c, helper_posix.c and sock_posix.c, and be_vmnet.c
+# build's waker_posix.c, child_posix.c and sock_posix.c, and be_vmnet.c
 # with -fblocks against tests/vmnet-sim's headers (poller_kqueue.c needs a
 # macOS run).
 # Both exit non-zero on
@@ -68,7 +68,7 @@ run_cppcheck() {
 	# headers' macros given), over the files it compiles
 	for f in src/*.c cli/*.c fuzz/*.c tests/*.c; do
 		case $f in
-		src/waker_posix.c | src/poller_kqueue.c | src/helper_posix.c | \
+		src/waker_posix.c | src/poller_kqueue.c | src/child_posix.c | \
 			src/sock_posix.c) ;;
 		*) linux+=("$f") ;;
 		esac
@@ -83,7 +83,7 @@ run_cppcheck() {
 	# SO_NOSIGPIPE instead of MSG_NOSIGNAL, no SOCK_CLOEXEC
 	for f in src/*.c cli/*.c; do
 		case $f in
-		src/waker_linux.c | src/poller_epoll.c | src/helper_linux.c | \
+		src/waker_linux.c | src/poller_epoll.c | src/child_linux.c | \
 			src/sock_linux.c | src/be_tap_linux.c | \
 			src/tap_inspect_linux.c | cli/cmd_run.c | \
 			cli/netns_linux.c | cli/relay.c) ;;
@@ -137,7 +137,7 @@ PY
 	local base=(-std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread
 		-DSQN_BUILDING_LIBRARY -I"$bdir/src" -Isrc -Iinclude) f
 	extra=()
-	for f in src/waker_posix.c src/helper_posix.c src/sock_posix.c \
+	for f in src/waker_posix.c src/child_posix.c src/sock_posix.c \
 		src/be_vmnet.c; do
 		[[ " ${files[*]} " == *" $f "* ]] && continue
 		extra+=("$f")

@@ -47,10 +47,11 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "vnet.h"
 #include "tap_inspect.h"
 
 #define TAP_DEV "/dev/net/tun"
-#define TAP_VNET_HDR_LEN 12
+#define TAP_VNET_HDR_LEN SQN_VNET_HDR_LEN
 /* largest frame a TAP fd may hand us (64 KiB GSO frame, VLAN tag), padded */
 #define TAP_SPILL_LEN (SQN_FRAME_MAX + 1 + 64)
 
@@ -111,8 +112,8 @@ static int tap_name(const struct sqn_params *p, char buf[IFNAMSIZ])
  * @iface:	for the message
  * @p:		parameters
  *
- * host_dev_name is kept verbatim by the common checks (up to 64 bytes, as
- * the seed allows); Linux itself takes at most IFNAMSIZ - 1 bytes and no
+ * host_dev_name is kept verbatim by the common checks (up to 64 bytes on
+ * every platform); Linux itself takes at most IFNAMSIZ - 1 bytes and no
  * '/', ':' or white space.
  *
  * Return: 0 or -EINVAL
@@ -492,44 +493,6 @@ static void tap_stop(struct sqn_iface *iface)
 }
 
 /**
- * vnet_from_wire() - a little-endian virtio-net header into host order
- * @w:		12 bytes as the kernel wrote them
- * @h:		filled
- */
-static void vnet_from_wire(const uint8_t *w, struct sqn_vnet_hdr *h)
-{
-	struct virtio_net_hdr_mrg_rxbuf v;
-
-	memcpy(&v, w, sizeof(v));
-	h->flags = v.hdr.flags;
-	h->gso_type = v.hdr.gso_type;
-	h->hdr_len = le16toh(v.hdr.hdr_len);
-	h->gso_size = le16toh(v.hdr.gso_size);
-	h->csum_start = le16toh(v.hdr.csum_start);
-	h->csum_offset = le16toh(v.hdr.csum_offset);
-	h->num_buffers = le16toh(v.num_buffers);
-}
-
-/**
- * vnet_to_wire() - a host-order header into the kernel's little-endian one
- * @h:		the caller's header
- * @w:		gets 12 bytes
- */
-static void vnet_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
-{
-	struct virtio_net_hdr_mrg_rxbuf v;
-
-	v.hdr.flags = h->flags;
-	v.hdr.gso_type = h->gso_type;
-	v.hdr.hdr_len = htole16(h->hdr_len);
-	v.hdr.gso_size = htole16(h->gso_size);
-	v.hdr.csum_start = htole16(h->csum_start);
-	v.hdr.csum_offset = htole16(h->csum_offset);
-	v.num_buffers = htole16(h->num_buffers);
-	memcpy(w, &v, sizeof(v));
-}
-
-/**
  * tap_too_big() - report the frame pending on @tq to a too-small buffer
  * @iface:	the interface
  * @tq:		the queue
@@ -604,7 +567,7 @@ static int tap_read_one(struct sqn_iface *iface, struct tap_queue *tq,
 	}
 	len = (uint32_t)(r - off);
 	if (off)
-		vnet_from_wire(hdr, &fr->vnet);
+		sqn_vnet_from_wire(hdr, &fr->vnet);
 	else
 		memset(&fr->vnet, 0, sizeof(fr->vnet));
 	if (len <= cap) {
@@ -690,7 +653,7 @@ static int tap_write(struct sqn_iface *iface, unsigned q,
 	for (i = 0; i < n; i++) {
 		do {
 			if (iface->offload) {
-				vnet_to_wire(&f[i].vnet, hdr);
+				sqn_vnet_to_wire(&f[i].vnet, hdr);
 				iov[0].iov_base = hdr;
 				iov[0].iov_len = sizeof(hdr);
 				iov[1].iov_base = f[i].data;

@@ -3,7 +3,8 @@
  * be_vmnet.c - vmnet backend: macOS vmnet.framework, shared/host/bridged
  *
  * Theory of operation: this is the only file of the library that touches
- * vmnet.framework, libdispatch, XPC or Blocks (the seed's I-NET-1). It
+ * vmnet.framework, libdispatch, XPC or Blocks, so that the rest of the
+ * library builds with any C11 compiler on any platform. It
  * builds unchanged with clang on macOS against the real frameworks and on
  * Linux against the simulator in tests/vmnet-sim, so it includes nothing
  * but ISO C, POSIX, the three Apple headers and the library's own headers.

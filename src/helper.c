@@ -9,7 +9,7 @@
  * and execve() the child only makes async-signal-safe calls: it resets
  * signal dispositions and the mask, starts its own session (no controlling
  * terminal, its own process group), sets no-new-privileges and the
- * parent-death signal (Linux, helper_linux.c), puts its socket end, the
+ * parent-death signal (Linux: child_linux.c), puts its socket end, the
  * stderr pipe and /dev/null on their numbers and closes every other fd.
  * An execve() failure travels back on a close-on-exec status pipe, so start
  * reports "cannot run X: reason" instead of a child that exits 127.
@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "helper.h"
+#include "child.h"
 
 /* POSIX asks the program to declare it; glibc with _GNU_SOURCE does too */
 // NOLINTNEXTLINE(readability-redundant-declaration)
@@ -74,7 +75,8 @@ static void child_exec(const struct sqn_helper_spec *s, char *const *envp,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	sqn_child_harden(parent);
+	sqn_child_no_new_privs();
+	sqn_child_die_with_parent(parent, 127);
 
 	/* Move everything above the target numbers, then put it in place. */
 	sock = fcntl(s->sock, F_DUPFD, 10);
@@ -95,7 +97,7 @@ static void child_exec(const struct sqn_helper_spec *s, char *const *envp,
 	}
 	if (dup2(err, 2) < 0)
 		goto fail;
-	sqn_close_from(low, stat);
+	sqn_child_close_from(low, stat);
 	execve(s->path, s->argv, envp);
 fail:
 	e = errno;
@@ -131,13 +133,13 @@ int sqn_helper_spawn(struct sqn_helper *h, const struct sqn_helper_spec *s,
 	snprintf(envhome, sizeof(envhome), "HOME=%s",
 		 v && strlen(v) < sizeof(envhome) - 6 ? v : "/");
 
-	rc = sqn_pipe_cloexec(errp);
+	rc = sqn_pipe_cloexec(&errp[0], &errp[1], false);
 	if (rc) {
 		snprintf(err, errlen, "cannot create a pipe: %s",
 			 strerror(-rc));
 		return rc;
 	}
-	rc = sqn_pipe_cloexec(statp);
+	rc = sqn_pipe_cloexec(&statp[0], &statp[1], false);
 	if (rc) {
 		snprintf(err, errlen, "cannot create a pipe: %s",
 			 strerror(-rc));
@@ -357,7 +359,10 @@ void sqn_helper_describe_exit(int status, char *buf, size_t len)
 }
 
 /**
- * sqn_helper_check_path() - validate a helper path (seed rules)
+ * sqn_helper_check_path() - validate a helper path: 1 to
+ *			     SQN_HELPER_PATH_MAX bytes without control
+ *			     characters, naming a regular file this user may
+ *			     execute
  * @path:	the path
  * @err:	gets a message on failure
  * @errlen:	its size

@@ -73,10 +73,4 @@ int sqn_helper_check_path(const char *path, char *err, size_t errlen);
 int sqn_helper_check_args(const char *const *args, unsigned n, char *err,
 			  size_t errlen);
 
-/* helper_linux.c / helper_posix.c: the platform's part */
-int sqn_pidfd_open(pid_t pid);
-void sqn_child_harden(pid_t parent);
-void sqn_close_from(int lowfd, int keep);
-int sqn_pipe_cloexec(int fds[2]);
-
 #endif /* SQN_HELPER_H */

@@ -151,6 +151,8 @@ struct sqn_iface {
 /* backends.c: the one place that maps a mode to its table */
 const struct sqn_backend_ops *sqn_backend_for(enum sqn_mode mode);
 int sqn_backend_list_supported(char *buf, size_t len);
+uint32_t sqn_mode_flags(enum sqn_mode mode);
+const char *sqn_mode_list(char *buf, size_t len);
 
 /* log.c */
 void sqn_log(struct sqn_iface *iface, enum sqn_log_level level, const char *fmt,

@@ -11,14 +11,14 @@
 
 #include "internal.h"
 
-#define SQN_MTU_MIN 68
-#define SQN_MTU_MAX 65535
 #define SQN_QUEUE_MAX 65536
 #define SQN_TIMEOUT_MAX_MS (10 * 60 * 1000)
 #define SQN_NAME_MAX 64
 
 /**
- * sqn_check_host_dev_name() - validate a TAP device name (seed rules)
+ * sqn_check_host_dev_name() - validate a TAP device name: present, 1 to 64
+ *			       bytes; kept verbatim (the tap backend checks what
+ *			       Linux allows)
  * @iface:	for the message
  * @name:	the name: 1..64 bytes
  *
@@ -118,12 +118,13 @@ int sqn_params_check(struct sqn_iface *iface, const struct sqn_params *p)
 	rc = check_iface_id(iface, p->iface_id);
 	if (rc)
 		return rc;
-	if ((unsigned)p->mode >= SQN_MODE_COUNT_)
-		return sqn_seterr(iface, -EINVAL,
-				  "mode %d is unknown: use one of default, "
-				  "shared, host, bridged, userspace, socket, "
-				  "tap, slirp, loopback",
-				  (int)p->mode);
+	if ((unsigned)p->mode >= SQN_MODE_COUNT_) {
+		char modes[SQN_MSG_LEN];
+
+		return sqn_seterr(
+			iface, -EINVAL, "mode %d is unknown: use one of %s",
+			(int)p->mode, sqn_mode_list(modes, sizeof(modes)));
+	}
 	if (p->mtu && (p->mtu < SQN_MTU_MIN || p->mtu > SQN_MTU_MAX))
 		return sqn_seterr(iface, -EINVAL,
 				  "mtu %u is out of range: use %d to %d, or 0 "

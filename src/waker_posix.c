@@ -3,47 +3,26 @@
  * waker_posix.c - struct sqn_waker over a non-blocking pipe (macOS, BSD)
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "waker.h"
 
 /**
- * set_flags() - make @fd non-blocking and close-on-exec
- * @fd:	the fd
+ * sqn_waker_open() - create the flag, clear
+ * @w:	the waker
  *
  * Return: 0 or a negative errno
  */
-static int set_flags(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		return -errno;
-	return 0;
-}
-
 int sqn_waker_open(struct sqn_waker *w)
 {
-	int p[2], rc;
-
-	w->rfd = w->wfd = -1;
-	if (pipe(p) < 0)
-		return -errno;
-	rc = set_flags(p[0]);
-	if (!rc)
-		rc = set_flags(p[1]);
-	if (rc) {
-		close(p[0]);
-		close(p[1]);
-		return rc;
-	}
-	w->rfd = p[0];
-	w->wfd = p[1];
-	return 0;
+	return sqn_pipe_cloexec(&w->rfd, &w->wfd, true);
 }
 
+/**
+ * sqn_waker_close() - close the flag's fds (safe twice)
+ * @w:	the waker
+ */
 void sqn_waker_close(struct sqn_waker *w)
 {
 	if (w->rfd >= 0)
@@ -53,6 +32,10 @@ void sqn_waker_close(struct sqn_waker *w)
 	w->rfd = w->wfd = -1;
 }
 
+/**
+ * sqn_waker_wake() - set the flag
+ * @w:	the waker
+ */
 void sqn_waker_wake(const struct sqn_waker *w)
 {
 	char c = 1;
@@ -64,6 +47,10 @@ void sqn_waker_wake(const struct sqn_waker *w)
 	while (rc < 0 && errno == EINTR);
 }
 
+/**
+ * sqn_waker_clear() - clear the flag: empty the pipe
+ * @w:	the waker
+ */
 void sqn_waker_clear(const struct sqn_waker *w)
 {
 	char buf[64];

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dhcp.h"
 #include "netframes.h"
 
 #define GUEST_TIMEOUT_MS 10000
@@ -165,46 +166,42 @@ static int dhcp(uint8_t *buf, uint32_t *router)
 	long long deadline = now_ms() + GUEST_TIMEOUT_MS, resend = 0;
 	uint32_t xid = (uint32_t)getpid() * 2654435761u, offered = 0,
 		 server = 0, mask = 0;
-	int type = NF_DHCP_DISCOVER;
+	int type = DHCP_DISCOVER, got;
 	char a[16], r[16];
 
 	while (now_ms() < deadline) {
-		struct nf_pkt p;
-		struct nf_dhcp d;
+		struct dhcp_lease d;
 		ssize_t n;
 
 		if (now_ms() >= resend) {
-			if (send_frame(out, nf_dhcp(out, guest_mac, xid, type,
-						    offered, server)))
+			if (send_frame(out, dhcp_build(out, sizeof(out), type,
+						       guest_mac, xid, offered,
+						       server)))
 				return -1;
 			resend = now_ms() + 1000;
 		}
 		n = recv_frame(buf, resend < deadline ? resend : deadline);
 		if (n < 0)
 			return -1;
-		if (n == 0 || nf_parse(buf, (size_t)n, &p) ||
-		    p.ip_proto != NF_PROTO_UDP || p.dport != 68 ||
-		    nf_dhcp_parse(p.payload, p.plen, &d) || d.xid != xid)
-			continue;
-		if (d.msg_type == NF_DHCP_OFFER && type == NF_DHCP_DISCOVER) {
+		got = n ? dhcp_parse(buf, (size_t)n, xid, &d) : -ENOMSG;
+		if (got == DHCP_OFFER && type == DHCP_DISCOVER) {
 			offered = d.yiaddr;
 			server = d.server_id;
-			type = NF_DHCP_REQUEST;
+			type = DHCP_REQUEST;
 			resend = 0;
-		} else if (d.msg_type == NF_DHCP_ACK &&
-			   type == NF_DHCP_REQUEST) {
+		} else if (got == DHCP_ACK && type == DHCP_REQUEST) {
 			guest_ip = d.yiaddr;
 			*router = d.router;
-			mask = d.mask;
+			mask = d.netmask;
 			break;
-		} else if (d.msg_type == NF_DHCP_NAK) {
+		} else if (got == DHCP_NAK) {
 			printf("dhcp: NAK\n");
 			return -1;
 		}
 	}
 	if (!guest_ip) {
 		printf("dhcp: no %s within %d ms\n",
-		       type == NF_DHCP_DISCOVER ? "offer" : "ack",
+		       type == DHCP_DISCOVER ? "offer" : "ack",
 		       GUEST_TIMEOUT_MS);
 		return -1;
 	}

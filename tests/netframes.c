@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * netframes.c - build and parse test frames (ARP, IPv4, UDP, DHCP, ICMP,
- *		 TCP), checksums included
+ * netframes.c - build and parse test frames (ARP, IPv4, UDP, ICMP, TCP),
+ *		 checksums included
  */
 #include <string.h>
 
@@ -12,9 +12,6 @@
 #define UDP_HLEN 8
 #define TCP_HLEN 20
 #define ICMP_HLEN 8
-#define DHCP_FIXED 236
-#define DHCP_MAGIC 0x63825363u
-#define NF_MIN(a, b) ((a) < (b) ? (a) : (b))
 
 const uint8_t nf_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -285,58 +282,6 @@ size_t nf_tcp(uint8_t *buf, const uint8_t smac[6], const uint8_t dmac[6],
 }
 
 /**
- * nf_dhcp() - build a DHCP DISCOVER or REQUEST from a client without an
- *	       address (0.0.0.0:68 to 255.255.255.255:67, broadcast)
- * @buf:	the frame
- * @mac:	client MAC
- * @xid:	transaction id
- * @type:	NF_DHCP_DISCOVER or NF_DHCP_REQUEST
- * @requested:	REQUEST: option 50, the address offered (0: left out)
- * @server_id:	REQUEST: option 54, the offering server (0: left out)
- *
- * Return: the frame's length
- */
-size_t nf_dhcp(uint8_t *buf, const uint8_t mac[6], uint32_t xid, int type,
-	       uint32_t requested, uint32_t server_id)
-{
-	uint8_t msg[DHCP_FIXED + 64];
-	uint8_t *o = msg + DHCP_FIXED + 4;
-
-	memset(msg, 0, sizeof(msg));
-	msg[0] = 1; /* BOOTREQUEST */
-	msg[1] = 1; /* Ethernet */
-	msg[2] = 6;
-	put32(msg + 4, xid);
-	put16(msg + 10, 0x8000); /* broadcast flag */
-	memcpy(msg + 28, mac, 6);
-	put32(msg + DHCP_FIXED, DHCP_MAGIC);
-	*o++ = 53;
-	*o++ = 1;
-	*o++ = (uint8_t)type;
-	if (requested) {
-		*o++ = 50;
-		*o++ = 4;
-		memcpy(o, &requested, 4);
-		o += 4;
-	}
-	if (server_id) {
-		*o++ = 54;
-		*o++ = 4;
-		memcpy(o, &server_id, 4);
-		o += 4;
-	}
-	*o++ = 55; /* parameter request list */
-	*o++ = 4;
-	*o++ = 1;
-	*o++ = 3;
-	*o++ = 6;
-	*o++ = 119;
-	*o++ = 255;
-	return nf_udp(buf, mac, nf_broadcast, 0, 0xffffffffu, 68, 67, msg,
-		      (size_t)(o - msg));
-}
-
-/**
  * parse_l4() - parse the transport header of an IPv4 packet
  * @p:		gets the fields
  * @l4:		transport header
@@ -449,84 +394,4 @@ int nf_parse(const uint8_t *frame, size_t len, struct nf_pkt *p)
 	memcpy(&p->ip_dst, ip + 16, 4);
 	p->ip_csum_ok = nf_csum(ip, hl, 0) == 0;
 	return parse_l4(p, ip + hl, tot - hl);
-}
-
-/**
- * nf_dhcp_parse() - parse a DHCP message (a UDP payload)
- * @data:	the message
- * @len:	its length
- * @d:		gets what was found (zeroed first)
- *
- * Return: 0, or -1 when it is short, lacks the magic cookie, or an option
- * runs past the end
- */
-int nf_dhcp_parse(const uint8_t *data, size_t len, struct nf_dhcp *d)
-{
-	size_t i;
-
-	memset(d, 0, sizeof(*d));
-	if (len < DHCP_FIXED + 4 || get32(data + DHCP_FIXED) != DHCP_MAGIC)
-		return -1;
-	d->op = data[0];
-	d->xid = get32(data + 4);
-	memcpy(&d->yiaddr, data + 16, 4);
-	memcpy(&d->siaddr, data + 20, 4);
-	memcpy(d->chaddr, data + 28, 6);
-	for (i = DHCP_FIXED + 4; i < len;) {
-		uint8_t code = data[i], olen;
-		const uint8_t *v;
-
-		if (code == 255)
-			break;
-		if (code == 0) {
-			i++;
-			continue;
-		}
-		if (i + 2 > len || i + 2 + data[i + 1] > len)
-			return -1;
-		olen = data[i + 1];
-		v = data + i + 2;
-		switch (code) {
-		case 53:
-			if (olen >= 1)
-				d->msg_type = v[0];
-			break;
-		case 54:
-			if (olen >= 4)
-				memcpy(&d->server_id, v, 4);
-			break;
-		case 3:
-			if (olen >= 4)
-				memcpy(&d->router, v, 4);
-			break;
-		case 6:
-			if (olen >= 4)
-				memcpy(&d->dns, v, 4);
-			break;
-		case 1:
-			if (olen >= 4)
-				memcpy(&d->mask, v, 4);
-			break;
-		case 51:
-			if (olen >= 4)
-				d->lease = get32(v);
-			break;
-		case 26:
-			if (olen >= 2)
-				d->mtu = get16(v);
-			break;
-		case 119: {
-			size_t n = NF_MIN((size_t)olen,
-					  sizeof(d->search) - d->search_len);
-
-			memcpy(d->search + d->search_len, v, n);
-			d->search_len += n;
-			break;
-		}
-		default:
-			break;
-		}
-		i += 2 + (size_t)olen;
-	}
-	return 0;
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netframes.h - build and parse the Ethernet frames tests exchange with a
- *		 userspace stack: ARP, IPv4, UDP, DHCP, ICMP echo, TCP
+ *		 userspace stack: ARP, IPv4, UDP, ICMP echo, TCP
  *
- * Test-only helpers. Builders write a complete frame (checksums filled in)
- * into a caller's buffer of at least NF_FRAME_MAX bytes and return its
- * length. The parser checks every length it reads and never trusts the
+ * Test-only helpers (DHCP frames: cli/dhcp.h, the command's own client
+ * codec, which the tests compile in too). Builders write a complete frame
+ * (checksums filled in) into a caller's buffer of at least NF_FRAME_MAX
+ * bytes and return its length. The parser checks every length it reads and never trusts the
  * frame. IPv4 addresses are uint32_t in network byte order (as
  * inet_addr() returns them; NF_IP(10, 0, 2, 2) builds one), ports and other
  * numbers in host order.
@@ -33,12 +34,6 @@
 #define NF_TCP_RST 0x04
 #define NF_TCP_PSH 0x08
 #define NF_TCP_ACK 0x10
-
-#define NF_DHCP_DISCOVER 1
-#define NF_DHCP_OFFER 2
-#define NF_DHCP_REQUEST 3
-#define NF_DHCP_ACK 5
-#define NF_DHCP_NAK 6
 
 /** NF_IP() - an IPv4 address in network byte order */
 #define NF_IP(a, b, c, d)                                                      \
@@ -108,40 +103,6 @@ struct nf_pkt {
 	size_t plen;
 };
 
-/**
- * struct nf_dhcp - what nf_dhcp_parse() found in a DHCP message
- * @op:		1 request, 2 reply
- * @xid:	transaction id
- * @yiaddr:	offered address
- * @siaddr:	next server
- * @chaddr:	client MAC
- * @msg_type:	option 53 (NF_DHCP_*), 0 if absent
- * @server_id:	option 54
- * @router:	option 3 (first)
- * @dns:	option 6 (first)
- * @mask:	option 1
- * @lease:	option 51, seconds (host order)
- * @mtu:	option 26, 0 if absent
- * @search:	option 119, raw (RFC 1035 names)
- * @search_len: its length, 0 if absent
- */
-struct nf_dhcp {
-	uint8_t op;
-	uint32_t xid;
-	uint32_t yiaddr;
-	uint32_t siaddr;
-	uint8_t chaddr[6];
-	int msg_type;
-	uint32_t server_id;
-	uint32_t router;
-	uint32_t dns;
-	uint32_t mask;
-	uint32_t lease;
-	uint16_t mtu;
-	uint8_t search[255];
-	size_t search_len;
-};
-
 uint16_t nf_csum(const void *data, size_t len, uint32_t sum);
 
 size_t nf_arp(uint8_t *buf, uint16_t op, const uint8_t sha[6], uint32_t sip,
@@ -156,10 +117,7 @@ size_t nf_tcp(uint8_t *buf, const uint8_t smac[6], const uint8_t dmac[6],
 	      uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport,
 	      uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
 	      const void *payload, size_t plen);
-size_t nf_dhcp(uint8_t *buf, const uint8_t mac[6], uint32_t xid, int type,
-	       uint32_t requested, uint32_t server_id);
 
 int nf_parse(const uint8_t *frame, size_t len, struct nf_pkt *p);
-int nf_dhcp_parse(const uint8_t *data, size_t len, struct nf_dhcp *d);
 
 #endif /* SQN_NETFRAMES_H */

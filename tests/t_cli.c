@@ -50,11 +50,11 @@ static void args_good(void)
 		argv[i] = (char *)a[i];
 	argv[i] = NULL;
 	CHECK_EQ(run_args_parse(i, argv, &o, err, sizeof(err)), 0);
-	CHECK_EQ(o.mode, SQN_MODE_SLIRP);
-	CHECK_EQ(o.mtu, 9000);
-	CHECK_EQ(o.n_publish, 1);
-	CHECK(o.restrict_net);
-	CHECK_EQ(o.verbose, 1);
+	CHECK_EQ(o.m.mode, SQN_MODE_SLIRP);
+	CHECK_EQ(o.m.mtu, 9000);
+	CHECK_EQ(o.m.n_publish, 1);
+	CHECK(o.m.restrict_net);
+	CHECK_EQ(o.m.verbose, 1);
 	CHECK(!strcmp(o.argv[0], "sh"));
 	CHECK(!strcmp(o.argv[2], "true"));
 	CHECK(o.argv[3] == NULL);
@@ -208,6 +208,209 @@ static void args_mode_only(void)
 	}
 }
 
+/*
+ * The mode-only cases above name every option that only some modes take: a
+ * new row of that kind without a case here fails this check.
+ */
+static void args_mode_only_covers_rows(void)
+{
+	static const char *const tested[] = {
+		"--helper",	    "--helper-path", "--helper-arg",
+		"--helper-restart", "--connect",     "--tap",
+		"--host-addr",	    "--queues",	     "--publish",
+		"--no-offload",	    "--restrict",    "--net",
+		"--dns-search",	    "--no-ipv6",     "--bridged",
+		"--offload"};
+	size_t i, k;
+
+	for (i = 0; i < cli_n_mode_rows; i++) {
+		bool found = false;
+
+		if (!cli_mode_rows[i].params)
+			continue;
+		for (k = 0; k < sizeof(tested) / sizeof(tested[0]); k++)
+			found |= !strcmp(cli_mode_rows[i].name, tested[k]);
+		if (!found)
+			printf("# %s has no mode-only case\n",
+			       cli_mode_rows[i].name);
+		CHECK(found);
+	}
+}
+
+/*
+ * A mode that needs a parameter group (sqn_mode_info().needs) asks for the
+ * option that gives it, by name and with its help text.
+ */
+static void args_required(void)
+{
+	int mode, asked = 0;
+
+	for (mode = 1; mode < SQN_MODE_COUNT_; mode++) {
+		struct sqn_mode_info mi = {.size = sizeof(mi)};
+		const struct cli_opt *o;
+		const char *a[] = {"run", "--mode", NULL, "--", "true", NULL};
+		char want[200];
+
+		CHECK_EQ(sqn_mode_info((enum sqn_mode)mode, &mi), 0);
+		a[2] = mi.name;
+		if (!mi.needs) {
+			/* tap aside, nothing else is needed */
+			CHECK_EQ(parse(a), 0);
+			continue;
+		}
+		o = cli_opt_needed(CLI_RUN, mi.needs);
+		CHECK(o != NULL);
+		if (!o)
+			continue;
+		snprintf(want, sizeof(want), "run: --mode %s needs %s %s (%s)",
+			 mi.name, o->name, o->arg, o->help);
+		CHECK_EQ(parse(a), -EINVAL);
+		CHECK_STR_HAS(err, want);
+		asked++;
+	}
+	printf("# %d modes ask for the option they need\n", asked);
+	CHECK(asked >= 3); /* socket, tap, bridged */
+}
+
+/* run --help: every option of run, from the rows, and the --guest-fd mode */
+static void usage_from_rows(void)
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+
+	ASSERT(f != NULL);
+	run_usage(f);
+	fclose(f);
+	for (i = 0; i < cli_n_mode_rows; i++) {
+		if (!(cli_mode_rows[i].cmds & CLI_RUN))
+			continue;
+		CHECK_STR_HAS(text, cli_mode_rows[i].name);
+		CHECK_STR_HAS(text, cli_mode_rows[i].help);
+	}
+	CHECK_STR_HAS(text, "  -p, --publish SPEC  tcp|udp:");
+	CHECK_STR_HAS(text, "  --mtu N             MTU (68..65535)\n");
+	CHECK_STR_HAS(text, "\ntap, slirp:\n  --offload");
+	CHECK_STR_HAS(text, "With --guest-fd N there is no namespace");
+	CHECK_STR_HAS(text, "-netdev dgram,id=n0,local.type=fd,local.str=N");
+	CHECK_STR_HAS(text, "--offload, --ifname, --guest-addr, --gateway, "
+			    "--dns and --no-dhcp.");
+	/* no line wider than 79 columns */
+	for (i = 0; text[i];) {
+		size_t n = strcspn(text + i, "\n");
+
+		CHECK(n <= 79);
+		i += n + (text[i + n] == '\n');
+	}
+	free(text);
+}
+
+/*
+ * The engine serves another command as well (serve takes the mode options
+ * for its uplink): its own rows, the mode rows for its bit, its name in
+ * every message.
+ */
+static int other_set(void *dst, const char *v, char *e, size_t elen)
+{
+	(void)e;
+	(void)elen;
+	*(const char **)dst = v;
+	return 0;
+}
+
+static void engine_other_command(void)
+{
+	static const struct cli_opt own[] = {
+		{.name = "--listen",
+		 .kind = CLI_FN,
+		 .arg = "URL",
+		 .set = other_set,
+		 .help = "where to listen"},
+	};
+	static const struct cli_command cmd = {
+		.name = "serve",
+		.bit = CLI_SERVE,
+		.usage = "usage: squib-net serve [OPTIONS]\n",
+		.stray = "serve takes no command",
+		.own = own,
+		.n_own = 1,
+	};
+	const char *listen = NULL;
+	struct cli_mode_opts m;
+	struct cli_parse ps = {.m = &m, .own = &listen};
+	char *argv[12];
+	int rc;
+
+	cli_mode_opts_init(&m);
+	argv[0] = "serve";
+	argv[1] = "--listen";
+	argv[2] = "unix:///tmp/s.sock";
+	argv[3] = "--mode";
+	argv[4] = "socket";
+	argv[5] = "--connect";
+	argv[6] = "unix:///tmp/up.sock";
+	argv[7] = NULL;
+	rc = cli_opts_parse(&cmd, &ps, 7, argv, err, sizeof(err));
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(ps.next, 7);
+	CHECK(listen && !strcmp(listen, "unix:///tmp/s.sock"));
+	CHECK_EQ(cli_opts_check(&cmd, &ps, err, sizeof(err)), 0);
+	CHECK_EQ(m.mode, SQN_MODE_SOCKET);
+	CHECK(!strcmp(m.connect_url, "unix:///tmp/up.sock"));
+	/* run's own options are not serve's; messages name serve */
+	argv[1] = "--guest-fd";
+	argv[2] = "3";
+	CHECK_EQ(cli_opts_parse(&cmd, &ps, 3, argv, err, sizeof(err)), -EINVAL);
+	CHECK_STR_HAS(err, "serve: unknown option '--guest-fd' (squib-net "
+			   "serve --help lists them)");
+	argv[1] = "x";
+	CHECK_EQ(cli_opts_parse(&cmd, &ps, 2, argv, err, sizeof(err)), -EINVAL);
+	CHECK_STR_HAS(err, "serve: unexpected argument 'x': serve takes no "
+			   "command");
+	cli_mode_opts_init(&m);
+	argv[1] = "--mode";
+	argv[2] = "loopback";
+	argv[3] = "--no-ipv6";
+	CHECK_EQ(cli_opts_parse(&cmd, &ps, 4, argv, err, sizeof(err)), 0);
+	CHECK_EQ(cli_opts_check(&cmd, &ps, err, sizeof(err)), -EINVAL);
+	CHECK_STR_HAS(err, "serve: --no-ipv6 is for --mode slirp: mode "
+			   "loopback would ignore it");
+	cli_mode_opts_init(&m);
+	argv[1] = "--mode";
+	argv[2] = "tap";
+	CHECK_EQ(cli_opts_parse(&cmd, &ps, 3, argv, err, sizeof(err)), 0);
+	CHECK_EQ(cli_opts_check(&cmd, &ps, err, sizeof(err)), -EINVAL);
+	CHECK_STR_HAS(err, "serve: --mode tap needs --tap NAME");
+}
+
+/* the parameters from the mode options: the same for run and serve */
+static void fill_params(void)
+{
+	const char *a[] = {"run",	"--mode",     "slirp", "--mtu",
+			   "9000",	"--restrict", "-p",    "tcp::1-:2",
+			   "--no-ipv6", "--",	      "true",  NULL};
+	char *argv[16];
+	struct run_opts o;
+	struct sqn_params p;
+	int i;
+
+	for (i = 0; a[i]; i++)
+		argv[i] = (char *)a[i];
+	argv[i] = NULL;
+	CHECK_EQ(run_args_parse(i, argv, &o, err, sizeof(err)), 0);
+	sqn_params_init(&p);
+	cli_mode_fill_params(&o.m, &p);
+	CHECK_EQ(p.mode, SQN_MODE_SLIRP);
+	CHECK_EQ(p.mtu, 9000);
+	CHECK_EQ(p.slirp_restrict, SQN_ON);
+	CHECK_EQ(p.slirp_ipv6, SQN_OFF);
+	CHECK_EQ(p.n_forwards, 1);
+	CHECK(!strcmp(p.forwards[0], "tcp::1-:2"));
+	/* the embedded stack takes offloads by default */
+	CHECK_EQ(p.offload, SQN_ON);
+	CHECK(!strcmp(p.iface_id, "eth0"));
+}
+
 /* an OFFER as a server would send it, built by hand */
 static size_t make_offer(uint8_t *f, uint32_t xid, int type)
 {
@@ -241,6 +444,16 @@ static size_t make_offer(uint8_t *f, uint32_t xid, int type)
 	*o++ = 54, *o++ = 4;
 	inet_pton(AF_INET, "10.0.2.2", o);
 	o += 4;
+	/* a search list "corp.test" split over two options (RFC 3396) */
+	*o++ = 119, *o++ = 5;
+	memcpy(o,
+	       "\x04"
+	       "corp",
+	       5);
+	o += 5;
+	*o++ = 119, *o++ = 6;
+	memcpy(o, "\x04test\0", 6);
+	o += 6;
 	*o++ = 255;
 	len = (size_t)(o - f);
 	ip[2] = (uint8_t)((len - 14) >> 8);
@@ -277,6 +490,13 @@ static void dhcp_round(void)
 		      "10.0.2.4"));
 	CHECK_EQ(l.mtu, 1500);
 	CHECK_EQ(ntohl(l.netmask), 0xffffff00u);
+	CHECK_EQ(l.search_len, 11);
+	CHECK(!memcmp(l.search,
+		      "\x04"
+		      "corp"
+		      "\x04"
+		      "test",
+		      11));
 	CHECK_EQ(dhcp_parse(f, len, 0x9999, &l), -ENOMSG); /* other xid */
 	len = make_offer(f, 7, DHCP_ACK);
 	CHECK_EQ(dhcp_parse(f, len, 7, &l), DHCP_ACK);
@@ -292,6 +512,11 @@ static const struct check_case cases[] = {
 	CASE(args_good),
 	CASE(args_bad),
 	CASE(args_mode_only),
+	CASE(args_mode_only_covers_rows),
+	CASE(args_required),
+	CASE(usage_from_rows),
+	CASE(engine_other_command),
+	CASE(fill_params),
 	CASE(dhcp_round),
 };
 CHECK_MAIN(cases)

@@ -8,8 +8,9 @@
 #
 # In the spirit of t_vmnet_portable.sh, which says why this way: the real
 # test is the macOS build, which cannot run here. The files are those
-# cli/meson.build builds when the host is not Linux (read from it, so a new
-# one is checked too). Each is compiled with __APPLE__ defined and __linux__
+# cli/meson.build builds when the host is not Linux, and the internal
+# modules of src/ it compiles in there (child_posix.c, waker_posix.c, ...;
+# read from both meson.build files, so a new one is checked too). Each is compiled with __APPLE__ defined and __linux__
 # undefined, glibc restricted to strict POSIX.1-2008 (no _GNU_SOURCE) and
 # implicit declarations as errors, so signalfd(), eventfd(), prctl(),
 # getentropy() and the like fail to compile; then its include tree (-H) is
@@ -22,7 +23,7 @@ build_args=(-fsyntax-only -std=c11 -Werror -Wall -Wextra
 	-Werror=implicit-function-declaration
 	-U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U_GNU_SOURCE
 	-D__APPLE__ -D__MACH__ -D_POSIX_C_SOURCE=200809L
-	-I "$src/include" -I "$src/cli")
+	-I "$src/include" -I "$src/cli" -I "$src/src")
 allowed='assert.h ctype.h errno.h float.h inttypes.h limits.h stdalign.h
 stdarg.h stdatomic.h stdbool.h stddef.h stdint.h stdio.h stdlib.h string.h
 time.h pthread.h unistd.h fcntl.h poll.h signal.h sys/types.h sys/uio.h
@@ -58,26 +59,36 @@ check() {
 	return $rc
 }
 
-# the .c files of cli/meson.build outside its `if is_linux` branch
+# the .c files of cli/meson.build outside its `if is_linux` branch, and the
+# internal modules of src/ the command compiles in where it is not Linux
+# (shared_src_posix and shared_src in src/meson.build)
 files=$(awk '/^if is_linux/ { linux = 1; next } /^else/ { linux = 0; next }
 	/^endif/ { linux = 0; next } !linux' "$src/cli/meson.build" |
-	grep -o "'[a-z_0-9]*\.c'" | tr -d "'")
+	grep -o "'[a-z_0-9]*\.c'" | tr -d "'" | sed 's|^|cli/|')
+files+=" "$(grep -E '^shared_src(_posix)? = files\(' "$src/src/meson.build" |
+	grep -o "'[a-z_0-9]*\.c'" | tr -d "'" | sed 's|^|src/|')
 n=$(echo "$files" | wc -w)
 echo "1..$((n + 3))"
 i=0
 for f in $files; do
 	i=$((i + 1))
-	if check "$src/cli/$f"; then
-		echo "ok $i - cli/$f compiles as for macOS with portable headers only"
+	if check "$src/$f"; then
+		echo "ok $i - $f compiles as for macOS with portable headers only"
 	else
-		echo "not ok $i - cli/$f compiles as for macOS with portable headers only"
+		echo "not ok $i - $f compiles as for macOS with portable headers only"
 	fi
 done
 i=$((i + 1))
-case " $(echo $files) " in
-*" relay.c "*" cmd_run_fd.c "*" relay_os_posix.c "*) echo "ok $i - the list has the relay, run --guest-fd and relay_os_posix.c ($n files)" ;;
-*) echo "not ok $i - the list has the relay, run --guest-fd and relay_os_posix.c: $(echo $files)" ;;
-esac
+missing=
+for f in cli/relay.c cli/cmd_run_fd.c cli/relay_os_posix.c src/child_posix.c \
+	src/waker_posix.c; do
+	case " $(echo $files) " in *" $f "*) ;; *) missing+=" $f" ;; esac
+done
+if [ -z "$missing" ]; then
+	echo "ok $i - the list has the relay, run --guest-fd, relay_os_posix.c, child_posix.c and waker_posix.c ($n files)"
+else
+	echo "not ok $i - the list lacks$missing: $(echo $files)"
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -199,6 +199,87 @@ static void vmnet_mode_on_linux(void)
 #endif
 }
 
+/*
+ * sqn_mode_info(): the facts the command line used to spell by mode name
+ * (which modes answer DHCP, which serialise on one lock, which need a URL,
+ * a device or a bridged interface, which take offloads), for every mode,
+ * built here or not; the size field is honoured and bad input refused.
+ */
+static void mode_info(void)
+{
+	static const struct {
+		enum sqn_mode mode;
+		const char *name, *platform;
+		uint32_t flags, uses, needs;
+	} want[] = {
+		{SQN_MODE_SHARED, "shared", "macOS", SQN_MODE_HAS_DHCP, 0, 0},
+		{SQN_MODE_HOST, "host", "macOS", SQN_MODE_HAS_DHCP, 0, 0},
+		{SQN_MODE_BRIDGED, "bridged", "macOS", 0, SQN_PARAMS_BRIDGED,
+		 SQN_PARAMS_BRIDGED},
+		{SQN_MODE_USERSPACE, "userspace", "any",
+		 SQN_MODE_HAS_DHCP | SQN_MODE_LARGE_FRAMES, SQN_PARAMS_HELPER,
+		 0},
+		{SQN_MODE_SOCKET, "socket", "any",
+		 SQN_MODE_HAS_DHCP | SQN_MODE_LARGE_FRAMES, SQN_PARAMS_URL,
+		 SQN_PARAMS_URL},
+		{SQN_MODE_TAP, "tap", "Linux", 0,
+		 SQN_PARAMS_DEVICE | SQN_PARAMS_QUEUES | SQN_PARAMS_OFFLOAD,
+		 SQN_PARAMS_DEVICE},
+		{SQN_MODE_SLIRP, "slirp", "any",
+		 SQN_MODE_HAS_DHCP | SQN_MODE_ONE_LOCK,
+		 SQN_PARAMS_SLIRP | SQN_PARAMS_OFFLOAD, 0},
+		{SQN_MODE_LOOPBACK, "loopback", "any", 0, 0, 0},
+	};
+	struct sqn_mode_info mi;
+	char why[SQN_MODE_WHY_LEN];
+	size_t i;
+	int n = 0;
+
+	CHECK_EQ(sizeof(want) / sizeof(want[0]), SQN_MODE_COUNT_ - 1);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int sup = sqn_mode_supported(want[i].mode, why, sizeof(why));
+
+		memset(&mi, 0x55, sizeof(mi));
+		mi.size = sizeof(mi);
+		CHECK_EQ(sqn_mode_info(want[i].mode, &mi), 0);
+		CHECK_EQ(mi.size, sizeof(mi));
+		CHECK_EQ(mi.mode, want[i].mode);
+		CHECK(!strcmp(mi.name, want[i].name));
+		CHECK(!strcmp(mi.platform, want[i].platform));
+		CHECK(mi.summary && mi.summary[0]);
+		CHECK_EQ(mi.flags, want[i].flags);
+		CHECK_EQ(mi.uses, want[i].uses);
+		CHECK_EQ(mi.needs, want[i].needs);
+		CHECK_EQ(mi.needs & ~mi.uses, 0);
+		/* the same answer as sqn_mode_supported(), reason included */
+		CHECK_EQ(mi.supported, sup);
+		CHECK(!strcmp(mi.why_not, why));
+		CHECK_EQ(mi.supported, !mi.why_not[0]);
+		n += mi.supported;
+	}
+	printf("# %d of %zu modes supported in this build\n", n, i);
+	/* the default is described as the mode it stands for */
+	mi.size = sizeof(mi);
+	CHECK_EQ(sqn_mode_info(SQN_MODE_DEFAULT, &mi), 0);
+	CHECK_EQ(mi.mode, sqn_mode_default());
+	CHECK(!strcmp(mi.name, sqn_mode_name(sqn_mode_default())));
+	CHECK(mi.supported);
+	/* an older caller's shorter struct: nothing written past its size */
+	memset(&mi, 0x55, sizeof(mi));
+	mi.size = (uint32_t)offsetof(struct sqn_mode_info, flags);
+	CHECK_EQ(sqn_mode_info(SQN_MODE_SLIRP, &mi), 0);
+	CHECK(!strcmp(mi.name, "slirp"));
+	CHECK_EQ(mi.flags, 0x55555555u);
+	CHECK_EQ(mi.supported, 0x55555555);
+	/* refused */
+	mi.size = sizeof(mi);
+	CHECK_EQ(sqn_mode_info((enum sqn_mode)SQN_MODE_COUNT_, &mi), -EINVAL);
+	CHECK_EQ(sqn_mode_info((enum sqn_mode) - 1, &mi), -EINVAL);
+	CHECK_EQ(sqn_mode_info(SQN_MODE_TAP, NULL), -EINVAL);
+	mi.size = 4;
+	CHECK_EQ(sqn_mode_info(SQN_MODE_TAP, &mi), -EINVAL);
+}
+
 static void size_field(void)
 {
 	struct sqn_params p;
@@ -275,6 +356,6 @@ static const struct check_case cases[] = {
 	CASE(mtu_range),	   CASE(unknown_mode),
 	CASE(vmnet_mode_on_linux), CASE(size_field),
 	CASE(other_fields),	   CASE(nothing_left_behind),
-	CASE(stop_null),
+	CASE(stop_null),	   CASE(mode_info),
 };
 CHECK_MAIN(cases)

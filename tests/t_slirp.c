@@ -23,6 +23,7 @@
 
 #include "check.h"
 #include "res.h"
+#include "dhcp.h"
 #include "netframes.h"
 #include "squibnet.h"
 
@@ -214,18 +215,19 @@ static bool is_tcp(const struct nf_pkt *p, const void *arg)
 	       (!m->dport || p->dport == m->dport);
 }
 
-/* DHCP DISCOVER; returns the parsed OFFER */
-static bool dhcp_discover(struct sqn_iface *iface, struct nf_dhcp *d)
+/* DHCP DISCOVER; returns the parsed OFFER (or other answer) to it */
+static bool dhcp_discover(struct sqn_iface *iface, struct dhcp_lease *d)
 {
 	uint8_t buf[NF_FRAME_MAX];
-	size_t len = nf_dhcp(buf, gmac, 0x1234abcd, NF_DHCP_DISCOVER, 0, 0);
+	size_t len = dhcp_build(buf, sizeof(buf), DHCP_DISCOVER, gmac,
+				0x1234abcd, 0, 0);
 
 	if (send_frame(iface, buf, len) != 1)
 		return false;
 	if (!wait_for(&w, is_dhcp_reply, NULL, 3000))
 		return false;
-	return !nf_dhcp_parse(w.pkt.payload, w.pkt.plen, d) &&
-	       d->xid == 0x1234abcd;
+	/* an answer to another transaction id is -ENOMSG */
+	return dhcp_parse(w.frame, w.len, 0x1234abcd, d) > 0;
 }
 
 /* ARP request from the guest for @ip; returns true on a reply */
@@ -257,7 +259,7 @@ static void dhcp_offer_default(void)
 {
 	struct sqn_iface *iface = start_default();
 	uint8_t hmac[6];
-	struct nf_dhcp d;
+	struct dhcp_lease d;
 	char why[128];
 
 	ASSERT(iface);
@@ -278,26 +280,26 @@ static void dhcp_offer_default(void)
 	CHECK(w.pkt.ip_csum_ok);
 	CHECK(w.pkt.l4_csum_ok);
 	CHECK(!memcmp(w.pkt.src, hmac, 6));
-	CHECK_EQ(d.op, 2);
-	CHECK_EQ(d.msg_type, NF_DHCP_OFFER);
+	CHECK_EQ(w.pkt.payload[0], 2); /* BOOTREPLY */
+	CHECK_EQ(d.type, DHCP_OFFER);
 	CHECK_EQ(d.yiaddr, GUEST);
 	CHECK_EQ(d.server_id, GATEWAY);
 	CHECK_EQ(d.router, GATEWAY);
-	CHECK_EQ(d.dns, DNS);
-	CHECK_EQ(d.mask, NF_IP(255, 255, 255, 0));
-	CHECK(!memcmp(d.chaddr, gmac, 6));
-	CHECK(d.lease > 0);
+	CHECK_EQ(d.dns[0], DNS);
+	CHECK_EQ(d.netmask, NF_IP(255, 255, 255, 0));
+	CHECK(!memcmp(w.pkt.payload + 28, gmac, 6)); /* chaddr */
+	CHECK(d.lease_s > 0);
 
 	/* REQUEST -> ACK for the same address */
 	{
 		uint8_t buf[NF_FRAME_MAX];
-		size_t len = nf_dhcp(buf, gmac, 0x1234abce, NF_DHCP_REQUEST,
-				     GUEST, GATEWAY);
+		size_t len = dhcp_build(buf, sizeof(buf), DHCP_REQUEST, gmac,
+					0x1234abce, GUEST, GATEWAY);
 
 		ASSERT(send_frame(iface, buf, len) == 1);
 		ASSERT(wait_for(&w, is_dhcp_reply, NULL, 3000));
-		ASSERT(!nf_dhcp_parse(w.pkt.payload, w.pkt.plen, &d));
-		CHECK_EQ(d.msg_type, NF_DHCP_ACK);
+		ASSERT(dhcp_parse(w.frame, w.len, 0x1234abce, &d) > 0);
+		CHECK_EQ(d.type, DHCP_ACK);
 		CHECK_EQ(d.yiaddr, GUEST);
 	}
 	sqn_iface_free(iface);
@@ -461,7 +463,7 @@ static void custom_network_in_offer(void)
 	static const char *const search[] = {"example.test", "corp.example"};
 	struct sqn_params p;
 	struct sqn_iface *iface;
-	struct nf_dhcp d;
+	struct dhcp_lease d;
 	uint8_t hmac[6];
 
 	sqn_params_init(&p);
@@ -477,11 +479,11 @@ static void custom_network_in_offer(void)
 	sqn_iface_host_mac(iface, hmac);
 	CHECK(!memcmp(hmac, "\x52\x55\xc0\xa8\x4d\x02", 6));
 	ASSERT(dhcp_discover(iface, &d));
-	CHECK_EQ(d.msg_type, NF_DHCP_OFFER);
+	CHECK_EQ(d.type, DHCP_OFFER);
 	CHECK_EQ(d.yiaddr, NF_IP(192, 168, 77, 15));
 	CHECK_EQ(d.router, NF_IP(192, 168, 77, 2));
 	CHECK_EQ(d.server_id, NF_IP(192, 168, 77, 2));
-	CHECK_EQ(d.dns, NF_IP(192, 168, 77, 3));
+	CHECK_EQ(d.dns[0], NF_IP(192, 168, 77, 3));
 	CHECK(d.search_len > 0);
 	CHECK(memmem(d.search, d.search_len,
 		     "\x07"
@@ -505,8 +507,8 @@ static void custom_network_in_offer(void)
 	ASSERT(dhcp_discover(iface, &d));
 	CHECK_EQ(d.yiaddr, NF_IP(172, 16, 5, 100));
 	CHECK_EQ(d.router, NF_IP(172, 16, 0, 1));
-	CHECK_EQ(d.dns, NF_IP(172, 16, 0, 53));
-	CHECK_EQ(d.mask, NF_IP(255, 255, 0, 0));
+	CHECK_EQ(d.dns[0], NF_IP(172, 16, 0, 53));
+	CHECK_EQ(d.netmask, NF_IP(255, 255, 0, 0));
 	sqn_iface_free(iface);
 }
 

@@ -922,7 +922,7 @@ static void start_stop_cycles(void)
 	long rss, rss_after;
 	uint64_t t0;
 
-	/* 1000 cycles (issue 8): nothing may pile up, ours or vmnet's */
+	/* 1000 cycles: nothing may pile up, ours or vmnet's */
 	sim_ctl_reset();
 	params(&p, "eth0", SQN_MODE_HOST);
 	for (i = 0; i < 50; i++) /* warm-up: allocator and thread caches */

@@ -84,6 +84,32 @@ diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 finish() { exit $_failed; }
 
+# User nobody (uid and gid 65534) may be unable to reach the build tree: a
+# clone in root's home or under a `mktemp -d` directory (0700) is out of its
+# reach. What a test runs as nobody is therefore copied into $TMP/nobody
+# first (0755, under /tmp), with the shared library it loads; _cleanup
+# removes it with $TMP.
+NOBODY_DIR=$TMP/nobody
+
+# nobody_copy FILE: copy FILE (a program of the build tree) where nobody
+# can run it; prints the copy's path
+nobody_copy() {
+	local lib=$SQN_BUILD_DIR/src/libsquibnet.so.0
+	if [ ! -d "$NOBODY_DIR" ]; then
+		mkdir -m 755 "$NOBODY_DIR" || return 1
+		if [ -e "$lib" ]; then cp -L "$lib" "$NOBODY_DIR/" || return 1; fi
+	fi
+	cp -L "$1" "$NOBODY_DIR/" && chmod 755 "$NOBODY_DIR/${1##*/}" &&
+		echo "$NOBODY_DIR/${1##*/}"
+}
+
+# as_nobody CMD...: run CMD as nobody, no supplementary groups, from /, with
+# the copies of nobody_copy (and their shared library) found first
+as_nobody() {
+	(cd / && setpriv --reuid 65534 --regid 65534 --clear-groups \
+		env LD_LIBRARY_PATH="$NOBODY_DIR" "$@")
+}
+
 # bg CMD...: start CMD in the background, remember its pid
 bg() { "$@" & _pids+=($!); }
 

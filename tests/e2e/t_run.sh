@@ -84,17 +84,19 @@ ok "each bad option has its own message" bad_options
 
 # Without root: a user namespace. /dev/net/tun may be 0600 on this host
 # (Debian ships 0666): a private mount namespace gives the test a 0666 node.
+# nobody runs a copy of squib-net it can reach (lib.sh: nobody_copy).
 mknod "$TMP/tun" c 10 200 && chmod 666 "$TMP/tun"
-as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups env LD_LIBRARY_PATH="$SQN_BUILD_DIR/src" "$@"; }
-out=$(unshare -m --propagation private bash -c 'mount --bind "$1" /dev/net/tun && shift && setpriv --reuid 65534 --regid 65534 --clear-groups "$@"' \
-	sh "$TMP/tun" "$SQN" run --mode loopback --guest-addr 10.77.0.9/24 -- sh -c 'id -u; ip -4 -o addr show eth0' 2>&1)
+nsqn=$(nobody_copy "$SQN") || nsqn="(no copy of $SQN for nobody)"
+out=$(unshare -m --propagation private bash -c 'mount --bind "$1" /dev/net/tun && cd / &&
+	exec setpriv --reuid 65534 --regid 65534 --clear-groups env LD_LIBRARY_PATH="$2" "${@:3}"' \
+	sh "$TMP/tun" "$NOBODY_DIR" "$nsqn" run --mode loopback --guest-addr 10.77.0.9/24 -- sh -c 'id -u; ip -4 -o addr show eth0' 2>&1)
 diag "$(echo "$out" | tr '\n' ' ')"
 ok "not root: runs in a user namespace (uid 0 inside, address set)" sh -c "echo '$out' | head -1 | grep -qx 0 && echo '$out' | grep -q 10.77.0.9/24"
 mode=$(stat -c %a /dev/net/tun)
 if [ "$mode" = 666 ]; then
-	ok "not root, tun 0666: works without a private node" as_nobody "$SQN" run --mode loopback --no-dhcp -- true
+	ok "not root, tun 0666: works without a private node" as_nobody "$nsqn" run --mode loopback --no-dhcp -- true
 else
-	as_nobody "$SQN" run --mode loopback --no-dhcp -- true 2>"$TMP/err"
+	as_nobody "$nsqn" run --mode loopback --no-dhcp -- true 2>"$TMP/err"
 	ok "not root, tun $mode: says exactly what is missing" grep -qF "its mode is 0$mode: without root it must be 0666" "$TMP/err"
 fi
 

@@ -148,8 +148,10 @@ bad_options() {
 ok "options without meaning for --guest-fd are refused, each with its message" bad_options
 
 if [ "$(id -u)" -eq 0 ]; then
-	out=$(setpriv --reuid 65534 --regid 65534 --clear-groups "$SQN" run --guest-fd 3 -- \
-		sh -c 'id -u; exec "$@"' sh "$GUEST" 3 net 10.0.2.15 2>&1)
+	# copies nobody can reach (lib.sh: nobody_copy)
+	nsqn=$(nobody_copy "$SQN") && nguest=$(nobody_copy "$GUEST")
+	out=$(as_nobody "$nsqn" run --guest-fd 3 -- \
+		sh -c 'id -u; exec "$@"' sh "$nguest" 3 net 10.0.2.15 2>&1)
 	rc=$?
 	diag "as nobody: $(tr '\n' '|' <<<"$out")"
 	ok "not root (nobody): DHCP, ARP and ping work all the same (rc $rc)" \
