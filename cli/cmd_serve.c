@@ -24,19 +24,23 @@
 #include "serve.h"
 
 /**
- * uplink_is_stack() - whether the uplink is a network stack of its own
- *		       that answers only its MAC (it gets no unknown unicast)
+ * uplink_is_stack() - whether the uplink is a network of its own behind
+ *		       one MAC, that gets no unknown unicast
  * @mode:	the uplink's mode
  *
- * A userspace stack takes any frame it is given as the guest's traffic
- * to route: a frame for another VM whose MAC the switch has forgotten
- * would leave through it (and be answered with a reset).
+ * A mode with a DHCP server is a network stack (libslirp, passt, gvproxy)
+ * or vmnet's NAT: it answers with its own MAC and takes any frame it is
+ * given as traffic to route, so a frame for a VM whose MAC the switch has
+ * forgotten would leave through it (and be answered with a reset). Frames
+ * for its own MAC, broadcasts and multicasts still reach it.
  *
- * Return: true for slirp and the userspace helpers
+ * Return: true for such a mode
  */
 static bool uplink_is_stack(enum sqn_mode mode)
 {
-	return mode == SQN_MODE_SLIRP || mode == SQN_MODE_USERSPACE;
+	struct sqn_mode_info mi = {.size = sizeof(mi)};
+
+	return !sqn_mode_info(mode, &mi) && (mi.flags & SQN_MODE_HAS_DHCP);
 }
 
 /**
@@ -99,19 +103,18 @@ static int size_switch(struct serve *s, char *err, size_t errlen)
 static int start_uplink(struct serve *s, char *err, size_t errlen)
 {
 	struct sqn_sw_port_cfg cfg = {.uplink = true, .cap = SERVE_UPLINK_MACS};
-	struct sqn_params p = s->o->params;
+	struct sqn_params p;
 	char why[384];
 	int rc;
 
-	if (s->o->no_uplink)
+	if (s->o->m.none)
 		return 0;
-	p.mode = s->o->mode;
-	p.iface_id = p.iface_id ? p.iface_id : "uplink";
+	sqn_params_init(&p);
+	cli_mode_fill_params(&s->o->m, &p);
 	p.log = cli_log;
-	p.log_level = s->o->verbose >= 2   ? SQN_LOG_DEBUG
-		      : s->o->verbose == 1 ? SQN_LOG_INFO
-					   : SQN_LOG_WARN;
-	p.offload = 0; /* ports carry plain frames */
+	p.log_level = s->o->m.verbose >= 2   ? SQN_LOG_DEBUG
+		      : s->o->m.verbose == 1 ? SQN_LOG_INFO
+					     : SQN_LOG_WARN;
 	rc = sqn_iface_start(&p, &s->up, why, sizeof(why));
 	if (rc) {
 		snprintf(err, errlen, "serve: cannot start the uplink (%s): %s",
@@ -234,7 +237,7 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "squib-net: %s\n", err);
 		return 2;
 	}
-	cli_verbose = o.verbose;
+	cli_verbose = o.m.verbose;
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.sigq.rfd = s.sigq.wfd = -1;
@@ -263,7 +266,7 @@ int cmd_serve(int argc, char **argv)
 	rc = serve_loop(&s);
 	if (rc)
 		snprintf(err, sizeof(err), "serve: poll: %s", strerror(-rc));
-	if (o.stats)
+	if (o.m.stats)
 		serve_print_stats(&s, stderr);
 out:
 	if (rc)

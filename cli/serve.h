@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include "opts.h"
 #include "relay_os.h"
 #include "ring.h"
 #include "squibnet.h"
@@ -58,32 +59,29 @@ struct serve_listen_opt {
 
 /**
  * struct serve_opts - what `squib-net serve` was asked to do
- * @mode:	the uplink's mode (SQN_MODE_DEFAULT: the platform's)
- * @no_uplink:	--mode none: a plain switch of VMs
- * @params:	the uplink's parameters (mode options)
+ * @m:		the uplink's options (the mode rows, shared with run):
+ *		m.none for --mode none, a plain switch of VMs
  * @listen:	--listen, repeated
  * @n_listen:	their number
  * @max_ports:	--max-ports
- * @port_macs:	--port-macs: MACs one VM port may own (0: computed)
+ * @port_macs:	--port-macs: MACs one VM port may own (0: its share)
  * @age_s:	--age: seconds a quiet MAC is remembered
+ * @isolate:	--isolate: every port isolated
+ * @pin:	--pin: every port pinned to its first MAC
  * @group:	--group: socket files 0660, owned by this group (NULL: 0600)
  * @gid:	that group's id
- * @stats:	--stats: statistics on exit
- * @verbose:	-v count
  */
 struct serve_opts {
-	enum sqn_mode mode;
-	bool no_uplink;
-	struct sqn_params params;
+	struct cli_mode_opts m;
 	struct serve_listen_opt listen[SERVE_MAX_LISTEN];
 	unsigned n_listen;
 	uint32_t max_ports;
 	uint32_t port_macs;
 	uint32_t age_s;
+	bool isolate;
+	bool pin;
 	const char *group;
 	gid_t gid;
-	bool stats;
-	int verbose;
 };
 
 /* serve_args.c: pure option parsing */

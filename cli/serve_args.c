@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * serve_args.c - squib-net serve's command line, parsed without side effects
+ * serve_args.c - squib-net serve's command line: its own rows, and the
+ *		  mode rows it shares with run for its uplink (opts_mode.c),
+ *		  parsed without side effects
  *
- * Every refused option gets its own message naming the option and the
- * value. Strings point into argv, nothing is allocated.
+ * The uplink takes the same --mode and mode options as run, or --mode
+ * none for a switch of VMs alone. Strings point into argv, nothing is
+ * allocated.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "serve.h"
@@ -18,79 +21,7 @@
 		return -EINVAL;                                                \
 	} while (0)
 
-/**
- * serve_usage() - print serve's options
- * @f:	where to
- */
-void serve_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: squib-net serve [UPLINK OPTIONS] --listen URL "
-		"[--listen URL]... [OPTIONS]\n"
-		"\n"
-		"One network for many VMs: every connection (or datagram peer) "
-		"on a\nlistening socket is a port of a learning switch; the "
-		"uplink is one\ninterface of the library (--mode, as for run), "
-		"or none.\n"
-		"\n"
-		"listening (one or more):\n"
-		"  --listen URL[,OPT]...  unix:///path (u32-BE stream: QEMU "
-		"-netdev stream,\n"
-		"                      passt-style clients, squib-net run "
-		"--mode socket),\n"
-		"                      unixgram:///path (vfkit, krunkit, QEMU "
-		"-netdev dgram),\n"
-		"                      unixpacket:///path (bess); OPT: "
-		"isolate, "
-		"pin, mac=MAC\n"
-		"  --group NAME        socket files 0660 for this group "
-		"(default 0600)\n"
-		"ports:\n"
-		"  --max-ports N       most VM ports at once (default %d)\n"
-		"  --isolate           every port reaches only the uplink\n"
-		"  --pin               every port may send from its first MAC "
-		"only\n"
-		"  --port-macs N       MACs one port may own (default: its "
-		"share "
-		"of %u)\n"
-		"  --age S             seconds a quiet MAC is remembered "
-		"(default %u)\n"
-		"uplink:\n"
-		"  --mode M            none, or a mode of run: slirp "
-		"(default), tap,\n"
-		"                      userspace, socket, loopback, shared, "
-		"host, bridged\n"
-		"  --mtu N             the uplink's MTU\n"
-		"other:\n"
-		"  --stats             statistics on exit (SIGUSR1: any time)\n"
-		"  -v, --verbose       log more\n",
-		SERVE_PORTS_DEFAULT, SQN_SW_TABLE_DEFAULT,
-		SQN_SW_AGE_MS_DEFAULT / 1000);
-}
-
-/**
- * parse_u32() - a decimal number within [lo, hi]
- * @s:		text
- * @lo:		smallest accepted
- * @hi:		largest accepted
- * @out:	the value
- *
- * Return: 0 or -EINVAL
- */
-static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
+#define OFF(f) offsetof(struct serve_opts, f)
 
 /**
  * listen_option() - one option after a --listen URL
@@ -117,23 +48,23 @@ static int listen_option(const char *opt, size_t n, struct serve_listen_opt *l,
 		return 0;
 	}
 	if (n > 4 && !strncmp(opt, "mac=", 4)) {
+		if (n - 4 >= sizeof(mac))
+			FAIL("--listen %s: mac=%.20s... is not a MAC address",
+			     l->url, opt + 4);
 		snprintf(mac, sizeof(mac), "%.*s", (int)(n - 4), opt + 4);
-		if (n - 4 >= sizeof(mac) ||
-		    sqn_mac_parse_msg(mac, l->mac, why, sizeof(why)))
-			FAIL("serve: --listen %s: mac=%.*s is not a MAC "
-			     "address: %s",
-			     l->url, (int)(n - 4), opt + 4,
-			     n - 4 >= sizeof(mac) ? "too long" : why);
+		if (sqn_mac_parse_msg(mac, l->mac, why, sizeof(why)))
+			FAIL("--listen %s: mac=%s is not a MAC address: %s",
+			     l->url, mac, why);
 		if ((l->mac[0] & 1) || !(l->mac[0] | l->mac[1] | l->mac[2] |
 					 l->mac[3] | l->mac[4] | l->mac[5]))
-			FAIL("serve: --listen %s: mac=%s is multicast or zero: "
-			     "a port's MAC is unicast",
+			FAIL("--listen %s: mac=%s is multicast or zero: a "
+			     "port's MAC is unicast",
 			     l->url, mac);
 		l->pin = SQN_SW_PIN_MAC;
 		return 0;
 	}
-	FAIL("serve: --listen %s: unknown option '%.*s' after a comma: use "
-	     "isolate, pin or mac=MAC (a path cannot contain a comma)",
+	FAIL("--listen %s: unknown option '%.*s' after a comma: use isolate, "
+	     "pin or mac=MAC (a path cannot contain a comma)",
 	     l->url, (int)n, opt);
 }
 
@@ -141,7 +72,7 @@ static int listen_option(const char *opt, size_t n, struct serve_listen_opt *l,
  * serve_listen_parse() - one --listen value: URL[,isolate][,pin][,mac=M]
  * @arg:	the value
  * @l:		filled
- * @err:	gets the message
+ * @err:	gets the message (without the command's name)
  * @errlen:	its size
  *
  * Return: 0 or -EINVAL
@@ -157,18 +88,17 @@ int serve_listen_parse(const char *arg, struct serve_listen_opt *l, char *err,
 
 	memset(l, 0, sizeof(*l));
 	if (ulen >= sizeof(l->url))
-		FAIL("serve: --listen '%.60s...' is longer than a socket path "
-		     "allows (%d bytes)",
+		FAIL("--listen '%.60s...' is longer than a socket path allows "
+		     "(%d bytes)",
 		     arg, SQN_URL_PATH_MAX);
 	memcpy(l->url, arg, ulen);
 	l->url[ulen] = '\0';
 	if (sqn_url_parse(l->url, &url, why, sizeof(why))) {
-		/* the library speaks of connect_url: say --listen */
+		/* the parser speaks of connect_url: say --listen */
 		const char *m =
 			strncmp(why, "connect_url", 11) ? why : why + 11;
 
-		FAIL("serve: --listen%s%s", *m == ' ' || *m == ':' ? "" : " ",
-		     m);
+		FAIL("--listen%s%s", *m == ' ' || *m == ':' ? "" : " ", m);
 	}
 	l->kind = url.kind;
 	memcpy(l->path, url.path, sizeof(l->path));
@@ -185,115 +115,107 @@ int serve_listen_parse(const char *arg, struct serve_listen_opt *l, char *err,
 }
 
 /**
- * check_listens() - no path twice; the global policy on every listener
- * @o:		options
- * @isolate:	--isolate
- * @pin:	--pin
+ * set_listen() - --listen URL[,OPT]...
+ * @dst:	struct serve_opts
+ * @v:		the value
  * @err:	gets the message
  * @errlen:	its size
  *
  * Return: 0 or -EINVAL
  */
-static int check_listens(struct serve_opts *o, bool isolate, bool pin,
-			 char *err, size_t errlen)
+static int set_listen(void *dst, const char *v, char *err, size_t errlen)
 {
-	unsigned i, j;
+	struct serve_opts *o = dst;
+	unsigned i;
+	int rc;
 
-	if (!o->n_listen)
-		FAIL("serve: nothing to listen on: give --listen "
-		     "unix:///path (or unixgram://, unixpacket://)");
-	for (i = 0; i < o->n_listen; i++) {
-		struct serve_listen_opt *l = &o->listen[i];
-
-		if (isolate)
-			l->isolate = true;
-		if (pin && l->pin == SQN_SW_PIN_NONE)
-			l->pin = SQN_SW_PIN_FIRST;
-		for (j = 0; j < i; j++)
-			if (!strcmp(o->listen[j].path, l->path))
-				FAIL("serve: --listen %s and %s name the same "
-				     "file",
-				     o->listen[j].url, l->url);
-	}
+	if (o->n_listen == SERVE_MAX_LISTEN)
+		FAIL("more than %d --listen", SERVE_MAX_LISTEN);
+	rc = serve_listen_parse(v, &o->listen[o->n_listen], err, errlen);
+	if (rc)
+		return rc;
+	for (i = 0; i < o->n_listen; i++)
+		if (!strcmp(o->listen[i].path, o->listen[o->n_listen].path))
+			FAIL("--listen %s and %s name the same file",
+			     o->listen[i].url, o->listen[o->n_listen].url);
+	o->n_listen++;
 	return 0;
 }
 
-/**
- * opt_value() - the options that take a value
- * @o:		options
- * @a:		the option
- * @v:		its value, NULL when the command line ends
- * @err:	gets the message
- * @errlen:	its size
- *
- * Return: 0, -EINVAL, or 1 when @a is no such option
- */
-static int opt_value(struct serve_opts *o, const char *a, const char *v,
-		     char *err, size_t errlen)
-{
-	static const char *const names[] = {
-		"--listen",    "--mode", "--mtu",  "--max-ports",
-		"--port-macs", "--age",	 "--group"};
-	size_t k;
+/* serve's own options, in the order the usage text lists them */
+static const struct cli_opt serve_rows[] = {
+	{.name = "--listen",
+	 .kind = CLI_FN,
+	 .arg = "URL[,OPT]",
+	 .set = set_listen,
+	 .help = "a socket VMs connect to (repeatable, at least one): "
+		 "unix:///path (u32-BE stream: QEMU -netdev stream, "
+		 "passt-style clients, squib-net run --mode socket), "
+		 "unixgram:///path (one frame per datagram: vfkit, krunkit, "
+		 "QEMU -netdev dgram), unixpacket:///path (bess); "
+		 "OPT: isolate, pin, mac=MAC for its ports"},
+	{.name = "--group",
+	 .kind = CLI_STR,
+	 .arg = "NAME",
+	 .off = OFF(group),
+	 .help = "socket files 0660, owned by this group (default 0600)"},
+	{.name = "--max-ports",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(max_ports),
+	 .lo = 1,
+	 .hi = SERVE_PORTS_MAX,
+	 .help = "most VM ports at once (default 64); more are refused "
+		 "with a message"},
+	{.name = "--isolate",
+	 .kind = CLI_FLAG,
+	 .off = OFF(isolate),
+	 .help = "every port reaches only the uplink"},
+	{.name = "--pin",
+	 .kind = CLI_FLAG,
+	 .off = OFF(pin),
+	 .help = "every port may send from its first source MAC only"},
+	{.name = "--port-macs",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(port_macs),
+	 .lo = 1,
+	 .hi = SQN_SW_TABLE_DEFAULT,
+	 .help = "MACs one port may own (default: its share of the table's "
+		 "4096, at most 64)"},
+	{.name = "--age",
+	 .kind = CLI_U32,
+	 .arg = "S",
+	 .off = OFF(age_s),
+	 .lo = 1,
+	 .hi = 86400,
+	 .help = "seconds a quiet MAC is remembered (default 300)"},
+};
 
-	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (!strcmp(a, names[k]))
-			break;
-	if (k == sizeof(names) / sizeof(names[0]))
-		return 1;
-	if (!v)
-		FAIL("serve: option %s needs a value", a);
-	if (!strcmp(a, "--listen")) {
-		if (o->n_listen == SERVE_MAX_LISTEN)
-			FAIL("serve: more than %d --listen", SERVE_MAX_LISTEN);
-		return serve_listen_parse(v, &o->listen[o->n_listen++], err,
-					  errlen);
-	}
-	if (!strcmp(a, "--mode")) {
-		if (!strcmp(v, "none")) {
-			o->no_uplink = true;
-			return 0;
-		}
-		o->no_uplink = false;
-		if (sqn_mode_parse(v, &o->mode))
-			FAIL("serve: --mode '%s' is unknown: use none, "
-			     "default, slirp, userspace, socket, tap, "
-			     "loopback, shared, host or bridged",
-			     v);
-		return 0;
-	}
-	if (!strcmp(a, "--mtu")) {
-		if (parse_u32(v, 68, 65535, &o->params.mtu))
-			FAIL("serve: --mtu '%s' is not a number from 68 to "
-			     "65535",
-			     v);
-		return 0;
-	}
-	if (!strcmp(a, "--max-ports")) {
-		if (parse_u32(v, 1, SERVE_PORTS_MAX, &o->max_ports))
-			FAIL("serve: --max-ports '%s' is not a number from 1 "
-			     "to %d",
-			     v, SERVE_PORTS_MAX);
-		return 0;
-	}
-	if (!strcmp(a, "--port-macs")) {
-		if (parse_u32(v, 1, SQN_SW_TABLE_DEFAULT, &o->port_macs))
-			FAIL("serve: --port-macs '%s' is not a number from 1 "
-			     "to %u",
-			     v, SQN_SW_TABLE_DEFAULT);
-		return 0;
-	}
-	if (!strcmp(a, "--age")) {
-		if (parse_u32(v, 1, 86400, &o->age_s))
-			FAIL("serve: --age '%s' is not a number of seconds "
-			     "from 1 to 86400",
-			     v);
-		return 0;
-	}
-	if (!*v)
-		FAIL("serve: --group needs a group name");
-	o->group = v;
-	return 0;
+static const struct cli_command serve_cmd = {
+	.name = "serve",
+	.bit = CLI_SERVE,
+	.usage = "usage: squib-net serve [UPLINK OPTIONS] --listen URL "
+		 "[--listen URL]... [OPTIONS]\n"
+		 "\n"
+		 "One network for many VMs: every connection (or datagram "
+		 "peer) on a\nlistening socket is a port of a learning switch; "
+		 "the uplink is one\ninterface of the library, started with "
+		 "the mode options of run, or none.\nStatistics on --stats "
+		 "(at exit) and SIGUSR1; SIGINT or SIGTERM stop it.\n",
+	.stray = "serve takes no command",
+	.none = "no uplink: a switch of VMs alone",
+	.own = serve_rows,
+	.n_own = sizeof(serve_rows) / sizeof(serve_rows[0]),
+};
+
+/**
+ * serve_usage() - print serve's options, from the rows
+ * @f:	where to
+ */
+void serve_usage(FILE *f)
+{
+	cli_opts_usage(&serve_cmd, f);
 }
 
 /**
@@ -309,43 +231,32 @@ static int opt_value(struct serve_opts *o, const char *a, const char *v,
 int serve_args_parse(int argc, char **argv, struct serve_opts *o, char *err,
 		     size_t errlen)
 {
-	bool isolate = false, pin = false;
-	int i, rc;
+	struct cli_parse ps = {.m = &o->m, .own = o};
+	unsigned i;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
-	sqn_params_init(&o->params);
+	cli_mode_opts_init(&o->m);
 	o->max_ports = SERVE_PORTS_DEFAULT;
 	o->age_s = SQN_SW_AGE_MS_DEFAULT / 1000;
-	if (errlen)
-		err[0] = '\0';
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-			return 1;
-		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			o->verbose++;
-		} else if (!strcmp(a, "--stats")) {
-			o->stats = true;
-		} else if (!strcmp(a, "--isolate")) {
-			isolate = true;
-		} else if (!strcmp(a, "--pin")) {
-			pin = true;
-		} else if (a[0] != '-') {
-			FAIL("serve: unexpected argument '%s'", a);
-		} else {
-			rc = opt_value(o, a, i + 1 < argc ? argv[i + 1] : NULL,
-				       err, errlen);
-			if (rc == 1)
-				FAIL("serve: unknown option '%s' (squib-net "
-				     "serve --help lists them)",
-				     a);
-			if (rc)
-				return rc;
-			i++;
-		}
+	rc = cli_opts_parse(&serve_cmd, &ps, argc, argv, err, errlen);
+	if (rc)
+		return rc;
+	if (ps.next < argc)
+		FAIL("serve: unexpected argument '%s': %s", argv[ps.next],
+		     serve_cmd.stray);
+	rc = cli_opts_check(&serve_cmd, &ps, err, errlen);
+	if (rc)
+		return rc;
+	o->m.offload = false; /* a stack's default: ports carry plain frames */
+	if (!o->n_listen)
+		FAIL("serve: nothing to listen on: give --listen unix:///path "
+		     "(or unixgram://, unixpacket://)");
+	for (i = 0; i < o->n_listen; i++) {
+		if (o->isolate)
+			o->listen[i].isolate = true;
+		if (o->pin && o->listen[i].pin == SQN_SW_PIN_NONE)
+			o->listen[i].pin = SQN_SW_PIN_FIRST;
 	}
-	if (o->mode == SQN_MODE_DEFAULT)
-		o->mode = sqn_mode_default();
-	return check_listens(o, isolate, pin, err, errlen);
+	return 0;
 }
