@@ -13,13 +13,15 @@
 #    gets no more than a handful of the frames of their transfer (counted).
 # 3. --isolate with the slirp uplink: the namespaces reach the uplink, not
 #    each other (drops counted).
-# 4. QEMU joins with -netdev stream and -netdev dgram: its ports and MACs
+# 4. The slirp uplink's DHCP server answers 16 distinct MACs, not a 17th
+#    (libslirp's fixed table: what the README says).
+# 5. QEMU joins with -netdev stream and -netdev dgram: its ports and MACs
 #    show in serve's statistics, its frames cross.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd busybox
 "$SQN" probe | grep -q '^  slirp *yes' || skip_all "no slirp backend in this build"
-plan 20
+plan 21
 
 export HTTP_PY FETCH_PY
 mkdir -p "$TMP/www" "$TMP/vm"
@@ -130,19 +132,28 @@ _pids+=($cpid)
 	>/dev/null 2>&1 &
 apid=$!
 _pids+=($apid)
-for _ in $(seq 100); do [ "$(grep -c ' up$' "$LOG2")" -ge 2 ] && break; sleep 0.1; done
-sleep 1 # both namespaces' own start-up frames (IPv6 DAD, MLD) are out
+# B: once it has said hello (ARP, IPv6 start-up), fetches 8 MiB from A
+"$SQN" run --mode socket --connect "unix://$S2" --mac 02:00:00:00:02:02 \
+	--guest-addr 10.9.0.2/24 -- sh -c "busybox ping -c 1 -W 2 10.9.0.1 >/dev/null
+		touch '$TMP/b.ready'
+		while [ ! -e '$TMP/b.go' ]; do sleep 0.05; done
+		python3 -c '$FETCH_PY' http://10.9.0.1:8080/big" >"$TMP/b.out" 2>/dev/null &
+bpid=$!
+_pids+=($bpid)
+wait_file "$TMP/b.ready"
+sleep 1 # the namespaces' own start-up frames (IPv6 DAD, MLD) are out
 serve_stats "$LOG2"
 c0=$(stat_get "$LOG2" "mac=02:00:00:00:02:03" fwd_frames)
-got=$("$SQN" run --mode socket --connect "unix://$S2" --mac 02:00:00:00:02:02 \
-	--guest-addr 10.9.0.2/24 -- sh -c "busybox ping -c 1 -W 2 10.9.0.1 >/dev/null; python3 -c '$FETCH_PY' http://10.9.0.1:8080/big")
+touch "$TMP/b.go"
+wait "$bpid"
+got=$(cat "$TMP/b.out")
 ok "--mode none: static addresses, 8 MiB from one namespace to another, byte-exact" \
 	test "$got" = "$wantbig"
 serve_stats "$LOG2"
 c1=$(stat_get "$LOG2" "mac=02:00:00:00:02:03" fwd_frames)
 au=$(stat_get "$LOG2" "mac=02:00:00:00:02:01" unicast)
 diag "the idle namespace got $((c1 - c0)) frames while the file server sent $au unicast frames"
-ok "a third, idle namespace got $((c1 - c0)) frames of that transfer (at most 16; the server sent $au unicast)" \
+ok "a third, idle namespace got $((c1 - c0)) frames during that transfer (at most 16; the server sent $au unicast)" \
 	sh -c "[ $((c1 - c0)) -le 16 ] && [ ${au:-0} -ge 2000 ]"
 touch "$TMP/c.done"
 wait "$cpid"
@@ -180,7 +191,24 @@ ok "--isolate: it cannot reach its neighbour, even by its MAC ($iso frames dropp
 kill -TERM "$SERVE_PID"
 wait "$SERVE_PID"
 
-# ---- 4. QEMU: -netdev stream and -netdev dgram ----
+# ---- 4. how many DHCP clients the slirp uplink answers ----
+# libslirp's DHCP server (bootp.c) has 16 fixed slots, handed out by MAC
+# and never freed: the README says so; this checks it
+LOG5=$TMP/serve5.log
+S5=$TMP/s5.sock
+serve_start "$LOG5" --listen "unix://$S5"
+python3 "$(dirname "$0")/dhcp_discover.py" "$S5" 18 >"$TMP/dhcp.out" 2>&1
+diag "offers to 18 MACs: $(tr '\n' ' ' <"$TMP/dhcp.out")"
+dhcp16() {
+	[ "$(head -16 "$TMP/dhcp.out" | sort -u | wc -l)" = 16 ] &&
+		grep -qx 10.0.2.30 "$TMP/dhcp.out" &&
+		[ "$(tail -2 "$TMP/dhcp.out" | tr '\n' ' ')" = "none none " ]
+}
+ok "the slirp uplink's DHCP server answers 16 MACs (10.0.2.15-30), not a 17th" dhcp16
+kill -TERM "$SERVE_PID"
+wait "$SERVE_PID"
+
+# ---- 5. QEMU: -netdev stream and -netdev dgram ----
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	ok "QEMU is installed (qemu-system-x86)" false
 	ok "QEMU is installed (qemu-system-x86)" false
