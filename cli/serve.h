@@ -99,8 +99,10 @@ void serve_usage(FILE *f);
  * @ino:	its inode
  * @bound:	the file is ours: removed at exit
  * @nports:	its ports now
- * @blocked:	datagrams: the last send found the socket full (wait for
- *		POLLOUT)
+ * @blocked:	datagrams: the last send found the socket's own buffer full
+ *		(wait for POLLOUT)
+ * @sndbuf:	datagrams: the socket's send buffer, as the kernel counts
+ *		it (every peer's datagrams not yet read are charged to it)
  */
 struct serve_listener {
 	const struct serve_listen_opt *opt;
@@ -110,6 +112,7 @@ struct serve_listener {
 	bool bound;
 	unsigned nports;
 	bool blocked;
+	long sndbuf;
 };
 
 /* serve_listen.c */
@@ -163,8 +166,12 @@ struct serve_port_stats {
  * @tx_off:	bytes of the first of them already sent (stream)
  * @dirty:	on the list of ports with frames to send
  * @dirty_idx:	its index on that list
- * @blocked:	stream, seqpacket: its socket took no more; wait for
- *		POLLOUT (datagrams: the listener's)
+ * @blocked:	its socket took no more: stream, seqpacket: wait for
+ *		POLLOUT; datagrams (@peer_full): try again at @retry_at
+ * @peer_full:	datagrams: the peer's own queue was full (a peer that is
+ *		not connected to us: the kernel holds at most
+ *		net.unix.max_dgram_qlen datagrams for it)
+ * @retry_at:	datagrams: when to try that peer again (ms)
  * @st:		counters
  */
 struct serve_port {
@@ -183,6 +190,8 @@ struct serve_port {
 	bool dirty;
 	unsigned dirty_idx;
 	bool blocked;
+	bool peer_full;
+	uint64_t retry_at;
 	struct serve_port_stats st;
 };
 
@@ -198,6 +207,7 @@ bool serve_port_is_peer(const struct serve_port *p, const struct sockaddr_un *a,
 
 /* serve_os_linux.c / serve_os_posix.c */
 pid_t serve_os_peer_pid(int fd);
+long serve_os_outq(int fd);
 
 /**
  * struct serve - the running daemon
@@ -239,6 +249,8 @@ pid_t serve_os_peer_pid(int fd);
  * @last_refused: the datagram peer told last that it was refused
  * @last_refused_len: its address's length
  * @last_refused_at: when (ms)
+ * @retry_due:	the earliest retry_at of a datagram port whose peer was
+ *		full, UINT64_MAX for none
  * @stop:	a terminating signal arrived
  */
 struct serve {
@@ -279,6 +291,7 @@ struct serve {
 	struct sockaddr_un last_refused;
 	socklen_t last_refused_len;
 	uint64_t last_refused_at;
+	uint64_t retry_due;
 	bool stop;
 };
 

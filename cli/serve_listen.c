@@ -180,6 +180,13 @@ int serve_listen_open(struct serve_listener *l,
 			 o->url, o->path, so->group, strerror(errno));
 		goto out_unbind;
 	}
+	if (o->kind == SQN_URL_UNIXGRAM) {
+		socklen_t n = sizeof(int);
+		int sz = 0;
+
+		if (!getsockopt(l->fd, SOL_SOCKET, SO_SNDBUF, &sz, &n))
+			l->sndbuf = sz;
+	}
 	if (o->kind != SQN_URL_UNIXGRAM && listen(l->fd, 64)) {
 		rc = -errno;
 		snprintf(err, errlen, "serve: --listen %s: cannot listen: %s",

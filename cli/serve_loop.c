@@ -50,6 +50,8 @@
 #define SERVE_AGE_TICK_MS 1000
 /* a refused datagram peer is told again after this long at the earliest */
 #define SERVE_REFUSE_AGAIN_MS 1000
+/* a datagram peer whose queue was full is tried again after this long */
+#define SERVE_PEER_RETRY_MS 10
 
 static const char serve_refusal[] =
 	"squib-net serve: refused: every port is taken (--max-ports); try "
@@ -559,18 +561,30 @@ static void flush_dirty(struct serve *s)
 {
 	unsigned i = s->ndirty;
 
+	s->retry_due = UINT64_MAX;
 	while (i--) {
 		struct serve_port *p = &s->port[s->dirty[i]];
 		bool dgram = p->l->opt->kind == SQN_URL_UNIXGRAM;
 		int rc;
 
-		if (p->blocked || (dgram && p->l->blocked))
-			continue;
-		rc = serve_port_flush(p);
-		if (rc < 0)
-			serve_close_port(s, p, "send: %s", strerror(-rc));
-		else if (sqn_ring_empty(&p->txq))
-			dirty_del(s, p);
+		if (p->peer_full && s->now >= p->retry_at)
+			p->blocked = p->peer_full = false;
+		if (!p->blocked && !(dgram && p->l->blocked)) {
+			rc = serve_port_flush(p);
+			if (rc < 0) {
+				serve_close_port(s, p, "send: %s",
+						 strerror(-rc));
+				continue;
+			}
+			if (sqn_ring_empty(&p->txq)) {
+				dirty_del(s, p);
+				continue;
+			}
+			if (p->peer_full)
+				p->retry_at = s->now + SERVE_PEER_RETRY_MS;
+		}
+		if (p->peer_full && p->retry_at < s->retry_due)
+			s->retry_due = p->retry_at;
 	}
 }
 
@@ -694,9 +708,18 @@ int serve_loop(struct serve *s)
 
 	s->now = now_ms();
 	s->next_age = s->now + SERVE_AGE_TICK_MS;
+	s->retry_due = UINT64_MAX;
 	while (!s->stop) {
 		build_pollset(s);
 		t = (int)(s->next_age > s->now ? s->next_age - s->now : 0);
+		if (s->retry_due != UINT64_MAX) {
+			uint64_t d = s->retry_due > s->now
+					     ? s->retry_due - s->now
+					     : 0;
+
+			if (d < (uint64_t)t)
+				t = (int)d;
+		}
 		if (s->up) {
 			int ut = sqn_iface_timeout_ms(s->up);
 

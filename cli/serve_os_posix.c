@@ -27,3 +27,24 @@ pid_t serve_os_peer_pid(int fd)
 	return 0;
 #endif
 }
+
+/**
+ * serve_os_outq() - bytes a socket has sent that are not yet read
+ * @fd:	the socket
+ *
+ * Return: the bytes (SO_NWRITE on macOS), or -1 if unknown
+ */
+long serve_os_outq(int fd)
+{
+#ifdef SO_NWRITE
+	int n = 0;
+	socklen_t len = sizeof(n);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_NWRITE, &n, &len))
+		return -1;
+	return n;
+#else
+	(void)fd;
+	return -1;
+#endif
+}

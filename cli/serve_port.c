@@ -186,6 +186,37 @@ static int flush_stream(struct serve_port *p)
 }
 
 /**
+ * block_msgs() - a datagram or message did not fit: whose buffer is full?
+ * @p:		the port
+ * @dgram:	a datagram port
+ *
+ * A seqpacket connection is the port's own: wait for POLLOUT. A datagram
+ * sent from the listener's socket is charged to that socket's send buffer
+ * until its peer reads it; a peer that is not connected to us (QEMU
+ * -netdev dgram) also takes at most net.unix.max_dgram_qlen of them. With
+ * the listener's buffer far from full, the peer's queue is what is full:
+ * that port alone waits (a short retry timer: no POLLOUT would say when).
+ * Otherwise the listener's buffer is: every datagram port of it waits for
+ * POLLOUT.
+ */
+static void block_msgs(struct serve_port *p, bool dgram)
+{
+	long q;
+
+	if (!dgram) {
+		p->blocked = true;
+		return;
+	}
+	q = serve_os_outq(p->fd);
+	if (q >= 0 && p->l->sndbuf > 0 && q < p->l->sndbuf / 2) {
+		p->blocked = true;
+		p->peer_full = true;
+		return;
+	}
+	p->l->blocked = true;
+}
+
+/**
  * flush_msgs() - send what a datagram or seqpacket port's queue holds
  * @p:	the port
  *
@@ -211,10 +242,7 @@ static int flush_msgs(struct serve_port *p)
 			continue;
 		}
 		if (errno == EAGAIN || errno == ENOBUFS) {
-			if (dgram)
-				p->l->blocked = true;
-			else
-				p->blocked = true;
+			block_msgs(p, dgram);
 			return 0;
 		}
 		if (errno == ECONNREFUSED || errno == ENOENT ||
