@@ -23,8 +23,8 @@
 
 #include "serve.h"
 
-/* records per writev() on a stream */
-#define SERVE_FLUSH_IOV 64
+/* records per writev() on a stream: a whole queue at once */
+#define SERVE_FLUSH_IOV SERVE_QUEUE_FRAMES
 
 /**
  * hdr_len() - framing bytes before each frame on a port's socket
