@@ -29,9 +29,9 @@
 /* the uplink is switch port 0; VM ports are 1..max_ports */
 #define SERVE_UPLINK 0
 /* MACs the uplink may own (a LAN behind a TAP); VM ports share the rest */
-#define SERVE_UPLINK_MACS 1024
+#define SERVE_UPLINK_MACS 1024u
 /* a VM port's cap when the table leaves it more */
-#define SERVE_PORT_MACS_MAX 64
+#define SERVE_PORT_MACS_MAX 64u
 /* frames a port's queue holds (and at most 4 MiB of them: ring.c) */
 #define SERVE_QUEUE_FRAMES 256
 /* one read of a stream port: many frames per system call */

@@ -695,6 +695,34 @@ static void on_ready(struct serve *s, uint32_t tag, short rev)
 }
 
 /**
+ * poll_timeout() - how long this turn's poll() may wait
+ * @s:		serve
+ * @up_due:	gets when the uplink must be read at the latest
+ *		(UINT64_MAX: only when its fd is readable)
+ *
+ * Return: ms: until the next aging tick, datagram retry or uplink timer
+ */
+static int poll_timeout(struct serve *s, uint64_t *up_due)
+{
+	uint64_t t = s->next_age > s->now ? s->next_age - s->now : 0, d;
+	int ut;
+
+	if (s->retry_due != UINT64_MAX) {
+		d = s->retry_due > s->now ? s->retry_due - s->now : 0;
+		t = d < t ? d : t;
+	}
+	*up_due = UINT64_MAX;
+	if (s->up) {
+		ut = sqn_iface_timeout_ms(s->up);
+		if (ut >= 0) {
+			*up_due = s->now + (uint64_t)ut;
+			t = (uint64_t)ut < t ? (uint64_t)ut : t;
+		}
+	}
+	return (int)t;
+}
+
+/**
  * serve_loop() - run until a terminating signal
  * @s:	serve, set up
  *
@@ -702,32 +730,16 @@ static void on_ready(struct serve *s, uint32_t tag, short rev)
  */
 int serve_loop(struct serve *s)
 {
-	uint64_t up_due = 0;
+	uint64_t up_due;
 	unsigned i;
-	int n, t;
+	int n;
 
 	s->now = now_ms();
 	s->next_age = s->now + SERVE_AGE_TICK_MS;
 	s->retry_due = UINT64_MAX;
 	while (!s->stop) {
 		build_pollset(s);
-		t = (int)(s->next_age > s->now ? s->next_age - s->now : 0);
-		if (s->retry_due != UINT64_MAX) {
-			uint64_t d = s->retry_due > s->now
-					     ? s->retry_due - s->now
-					     : 0;
-
-			if (d < (uint64_t)t)
-				t = (int)d;
-		}
-		if (s->up) {
-			int ut = sqn_iface_timeout_ms(s->up);
-
-			if (ut >= 0 && ut < t)
-				t = ut;
-			up_due = ut >= 0 ? s->now + (uint64_t)ut : UINT64_MAX;
-		}
-		n = poll(s->pfd, s->npfd, t);
+		n = poll(s->pfd, s->npfd, poll_timeout(s, &up_due));
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		s->now = now_ms();

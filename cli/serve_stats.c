@@ -176,5 +176,5 @@ void serve_print_stats(struct serve *s, FILE *f)
 	print_sw(f, &tsw);
 	print_io(f, &tio, queued);
 	fprintf(f, "\n");
-	fflush(f);
+	(void)fflush(f);
 }

@@ -765,6 +765,64 @@ static int check_port(const struct sqn_sw *sw, unsigned port, char *err,
 }
 
 /**
+ * check_entry() - one chained entry is in use, in its chain, once, owned
+ *		   by a port that is up, and holds a unicast MAC
+ * @sw:		the switch
+ * @i:		the entry
+ * @b:		the bucket it was found in
+ * @err:	gets what is wrong
+ * @errlen:	its size
+ *
+ * Return: 0 or -EFAULT
+ */
+static int check_entry(const struct sqn_sw *sw, uint32_t i, uint32_t b,
+		       char *err, size_t errlen)
+{
+	const struct sqn_sw_entry *e = &sw->entry[i];
+
+	if (!e->in_use || mac_hash(sw, e->mac) != b)
+		BROKEN("entry %u is in the wrong chain", i);
+	if (find(sw, e->mac) != i)
+		BROKEN("entry %u: its MAC is in the table twice", i);
+	if (!sqn_sw_port_up(sw, e->port))
+		BROKEN("entry %u belongs to port %u, which is down", i,
+		       e->port);
+	if ((e->mac[0] & 1) || mac_is_zero(e->mac))
+		BROKEN("entry %u holds a multicast or zero MAC", i);
+	return 0;
+}
+
+/**
+ * check_table() - every entry free or chained once, owned by a port up
+ * @sw:		the switch
+ * @err:	gets what is wrong
+ * @errlen:	its size
+ *
+ * Return: 0 or -EFAULT
+ */
+static int check_table(const struct sqn_sw *sw, char *err, size_t errlen)
+{
+	uint32_t b, i, n = 0, nfree = 0;
+
+	for (b = 0; b <= sw->mask; b++)
+		for (i = sw->bucket[b]; i != NIL; i = sw->entry[i].hnext) {
+			if (i >= sw->size || ++n > sw->size)
+				BROKEN("hash chains are broken at bucket %u",
+				       b);
+			if (check_entry(sw, i, b, err, errlen))
+				return -EFAULT;
+		}
+	for (i = sw->free; i != NIL; i = sw->entry[i].next)
+		if (sw->entry[i].in_use || ++nfree > sw->size)
+			BROKEN("the free list is broken at entry %u", i);
+	if (n != sw->used || n + nfree != sw->size)
+		BROKEN("%u entries chained, %u free, %u counted used, table of "
+		       "%u",
+		       n, nfree, sw->used, sw->size);
+	return 0;
+}
+
+/**
  * sqn_sw_check() - verify every invariant of the table (tests, fuzzing)
  * @sw:		the switch
  * @err:	gets the first broken one
@@ -779,38 +837,10 @@ static int check_port(const struct sqn_sw *sw, unsigned port, char *err,
 int sqn_sw_check(const struct sqn_sw *sw, char *err, size_t errlen)
 {
 	uint64_t reserved = 0, owned = 0;
-	uint32_t b, i, n = 0, nfree = 0;
 	unsigned k, ups = 0;
 
-	for (b = 0; b <= sw->mask; b++) {
-		for (i = sw->bucket[b]; i != NIL; i = sw->entry[i].hnext) {
-			const struct sqn_sw_entry *e = &sw->entry[i];
-
-			if (i >= sw->size || ++n > sw->size)
-				BROKEN("hash chains are broken at bucket %u",
-				       b);
-			if (!e->in_use || mac_hash(sw, e->mac) != b)
-				BROKEN("entry %u is in the wrong chain", i);
-			if (find(sw, e->mac) != i)
-				BROKEN("entry %u: its MAC is in the table "
-				       "twice",
-				       i);
-			if (!sqn_sw_port_up(sw, e->port))
-				BROKEN("entry %u belongs to port %u, which is "
-				       "down",
-				       i, e->port);
-			if ((e->mac[0] & 1) || mac_is_zero(e->mac))
-				BROKEN("entry %u holds a multicast or zero MAC",
-				       i);
-		}
-	}
-	for (i = sw->free; i != NIL; i = sw->entry[i].next)
-		if (sw->entry[i].in_use || ++nfree > sw->size)
-			BROKEN("the free list is broken at entry %u", i);
-	if (n != sw->used || n + nfree != sw->size)
-		BROKEN("%u entries chained, %u free, %u counted used, table of "
-		       "%u",
-		       n, nfree, sw->used, sw->size);
+	if (check_table(sw, err, errlen))
+		return -EFAULT;
 	for (k = 0; k < sw->max_ports; k++) {
 		if (!sw->port[k].up)
 			continue;
