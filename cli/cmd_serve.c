@@ -121,6 +121,15 @@ static int start_uplink(struct serve *s, char *err, size_t errlen)
 			 sqn_mode_name(p.mode), why);
 		return rc;
 	}
+	/* tap: the host's end gets its address, as run gives it */
+	if (s->o->m.have_host_addr) {
+		rc = relay_os_host_addr(s->o->m.tap, &s->o->m.host_addr, why,
+					sizeof(why));
+		if (rc) {
+			snprintf(err, errlen, "serve: %s", why);
+			return rc;
+		}
+	}
 	s->up_max = sqn_iface_max_frame(s->up);
 	s->up_buf = malloc((size_t)SQN_BATCH * s->up_max);
 	if (!s->up_buf) {

@@ -15,13 +15,14 @@
 #    each other (drops counted).
 # 4. The slirp uplink's DHCP server answers 16 distinct MACs, not a 17th
 #    (libslirp's fixed table: what the README says).
-# 5. QEMU joins with -netdev stream and -netdev dgram: its ports and MACs
+# 5. A TAP as the uplink: a namespace reaches the host's TAP address.
+# 6. QEMU joins with -netdev stream and -netdev dgram: its ports and MACs
 #    show in serve's statistics, its frames cross.
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd busybox
 "$SQN" probe | grep -q '^  slirp *yes' || skip_all "no slirp backend in this build"
-plan 21
+plan 23
 
 export HTTP_PY FETCH_PY
 mkdir -p "$TMP/www" "$TMP/vm"
@@ -208,7 +209,26 @@ ok "the slirp uplink's DHCP server answers 16 MACs (10.0.2.15-30), not a 17th" d
 kill -TERM "$SERVE_PID"
 wait "$SERVE_PID"
 
-# ---- 5. QEMU: -netdev stream and -netdev dgram ----
+# ---- 5. a TAP as the uplink: the host's own stack behind it ----
+TAPN=sqnts$$
+cleanup_add ip link del "$TAPN"
+LOG6=$TMP/serve6.log
+S6=$TMP/s6.sock
+tport=$(free_port)
+http_serve "$TMP/www" "$tport" 10.96.0.1
+tap_up() {
+	serve_start "$LOG6" --mode tap --tap "$TAPN" --host-addr 10.96.0.1/24 \
+		--listen "unix://$S6" &&
+		ip -4 -o addr show dev "$TAPN" | grep -q 10.96.0.1/24
+}
+ok "serve --mode tap listens, its TAP addressed on the host" tap_up
+got=$("$SQN" run --mode socket --connect "unix://$S6" --guest-addr 10.96.0.2/24 \
+	-- python3 -c "$FETCH_PY" "http://10.96.0.1:$tport/blob" 2>/dev/null)
+ok "through the TAP uplink: 4 MiB from the host's 10.96.0.1, byte-exact" test "$got" = "$want"
+kill -TERM "$SERVE_PID"
+wait "$SERVE_PID"
+
+# ---- 6. QEMU: -netdev stream and -netdev dgram ----
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	ok "QEMU is installed (qemu-system-x86)" false
 	ok "QEMU is installed (qemu-system-x86)" false
