@@ -88,7 +88,7 @@ if [ -n "$(arg peer)" ]; then
 	say "peer $(sha256sum /tmp/peer | cut -d' ' -f1)"
 fi
 say done
-[ -n "$(arg serve)" ] && sleep 120
+sleep 120 # until the test has read serve's statistics and stops QEMU
 poweroff -f
 EOF
 chmod +x "$R/init"
@@ -118,6 +118,7 @@ for _ in $(seq 1200); do grep -q 'GUEST done' "$TMP/a.console" 2>/dev/null && br
 for _ in $(seq 300); do grep -q 'GUEST done' "$TMP/b.console" 2>/dev/null && break; sleep 0.1; done
 serve_stats "$LOG"
 grep -h '^GUEST' "$TMP/a.console" "$TMP/b.console" | while read -r l; do diag "$l"; done
+grep "stats: port=[1-9]" "$LOG" | tail -2 | cut -c1-200 | while read -r l; do diag "$l"; done
 grep "stats: port=" "$LOG" | tail -3 | cut -c1-700 | while read -r l; do diag "$l"; done
 g() { sed -n "s/^GUEST $2 //p" "$TMP/$1.console" | tr -d '\r' | head -1; }
 ok "the stream guest got an address by DHCP ($(g a addr))" sh -c "echo '$(g a addr)' | grep -q '^10\\.0\\.2\\.[0-9]*/24$'"
