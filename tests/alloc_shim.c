@@ -3,9 +3,8 @@
  * alloc_shim.c - LD_PRELOAD: count a process's heap allocations and write
  *		  the count, at exit, to the file $SQN_ALLOC_COUNT names
  *
- * malloc, calloc, realloc, posix_memalign, aligned_alloc and memalign are
- * counted and passed to glibc's own entry points (as t_alloc.c does for
- * itself); t_serve_alloc.sh compares the counts of two runs of squib-net
+ * malloc and friends are counted (alloc_count.h, as t_alloc.c counts its
+ * own); t_serve_alloc.sh compares the counts of two runs of squib-net
  * serve that differ only in how many frames they carried.
  */
 #include <fcntl.h>
@@ -15,50 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-void *memalign(size_t align, size_t n);
-
-static volatile unsigned long shim_allocs;
-
-void *malloc(size_t n)
-{
-	shim_allocs++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-	shim_allocs++;
-	return __libc_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-	shim_allocs++;
-	return __libc_realloc(p, n);
-}
-
-int posix_memalign(void **p, size_t align, size_t n)
-{
-	shim_allocs++;
-	*p = __libc_memalign(align, n);
-	return *p ? 0 : 12;
-}
-
-void *aligned_alloc(size_t align, size_t n)
-{
-	shim_allocs++;
-	return __libc_memalign(align, n);
-}
-
-void *memalign(size_t align, size_t n)
-{
-	shim_allocs++;
-	return __libc_memalign(align, n);
-}
+#include "alloc_count.h"
 
 /**
  * shim_report() - write the count to $SQN_ALLOC_COUNT (no allocation)
@@ -71,7 +27,7 @@ __attribute__((destructor)) static void shim_report(void)
 
 	if (!path)
 		return;
-	n = snprintf(buf, sizeof(buf), "%lu\n", shim_allocs);
+	n = snprintf(buf, sizeof(buf), "%lu\n", alloc_count);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return;
