@@ -322,10 +322,10 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true",
                     help="1 s x 1 sample, VMs 1,2 and one pair (development)")
     ap.add_argument("--mtu", default="1500,65520")
-    ap.add_argument("--vms", default="1,2,4,8",
-                    help="VM counts on the slirp uplink (default 1,2,4,8)")
-    ap.add_argument("--pair-vms", default="2,4,8",
-                    help="VM counts in pairs (default 2,4,8)")
+    ap.add_argument("--vms", help="VM counts on the slirp uplink "
+                    "(default 1,2,4,8; --quick: 1,2)")
+    ap.add_argument("--pair-vms", help="VM counts in pairs (default 2,4,8; "
+                    "--quick: 2)")
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--omit", type=float, default=1)
@@ -337,7 +337,8 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     if a.quick:
         a.seconds, a.reps, a.omit = 1, 1, 0
-        a.vms, a.pair_vms = "1,2", "2"
+    a.vms = a.vms or ("1,2" if a.quick else "1,2,4,8")
+    a.pair_vms = a.pair_vms or ("2" if a.quick else "2,4,8")
     a.mtus = [int(x) for x in a.mtu.split(",")]
     a.vms = [int(x) for x in a.vms.split(",")]
     a.pair_vms = [int(x) for x in a.pair_vms.split(",")]
