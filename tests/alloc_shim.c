@@ -27,7 +27,7 @@ __attribute__((destructor)) static void shim_report(void)
 
 	if (!path)
 		return;
-	n = snprintf(buf, sizeof(buf), "%lu\n", alloc_count);
+	n = snprintf(buf, sizeof(buf), "%lu\n", atomic_load(&alloc_count));
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return;

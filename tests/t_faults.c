@@ -88,13 +88,22 @@ enum peer_mode {
  * @sent:	frames sent (whole, well-formed ones)
  * @conns:	connections accepted (unixgram: greetings)
  * @done:	the flood is finished
+ * @no_greeting: unixgram: no VFKT greeting came within PEER_GREET_MS, so
+ *		the peer gave up (and exited)
  */
 struct peer_shm {
 	atomic_uint_fast64_t got;
 	atomic_uint_fast64_t sent;
 	atomic_int conns;
 	atomic_int done;
+	atomic_int no_greeting;
 };
+
+/* How long a unixgram peer waits for the VFKT greeting, and how long the
+ * test waits for a flooding peer that sends nothing more: a library that
+ * does not greet fails the case in seconds, not at the suite's timeout */
+#define PEER_GREET_MS 5000
+#define PEER_STALL_MS 10000
 
 /**
  * struct peer - a peer process and its socket
@@ -311,10 +320,21 @@ static void peer_main(struct peer *pr)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (pr->type == SOCK_DGRAM) {
-		/* wait for the greeting, then serve that address */
+		uint64_t end = now_ms() + PEER_GREET_MS;
+		struct pollfd pfd = {.fd = pr->lfd, .events = POLLIN};
+
+		/* wait for the greeting (datagrams before it are not), then
+		 * serve that address; none by the deadline: give up */
 		for (;;) {
+			uint64_t now = now_ms();
+
+			if (now >= end ||
+			    poll(&pfd, 1, (int)(end - now)) == 0) {
+				pr->shm->no_greeting = 1;
+				_exit(3);
+			}
 			tl = sizeof(to);
-			r = recvfrom(pr->lfd, g, sizeof(g), 0,
+			r = recvfrom(pr->lfd, g, sizeof(g), MSG_DONTWAIT,
 				     (struct sockaddr *)&to, &tl);
 			if (r == 4 && !memcmp(g, "VFKT", 4))
 				break;
@@ -559,6 +579,85 @@ static bool has_log(const char *what)
 	r = strstr(logbuf, what) != NULL;
 	pthread_mutex_unlock(&loglock);
 	return r;
+}
+
+/**
+ * log_count() - how many lines of the log hold @what
+ * @what:	text
+ *
+ * Return: the count
+ */
+static int log_count(const char *what)
+{
+	const char *p;
+	int n = 0;
+
+	pthread_mutex_lock(&loglock);
+	for (p = logbuf; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	pthread_mutex_unlock(&loglock);
+	return n;
+}
+
+/* ---- a peer gone for good: bounded retries, rate-limited warnings ---- */
+
+/**
+ * peer_gone_bounded() - the peer dies and its socket file goes: with
+ *			 reconnect_max 5, socket mode tries five times and
+ *			 gives up
+ *
+ * Checked: the failed tries are warned about the 1st, 2nd and 4th time
+ * only (the 5th gives up), the link stays down with a reason saying it
+ * gave up and naming the URL, and no timer is left to try again.
+ */
+static void peer_gone_bounded(void)
+{
+	struct sqn_frame rx[SQN_BATCH];
+	struct flood fl = {.last_seq = -1};
+	struct sqn_iface *iface = NULL;
+	struct sqn_params p;
+	struct peer pr = {0};
+	char why[640] = "", err[512];
+	uint64_t end;
+	unsigned i;
+
+	log_reset();
+	ASSERT(!peer_start(&pr, "unix", PEER_ECHO, 0));
+	sqn_params_init(&p);
+	p.iface_id = "flt0";
+	p.mode = SQN_MODE_SOCKET;
+	p.connect_url = pr.url;
+	p.log = log_cb;
+	p.log_level = SQN_LOG_DEBUG;
+	p.reconnect_max = 5;
+	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
+		printf("# start %s: %s\n", pr.url, err);
+	if (!iface)
+		peer_stop(&pr);
+	ASSERT(iface);
+	CHECK(echo_ok(iface));
+	peer_stop(&pr); /* killed, and its socket file removed */
+	for (i = 0; i < SQN_BATCH; i++)
+		rx[i] = (struct sqn_frame){.data = rxbuf[i],
+					   .cap = SQN_FRAME_MAX};
+	/* 100 + 200 + 400 + 800 + 1600 ms of backoff */
+	end = now_ms() + 10000;
+	while (now_ms() < end && !strstr(why, "gave up")) {
+		pump(iface, &fl, rx, 0, 20);
+		sqn_iface_link(iface, why, sizeof(why));
+	}
+	printf("# \"%s\"; %d warnings of failed tries\n", why,
+	       log_count("reconnecting failed"));
+	CHECK(!sqn_iface_link(iface, NULL, 0));
+	CHECK_STR_HAS(why, "gave up after 5 reconnection attempts");
+	CHECK_STR_HAS(why, pr.url);
+	CHECK_EQ(log_count("reconnecting failed"), 3);
+	CHECK(has_log("(1 tries so far)"));
+	CHECK(has_log("(2 tries so far)"));
+	CHECK(has_log("(4 tries so far)"));
+	CHECK(!has_log("(3 tries so far)"));
+	CHECK_EQ(sqn_iface_timeout_ms(iface), -1);
+	sqn_iface_free(iface);
 }
 
 /* ---- peer SIGKILLed mid-transfer ---- */
@@ -825,6 +924,7 @@ static void flood_case(const char *scheme)
 	long hwm0, hwm1;
 	uint64_t t0;
 	char name[64];
+	uint64_t stall_end;
 	int idle = 0, r;
 
 	/* valgrind runs the code ~50x slower; its bounds are not checked */
@@ -845,16 +945,29 @@ static void flood_case(const char *scheme)
 	if (!iface)
 		peer_stop(&pr);
 	ASSERT(iface);
-	/* slow guest: one frame per read while the peer floods */
+	/* slow guest: one frame per read while the peer floods; a peer that
+	 * sends nothing for PEER_STALL_MS (never greeted, gone) ends it */
+	stall_end = now_ms() + PEER_STALL_MS;
 	while (!pr.shm->done) {
 		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
 				     .events = POLLIN};
+		uint64_t sent = pr.shm->sent;
 
 		poll(&pfd, 1, 100);
 		if (read_some(iface, &fl, rx, 1) < 0)
 			break;
 		timed_write(iface, &tw, tx, SQN_BATCH, true);
+		if (pr.shm->sent != sent)
+			stall_end = now_ms() + PEER_STALL_MS;
+		else if (pr.shm->no_greeting || now_ms() > stall_end)
+			break;
 	}
+	if (!pr.shm->done)
+		printf("# %s: the peer %s: %llu frames sent, not done\n", name,
+		       pr.shm->no_greeting ? "got no VFKT greeting" : "stalled",
+		       (unsigned long long)pr.shm->sent);
+	CHECK(!pr.shm->no_greeting);
+	CHECK(pr.shm->done);
 	/* the peer is done: read out what is still queued */
 	while (idle < 3) {
 		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
@@ -1113,7 +1226,7 @@ static const struct check_case cases[] = {
 	CASE(unixpacket_eof),		CASE(unixgram_runt_oversize),
 	CASE(unixpacket_runt_oversize), CASE(peer_floods_unix),
 	CASE(peer_floods_unixgram),	CASE(peer_floods_unixpacket),
-	CASE(nothing_left_behind),
+	CASE(peer_gone_bounded),	CASE(nothing_left_behind),
 };
 
 int main(void)

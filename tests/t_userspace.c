@@ -56,24 +56,36 @@ static void base_params(struct sqn_params *p)
 	p->log_level = SQN_LOG_DEBUG;
 }
 
+static void fake_params(struct sqn_params *p, enum sqn_helper_kind kind,
+			const char *const *args, unsigned nargs, int restart)
+{
+	base_params(p);
+	p->mode = SQN_MODE_USERSPACE;
+	p->helper_kind = kind;
+	p->helper_path = fake();
+	p->helper_args = args;
+	p->n_helper_args = nargs;
+	p->helper_restart = restart;
+	p->mtu = 1500;
+}
+
+static struct sqn_iface *start_params(const struct sqn_params *p)
+{
+	struct sqn_iface *iface = NULL;
+
+	if (sqn_iface_start(p, &iface, err, sizeof(err)))
+		printf("# start: %s\n", err);
+	return iface;
+}
+
 static struct sqn_iface *start_fake(enum sqn_helper_kind kind,
 				    const char *const *args, unsigned nargs,
 				    int restart)
 {
 	struct sqn_params p;
-	struct sqn_iface *iface = NULL;
 
-	base_params(&p);
-	p.mode = SQN_MODE_USERSPACE;
-	p.helper_kind = kind;
-	p.helper_path = fake();
-	p.helper_args = args;
-	p.n_helper_args = nargs;
-	p.helper_restart = restart;
-	p.mtu = 1500;
-	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
-		printf("# start: %s\n", err);
-	return iface;
+	fake_params(&p, kind, args, nargs, restart);
+	return start_params(&p);
 }
 
 static void fill(uint8_t *b, uint32_t len, uint32_t seed)
@@ -352,6 +364,91 @@ static void socket_unixpacket_bess(void)
 	}
 	CHECK(iface);
 	server_stop(&s);
+}
+
+/* ---- a frame never cut ---- */
+
+/*
+ * A frame the caller's buffer cannot hold is never cut: the read fails with
+ * -EMSGSIZE, frames[0].len says what it needs, and the next read with room
+ * gets it whole. Here on the direct path: nothing is queued, so the read
+ * decodes the frame from the socket straight for the caller's buffer.
+ */
+static void too_small_direct(struct sqn_iface *iface, const char *name)
+{
+	struct sqn_frame tx = {.data = txbuf[0], .len = 1000}, rx[1];
+	struct pollfd pfd = {.fd = sqn_iface_fd(iface), .events = POLLIN};
+	struct sqn_stats st;
+	uint64_t end;
+	char msg[256];
+	int r;
+
+	fill(txbuf[0], 1000, 42);
+	memset(rxbuf[0], 0, 1000);
+	CHECK_EQ(sqn_iface_write(iface, &tx, 1), 1);
+	/* every read offers the small buffer: the one that finds the echo
+	 * decodes it with nothing queued (other readiness, the helper's
+	 * stderr, makes reads that find nothing) */
+	end = now_ms() + 3000;
+	do {
+		poll(&pfd, 1, 50);
+		rx[0] = (struct sqn_frame){.data = rxbuf[0], .cap = 999};
+		r = sqn_iface_read(iface, rx, 1);
+	} while (r == 0 && now_ms() < end);
+	printf("# %s: 1000-byte frame, 999-byte buffer: read %d, len %u\n",
+	       name, r, rx[0].len);
+	CHECK_EQ(r, -EMSGSIZE);
+	CHECK_EQ(rx[0].len, 1000);
+	sqn_iface_last_error(iface, msg, sizeof(msg));
+	CHECK_STR_HAS(msg,
+		      "the next frame is 1000 bytes, the buffer holds 999");
+	rx[0] = (struct sqn_frame){.data = rxbuf[0], .cap = 1000};
+	CHECK_EQ(sqn_iface_read(iface, rx, 1), 1);
+	CHECK_EQ(rx[0].len, 1000);
+	CHECK(!memcmp(rxbuf[0], txbuf[0], 1000));
+	sqn_iface_stats(iface, &st);
+	CHECK_EQ(st.rx_frames, 1);
+	CHECK_EQ(st.rx_dropped, 0);
+	CHECK_EQ(st.rx_errors, 0);
+}
+
+static void too_small_buffer_userspace(void)
+{
+	struct sqn_iface *iface = start_fake(SQN_HELPER_PASST, NULL, 0, 0);
+
+	ASSERT(iface);
+	too_small_direct(iface, "userspace, u32-BE");
+	sqn_iface_free(iface);
+	iface = start_fake(SQN_HELPER_GVPROXY, NULL, 0, 0);
+	ASSERT(iface);
+	too_small_direct(iface, "userspace, u16-LE");
+	sqn_iface_free(iface);
+}
+
+static void too_small_buffer_socket(void)
+{
+	static const struct {
+		int type;
+		const char *scheme, *name;
+	} kinds[] = {
+		{SOCK_STREAM, "unix", "small-unix.sock"},
+		{SOCK_DGRAM, "unixgram", "small-vfkit.sock"},
+		{SOCK_SEQPACKET, "unixpacket", "small-bess.sock"},
+	};
+	struct sqn_iface *iface;
+	struct server s;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		ASSERT(!server_start(&s, kinds[i].type, kinds[i].name));
+		iface = start_socket(kinds[i].scheme, s.path);
+		CHECK(iface);
+		if (iface) {
+			too_small_direct(iface, kinds[i].scheme);
+			sqn_iface_free(iface);
+		}
+		server_stop(&s);
+	}
 }
 
 /* ---- faults ---- */
@@ -710,6 +807,90 @@ static void crash_reported(void)
 	sqn_iface_free(iface);
 }
 
+/*
+ * A helper that exits at once says why on stderr: the link-down reason
+ * carries its first line and its last two (the first says what went wrong,
+ * before any usage text; the last are its final words).
+ */
+static void exit_reason_has_stderr(void)
+{
+	static const struct {
+		const char *say;
+		const char *want;
+	} cases[] = {
+		{"--fake=say=0",
+		 "exited with status 3; its stderr: \"fake_helper: ready, "
+		 "u32-BE framing, mode echo\""},
+		{"--fake=say=1", "exited with status 3; its stderr: "
+				 "\"fake_helper: line 1 of 1\" \"fake_helper: "
+				 "ready, u32-BE framing, mode echo\""},
+		{"--fake=say=2", "its stderr: \"fake_helper: line 1 of 2\" "
+				 "\"fake_helper: line 2 of 2\" \"fake_helper: "
+				 "ready, u32-BE framing, mode echo\""},
+		{"--fake=say=7", "its stderr: \"fake_helper: line 1 of 7\" ... "
+				 "\"fake_helper: line 7 of 7\" \"fake_helper: "
+				 "ready, u32-BE framing, mode echo\""},
+	};
+	struct sqn_iface *iface;
+	char why[640];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[] = {cases[i].say, "--fake=exit=0"};
+
+		iface = start_fake(SQN_HELPER_PASST, args, 2, 0);
+		ASSERT(iface);
+		wait_link_down(iface, 2000);
+		CHECK(!sqn_iface_link(iface, why, sizeof(why)));
+		printf("# %s: \"%s\"\n", cases[i].say, why);
+		CHECK_STR_HAS(why, cases[i].want);
+		sqn_iface_free(iface);
+	}
+}
+
+/*
+ * With helper_restart and a bound (reconnect_max), a helper that dies at
+ * once every time is restarted that many times, then given up: the link
+ * stays down, its reason says so, and no timer is left.
+ */
+static void helper_restart_bounded(void)
+{
+	const char *args[] = {"--fake=exit=0"};
+	struct sqn_iface *iface;
+	struct sqn_params p;
+	struct sqn_stats st;
+	char why[640] = "";
+	uint64_t end;
+
+	fake_params(&p, SQN_HELPER_PASST, args, 1, SQN_ON);
+	p.reconnect_max = 3;
+	iface = start_params(&p);
+	ASSERT(iface);
+	end = now_ms() + 5000;
+	while (now_ms() < end) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		struct sqn_frame rx[1] = {
+			{.data = rxbuf[0], .cap = sizeof(rxbuf[0])}};
+		int to = sqn_iface_timeout_ms(iface);
+
+		poll(&pfd, 1, to < 0 || to > 50 ? 50 : to);
+		sqn_iface_read(iface, rx, 1);
+		sqn_iface_link(iface, why, sizeof(why));
+		if (strstr(why, "gave up"))
+			break;
+	}
+	sqn_iface_stats(iface, &st);
+	printf("# \"%s\", helper restarts %llu\n", why,
+	       (unsigned long long)st.helper_restarts);
+	CHECK(!sqn_iface_link(iface, NULL, 0));
+	CHECK_STR_HAS(why, "exited with status 3");
+	CHECK_STR_HAS(why, "gave up after 3 reconnection attempts");
+	CHECK_EQ(st.helper_restarts, 3);
+	CHECK_EQ(sqn_iface_timeout_ms(iface), -1);
+	sqn_iface_free(iface);
+}
+
 static int proc_alive(pid_t pid)
 {
 	char path[64], buf[256];
@@ -922,7 +1103,7 @@ static void rx_queue_drops_oldest(void)
 	struct sqn_iface *iface;
 	struct sqn_params p;
 	struct sqn_stats st;
-	int r, total = 0, last = -1, mono = 1, id;
+	int r, total = 0, last = -1, mono = 1, id, ids[1000], i, tail_ok = 1;
 
 	base_params(&p);
 	p.mode = SQN_MODE_USERSPACE;
@@ -945,17 +1126,61 @@ static void rx_queue_drops_oldest(void)
 		if (id <= last)
 			mono = 0;
 		last = id;
+		if (total < 1000)
+			ids[total] = id;
 		total++;
 	}
 	sqn_iface_stats(iface, &st);
 	printf("# 1000 frames into a 16-frame RX queue: %d read, %llu "
-	       "dropped\n",
-	       total, (unsigned long long)st.rx_dropped);
+	       "dropped; read ids %d ... %d to %d\n",
+	       total, (unsigned long long)st.rx_dropped, total ? ids[0] : -1,
+	       total > 16 ? ids[total - 16] : -1,
+	       total ? ids[total - 1 < 1000 ? total - 1 : 999] : -1);
 	CHECK(mono);
 	CHECK_EQ(last, 999); /* the newest survive */
+	/* exactly the 16 newest were kept, once the queue overflowed: the
+	 * last 16 frames read are 984 to 999, one after the other (a queue
+	 * that dropped its newest would end on older or missing ids) */
+	ASSERT(total >= 16 && total <= 1000);
+	for (i = 0; i < 16; i++)
+		if (ids[total - 16 + i] != 984 + i)
+			tail_ok = 0;
+	CHECK(tail_ok);
 	CHECK(st.rx_dropped > 0);
 	CHECK_EQ(st.rx_frames + st.rx_dropped, 1000);
 	sqn_iface_free(iface);
+}
+
+/*
+ * plain_fds_open() - fill every free fd number below 16 with /dev/null,
+ *		      opened without close-on-exec, so that a helper started
+ *		      now inherits them unless the child closes them itself
+ * @fds:	gets the fds (-1 where none was opened)
+ *
+ * Return: how many were opened
+ */
+static int plain_fds_open(int fds[16])
+{
+	int i, n = 0, fd;
+
+	for (i = 0; i < 16; i++)
+		fds[i] = -1;
+	while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < 16) {
+		fds[fd] = fd;
+		n++;
+	}
+	if (fd >= 16)
+		close(fd);
+	return n;
+}
+
+static void plain_fds_close(int fds[16])
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 }
 
 static void stderr_lines_and_hardening(void)
@@ -965,7 +1190,18 @@ static void stderr_lines_and_hardening(void)
 	struct sqn_frame rx[1];
 	struct sqn_params p;
 	uint64_t end;
+	int plain[16], n;
 
+	/* fds the caller holds without close-on-exec, at every free number
+	 * from 3 up, so the helper's own fd numbers (3 for passt's socket)
+	 * and the ones right above them are taken too: the child must close
+	 * them itself, execve() would not */
+	n = plain_fds_open(plain);
+	printf("# %d plain (not close-on-exec) fds held below 16 during the "
+	       "starts; fd 3 %s, fd 4 %s\n",
+	       n, plain[3] == 3 ? "plain" : "taken before",
+	       plain[4] == 4 ? "plain" : "taken before");
+	CHECK(n > 0);
 	log_reset();
 	iface = start_fake(SQN_HELPER_PASST, args, 1, 0);
 	ASSERT(iface);
@@ -1009,6 +1245,7 @@ static void stderr_lines_and_hardening(void)
 		read_frames(iface, rx, 1, 20);
 	CHECK(strstr(logbuf, "sid:") && !strstr(logbuf, "env: 2 "));
 	sqn_iface_free(iface);
+	plain_fds_close(plain);
 }
 
 /**
@@ -1212,6 +1449,8 @@ static const struct check_case cases[] = {
 	CASE(socket_unix_stream),
 	CASE(socket_unixgram_vfkt),
 	CASE(socket_unixpacket_bess),
+	CASE(too_small_buffer_userspace),
+	CASE(too_small_buffer_socket),
 	CASE(bad_length_0),
 	CASE(bad_length_13),
 	CASE(bad_length_70000),
@@ -1221,6 +1460,8 @@ static const struct check_case cases[] = {
 	CASE(helper_restart_after_sigkill),
 	CASE(helper_restart_backoff_grows),
 	CASE(crash_reported),
+	CASE(exit_reason_has_stderr),
+	CASE(helper_restart_bounded),
 	CASE(linger_outlives_eof),
 	CASE(caller_sigkill),
 	CASE(stderr_lines_and_hardening),
