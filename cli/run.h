@@ -17,6 +17,9 @@
 #include "squibnet.h"
 #include "waker.h"
 
+/* frames the interface queues for the relay before it drops the oldest */
+#define RUN_RX_QUEUE 2048
+
 /**
  * struct run_opts - what `squib-net run` was asked to do
  * @m:			the interface's options (the mode rows, shared with
