@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ctl_server.h"
 #include "serve.h"
 
 /**
@@ -80,8 +81,12 @@ static int size_switch(struct serve *s, char *err, size_t errlen)
 	s->port = calloc(o->max_ports + 1, sizeof(*s->port));
 	s->dport = calloc(o->max_ports + 1, sizeof(*s->dport));
 	s->dirty = calloc(o->max_ports + 1, sizeof(*s->dirty));
-	s->pfd = calloc(o->max_ports + SERVE_MAX_LISTEN + 2, sizeof(*s->pfd));
-	s->ptag = calloc(o->max_ports + SERVE_MAX_LISTEN + 2, sizeof(*s->ptag));
+	s->pfd =
+		calloc(o->max_ports + SERVE_MAX_LISTEN + 2 + CTL_SERVER_MAX_FDS,
+		       sizeof(*s->pfd));
+	s->ptag =
+		calloc(o->max_ports + SERVE_MAX_LISTEN + 2 + CTL_SERVER_MAX_FDS,
+		       sizeof(*s->ptag));
 	s->msgbuf = malloc((size_t)SQN_BATCH * (SQN_FRAME_MAX + 1));
 	if (rc || !s->port || !s->dport || !s->dirty || !s->pfd || !s->ptag ||
 	    !s->msgbuf) {
@@ -182,11 +187,14 @@ static void serve_teardown(struct serve *s)
 {
 	unsigned i;
 
+	serve_ctl_close(s);
 	for (i = 1; s->port && i <= s->o->max_ports; i++)
 		if (s->port[i].used) {
-			serve_port_flush(&s->port[i]);
+			serve_port_flush(&s->port[i], UINT32_MAX);
 			serve_port_close(&s->port[i]);
 		}
+	sqn_cap_stop(&s->cap, NULL); /* -ENOENT when none runs */
+	sqn_cap_destroy(&s->cap);
 	for (i = 0; i < s->nlis; i++)
 		serve_listen_close(&s->lis[i]);
 	sqn_iface_free(s->up);
@@ -250,6 +258,7 @@ int cmd_serve(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.sigq.rfd = s.sigq.wfd = -1;
+	sqn_cap_init(&s.cap);
 	(void)signal(SIGPIPE, SIG_IGN);
 	rc = relay_sigq_open_sigs(&s.sigq, sigs,
 				  sizeof(sigs) / sizeof(sigs[0]));
@@ -269,6 +278,8 @@ int cmd_serve(int argc, char **argv)
 		s.nlis++;
 	}
 	rc = start_uplink(&s, err, sizeof(err));
+	if (!rc)
+		rc = serve_ctl_open(&s, err, sizeof(err));
 	if (rc)
 		goto out;
 	say_ready(&s);

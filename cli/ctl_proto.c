@@ -940,6 +940,10 @@ void ctl_w_stats(struct ctl_w *w, const char *key, const struct ctl_stats *s)
 	ctl_w_u64(w, "ts_ms", s->ts_ms);
 	ctl_w_str(w, "kind", s->kind);
 	ctl_w_str(w, "name", s->name);
+	if (s->has_port)
+		ctl_w_u64(w, "port", s->port);
+	if (s->peer)
+		ctl_w_str(w, "peer", s->peer);
 	if (s->mode)
 		ctl_w_str(w, "mode", s->mode);
 	if (s->link >= 0)

@@ -33,7 +33,7 @@
 /** CTL_MAX_STRS - most strings in an array field */
 #define CTL_MAX_STRS 32
 /** CTL_MAX_COUNTERS - counters of an interface's stats object, at most */
-#define CTL_MAX_COUNTERS 32
+#define CTL_MAX_COUNTERS 48
 /** CTL_RESP_MAX - longest response line */
 #define CTL_RESP_MAX 65536
 
@@ -145,6 +145,9 @@ struct ctl_counter {
  * struct ctl_stats - one stats object: an interface's or a port's counters
  * @kind:	"iface", "port" or "network"
  * @name:	the interface id or port name
+ * @has_port:	write @port (a serve port's switch number)
+ * @port:	the port's number
+ * @peer:	who is at the other end ("pid 42", a socket path), or NULL
  * @mode:	the backend mode, or NULL
  * @link:	1 up, 0 down, -1 not written
  * @ts_ms:	when, ms since the epoch
@@ -154,6 +157,9 @@ struct ctl_counter {
 struct ctl_stats {
 	const char *kind;
 	const char *name;
+	bool has_port;
+	unsigned port;
+	const char *peer;
 	const char *mode;
 	int link;
 	uint64_t ts_ms;

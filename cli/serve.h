@@ -15,7 +15,9 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include "capture.h"
 #include "opts.h"
+#include "ratelimit.h"
 #include "relay_os.h"
 #include "ring.h"
 #include "squibnet.h"
@@ -47,6 +49,9 @@
  * @isolate:	its ports are isolated
  * @pin:	its ports' MAC pin
  * @mac:	SQN_SW_PIN_MAC: the MAC
+ * @rx_rate:	each of its ports' limiter toward the VM (--rx-rate; all
+ *		zero: none)
+ * @tx_rate:	each of its ports' limiter from the VM (--tx-rate)
  */
 struct serve_listen_opt {
 	char url[SQN_URL_PATH_MAX + 16];
@@ -55,6 +60,19 @@ struct serve_listen_opt {
 	bool isolate;
 	enum sqn_sw_pin pin;
 	uint8_t mac[6];
+	struct sqn_rate_limiter rx_rate;
+	struct sqn_rate_limiter tx_rate;
+};
+
+/**
+ * struct serve_rate_opt - one --rx-rate or --tx-rate: SPEC[@URL]
+ * @l:		the limiter
+ * @url:	the listener whose ports it limits (its URL as --listen gave
+ *		it), or "" for every port
+ */
+struct serve_rate_opt {
+	struct sqn_rate_limiter l;
+	char url[SQN_URL_PATH_MAX + 16];
 };
 
 /**
@@ -70,6 +88,12 @@ struct serve_listen_opt {
  * @pin:	--pin: every port pinned to its first MAC
  * @group:	--group: socket files 0660, owned by this group (NULL: 0600)
  * @gid:	that group's id
+ * @rate:	--rx-rate (index 0) and --tx-rate (1), each repeatable
+ * @n_rate:	their numbers
+ * @pcap:	--pcap FILE: capture the whole network from the start
+ * @pcap_snaplen: --pcap-snaplen N (0: whole frames)
+ * @control:	--control URL, or NULL
+ * @stats_interval: --stats-interval N: stats lines every N seconds (0: none)
  */
 struct serve_opts {
 	struct cli_mode_opts m;
@@ -82,6 +106,12 @@ struct serve_opts {
 	bool pin;
 	const char *group;
 	gid_t gid;
+	struct serve_rate_opt rate[2][SERVE_MAX_LISTEN + 1];
+	unsigned n_rate[2];
+	const char *pcap;
+	uint32_t pcap_snaplen;
+	const char *control;
+	uint32_t stats_interval;
 };
 
 /* serve_args.c: pure option parsing */
@@ -134,6 +164,12 @@ void serve_sock_setup(int fd);
  * @bad_frames:	datagrams or messages from it that were no frame (runt,
  *		oversized), dropped
  * @lost:	frames still queued for it when it went away
+ * @rx_throttled: flushes its rx limiter cut short (frames left queued)
+ * @tx_throttled: frames from it its tx limiter held back (a stream or
+ *		seqpacket port is then not read until they pass)
+ * @drop_rate:	datagrams from it over its tx limit that found its one
+ *		held frame taken: dropped (a datagram peer shares the
+ *		listener's socket and cannot be made to wait)
  *
  * Every frame the switch sent to a port is accounted for once:
  * fwd_frames (struct sqn_sw_port_stats) = out_frames + drop_queue +
@@ -148,6 +184,9 @@ struct serve_port_stats {
 	uint64_t drop_error;
 	uint64_t bad_frames;
 	uint64_t lost;
+	uint64_t rx_throttled;
+	uint64_t tx_throttled;
+	uint64_t drop_rate;
 };
 
 /**
@@ -172,6 +211,17 @@ struct serve_port_stats {
  *		not connected to us: the kernel holds at most
  *		net.unix.max_dgram_qlen datagrams for it)
  * @retry_at:	datagrams: when to try that peer again (ms)
+ * @rxl:	its limiter toward the VM (charged as queued frames leave)
+ * @txl:	its limiter from the VM (charged as frames are taken)
+ * @rx_allowed:	records at the head of @txq the rx limiter allowed, not yet
+ *		sent whole
+ * @pend:	stream: a frame decoded but held back by @txl, in @rxbuf (the
+ *		socket is not read until it passed), else NULL
+ * @pend_len:	its length
+ * @held:	seqpacket, datagrams: a frame held back by @txl (SQN_FRAME_MAX
+ *		bytes, allocated when a tx limit is set), else NULL
+ * @held_len:	the held frame's length, 0: none
+ * @cap:	a capture of this port, or NULL
  * @st:		counters
  */
 struct serve_port {
@@ -192,6 +242,14 @@ struct serve_port {
 	bool blocked;
 	bool peer_full;
 	uint64_t retry_at;
+	struct sqn_rl rxl;
+	struct sqn_rl txl;
+	unsigned rx_allowed;
+	const uint8_t *pend;
+	uint32_t pend_len;
+	uint8_t *held;
+	uint32_t held_len;
+	struct sqn_cap *cap;
 	struct serve_port_stats st;
 };
 
@@ -200,7 +258,13 @@ int serve_port_open(struct serve_port *p, struct serve_listener *l, int fd,
 		    const struct sockaddr_un *peer, socklen_t peerlen);
 void serve_port_close(struct serve_port *p);
 bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len);
-int serve_port_flush(struct serve_port *p);
+int serve_port_flush(struct serve_port *p, unsigned max);
+void serve_port_id_name(const struct serve_port *p, char *buf, size_t len);
+void serve_port_peer(const struct serve_port *p, char *buf, size_t len);
+int serve_port_set_limits(struct serve_port *p, unsigned which,
+			  const struct sqn_rate_limiter *rx,
+			  const struct sqn_rate_limiter *tx, uint64_t now_ns);
+bool serve_port_tx_waits(const struct serve_port *p);
 void serve_port_name(const struct serve_port *p, char *buf, size_t len);
 bool serve_port_is_peer(const struct serve_port *p, const struct sockaddr_un *a,
 			socklen_t alen);
@@ -252,6 +316,17 @@ long serve_os_outq(int fd);
  * @retry_due:	the earliest retry_at of a datagram port whose peer was
  *		full, UINT64_MAX for none
  * @stop:	a terminating signal arrived
+ * @now_ns:	@now in ns, the rate limiters' clock
+ * @rate_due:	the earliest deadline of a port's limiter holding frames
+ *		back, UINT64_MAX for none (ms)
+ * @nthrottled:	ports whose limiter held frames back last turn
+ * @cap:	the whole network's capture point (every frame the switch
+ *		takes: from the uplink as rx, from VMs as tx)
+ * @ctl:	the control socket (--control), or NULL
+ * @ctl_first:	index in @pfd of its first entry
+ * @ctl_n:	its entries
+ * @next_stats:	when the next stats lines are due (ms), 0: never
+ * @limits:	a port has had rate limits (the loop looks for held frames)
  */
 struct serve {
 	const struct serve_opts *o;
@@ -293,12 +368,29 @@ struct serve {
 	uint64_t last_refused_at;
 	uint64_t retry_due;
 	bool stop;
+	uint64_t now_ns;
+	uint64_t rate_due;
+	unsigned nthrottled;
+	struct sqn_cap cap;
+	struct ctl_server *ctl;
+	unsigned ctl_first;
+	unsigned ctl_n;
+	uint64_t next_stats;
+	bool limits;
 };
 
 /* serve_loop.c */
 int serve_loop(struct serve *s);
 void serve_close_port(struct serve *s, struct serve_port *p, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));
+
+/* serve_ctl.c: the control socket, stats lines, captures */
+struct ctl_server;
+int serve_ctl_open(struct serve *s, char *err, size_t errlen);
+void serve_ctl_close(struct serve *s);
+void serve_stats_lines(struct serve *s, FILE *f);
+void serve_capture_frame(struct sqn_cap *c, unsigned dir, const uint8_t *f,
+			 uint32_t len);
 
 /* serve_stats.c */
 void serve_print_stats(struct serve *s, FILE *f);

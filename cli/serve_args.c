@@ -142,6 +142,111 @@ static int set_listen(void *dst, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/**
+ * set_rate() - --rx-rate or --tx-rate SPEC[@URL]
+ * @o:		struct serve_opts
+ * @dir:	0 rx, 1 tx
+ * @v:		the value
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * The listener named is checked once every --listen is known
+ * (serve_args_parse()).
+ *
+ * Return: 0 or -EINVAL
+ */
+static int set_rate(struct serve_opts *o, unsigned dir, const char *v,
+		    char *err, size_t errlen)
+{
+	const char *opt = dir ? "--tx-rate" : "--rx-rate";
+	struct serve_rate_opt *r;
+	char spec[256];
+	const char *at = strchr(v, '@');
+	size_t n = at ? (size_t)(at - v) : strlen(v);
+
+	if (o->n_rate[dir] == SERVE_MAX_LISTEN + 1)
+		FAIL("more than %d %s", SERVE_MAX_LISTEN + 1, opt);
+	if (n >= sizeof(spec))
+		FAIL("%s '%.40s...' is too long", opt, v);
+	r = &o->rate[dir][o->n_rate[dir]];
+	memcpy(spec, v, n);
+	spec[n] = '\0';
+	if (cli_rate_parse(opt, spec, &r->l, err, errlen))
+		return -EINVAL;
+	r->url[0] = '\0';
+	if (at) {
+		if (!at[1] || strlen(at + 1) >= sizeof(r->url))
+			FAIL("%s '%s': after @ comes a --listen URL", opt, v);
+		snprintf(r->url, sizeof(r->url), "%s", at + 1);
+	}
+	o->n_rate[dir]++;
+	return 0;
+}
+
+static int set_rx_rate(void *dst, const char *v, char *err, size_t errlen)
+{
+	return set_rate(dst, 0, v, err, errlen);
+}
+
+static int set_tx_rate(void *dst, const char *v, char *err, size_t errlen)
+{
+	return set_rate(dst, 1, v, err, errlen);
+}
+
+/**
+ * apply_rates() - every listener's limits: its own (SPEC@URL), else the
+ *		   one for every port (SPEC), else none
+ * @o:		options, every --listen parsed
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0, or -EINVAL for a URL no --listen gave, or one given twice
+ */
+static int apply_rates(struct serve_opts *o, char *err, size_t errlen)
+{
+	static const char *const opt[] = {"--rx-rate", "--tx-rate"};
+	unsigned d, k, i, all;
+
+	for (d = 0; d < 2; d++) {
+		for (k = 0, all = 0; k < o->n_rate[d]; k++) {
+			const struct serve_rate_opt *r = &o->rate[d][k];
+
+			if (!r->url[0] && all++)
+				FAIL("serve: %s for every port is given twice",
+				     opt[d]);
+			for (i = 0; r->url[0] && i < o->n_listen; i++)
+				if (!strcmp(o->listen[i].url, r->url))
+					break;
+			if (r->url[0] && i == o->n_listen)
+				FAIL("serve: %s ...@%s: no --listen %s", opt[d],
+				     r->url, r->url);
+		}
+		for (i = 0; i < o->n_listen; i++) {
+			struct sqn_rate_limiter *l = d ? &o->listen[i].tx_rate
+						       : &o->listen[i].rx_rate;
+			bool own = false;
+
+			for (k = 0; k < o->n_rate[d]; k++) {
+				const struct serve_rate_opt *r = &o->rate[d][k];
+
+				if (r->url[0] &&
+				    !strcmp(r->url, o->listen[i].url)) {
+					if (own)
+						FAIL("serve: %s ...@%s is "
+						     "given "
+						     "twice",
+						     opt[d], r->url);
+					*l = r->l;
+					own = true;
+				} else if (!r->url[0] && !own) {
+					*l = r->l;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 /* serve's own options, in the order the usage text lists them */
 static const struct cli_opt serve_rows[] = {
 	{.name = "--listen",
@@ -190,6 +295,46 @@ static const struct cli_opt serve_rows[] = {
 	 .lo = 1,
 	 .hi = 86400,
 	 .help = "seconds a quiet MAC is remembered (default 300)"},
+	{.name = "--rx-rate",
+	 .kind = CLI_FN,
+	 .arg = "SPEC[@URL]",
+	 .set = set_rx_rate,
+	 .help = "rate limit toward each VM, each port its own buckets "
+		 "(Firecracker's): bytes=N,burst=N,ops=N,ops-burst=N,"
+		 "refill=MS as run's; @URL: the ports of that --listen only "
+		 "(repeatable)"},
+	{.name = "--tx-rate",
+	 .kind = CLI_FN,
+	 .arg = "SPEC[@URL]",
+	 .set = set_tx_rate,
+	 .help = "rate limit from each VM, as --rx-rate"},
+	{.name = "--pcap",
+	 .kind = CLI_STR,
+	 .arg = "FILE",
+	 .off = OFF(pcap),
+	 .help = "capture the whole network (every frame the switch takes) "
+		 "to a pcap file; a port's capture: the control socket"},
+	{.name = "--pcap-snaplen",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(pcap_snaplen),
+	 .lo = 14,
+	 .hi = 262144,
+	 .help = "bytes kept of each captured frame (default: all)"},
+	{.name = "--control",
+	 .kind = CLI_STR,
+	 .arg = "URL",
+	 .off = OFF(control),
+	 .help = "serve the control protocol on unix:///path, mode 0600 "
+		 "(squib-net ctl; doc/control.md)"},
+	{.name = "--stats-interval",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(stats_interval),
+	 .lo = 1,
+	 .hi = 86400,
+	 .help = "one JSON stats line on stdout per port, for the uplink "
+		 "and for the network, every N seconds"},
 };
 
 static const struct cli_command serve_cmd = {
@@ -252,6 +397,11 @@ int serve_args_parse(int argc, char **argv, struct serve_opts *o, char *err,
 	if (!o->n_listen)
 		FAIL("serve: nothing to listen on: give --listen unix:///path "
 		     "(or unixgram://, unixpacket://)");
+	if (o->pcap_snaplen && !o->pcap)
+		FAIL("serve: --pcap-snaplen needs --pcap FILE");
+	rc = apply_rates(o, err, errlen);
+	if (rc)
+		return rc;
 	for (i = 0; i < o->n_listen; i++) {
 		if (o->isolate)
 			o->listen[i].isolate = true;

@@ -22,6 +22,20 @@
  * datagram (vfkit's "VFKT" greeting or a frame) until a send to it fails
  * because it is gone, or it greets again (a new VM at the same address).
  * Beyond --max-ports a new peer is told so in one message and refused.
+ *
+ * Rate limits (--rx-rate, --tx-rate, the control socket's rate-limit): a
+ * port's tx limiter (from its VM) is asked as each frame is taken; a
+ * stream frame it refuses stays in the port's decoder and a seqpacket one
+ * in the port's held slot, and the port's socket is not read until it
+ * passed, so the VM's own socket backs up; a datagram peer shares the
+ * listener's socket and cannot be made to wait: one frame is held, and
+ * more are dropped and counted (drop_rate). A port's rx limiter (toward
+ * its VM) is asked as its queue is flushed: frames it refuses stay queued
+ * (and a full queue drops new ones, as without a limit). The poll timeout
+ * wakes the loop at the earliest limiter's deadline. Captures: the whole
+ * network's at the switch's entrance, a port's where its in_frames and
+ * out_frames are counted. The control socket's fds are polled with the
+ * rest (serve_ctl.c answers).
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,12 +47,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl_server.h"
 #include "serve.h"
 
 #define SERVE_TAG_SIG (1u << 24)
 #define SERVE_TAG_UPLINK (2u << 24)
 #define SERVE_TAG_LISTEN (3u << 24)
 #define SERVE_TAG_PORT (4u << 24)
+#define SERVE_TAG_CTL (5u << 24)
 #define SERVE_TAG_KIND(t) ((t)&0xff000000u)
 #define SERVE_TAG_INDEX(t) ((t)&0x00ffffffu)
 
@@ -58,16 +74,26 @@ static const char serve_refusal[] =
 	"again later\n";
 
 /**
+ * now_ns() - monotonic nanoseconds, the rate limiters' clock
+ *
+ * Return: the time
+ */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/**
  * now_ms() - monotonic milliseconds
  *
  * Return: the time
  */
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return now_ns() / 1000000;
 }
 
 /**
@@ -130,8 +156,11 @@ static void uplink_flush(struct serve *s)
 static void switch_frame(struct serve *s, unsigned in, const uint8_t *f,
 			 uint32_t len)
 {
-	int n = sqn_sw_forward(&s->sw, in, f, len, s->now, &s->dest), i;
+	int n, i;
 
+	serve_capture_frame(
+		&s->cap, in == SERVE_UPLINK ? SQN_CAP_RX : SQN_CAP_TX, f, len);
+	n = sqn_sw_forward(&s->sw, in, f, len, s->now, &s->dest);
 	for (i = 0; i < n; i++) {
 		unsigned d = s->dest.port[i];
 
@@ -144,6 +173,50 @@ static void switch_frame(struct serve *s, unsigned in, const uint8_t *f,
 			dirty_add(s, &s->port[d]);
 		}
 	}
+}
+
+/**
+ * tx_limited() - whether a port's tx limiter has anything to say
+ * @p:	the port
+ *
+ * Return: true with a bucket on, or while blocked
+ */
+static bool tx_limited(const struct serve_port *p)
+{
+	return sqn_rl_enabled(&p->txl) || p->txl.blocked;
+}
+
+/**
+ * tx_allow() - whether a port's tx limiter lets a frame from its VM pass
+ * @s:		serve
+ * @p:		the port
+ * @len:	the frame's length
+ *
+ * Return: true if it passes; a refusal is counted
+ */
+static bool tx_allow(struct serve *s, struct serve_port *p, uint32_t len)
+{
+	if (!tx_limited(p) || sqn_rl_frame(&p->txl, len, s->now_ns))
+		return true;
+	p->st.tx_throttled++;
+	return false;
+}
+
+/**
+ * take_frame() - a frame from a port's VM: counted, captured, switched
+ * @s:		serve
+ * @p:		the port
+ * @f:		the frame
+ * @len:	its length
+ */
+static void take_frame(struct serve *s, struct serve_port *p, const uint8_t *f,
+		       uint32_t len)
+{
+	p->st.in_frames++;
+	p->st.in_bytes += len;
+	if (p->cap)
+		serve_capture_frame(p->cap, SQN_CAP_TX, f, len);
+	switch_frame(s, p->id, f, len);
 }
 
 /**
@@ -206,6 +279,18 @@ void serve_close_port(struct serve *s, struct serve_port *p, const char *fmt,
 }
 
 /**
+ * limits_set() - whether a limiter limits anything
+ * @l:	the limiter
+ *
+ * Return: true with a bucket of size and refill time both set
+ */
+static bool limits_set(const struct sqn_rate_limiter *l)
+{
+	return (l->bandwidth.size && l->bandwidth.refill_time_ms) ||
+	       (l->ops.size && l->ops.refill_time_ms);
+}
+
+/**
  * port_new() - a new port on listener @l
  * @s:		serve
  * @l:		the listener
@@ -262,6 +347,17 @@ static struct serve_port *port_new(struct serve *s, struct serve_listener *l,
 		snprintf(why, whylen, "no memory for its buffers");
 		return NULL;
 	}
+	if (limits_set(&lo->rx_rate) || limits_set(&lo->tx_rate)) {
+		if (serve_port_set_limits(p, SQN_LIMIT_RX | SQN_LIMIT_TX,
+					  &lo->rx_rate, &lo->tx_rate,
+					  s->now_ns)) {
+			serve_port_close(p);
+			sqn_sw_port_del(&s->sw, id);
+			snprintf(why, whylen, "no memory for its buffers");
+			return NULL;
+		}
+		s->limits = true;
+	}
 	s->next_id = id;
 	p->serial = ++s->serial;
 	l->nports++;
@@ -309,6 +405,46 @@ static void accept_all(struct serve *s, struct serve_listener *l)
 }
 
 /**
+ * stream_take() - every whole frame in a stream port's decoder (the one
+ *		   its tx limiter held back first) through the switch, as the
+ *		   limiter allows
+ * @s:	serve
+ * @p:	the port
+ */
+static void stream_take(struct serve *s, struct serve_port *p)
+{
+	const uint8_t *f;
+	uint32_t len;
+	int rc;
+
+	if (p->pend) {
+		if (!tx_allow(s, p, p->pend_len))
+			return;
+		f = p->pend;
+		p->pend = NULL;
+		take_frame(s, p, f, p->pend_len);
+	}
+	while ((rc = sqn_wire_dec_next(&p->dec, &f, &len)) == 1) {
+		if (!tx_allow(s, p, len)) {
+			/* stays in the decoder's buffer: the socket is not
+			 * read until it passed */
+			p->pend = f;
+			p->pend_len = len;
+			break;
+		}
+		take_frame(s, p, f, len);
+	}
+	uplink_flush(s);
+	if (rc == -EPROTO) {
+		s->resets++;
+		serve_close_port(s, p,
+				 "reset: it sent a frame length of %u, not "
+				 "14..%u",
+				 len, SQN_FRAME_MAX);
+	}
+}
+
+/**
  * stream_read() - one large read of a stream port, every whole frame in it
  *		   through the switch
  * @s:	serve
@@ -316,12 +452,12 @@ static void accept_all(struct serve *s, struct serve_listener *l)
  */
 static void stream_read(struct serve *s, struct serve_port *p)
 {
-	const uint8_t *f;
-	uint32_t room, len;
+	uint32_t room;
 	uint8_t *space;
 	ssize_t n;
-	int rc;
 
+	if (p->pend) /* what was read waits for the tx limiter */
+		return;
 	space = sqn_wire_dec_space(&p->dec, &room);
 	do
 		n = read(p->fd, space,
@@ -344,19 +480,7 @@ static void stream_read(struct serve *s, struct serve_port *p)
 		return;
 	}
 	sqn_wire_dec_commit(&p->dec, (uint32_t)n);
-	while ((rc = sqn_wire_dec_next(&p->dec, &f, &len)) == 1) {
-		p->st.in_frames++;
-		p->st.in_bytes += len;
-		switch_frame(s, p->id, f, len);
-	}
-	uplink_flush(s);
-	if (rc == -EPROTO) {
-		s->resets++;
-		serve_close_port(s, p,
-				 "reset: it sent a frame length of %u, not "
-				 "14..%u",
-				 len, SQN_FRAME_MAX);
-	}
+	stream_take(s, p);
 }
 
 /**
@@ -368,18 +492,19 @@ static void stream_read(struct serve *s, struct serve_port *p)
  * @from:	datagrams: gets each sender's address, else NULL
  * @fromlen:	their lengths
  * @eof:	gets true when a seqpacket peer closed (or failed)
+ * @max:	most messages to read, at most SQN_BATCH
  *
- * Return: messages read, up to SQN_BATCH
+ * Return: messages read, up to @max
  */
 static unsigned msg_read(struct serve *s, int fd, uint32_t *len,
 			 struct sockaddr_un *from, socklen_t *fromlen,
-			 bool *eof)
+			 bool *eof, unsigned max)
 {
 	unsigned k;
 	ssize_t n;
 
 	*eof = false;
-	for (k = 0; k < SQN_BATCH; k++) {
+	for (k = 0; k < max; k++) {
 		uint8_t *b = s->msgbuf + (size_t)k * (SQN_FRAME_MAX + 1);
 
 		if (from) {
@@ -422,9 +547,17 @@ static void take_msg(struct serve *s, struct serve_port *p, const uint8_t *b,
 		p->st.bad_frames++;
 		return;
 	}
-	p->st.in_frames++;
-	p->st.in_bytes += len;
-	switch_frame(s, p->id, b, len);
+	if (tx_allow(s, p, len)) {
+		take_frame(s, p, b, len);
+		return;
+	}
+	/* held back: the message buffer is serve's, so copy it out */
+	if (p->held && !p->held_len) {
+		memcpy(p->held, b, len);
+		p->held_len = len;
+	} else {
+		p->st.drop_rate++;
+	}
 }
 
 /**
@@ -435,11 +568,19 @@ static void take_msg(struct serve *s, struct serve_port *p, const uint8_t *b,
 static void seqpacket_read(struct serve *s, struct serve_port *p)
 {
 	uint32_t len[SQN_BATCH];
-	unsigned r, k, n;
+	unsigned r, k, n, max = SQN_BATCH;
 	bool eof;
 
-	for (r = 0; r < SERVE_MSG_ROUNDS; r++) {
-		n = msg_read(s, p->fd, len, NULL, NULL, &eof);
+	for (r = 0; r < SERVE_MSG_ROUNDS && !p->held_len; r++) {
+		/* limited: what the tokens in hand surely cover, else one,
+		 * which the held slot takes if refused */
+		if (tx_limited(p)) {
+			max = (unsigned)sqn_rl_sure(&p->txl, SQN_FRAME_MAX,
+						    SQN_BATCH, s->now_ns);
+			if (!max)
+				max = 1;
+		}
+		n = msg_read(s, p->fd, len, NULL, NULL, &eof, max);
 		for (k = 0; k < n; k++)
 			take_msg(s, p,
 				 s->msgbuf + (size_t)k * (SQN_FRAME_MAX + 1),
@@ -449,7 +590,7 @@ static void seqpacket_read(struct serve *s, struct serve_port *p)
 			serve_close_port(s, p, "closed by the peer");
 			return;
 		}
-		if (n < SQN_BATCH)
+		if (n < max)
 			return;
 	}
 }
@@ -533,7 +674,7 @@ static void dgram_read(struct serve *s, struct serve_listener *l)
 	bool eof;
 
 	for (r = 0; r < SERVE_MSG_ROUNDS; r++) {
-		n = msg_read(s, l->fd, len, from, fromlen, &eof);
+		n = msg_read(s, l->fd, len, from, fromlen, &eof, SQN_BATCH);
 		for (k = 0; k < n; k++) {
 			const uint8_t *b =
 				s->msgbuf + (size_t)k * (SQN_FRAME_MAX + 1);
@@ -547,6 +688,78 @@ static void dgram_read(struct serve *s, struct serve_listener *l)
 		uplink_flush(s);
 		if (n < SQN_BATCH)
 			return;
+	}
+}
+
+/**
+ * rx_allowed() - how many of a port's queued frames its rx limiter lets
+ *		  leave now (each charged once, as it is first allowed)
+ * @s:	serve
+ * @p:	the port
+ *
+ * Return: records from the head of its queue, UINT32_MAX without a limit
+ */
+static unsigned rx_allowed(struct serve *s, struct serve_port *p)
+{
+	uint32_t h = p->l->opt->kind == SQN_URL_UNIX ? 4 : 0, len;
+
+	if (!sqn_rl_enabled(&p->rxl) && !p->rxl.blocked)
+		return UINT32_MAX;
+	if (sqn_rl_blocked(&p->rxl, s->now_ns))
+		return p->rx_allowed;
+	while (p->rx_allowed < p->txq.count &&
+	       sqn_ring_peek_at(&p->txq, p->rx_allowed, &len)) {
+		if (!sqn_rl_frame(&p->rxl, len - h, s->now_ns)) {
+			p->st.rx_throttled++;
+			break;
+		}
+		p->rx_allowed++;
+	}
+	return p->rx_allowed;
+}
+
+/**
+ * rate_wait() - a port's limiter holds frames back: wake by its deadline
+ * @s:	serve
+ * @l:	the limiter
+ */
+static void rate_wait(struct serve *s, const struct sqn_rl *l)
+{
+	int ms = sqn_rl_wait_ms(l, s->now_ns);
+	uint64_t due = s->now + (ms < 0 ? 0 : (uint64_t)ms);
+
+	if (due < s->rate_due)
+		s->rate_due = due;
+	s->nthrottled++;
+}
+
+/**
+ * tx_resume() - frames a port's tx limiter held back, as it now allows;
+ *		 and the deadline of those it still holds
+ * @s:	serve
+ */
+static void tx_resume(struct serve *s)
+{
+	unsigned i;
+
+	if (!s->limits)
+		return;
+	for (i = 1; i <= s->o->max_ports; i++) {
+		struct serve_port *p = &s->port[i];
+
+		if (!p->used || !serve_port_tx_waits(p))
+			continue;
+		if (!sqn_rl_blocked(&p->txl, s->now_ns)) {
+			if (p->pend) {
+				stream_take(s, p);
+			} else if (tx_allow(s, p, p->held_len)) {
+				take_frame(s, p, p->held, p->held_len);
+				p->held_len = 0;
+				uplink_flush(s);
+			}
+		}
+		if (p->used && serve_port_tx_waits(p))
+			rate_wait(s, &p->txl);
 	}
 }
 
@@ -570,7 +783,7 @@ static void flush_dirty(struct serve *s)
 		if (p->peer_full && s->now >= p->retry_at)
 			p->blocked = p->peer_full = false;
 		if (!p->blocked && !(dgram && p->l->blocked)) {
-			rc = serve_port_flush(p);
+			rc = serve_port_flush(p, rx_allowed(s, p));
 			if (rc < 0) {
 				serve_close_port(s, p, "send: %s",
 						 strerror(-rc));
@@ -582,6 +795,10 @@ static void flush_dirty(struct serve *s)
 			}
 			if (p->peer_full)
 				p->retry_at = s->now + SERVE_PEER_RETRY_MS;
+			/* frames the rx limiter holds back wait for it */
+			if (p->rx_allowed < p->txq.count &&
+			    sqn_rl_blocked(&p->rxl, s->now_ns))
+				rate_wait(s, &p->rxl);
 		}
 		if (p->peer_full && p->retry_at < s->retry_due)
 			s->retry_due = p->retry_at;
@@ -644,8 +861,17 @@ static void build_pollset(struct serve *s)
 
 		if (p->used && p->l->opt->kind != SQN_URL_UNIXGRAM)
 			poll_add(s, p->fd,
-				 (short)(POLLIN | (p->blocked ? POLLOUT : 0)),
+				 (short)((serve_port_tx_waits(p) ? 0 : POLLIN) |
+					 (p->blocked ? POLLOUT : 0)),
 				 SERVE_TAG_PORT | i);
+	}
+	s->ctl_first = s->npfd;
+	s->ctl_n = 0;
+	if (s->ctl) {
+		s->ctl_n = ctl_server_pollfds(s->ctl, s->pfd + s->npfd,
+					      CTL_SERVER_MAX_FDS);
+		for (i = 0; i < s->ctl_n; i++)
+			s->ptag[s->npfd++] = SERVE_TAG_CTL;
 	}
 }
 
@@ -711,6 +937,17 @@ static int poll_timeout(struct serve *s, uint64_t *up_due)
 		d = s->retry_due > s->now ? s->retry_due - s->now : 0;
 		t = d < t ? d : t;
 	}
+	if (s->rate_due != UINT64_MAX) {
+		d = s->rate_due > s->now ? s->rate_due - s->now : 0;
+		t = d < t ? d : t;
+	}
+	if (s->next_stats) {
+		d = s->next_stats > s->now ? s->next_stats - s->now : 0;
+		t = d < t ? d : t;
+	}
+	if (s->ctl && ctl_server_timeout_ms(s->ctl) >= 0 &&
+	    (uint64_t)ctl_server_timeout_ms(s->ctl) < t)
+		t = (uint64_t)ctl_server_timeout_ms(s->ctl);
 	*up_due = UINT64_MAX;
 	if (s->up) {
 		ut = sqn_iface_timeout_ms(s->up);
@@ -735,15 +972,20 @@ int serve_loop(struct serve *s)
 	int n;
 
 	s->now = now_ms();
+	s->now_ns = now_ns();
 	s->next_age = s->now + SERVE_AGE_TICK_MS;
 	s->retry_due = UINT64_MAX;
+	s->rate_due = UINT64_MAX;
+	if (s->o->stats_interval)
+		s->next_stats = s->now + (uint64_t)s->o->stats_interval * 1000;
 	while (!s->stop) {
 		build_pollset(s);
 		n = poll(s->pfd, s->npfd, poll_timeout(s, &up_due));
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		s->now = now_ms();
-		for (i = 0; n > 0 && i < s->npfd; i++) {
+		s->now_ns = now_ns();
+		for (i = 0; n > 0 && i < s->ctl_first; i++) {
 			if (!s->pfd[i].revents)
 				continue;
 			if (SERVE_TAG_KIND(s->ptag[i]) == SERVE_TAG_UPLINK)
@@ -751,9 +993,23 @@ int serve_loop(struct serve *s)
 			else
 				on_ready(s, s->ptag[i], s->pfd[i].revents);
 		}
+		s->rate_due = UINT64_MAX;
+		s->nthrottled = 0;
+		tx_resume(s);
 		if (s->up && s->now >= up_due)
 			uplink_read(s);
 		flush_dirty(s);
+		if (s->ctl)
+			ctl_server_dispatch(s->ctl, s->pfd + s->ctl_first,
+					    s->ctl_n);
+		if (s->next_stats && s->now >= s->next_stats) {
+			serve_stats_lines(s, stdout);
+			s->next_stats += (uint64_t)s->o->stats_interval * 1000;
+			if (s->next_stats <= s->now)
+				s->next_stats =
+					s->now +
+					(uint64_t)s->o->stats_interval * 1000;
+		}
 		if (s->now >= s->next_age) {
 			sqn_sw_age(&s->sw, s->now);
 			s->next_age = s->now + SERVE_AGE_TICK_MS;

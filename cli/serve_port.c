@@ -98,6 +98,14 @@ void serve_port_close(struct serve_port *p)
 	p->fd = -1;
 	free(p->rxbuf);
 	p->rxbuf = NULL;
+	free(p->held);
+	p->held = NULL;
+	if (p->cap) {
+		sqn_cap_stop(p->cap, NULL);
+		sqn_cap_destroy(p->cap);
+		free(p->cap);
+		p->cap = NULL;
+	}
 	sqn_ring_free(&p->txq);
 	p->used = false;
 	p->dirty = false;
@@ -127,38 +135,48 @@ bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len)
 }
 
 /**
- * sent_one() - a record has left: count it and take it off the queue
+ * sent_one() - a record has left: count it, capture it, take it off the
+ *		queue
  * @p:		the port
+ * @rec:	the record (its framing first)
  * @len:	its length on the wire
  */
-static void sent_one(struct serve_port *p, uint32_t len)
+static void sent_one(struct serve_port *p, const uint8_t *rec, uint32_t len)
 {
 	p->st.out_frames++;
 	p->st.out_bytes += len - hdr_len(p);
+	if (p->cap)
+		serve_capture_frame(p->cap, SQN_CAP_RX, rec + hdr_len(p),
+				    len - hdr_len(p));
+	if (p->rx_allowed)
+		p->rx_allowed--;
 	sqn_ring_pop(&p->txq);
 }
 
 /**
  * flush_stream() - send what a stream port's queue holds, many per writev()
- * @p:	the port
+ * @p:		the port
+ * @max:	most records to send
  *
  * Return: 0 (sent, or the socket is full), or a negative errno: the
  * connection failed
  */
-static int flush_stream(struct serve_port *p)
+static int flush_stream(struct serve_port *p, unsigned max)
 {
 	struct iovec iov[SERVE_FLUSH_IOV];
+	const uint8_t *rec[SERVE_FLUSH_IOV];
 	uint32_t len[SERVE_FLUSH_IOV];
 	unsigned n, i;
 	ssize_t w;
 
-	while (!sqn_ring_empty(&p->txq)) {
-		for (n = 0; n < SERVE_FLUSH_IOV; n++) {
+	while (!sqn_ring_empty(&p->txq) && max) {
+		for (n = 0; n < SERVE_FLUSH_IOV && n < max; n++) {
 			const uint8_t *r =
 				sqn_ring_peek_at(&p->txq, n, &len[n]);
 
 			if (!r)
 				break;
+			rec[n] = r;
 			iov[n].iov_base = (void *)(r + (n ? 0 : p->tx_off));
 			iov[n].iov_len = len[n] - (n ? 0 : p->tx_off);
 		}
@@ -174,7 +192,8 @@ static int flush_stream(struct serve_port *p)
 		for (i = 0; i < n && (size_t)w >= iov[i].iov_len; i++) {
 			w -= (ssize_t)iov[i].iov_len;
 			p->tx_off = 0;
-			sent_one(p, len[i]);
+			sent_one(p, rec[i], len[i]);
+			max--;
 		}
 		if (i < n) {
 			p->tx_off += (uint32_t)w;
@@ -218,19 +237,21 @@ static void block_msgs(struct serve_port *p, bool dgram)
 
 /**
  * flush_msgs() - send what a datagram or seqpacket port's queue holds
- * @p:	the port
+ * @p:		the port
+ * @max:	most records to send
  *
  * Return: 0 (sent, or the socket is full: l->blocked for datagrams), or a
  * negative errno: the peer is gone
  */
-static int flush_msgs(struct serve_port *p)
+static int flush_msgs(struct serve_port *p, unsigned max)
 {
 	bool dgram = p->l->opt->kind == SQN_URL_UNIXGRAM;
 	const uint8_t *r;
 	uint32_t len;
 	ssize_t w;
 
-	while ((r = sqn_ring_peek(&p->txq, &len, NULL))) {
+	while (max && (r = sqn_ring_peek(&p->txq, &len, NULL))) {
+		max--;
 		do
 			w = dgram ? sendto(p->fd, r, len, MSG_DONTWAIT,
 					   (const struct sockaddr *)&p->peer,
@@ -238,7 +259,7 @@ static int flush_msgs(struct serve_port *p)
 				  : send(p->fd, r, len, MSG_DONTWAIT);
 		while (w < 0 && errno == EINTR);
 		if (w >= 0) {
-			sent_one(p, len);
+			sent_one(p, r, len);
 			continue;
 		}
 		if (errno == EAGAIN || errno == ENOBUFS) {
@@ -251,6 +272,8 @@ static int flush_msgs(struct serve_port *p)
 			return -errno;
 		/* this frame alone (EMSGSIZE): drop it, count it */
 		p->st.drop_error++;
+		if (p->rx_allowed)
+			p->rx_allowed--;
 		sqn_ring_pop(&p->txq);
 	}
 	return 0;
@@ -259,14 +282,95 @@ static int flush_msgs(struct serve_port *p)
 /**
  * serve_port_flush() - send what the port's queue holds, as far as its
  *			socket takes it
- * @p:	the port
+ * @p:		the port
+ * @max:	most records to send (what its rx limiter allows; UINT_MAX:
+ *		all)
  *
  * Return: 0, or a negative errno when the peer is gone (close the port)
  */
-int serve_port_flush(struct serve_port *p)
+int serve_port_flush(struct serve_port *p, unsigned max)
 {
-	return p->l->opt->kind == SQN_URL_UNIX ? flush_stream(p)
-					       : flush_msgs(p);
+	return p->l->opt->kind == SQN_URL_UNIX ? flush_stream(p, max)
+					       : flush_msgs(p, max);
+}
+
+/**
+ * serve_port_set_limits() - set a port's rate limits, as Firecracker's
+ *			     PATCH: the buckets @which names are replaced
+ * @p:		the port
+ * @which:	SQN_LIMIT_* bits
+ * @rx:		the rx buckets (toward the VM), read where named
+ * @tx:		the tx buckets (from the VM)
+ * @now_ns:	the limiters' clock
+ *
+ * A tx limit on a seqpacket or datagram port takes a held-frame slot of
+ * SQN_FRAME_MAX bytes, once.
+ *
+ * Return: 0, or -ENOMEM (nothing changed)
+ */
+int serve_port_set_limits(struct serve_port *p, unsigned which,
+			  const struct sqn_rate_limiter *rx,
+			  const struct sqn_rate_limiter *tx, uint64_t now_ns)
+{
+	struct sqn_rl_update u;
+
+	if ((which & SQN_LIMIT_TX) && !p->held &&
+	    p->l->opt->kind != SQN_URL_UNIX) {
+		p->held = malloc(SQN_FRAME_MAX);
+		if (!p->held)
+			return -ENOMEM;
+	}
+	memset(&u, 0, sizeof(u));
+	u.set_bandwidth = (which & SQN_LIMIT_RX_BANDWIDTH) != 0;
+	u.set_ops = (which & SQN_LIMIT_RX_OPS) != 0;
+	if (rx) {
+		u.cfg.bandwidth = (struct sqn_tb_config){
+			rx->bandwidth.size, rx->bandwidth.one_time_burst,
+			rx->bandwidth.refill_time_ms};
+		u.cfg.ops = (struct sqn_tb_config){rx->ops.size,
+						   rx->ops.one_time_burst,
+						   rx->ops.refill_time_ms};
+	}
+	sqn_rl_update(&p->rxl, &u, now_ns);
+	memset(&u, 0, sizeof(u));
+	u.set_bandwidth = (which & SQN_LIMIT_TX_BANDWIDTH) != 0;
+	u.set_ops = (which & SQN_LIMIT_TX_OPS) != 0;
+	if (tx) {
+		u.cfg.bandwidth = (struct sqn_tb_config){
+			tx->bandwidth.size, tx->bandwidth.one_time_burst,
+			tx->bandwidth.refill_time_ms};
+		u.cfg.ops = (struct sqn_tb_config){tx->ops.size,
+						   tx->ops.one_time_burst,
+						   tx->ops.refill_time_ms};
+	}
+	sqn_rl_update(&p->txl, &u, now_ns);
+	return 0;
+}
+
+/**
+ * serve_port_tx_waits() - whether frames from the VM wait for its tx
+ *			   limiter (a stream or seqpacket port is then not
+ *			   read)
+ * @p:	the port
+ *
+ * Return: true while a frame is held back
+ */
+bool serve_port_tx_waits(const struct serve_port *p)
+{
+	return p->pend || p->held_len;
+}
+
+/**
+ * serve_port_id_name() - the name the control socket knows a port by
+ * @p:		the port
+ * @buf:	gets "unix:///path#N": its listener and how many ports came
+ *		before it (never reused)
+ * @len:	size of @buf
+ */
+void serve_port_id_name(const struct serve_port *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s#%llu", p->l->opt->url,
+		 (unsigned long long)p->serial);
 }
 
 /**
@@ -284,6 +388,31 @@ bool serve_port_is_peer(const struct serve_port *p, const struct sockaddr_un *a,
 }
 
 /**
+ * serve_port_peer() - who is at a port's other end, where known
+ * @p:		the port
+ * @buf:	gets "pid N", "peer PATH", "peer @NAME" (abstract), or ""
+ * @len:	size of @buf
+ */
+void serve_port_peer(const struct serve_port *p, char *buf, size_t len)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (p->pid > 0) {
+		snprintf(buf, len, "pid %d", (int)p->pid);
+	} else if (p->peerlen > off && p->peer.sun_path[0]) {
+		snprintf(buf, len, "peer %.*s", (int)(p->peerlen - off),
+			 p->peer.sun_path);
+	} else if (p->peerlen > off + 1) {
+		/* abstract: printable part of the name after the NUL */
+		snprintf(buf, len, "peer @%.*s", (int)(p->peerlen - off - 1),
+			 p->peer.sun_path + 1);
+	}
+}
+
+/**
  * serve_port_name() - how messages and statistics name a port
  * @p:		the port
  * @buf:	gets "unix:///path#N" (the Nth port since start) and, where
@@ -292,21 +421,12 @@ bool serve_port_is_peer(const struct serve_port *p, const struct sockaddr_un *a,
  */
 void serve_port_name(const struct serve_port *p, char *buf, size_t len)
 {
-	size_t off = offsetof(struct sockaddr_un, sun_path);
-	int n;
+	char peer[SQN_URL_PATH_MAX + 16];
+	size_t n;
 
-	n = snprintf(buf, len, "%s#%llu", p->l->opt->url,
-		     (unsigned long long)p->serial);
-	if (n < 0 || (size_t)n >= len)
-		return;
-	if (p->pid > 0) {
-		snprintf(buf + n, len - (size_t)n, " pid %d", (int)p->pid);
-	} else if (p->peerlen > off && p->peer.sun_path[0]) {
-		snprintf(buf + n, len - (size_t)n, " peer %.*s",
-			 (int)(p->peerlen - off), p->peer.sun_path);
-	} else if (p->peerlen > off + 1) {
-		/* abstract: printable part of the name after the NUL */
-		snprintf(buf + n, len - (size_t)n, " peer @%.*s",
-			 (int)(p->peerlen - off - 1), p->peer.sun_path + 1);
-	}
+	serve_port_id_name(p, buf, len);
+	serve_port_peer(p, peer, sizeof(peer));
+	n = strlen(buf);
+	if (peer[0] && n < len)
+		snprintf(buf + n, len - n, " %s", peer);
 }

@@ -48,6 +48,9 @@ void serve_stats_add(struct sqn_sw_port_stats *sw, struct serve_port_stats *io,
 	io->drop_error += b->drop_error;
 	io->bad_frames += b->bad_frames;
 	io->lost += b->lost;
+	io->rx_throttled += b->rx_throttled;
+	io->tx_throttled += b->tx_throttled;
+	io->drop_rate += b->drop_rate;
 }
 
 /**
@@ -87,14 +90,18 @@ static void print_io(FILE *f, const struct serve_port_stats *b,
 	fprintf(f,
 		" in_frames=%llu in_bytes=%llu out_frames=%llu out_bytes=%llu "
 		"queued=%llu drop_queue=%llu drop_error=%llu lost=%llu "
-		"bad_frames=%llu",
+		"bad_frames=%llu rx_throttled=%llu tx_throttled=%llu "
+		"drop_rate=%llu",
 		(unsigned long long)b->in_frames,
 		(unsigned long long)b->in_bytes,
 		(unsigned long long)b->out_frames,
 		(unsigned long long)b->out_bytes, queued,
 		(unsigned long long)b->drop_queue,
 		(unsigned long long)b->drop_error, (unsigned long long)b->lost,
-		(unsigned long long)b->bad_frames);
+		(unsigned long long)b->bad_frames,
+		(unsigned long long)b->rx_throttled,
+		(unsigned long long)b->tx_throttled,
+		(unsigned long long)b->drop_rate);
 }
 
 /**

@@ -1,0 +1,730 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * serve_ctl.c - squib-net serve's controls: the control socket (--control),
+ *		 the stats lines (--stats-interval), captures of a port or of
+ *		 the whole network
+ *
+ * Theory of operation: serve has one thread, and its loop (serve_loop.c)
+ * polls the control socket's fds beside the ports'; ctl_server answers
+ * within the dispatch that completes a request's line and never waits on a
+ * client, so a request costs the loop one turn's worth of work. The
+ * callbacks act on serve's own state: a port's limiters and capture, a
+ * port's end (disconnect), the uplink's forwards and capture through the
+ * library. A capture-stop waits for the pcap writer to drain its buffer
+ * (at most SQN_CAP_BUF_DEFAULT bytes to a file): the one request that
+ * costs the loop that long.
+ *
+ * Names: the uplink is its interface id (--id, "eth0"); a port is its
+ * switch number ("3") or its name, "URL#N" (its listener, and how many
+ * ports came before it: never reused, so a name cannot reach the next VM
+ * that gets the same number); "network" is the whole network. Counters of
+ * a port: its I/O counters (in_*: from the VM, out_*: to it), the
+ * switch's, its rate limiters' and its capture's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl_server.h"
+#include "serve.h"
+
+/**
+ * epoch_ms() - the wall clock, for stats objects
+ *
+ * Return: milliseconds since the epoch
+ */
+static uint64_t epoch_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/**
+ * serve_capture_frame() - offer a frame to a capture point
+ * @c:		the capture point
+ * @dir:	SQN_CAP_RX (toward a VM) or SQN_CAP_TX (from one)
+ * @f:		the frame
+ * @len:	its length
+ */
+void serve_capture_frame(struct sqn_cap *c, unsigned dir, const uint8_t *f,
+			 uint32_t len)
+{
+	if (sqn_cap_on(c))
+		sqn_cap_add(c, dir, f, len, 0);
+}
+
+/* the switch's drop causes as counter names, in enum sqn_sw_drop's order */
+static const char *const drop_names[] = {
+	"drop_runt",  "drop_src",      "drop_pin",
+	"drop_taken", "drop_isolated", "drop_local",
+};
+_Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) == SQN_SW_DROP_COUNT,
+	       "a drop cause was added to switch.h: name it here");
+
+/**
+ * struct counters - a stats object's counters being filled
+ * @c:	the pairs
+ * @n:	how many
+ */
+struct counters {
+	struct ctl_counter c[CTL_MAX_COUNTERS];
+	unsigned n;
+};
+
+/**
+ * put() - one counter
+ * @k:		the counters
+ * @name:	its name (static)
+ * @v:		its value
+ */
+static void put(struct counters *k, const char *name, uint64_t v)
+{
+	if (k->n < CTL_MAX_COUNTERS)
+		k->c[k->n++] = (struct ctl_counter){.name = name, .value = v};
+}
+
+/**
+ * put_sw() - the switch's counters
+ * @k:	the counters
+ * @a:	the switch's counters of a port, or of the network
+ */
+static void put_sw(struct counters *k, const struct sqn_sw_port_stats *a)
+{
+	unsigned i;
+
+	put(k, "switched", a->rx_frames);
+	put(k, "unicast", a->unicast);
+	put(k, "flood", a->flood);
+	put(k, "flood_unknown", a->flood_unknown);
+	put(k, "fwd_frames", a->fwd_frames);
+	put(k, "fwd_bytes", a->fwd_bytes);
+	put(k, "learnt", a->learnt);
+	put(k, "macs", a->macs);
+	for (i = 0; i < SQN_SW_DROP_COUNT; i++)
+		put(k, drop_names[i], a->drops[i]);
+}
+
+/**
+ * put_io() - a port's I/O and rate counters
+ * @k:		the counters
+ * @b:		the port's (or the sum's) I/O counters
+ * @queued:	frames queued now
+ */
+static void put_io(struct counters *k, const struct serve_port_stats *b,
+		   uint64_t queued)
+{
+	put(k, "in_frames", b->in_frames);
+	put(k, "in_bytes", b->in_bytes);
+	put(k, "out_frames", b->out_frames);
+	put(k, "out_bytes", b->out_bytes);
+	put(k, "queued", queued);
+	put(k, "drop_queue", b->drop_queue);
+	put(k, "drop_error", b->drop_error);
+	put(k, "lost", b->lost);
+	put(k, "bad_frames", b->bad_frames);
+	put(k, "rx_throttled", b->rx_throttled);
+	put(k, "tx_throttled", b->tx_throttled);
+	put(k, "drop_rate", b->drop_rate);
+}
+
+/**
+ * put_cap() - a capture point's counters
+ * @k:	the counters
+ * @c:	the capture point, or NULL (none: zeros)
+ */
+static void put_cap(struct counters *k, struct sqn_cap *c)
+{
+	struct sqn_cap_stats cs = {0};
+
+	if (c)
+		sqn_cap_stats(c, &cs);
+	put(k, "capture_frames", cs.frames);
+	put(k, "capture_dropped", cs.dropped);
+	put(k, "capture_lost", cs.lost);
+}
+
+/**
+ * uplink_obj() - the uplink's stats object
+ * @s:		serve
+ * @st:		holds its counters
+ * @k:		the counters
+ * @o:		filled
+ */
+static void uplink_obj(struct serve *s, struct sqn_stats_ext *st,
+		       struct counters *k, struct ctl_stats *o)
+{
+	*st = (struct sqn_stats_ext){.size = sizeof(*st)};
+	sqn_iface_stats_ext(s->up, st);
+	k->n = ctl_counters_from_ext(st, k->c, CTL_MAX_COUNTERS);
+	put(k, "refused", s->up_refused);
+	*o = (struct ctl_stats){.kind = "iface",
+				.name = sqn_iface_id(s->up),
+				.has_port = true,
+				.port = SERVE_UPLINK,
+				.mode = sqn_mode_name(sqn_iface_mode(s->up)),
+				.link = sqn_iface_link(s->up, NULL, 0),
+				.ts_ms = epoch_ms(),
+				.c = k->c,
+				.n = k->n};
+}
+
+/**
+ * port_obj() - a port's stats object
+ * @s:		serve
+ * @p:		the port
+ * @name:	gets its name, 200 bytes
+ * @peer:	gets its peer, 200 bytes
+ * @k:		the counters
+ * @o:		filled
+ */
+static void port_obj(struct serve *s, struct serve_port *p, char *name,
+		     char *peer, struct counters *k, struct ctl_stats *o)
+{
+	struct sqn_sw_port_stats a;
+
+	serve_port_id_name(p, name, 200);
+	serve_port_peer(p, peer, 200);
+	sqn_sw_port_stats(&s->sw, p->id, &a);
+	k->n = 0;
+	put_io(k, &p->st, p->txq.count);
+	put_sw(k, &a);
+	put_cap(k, p->cap);
+	*o = (struct ctl_stats){.kind = "port",
+				.name = name,
+				.has_port = true,
+				.port = p->id,
+				.peer = peer[0] ? peer : NULL,
+				.link = -1,
+				.ts_ms = epoch_ms(),
+				.c = k->c,
+				.n = k->n};
+}
+
+/**
+ * network_obj() - the whole network's stats object
+ * @s:	serve
+ * @k:	the counters
+ * @o:	filled
+ */
+static void network_obj(struct serve *s, struct counters *k,
+			struct ctl_stats *o)
+{
+	struct sqn_sw_port_stats tsw = s->gone_sw, a;
+	struct serve_port_stats tio = s->gone_io;
+	uint64_t queued = 0;
+	unsigned i;
+
+	if (s->up) {
+		sqn_sw_port_stats(&s->sw, SERVE_UPLINK, &a);
+		serve_stats_add(&tsw, &tio, &a, NULL);
+	}
+	for (i = 1; i <= s->o->max_ports; i++) {
+		struct serve_port *p = &s->port[i];
+
+		if (!p->used)
+			continue;
+		sqn_sw_port_stats(&s->sw, i, &a);
+		serve_stats_add(&tsw, &tio, &a, &p->st);
+		queued += p->txq.count;
+	}
+	k->n = 0;
+	put(k, "ports", s->nports);
+	put(k, "peak", s->peak);
+	put(k, "closed", s->closed);
+	put(k, "refused", s->refused);
+	put(k, "resets", s->resets);
+	put_io(k, &tio, queued);
+	put_sw(k, &tsw);
+	put_cap(k, &s->cap);
+	*o = (struct ctl_stats){.kind = "network",
+				.name = "network",
+				.link = -1,
+				.ts_ms = epoch_ms(),
+				.c = k->c,
+				.n = k->n};
+}
+
+/**
+ * port_find() - a port by number or name
+ * @s:		serve
+ * @name:	"3" or "unix:///path#5"
+ *
+ * Return: the port, or NULL
+ */
+static struct serve_port *port_find(struct serve *s, const char *name)
+{
+	char buf[SQN_URL_PATH_MAX + 48], *end;
+	unsigned long id;
+	unsigned i;
+
+	if (name[0] >= '1' && name[0] <= '9') {
+		id = strtoul(name, &end, 10);
+		if (!*end && id <= s->o->max_ports && s->port[id].used)
+			return &s->port[id];
+		return NULL;
+	}
+	for (i = 1; i <= s->o->max_ports; i++) {
+		if (!s->port[i].used)
+			continue;
+		serve_port_id_name(&s->port[i], buf, sizeof(buf));
+		if (!strcmp(buf, name))
+			return &s->port[i];
+	}
+	return NULL;
+}
+
+/**
+ * is_uplink() - whether a name is the uplink's
+ * @s:		serve
+ * @name:	the name
+ *
+ * Return: true if serve has an uplink by that id
+ */
+static bool is_uplink(const struct serve *s, const char *name)
+{
+	return s->up && !strcmp(name, sqn_iface_id(s->up));
+}
+
+/**
+ * no_such() - the refusal of a name that is nothing here
+ * @field:	the field
+ * @name:	the name
+ * @err:	gets it
+ *
+ * Return: -ENOENT
+ */
+static int no_such(const char *field, const char *name, struct ctl_err *err)
+{
+	ctl_err_set(err, field,
+		    "%s: no port, uplink or network named '%s' (a port is "
+		    "its number or URL#N, as list shows)",
+		    field, name);
+	return -ENOENT;
+}
+
+/**
+ * lib_err() - the uplink's refusal as the answer's error
+ * @s:		serve
+ * @field:	the field at fault
+ * @rc:		what the call returned
+ * @err:	gets it
+ *
+ * Return: @rc
+ */
+static int lib_err(struct serve *s, const char *field, int rc,
+		   struct ctl_err *err)
+{
+	char msg[256];
+
+	sqn_iface_last_error(s->up, msg, sizeof(msg));
+	ctl_err_set(err, field, "%s: %s", field, msg[0] ? msg : strerror(-rc));
+	return rc;
+}
+
+/**
+ * wanted() - whether list's names ask for an object
+ * @req:	the request
+ * @a:		its name
+ * @b:		another name of it (a port's number), or NULL
+ * @seen:	bit i set when names[i] matched
+ *
+ * Return: true when there are no names or one of them is this
+ */
+static bool wanted(const struct ctl_req *req, const char *a, const char *b,
+		   uint32_t *seen)
+{
+	bool yes = !req->names.n;
+	unsigned i;
+
+	for (i = 0; i < req->names.n; i++)
+		if (!strcmp(req->names.v[i], a) ||
+		    (b && !strcmp(req->names.v[i], b))) {
+			*seen |= 1u << i;
+			yes = true;
+		}
+	return yes;
+}
+
+static int do_list(void *opaque, const struct ctl_req *req, struct ctl_w *w,
+		   struct ctl_err *err)
+{
+	struct serve *s = opaque;
+	struct counters k;
+	struct sqn_stats_ext st;
+	struct ctl_stats o;
+	char name[200], peer[200], num[16];
+	uint32_t seen = 0;
+	unsigned i;
+
+	ctl_w_arr_open(w, "items");
+	if (s->up && wanted(req, sqn_iface_id(s->up), NULL, &seen)) {
+		uplink_obj(s, &st, &k, &o);
+		ctl_w_stats(w, NULL, &o);
+	}
+	for (i = 1; i <= s->o->max_ports; i++) {
+		if (!s->port[i].used)
+			continue;
+		serve_port_id_name(&s->port[i], name, sizeof(name));
+		snprintf(num, sizeof(num), "%u", i);
+		if (!wanted(req, name, num, &seen))
+			continue;
+		port_obj(s, &s->port[i], name, peer, &k, &o);
+		ctl_w_stats(w, NULL, &o);
+	}
+	if (wanted(req, "network", NULL, &seen)) {
+		network_obj(s, &k, &o);
+		ctl_w_stats(w, NULL, &o);
+	}
+	ctl_w_arr_close(w);
+	for (i = 0; i < req->names.n; i++)
+		if (!(seen >> i & 1)) {
+			char field[32];
+
+			snprintf(field, sizeof(field), "names[%u]", i);
+			return no_such(field, req->names.v[i], err);
+		}
+	return 0;
+}
+
+/**
+ * uplink_for() - the uplink a forward request is about
+ * @s:		serve
+ * @req:	the request
+ * @err:	gets the refusal
+ *
+ * Return: 0, or a negative errno with @err set
+ */
+static int uplink_for(struct serve *s, const struct ctl_req *req,
+		      struct ctl_err *err)
+{
+	if (!s->up) {
+		ctl_err_set(err, "cmd",
+			    "cmd: serve runs with no uplink (--mode none): "
+			    "nothing to forward to");
+		return -ENOTSUP;
+	}
+	if (req->name && !is_uplink(s, req->name)) {
+		ctl_err_set(err, "name",
+			    "name: forwards are the uplink's ('%s'), not '%s'",
+			    sqn_iface_id(s->up), req->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int do_forward(struct serve *s, const struct ctl_req *req,
+		      struct ctl_err *err, bool add)
+{
+	int rc = uplink_for(s, req, err);
+
+	if (rc)
+		return rc;
+	rc = add ? sqn_iface_forward_add(s->up, req->forward)
+		 : sqn_iface_forward_remove(s->up, req->forward);
+	return rc ? lib_err(s, "forward", rc, err) : 0;
+}
+
+static int do_forward_add(void *opaque, const struct ctl_req *req,
+			  struct ctl_w *w, struct ctl_err *err)
+{
+	(void)w;
+	return do_forward(opaque, req, err, true);
+}
+
+static int do_forward_remove(void *opaque, const struct ctl_req *req,
+			     struct ctl_w *w, struct ctl_err *err)
+{
+	(void)w;
+	return do_forward(opaque, req, err, false);
+}
+
+/**
+ * cap_point() - the capture point a request names: a port's (made when it
+ *		 is first captured), or the network's
+ * @s:		serve
+ * @req:	the request
+ * @make:	make a port's capture point if it has none
+ * @err:	gets the refusal
+ *
+ * Return: the point, or NULL with @err set (the uplink is the library's:
+ * NULL with no error)
+ */
+static struct sqn_cap *cap_point(struct serve *s, const struct ctl_req *req,
+				 bool make, struct ctl_err *err)
+{
+	struct serve_port *p;
+
+	if (!req->name || !strcmp(req->name, "network"))
+		return &s->cap;
+	if (is_uplink(s, req->name))
+		return NULL;
+	p = port_find(s, req->name);
+	if (!p) {
+		no_such("name", req->name, err);
+		return NULL;
+	}
+	if (!p->cap && make) {
+		p->cap = malloc(sizeof(*p->cap));
+		if (!p->cap || sqn_cap_init(p->cap)) {
+			free(p->cap);
+			p->cap = NULL;
+			ctl_err_set(err, "cmd", "cmd: out of memory");
+		}
+	}
+	if (!p->cap && !make)
+		ctl_err_set(err, "cmd", "cmd: no capture runs on port %u",
+			    p->id);
+	return p->cap;
+}
+
+static int do_capture_start(void *opaque, const struct ctl_req *req,
+			    struct ctl_w *w, struct ctl_err *err)
+{
+	struct serve *s = opaque;
+	struct sqn_cap_config cfg = {.path = req->file};
+	struct sqn_capture ic = {.size = sizeof(ic), .path = req->file};
+	struct sqn_cap *c;
+	char msg[256];
+	int rc;
+
+	(void)w;
+	cfg.snaplen = ctl_req_has(req, "snaplen") ? (uint32_t)req->snaplen : 0;
+	ic.snaplen = cfg.snaplen;
+	cfg.nsec = req->nsec;
+	ic.nsec = req->nsec ? SQN_ON : 0;
+	if (req->direction && !strcmp(req->direction, "rx")) {
+		cfg.dirs = SQN_CAP_RX;
+		ic.dirs = SQN_CAPTURE_RX;
+	} else if (req->direction && !strcmp(req->direction, "tx")) {
+		cfg.dirs = SQN_CAP_TX;
+		ic.dirs = SQN_CAPTURE_TX;
+	}
+	err->field[0] = '\0';
+	c = cap_point(s, req, true, err);
+	if (!c && err->field[0])
+		return -ENOENT;
+	if (!c) { /* the uplink: the library's capture */
+		rc = sqn_iface_capture_start(s->up, &ic);
+		return rc ? lib_err(s, rc == -EBUSY ? "cmd" : "file", rc, err)
+			  : 0;
+	}
+	rc = sqn_cap_start(c, &cfg, msg, sizeof(msg));
+	if (rc)
+		ctl_err_set(err, rc == -EBUSY ? "cmd" : "file", "%s: %s",
+			    rc == -EBUSY ? "cmd" : "file", msg);
+	return rc;
+}
+
+static int do_capture_stop(void *opaque, const struct ctl_req *req,
+			   struct ctl_w *w, struct ctl_err *err)
+{
+	struct serve *s = opaque;
+	struct sqn_cap_stats cs;
+	struct sqn_cap *c;
+	int rc;
+
+	err->field[0] = '\0';
+	c = cap_point(s, req, false, err);
+	if (!c && err->field[0])
+		return -ENOENT;
+	if (!c) {
+		struct sqn_stats_ext st = {.size = sizeof(st)};
+
+		rc = sqn_iface_capture_stop(s->up);
+		if (rc)
+			return lib_err(s, "cmd", rc, err);
+		sqn_iface_stats_ext(s->up, &st);
+		cs = (struct sqn_cap_stats){.frames = st.capture_frames,
+					    .dropped = st.capture_dropped,
+					    .lost = st.capture_lost};
+	} else if (sqn_cap_stop(c, &cs)) {
+		ctl_err_set(err, "cmd", "cmd: no capture runs on %s",
+			    req->name ? req->name : "the network");
+		return -ENOENT;
+	}
+	ctl_w_u64(w, "frames", cs.frames);
+	ctl_w_u64(w, "dropped", cs.dropped);
+	ctl_w_u64(w, "lost", cs.lost);
+	return 0;
+}
+
+/**
+ * bucket_in() - a request's bucket into the library's, and its bit
+ * @b:		the request's bucket
+ * @out:	gets it
+ * @bit:	its SQN_LIMIT_* bit
+ *
+ * Return: @bit if the request names the bucket, else 0
+ */
+static unsigned bucket_in(const struct ctl_bucket *b, struct sqn_bucket *out,
+			  unsigned bit)
+{
+	if (!b->set)
+		return 0;
+	*out = (struct sqn_bucket){.size = (uint64_t)b->size,
+				   .one_time_burst =
+					   (uint64_t)b->one_time_burst,
+				   .refill_time_ms = (uint64_t)b->refill_time};
+	return bit;
+}
+
+static int do_rate_limit(void *opaque, const struct ctl_req *req,
+			 struct ctl_w *w, struct ctl_err *err)
+{
+	struct serve *s = opaque;
+	struct sqn_rate_limiter rx = {0}, tx = {0};
+	struct serve_port *p;
+	unsigned which = 0;
+
+	(void)w;
+	if (!req->name) {
+		ctl_err_set(err, "name",
+			    "name: serve limits each port on its own: name "
+			    "one (its number or URL#N)");
+		return -EINVAL;
+	}
+	if (is_uplink(s, req->name) || !strcmp(req->name, "network")) {
+		ctl_err_set(err, "name",
+			    "name: '%s' is shared by every port: limit the "
+			    "ports",
+			    req->name);
+		return -EINVAL;
+	}
+	p = port_find(s, req->name);
+	if (!p)
+		return no_such("name", req->name, err);
+	which |= bucket_in(&req->rx.bandwidth, &rx.bandwidth,
+			   SQN_LIMIT_RX_BANDWIDTH);
+	which |= bucket_in(&req->rx.ops, &rx.ops, SQN_LIMIT_RX_OPS);
+	which |= bucket_in(&req->tx.bandwidth, &tx.bandwidth,
+			   SQN_LIMIT_TX_BANDWIDTH);
+	which |= bucket_in(&req->tx.ops, &tx.ops, SQN_LIMIT_TX_OPS);
+	if (!which) {
+		ctl_err_set(err, "cmd",
+			    "cmd: rate-limit names no bucket: give "
+			    "rx_rate_limiter or tx_rate_limiter with a "
+			    "bandwidth or ops bucket");
+		return -EINVAL;
+	}
+	if (serve_port_set_limits(p, which, &rx, &tx, s->now_ns)) {
+		ctl_err_set(err, "cmd", "cmd: out of memory");
+		return -ENOMEM;
+	}
+	s->limits = true;
+	return 0;
+}
+
+static int do_disconnect(void *opaque, const struct ctl_req *req,
+			 struct ctl_w *w, struct ctl_err *err)
+{
+	struct serve *s = opaque;
+	struct serve_port *p = port_find(s, req->name);
+
+	(void)w;
+	if (!p)
+		return no_such("name", req->name, err);
+	serve_close_port(s, p, "disconnected through the control socket");
+	return 0;
+}
+
+/**
+ * ctl_log() - a refused connection, said on stderr
+ * @opaque:	serve
+ * @msg:	what happened
+ */
+static void ctl_log(void *opaque, const char *msg)
+{
+	(void)opaque;
+	fprintf(stderr, "squib-net: serve: control: %s\n", msg);
+}
+
+static const struct ctl_ops serve_ctl_ops = {
+	.who = "squib-net serve",
+	.fn = {[CTL_LIST] = do_list,
+	       [CTL_FORWARD_ADD] = do_forward_add,
+	       [CTL_FORWARD_REMOVE] = do_forward_remove,
+	       [CTL_CAPTURE_START] = do_capture_start,
+	       [CTL_CAPTURE_STOP] = do_capture_stop,
+	       [CTL_RATE_LIMIT] = do_rate_limit,
+	       [CTL_DISCONNECT] = do_disconnect},
+	.log = ctl_log,
+};
+
+/**
+ * serve_ctl_open() - the network capture (--pcap) and the control socket
+ *		      (--control)
+ * @s:		serve, its uplink started
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or a negative errno
+ */
+int serve_ctl_open(struct serve *s, char *err, size_t errlen)
+{
+	char msg[256];
+	int rc;
+
+	if (s->o->pcap) {
+		struct sqn_cap_config cfg = {.path = s->o->pcap,
+					     .snaplen = s->o->pcap_snaplen};
+
+		rc = sqn_cap_start(&s->cap, &cfg, msg, sizeof(msg));
+		if (rc) {
+			snprintf(err, errlen, "serve: --pcap: %s", msg);
+			return rc;
+		}
+	}
+	if (!s->o->control)
+		return 0;
+	rc = ctl_server_open(&s->ctl, s->o->control, &serve_ctl_ops, s, msg,
+			     sizeof(msg));
+	if (rc)
+		snprintf(err, errlen, "serve: --control: %s", msg);
+	return rc;
+}
+
+/**
+ * serve_ctl_close() - close the control socket (its file removed)
+ * @s:	serve
+ */
+void serve_ctl_close(struct serve *s)
+{
+	ctl_server_close(s->ctl);
+	s->ctl = NULL;
+}
+
+/**
+ * serve_stats_lines() - one stats JSON line per port, for the uplink and
+ *			 for the network (--stats-interval)
+ * @s:	serve
+ * @f:	where to
+ */
+void serve_stats_lines(struct serve *s, FILE *f)
+{
+	struct counters k;
+	struct sqn_stats_ext st;
+	struct ctl_stats o;
+	char name[200], peer[200], line[4096];
+	unsigned i;
+
+	if (s->up) {
+		uplink_obj(s, &st, &k, &o);
+		if (ctl_stats_line(&o, line, sizeof(line)) > 0)
+			fputs(line, f);
+	}
+	for (i = 1; i <= s->o->max_ports; i++) {
+		if (!s->port[i].used)
+			continue;
+		port_obj(s, &s->port[i], name, peer, &k, &o);
+		if (ctl_stats_line(&o, line, sizeof(line)) > 0)
+			fputs(line, f);
+	}
+	network_obj(s, &k, &o);
+	if (ctl_stats_line(&o, line, sizeof(line)) > 0)
+		fputs(line, f);
+	(void)fflush(f);
+}
