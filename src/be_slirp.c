@@ -74,6 +74,7 @@
 
 #include "internal.h"
 #include "netopt.h"
+#include "policy.h"
 #include "ring.h"
 #include "slirp_poll.h"
 #include "csum.h"
@@ -144,6 +145,7 @@ struct slirp_be {
 
 	uint8_t *gro_buf;
 	bool offload;
+	struct sqn_policy_env env;
 };
 
 /**
@@ -680,6 +682,40 @@ static bool sigpipe_is_default(void)
 }
 
 /**
+ * set_policy_env() - libslirp's own DNS and gateway, for the egress policy
+ * @env:	filled
+ * @o:		the options
+ */
+static void set_policy_env(struct sqn_policy_env *env,
+			   const struct sqn_netopt *o)
+{
+	memset(env, 0, sizeof(*env));
+	env->dns[env->n_dns].family = 4;
+	memcpy(env->dns[env->n_dns++].a, &o->dns, 4);
+	env->gw[env->n_gw].family = 4;
+	memcpy(env->gw[env->n_gw++].a, &o->host, 4);
+	if (!o->ipv6)
+		return;
+	env->dns[env->n_dns].family = 6;
+	memcpy(env->dns[env->n_dns++].a, &o->dns6, 16);
+	env->gw[env->n_gw].family = 6;
+	memcpy(env->gw[env->n_gw++].a, &o->host6, 16);
+}
+
+/**
+ * slirp_policy_env() - the DNS and gateway addresses libslirp answers on
+ * @iface:	the interface
+ * @env:	filled
+ */
+static void slirp_policy_env(struct sqn_iface *iface,
+			     struct sqn_policy_env *env)
+{
+	const struct slirp_be *be = iface->be;
+
+	*env = be->env;
+}
+
+/**
  * slirp_start() - start libslirp and its readiness set
  * @iface:	the interface
  * @p:		parameters
@@ -773,6 +809,7 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 	if (rc)
 		goto out_slirp;
 	sync_set(be);
+	set_policy_env(&be->env, o);
 
 	iface->be = be;
 	iface->fd = be->set.poller.fd;
@@ -1067,4 +1104,5 @@ const struct sqn_backend_ops sqn_be_slirp = {
 	.read = slirp_read,
 	.write = slirp_write,
 	.timeout_ms = slirp_timeout_ms,
+	.policy_env = slirp_policy_env,
 };

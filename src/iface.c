@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iface_policy.h"
 #include "internal.h"
 
 #define SQN_STR_(x) #x
@@ -77,6 +78,7 @@ static struct sqn_iface *iface_alloc(const struct sqn_params *p)
  */
 static void iface_free(struct sqn_iface *iface)
 {
+	sqn_ipol_free(iface);
 	pthread_mutex_destroy(&iface->msg_lock);
 	free(iface);
 }
@@ -158,9 +160,11 @@ static const struct {
 	SQN_PFIELD(forwards),
 	SQN_PFIELD(n_forwards),
 	SQN_PFIELD(reconnect_max),
+	SQN_PFIELD(policy_rules),
+	SQN_PFIELD(n_policy_rules),
 };
 
-_Static_assert(offsetof(struct sqn_params, reconnect_max) + sizeof(uint32_t) +
+_Static_assert(offsetof(struct sqn_params, n_policy_rules) + sizeof(unsigned) +
 			       _Alignof(struct sqn_params) >
 		       sizeof(struct sqn_params),
 	       "a member was appended to struct sqn_params: add it to "
@@ -323,6 +327,10 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 	}
 
 	rc = sqn_params_check(iface, &p);
+	if (!rc)
+		rc = sqn_ipol_init(iface);
+	if (!rc)
+		rc = sqn_ipol_check(iface, &p);
 	if (rc)
 		goto out_free;
 	ops = resolve_mode(iface, &p);
@@ -345,6 +353,11 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 	rc = ops->start(iface, &p);
 	if (rc)
 		goto out_free;
+	rc = sqn_ipol_start(iface);
+	if (rc) {
+		ops->stop(iface);
+		goto out_free;
+	}
 	if (iface->qfd[0] < 0)
 		iface->qfd[0] = iface->fd;
 	if (!atomic_load(&iface->link_up))
@@ -434,8 +447,10 @@ SQN_API int sqn_iface_queue_read(struct sqn_iface *iface, unsigned queue,
 	if (n > SQN_BATCH)
 		n = SQN_BATCH;
 	rc = iface->ops->read(iface, queue, frames, n);
-	if (rc > 0 && frames) /* frames is NULL only when n is 0 */
+	if (rc > 0 && frames) { /* frames is NULL only when n is 0 */
+		rc = sqn_ipol_rx(iface, frames, rc);
 		count_rx(iface, frames, rc);
+	}
 	return rc;
 }
 
@@ -470,10 +485,55 @@ static bool frame_ok(struct sqn_iface *iface, const struct sqn_frame *f)
 	return false;
 }
 
+/* what a write does with each frame (struct tx_batch.kind) */
+enum tx_kind {
+	TX_UNSEEN = 0, /* not judged yet */
+	TX_TAKE,       /* pass it to the backend */
+	TX_REFUSED,    /* a bad length: counted in tx_errors */
+	TX_DENIED,     /* the policy's: settled by sqn_ipol_denied() */
+};
+
+/**
+ * struct tx_batch - one write call's frames and what becomes of them
+ * @frames:	the caller's frames
+ * @kind:	enum tx_kind per frame: each frame is judged once, even
+ *		when the backend makes the loop go over it again
+ * @pol:	the policy's state (the replies of the frame denied last)
+ */
+struct tx_batch {
+	const struct sqn_frame *frames;
+	uint8_t kind[SQN_BATCH];
+	struct sqn_ipol_tx pol;
+};
+
+/**
+ * tx_judge() - what becomes of frame @i, judged the first time it is asked
+ * @iface:	the interface
+ * @b:		the batch
+ * @i:		the frame
+ *
+ * Return: enum tx_kind
+ */
+static enum tx_kind tx_judge(struct sqn_iface *iface, struct tx_batch *b,
+			     unsigned i)
+{
+	if (b->kind[i] == TX_UNSEEN) {
+		if (!frame_ok(iface, &b->frames[i]))
+			b->kind[i] = TX_REFUSED;
+		else if (b->pol.eng && !sqn_ipol_tx(&b->pol, &b->frames[i]))
+			b->kind[i] = TX_DENIED;
+		else
+			b->kind[i] = TX_TAKE;
+	}
+	return (enum tx_kind)b->kind[i];
+}
+
 SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
 				  const struct sqn_frame *frames, unsigned n)
 {
+	struct tx_batch b;
 	unsigned i = 0, run, k;
+	enum tx_kind kind;
 	uint64_t bytes;
 	bool skip;
 	int rc;
@@ -488,13 +548,22 @@ SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
 				  queue, iface->nqueues);
 	if (n > SQN_BATCH)
 		n = SQN_BATCH;
-	/* Pass on each run of valid frames; a refused frame is consumed. */
+	b.frames = frames;
+	memset(b.kind, TX_UNSEEN, n);
+	sqn_ipol_tx_begin(iface, &b.pol);
+	/* Pass on each run of frames to take; a refused or denied frame is
+	 * consumed. Judging stops at the first frame not taken, which is
+	 * settled before any other is judged (its replies are in b.pol). */
 	while (i < n) {
-		if (!frame_ok(iface, &frames[i])) {
+		kind = tx_judge(iface, &b, i);
+		if (kind != TX_TAKE) {
+			if (kind == TX_DENIED)
+				sqn_ipol_denied(iface, queue, &b.pol);
 			i++;
 			continue;
 		}
-		for (run = 1; i + run < n && frame_ok(iface, &frames[i + run]);
+		for (run = 1; i + run < n && tx_judge(iface, &b, i + run) ==
+						     TX_TAKE;
 		     run++)
 			;
 		rc = iface->ops->write(iface, queue, frames + i, run);
@@ -515,8 +584,8 @@ SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
 		}
 		if ((unsigned)rc < run)
 			SQN_STAT_ADD(iface, tx_dropped, run - (unsigned)rc);
-		/* frame i + run, if any, was refused: skip it too */
-		i += run + (i + run < n);
+		/* frame i + run, if any, is settled at the top of the loop */
+		i += run;
 	}
 	return (int)n;
 }
