@@ -141,6 +141,28 @@ static bool offer(struct sqn_rl *l, struct epoch ep[2], uint64_t len,
 }
 
 /**
+ * sure_check() - sqn_rl_sure()'s promise: k frames of up to @bound bytes
+ *		  each pass without a refusal or a block
+ * @l:		the limiter (a copy is consumed)
+ * @bound:	the largest frame
+ * @now:	the clock
+ */
+static void sure_check(const struct sqn_rl *l, uint64_t bound, uint64_t now)
+{
+	struct sqn_rl c = *l;
+	uint64_t k = sqn_rl_sure(&c, bound, 64, now), i;
+
+	FZ_REQUIRE(k <= 64);
+	if (sqn_rl_blocked(&c, now))
+		FZ_REQUIRE(k == 0);
+	for (i = 0; i < k; i++) {
+		/* the largest frame each time: the worst case */
+		FZ_REQUIRE(sqn_rl_frame(&c, bound, now));
+		FZ_REQUIRE(!sqn_rl_blocked(&c, now));
+	}
+}
+
+/**
  * starve_check() - wait out the block and a refill: a frame that fits
  *		    the bucket must pass
  * @l:		the limiter
@@ -234,6 +256,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			starve_check(&l, &now, fz_u32(&f) & 0xffff, ep);
 			if (now >= (1ULL << 62))
 				return 0;
+			break;
+		case 6: /* the core's read size: that many frames of up to
+			 * the bound pass, on a copy, none blocking */
+			sure_check(&l, fz_u32(&f) & 0x1ffff, now);
 			break;
 		default: /* the timeout a caller would poll with */
 			if (sqn_rl_blocked(&l, now))

@@ -131,6 +131,41 @@ typedef void (*sqn_log_fn)(void *opaque, enum sqn_log_level level,
 #define SQN_OFF (-1)
 
 /**
+ * struct sqn_bucket - a token bucket, as Firecracker's TokenBucketConfig
+ * @size:		tokens it holds: bytes (bandwidth) or frames (ops);
+ *			0 disables the bucket
+ * @one_time_burst:	extra tokens, spent first and never refilled
+ * @refill_time_ms:	milliseconds to refill an empty bucket; 0 disables
+ *			the bucket
+ *
+ * The rate is @size tokens per @refill_time_ms. A bucket starts full.
+ */
+struct sqn_bucket {
+	uint64_t size;
+	uint64_t one_time_burst;
+	uint64_t refill_time_ms;
+};
+
+/**
+ * struct sqn_rate_limiter - one direction's limiter, as Firecracker's
+ *			     RateLimiterConfig
+ * @bandwidth:	bytes: a frame costs its Ethernet length (a virtio-net header
+ *		is not charged)
+ * @ops:	frames: a frame costs 1
+ *
+ * A frame passes when both buckets allow it. The semantics are
+ * Firecracker's: a frame a bucket refuses blocks the direction for 100 ms,
+ * the retry granularity; a frame larger than the bucket's size passes and
+ * blocks the direction for the time its excess takes to refill, so size a
+ * bandwidth bucket for the largest frame (sqn_iface_max_frame()). An all-zero
+ * limiter limits nothing.
+ */
+struct sqn_rate_limiter {
+	struct sqn_bucket bandwidth;
+	struct sqn_bucket ops;
+};
+
+/**
  * struct sqn_params - what sqn_iface_start() needs; zero means default
  * @size:		sizeof(struct sqn_params) as the caller compiled it;
  *			set by sqn_params_init(). Fields past it read as 0.
@@ -206,6 +241,16 @@ typedef void (*sqn_log_fn)(void *opaque, enum sqn_log_level level,
  *			bring no frame (the link stays down and its reason
  *			says so); 0: never give up. Failed attempts are
  *			logged (warnings) the 1st, 2nd, 4th, 8th... time
+ * @rx_rate_limiter:	frames toward the guest: what sqn_iface_read()
+ *			returns (see sqn_iface_set_rate_limit())
+ * @tx_rate_limiter:	frames from the guest: what sqn_iface_write() takes
+ * @live_controls:	SQN_ON: rate limits may be set at run time
+ *			(sqn_iface_set_rate_limit()) even when none is set
+ *			here. The readiness fds are then the library's own
+ *			pollers around the backend's (one more epoll or
+ *			kqueue hop per wake-up), which is also the case
+ *			whenever a rate limiter is set here; otherwise
+ *			sqn_iface_fd() is the backend's fd itself
  * @policy_rules:	the egress policy, every mode: one rule per string,
  *			spelt as the command line's options without their
  *			"--": "allow-host=pypi.org", "allow-host=*.example.com"
@@ -273,6 +318,10 @@ struct sqn_params {
 	unsigned n_forwards;
 
 	uint32_t reconnect_max;
+
+	struct sqn_rate_limiter rx_rate_limiter;
+	struct sqn_rate_limiter tx_rate_limiter;
+	int live_controls;
 
 	const char *const *policy_rules;
 	unsigned n_policy_rules;
@@ -371,6 +420,92 @@ struct sqn_stats {
 	uint64_t helper_restarts;
 };
 
+/**
+ * struct sqn_stats_ext - every counter: struct sqn_stats's, then the
+ *			  frame path's (sqn_iface_stats_ext())
+ * @size:		sizeof(struct sqn_stats_ext) as the caller compiled
+ *			it, set by the caller; members past it are not
+ *			written (later versions append counters)
+ * @capturing:		1 while a capture runs, else 0
+ * @rx_frames:		as in struct sqn_stats, and the ten after it
+ * @rx_bytes:		"
+ * @tx_frames:		"
+ * @tx_bytes:		"
+ * @rx_dropped:		"
+ * @tx_dropped:		"
+ * @rx_errors:		"
+ * @tx_errors:		"
+ * @conn_resets:	"
+ * @link_changes:	"
+ * @helper_restarts:	"
+ * @rx_throttled:	reads in which the rx rate limiter held a frame back
+ *			(each such refusal blocks the direction for a while;
+ *			a read while it is blocked is not counted again)
+ * @tx_throttled:	writes the tx rate limiter cut short: frames left
+ *			with the caller (0 accepted included)
+ * @capture_frames:	frames the capture took into its buffer (the running
+ *			capture's, or the last one's)
+ * @capture_dropped:	frames it did not take: its buffer was full
+ * @capture_lost:	frames it took but the file refused (a full disk)
+ * @policy_denied:	frames from the guest the egress policy denied (each
+ *			also counted in @tx_dropped; by cause:
+ *			sqn_iface_policy_stats())
+ */
+struct sqn_stats_ext {
+	uint32_t size;
+	uint32_t capturing;
+	uint64_t rx_frames;
+	uint64_t rx_bytes;
+	uint64_t tx_frames;
+	uint64_t tx_bytes;
+	uint64_t rx_dropped;
+	uint64_t tx_dropped;
+	uint64_t rx_errors;
+	uint64_t tx_errors;
+	uint64_t conn_resets;
+	uint64_t link_changes;
+	uint64_t helper_restarts;
+	uint64_t rx_throttled;
+	uint64_t tx_throttled;
+	uint64_t capture_frames;
+	uint64_t capture_dropped;
+	uint64_t capture_lost;
+	uint64_t policy_denied;
+};
+
+/* Directions of a capture: struct sqn_capture.dirs */
+#define SQN_CAPTURE_RX 1u
+#define SQN_CAPTURE_TX 2u
+
+/**
+ * struct sqn_capture - a pcap capture (sqn_iface_capture_start())
+ * @size:	sizeof(struct sqn_capture) as the caller compiled it, set by
+ *		the caller
+ * @path:	the file: created 0600, or truncated
+ * @snaplen:	bytes kept of each frame, 14..262144; 0: 65535 (all)
+ * @dirs:	SQN_CAPTURE_RX (toward the guest), SQN_CAPTURE_TX, or both;
+ *		0: both
+ * @nsec:	SQN_ON: nanosecond timestamps; else microseconds
+ * @buf_bytes:	the buffer between the frame path and the file's writer
+ *		thread; 0: 4 MiB
+ */
+struct sqn_capture {
+	uint32_t size;
+	const char *path;
+	uint32_t snaplen;
+	unsigned dirs;
+	int nsec;
+	uint32_t buf_bytes;
+};
+
+/* Which buckets sqn_iface_set_rate_limit() replaces */
+#define SQN_LIMIT_RX_BANDWIDTH (1u << 0)
+#define SQN_LIMIT_RX_OPS (1u << 1)
+#define SQN_LIMIT_TX_BANDWIDTH (1u << 2)
+#define SQN_LIMIT_TX_OPS (1u << 3)
+#define SQN_LIMIT_RX (SQN_LIMIT_RX_BANDWIDTH | SQN_LIMIT_RX_OPS)
+#define SQN_LIMIT_TX (SQN_LIMIT_TX_BANDWIDTH | SQN_LIMIT_TX_OPS)
+
 /** struct sqn_iface - a started interface (opaque) */
 struct sqn_iface;
 
@@ -436,10 +571,13 @@ SQN_API enum sqn_mode sqn_mode_default(void);
  * SQN_MODE_LARGE_FRAMES: carries any frame up to SQN_FRAME_MAX whatever the
  *			MTU, so max_frame defaults to SQN_FRAME_MAX rather
  *			than MTU + SQN_FRAME_MIN
+ * SQN_MODE_LIVE_FORWARDS: host port forwards can be added and removed on a
+ *			running interface (sqn_iface_forward_add())
  */
 #define SQN_MODE_HAS_DHCP (1u << 0)
 #define SQN_MODE_ONE_LOCK (1u << 1)
 #define SQN_MODE_LARGE_FRAMES (1u << 2)
+#define SQN_MODE_LIVE_FORWARDS (1u << 3)
 
 /*
  * Groups of struct sqn_params members a mode reads, for struct
@@ -474,7 +612,8 @@ SQN_API enum sqn_mode sqn_mode_default(void);
  * @name:	as the command line spells it ("slirp")
  * @summary:	the backend, in a few words ("libslirp in this process")
  * @platform:	where it can run: "any", "Linux" or "macOS"
- * @flags:	SQN_MODE_HAS_DHCP, SQN_MODE_ONE_LOCK, SQN_MODE_LARGE_FRAMES
+ * @flags:	SQN_MODE_HAS_DHCP, SQN_MODE_ONE_LOCK, SQN_MODE_LARGE_FRAMES,
+ *		SQN_MODE_LIVE_FORWARDS
  * @uses:	SQN_PARAMS_* groups of struct sqn_params it reads (the others
  *		it ignores); virtio-net offloads are supported when it has
  *		SQN_PARAMS_OFFLOAD
@@ -561,9 +700,12 @@ SQN_API void sqn_iface_free(struct sqn_iface *iface);
  * Never blocks; also services the backend (timers, helper sockets). A frame
  * that does not fit its buffer is never cut: if it is the first, the call
  * fails with -EMSGSIZE and frames[0].len says how much room it needs;
- * otherwise the call returns the frames before it.
+ * otherwise the call returns the frames before it. With an rx rate limit
+ * (sqn_iface_set_rate_limit()) it returns the frames the limiter allows,
+ * and 0 while it holds them back.
  *
- * Return: number of frames filled (0: none waiting), or a negative errno
+ * Return: number of frames filled (0: none waiting, or none allowed yet),
+ * or a negative errno
  */
 SQN_API int sqn_iface_read(struct sqn_iface *iface, struct sqn_frame *frames,
 			   unsigned n);
@@ -580,6 +722,11 @@ SQN_API int sqn_iface_read(struct sqn_iface *iface, struct sqn_frame *frames,
  * queue is full (or while a failing helper connection is being taken
  * down). Either way the caller's buffers are free again on return.
  *
+ * With a tx rate limit (sqn_iface_set_rate_limit()) it may take fewer
+ * frames than offered, 0 included: the rest stay with the caller, to be
+ * written again when sqn_iface_tx_wait_ms() says (or sqn_iface_tx_fd()
+ * turns readable).
+ *
  * Return: number of frames consumed (passed on, queued, or dropped and
  * counted), or a negative errno when nothing could be done (-ENETDOWN when
  * the link is down and nothing was consumed)
@@ -592,7 +739,10 @@ SQN_API int sqn_iface_write(struct sqn_iface *iface,
  * @iface:	the interface
  *
  * Readable when frames are waiting, a backend socket or timer needs
- * service, or the link state changed. Owned by the interface.
+ * service, or the link state changed; while the rx rate limiter holds
+ * frames back it is not, until the limiter lets them through (it then
+ * turns readable by itself). Owned by the interface; the same fd from
+ * start to stop.
  *
  * Return: the fd
  */
@@ -601,6 +751,10 @@ SQN_API int sqn_iface_fd(const struct sqn_iface *iface);
 /**
  * sqn_iface_timeout_ms() - when sqn_iface_read() must be called at the latest
  * @iface:	the interface
+ *
+ * Counts the rate limiters' waits too: a direction blocked by its limiter
+ * (sqn_iface_tx_wait_ms() for tx), while the backend's timers are left
+ * to wait while rx is blocked.
  *
  * Return: milliseconds until the backend's next timer, or -1 for none
  */
@@ -836,6 +990,158 @@ SQN_API int sqn_iface_policy_stats(const struct sqn_iface *iface,
  */
 SQN_API void sqn_iface_last_error(const struct sqn_iface *iface, char *buf,
 				  size_t len);
+
+/**
+ * sqn_iface_stats_ext() - copy every counter, the frame path's too
+ * @iface:	the interface
+ * @stats:	@stats->size set by the caller (e.g. `struct sqn_stats_ext st
+ *		= {.size = sizeof(st)};`); filled up to it
+ *
+ * Return: 0, or -EINVAL for a NULL argument or a @size under 8
+ */
+SQN_API int sqn_iface_stats_ext(const struct sqn_iface *iface,
+				struct sqn_stats_ext *stats);
+
+/**
+ * sqn_iface_set_rate_limit() - change rate limits at run time, as
+ *				Firecracker's PATCH /network-interfaces/{id}
+ * @iface:	the interface
+ * @which:	the buckets to replace: SQN_LIMIT_RX_BANDWIDTH,
+ *		SQN_LIMIT_RX_OPS, SQN_LIMIT_TX_BANDWIDTH, SQN_LIMIT_TX_OPS
+ *		(or SQN_LIMIT_RX, SQN_LIMIT_TX); the others keep their state
+ * @rx:		the new rx buckets, read where @which names them (NULL when
+ *		it names none)
+ * @tx:		the same for tx
+ *
+ * A bucket named is replaced by a new, full one (its one-time burst
+ * fresh), or disabled by a size or refill time of 0; a direction blocked
+ * by its limiter stays blocked until its deadline. Throttling never drops
+ * and never blocks the caller:
+ * - tx: sqn_iface_write() takes fewer frames (0 included) and leaves the
+ *   rest with the caller, as a VMM leaves them in its virtqueue; retry
+ *   after sqn_iface_tx_wait_ms(), when sqn_iface_tx_fd() turns readable,
+ *   or when the readiness fd wakes with sqn_iface_timeout_ms() (which
+ *   counts the tx wait too).
+ * - rx: sqn_iface_read() returns 0 while frames wait in the backend's
+ *   bounded queue (its drops counted as usual, in rx_dropped), and the
+ *   readiness fd stays quiet until the limiter lets frames through again.
+ *   A frame read from the backend but held back waits in the library
+ *   (one per queue, memory taken when the limit is set) and comes first.
+ * Backend timers wait too while rx is blocked (at most the block's length,
+ * 100 ms unless a frame larger than the bucket was let through).
+ *
+ * May be called from any thread, while read and write run. Limits at run
+ * time need the library's own readiness fds: an interface started with
+ * neither limiter set nor params.live_controls refuses.
+ *
+ * Return: 0; -EINVAL for an unknown bit or a NULL limiter @which names
+ * (or a refill time too long), -EOPNOTSUPP when the interface was not
+ * started ready for limits, -ENOMEM; the message in
+ * sqn_iface_last_error()
+ */
+SQN_API int sqn_iface_set_rate_limit(struct sqn_iface *iface, unsigned which,
+				     const struct sqn_rate_limiter *rx,
+				     const struct sqn_rate_limiter *tx);
+
+/**
+ * sqn_iface_rate_limit() - the rate limits in force
+ * @iface:	the interface
+ * @rx:		if not NULL, gets the rx buckets (sizes, configured bursts,
+ *		refill times; zero where disabled)
+ * @tx:		the same for tx
+ *
+ * Return: 0, or -EINVAL for a NULL @iface
+ */
+SQN_API int sqn_iface_rate_limit(struct sqn_iface *iface,
+				 struct sqn_rate_limiter *rx,
+				 struct sqn_rate_limiter *tx);
+
+/**
+ * sqn_iface_tx_wait_ms() - when a write the tx rate limiter cut short may
+ *			    be retried
+ * @iface:	the interface
+ *
+ * Return: milliseconds (at least 1) while the tx limiter refuses frames,
+ * -1 when it does not (or no tx limit is set)
+ */
+SQN_API int sqn_iface_tx_wait_ms(struct sqn_iface *iface);
+
+/**
+ * sqn_iface_tx_fd() - a descriptor for a VMM's TX thread to poll
+ * @iface:	the interface
+ *
+ * Turns readable when the tx rate limiter, having cut a write short, lets
+ * frames through again; the next sqn_iface_write() clears it. A TX thread
+ * that holds frames back polls it beside the guest's kick and retries the
+ * write when either fires (Firecracker's tx rate limiter event). Owned by
+ * the interface.
+ *
+ * Return: the fd; -EOPNOTSUPP when the interface was started with neither
+ * a tx limiter nor params.live_controls (sqn_iface_write() is never cut
+ * short then), -ESHUTDOWN after stop
+ */
+SQN_API int sqn_iface_tx_fd(const struct sqn_iface *iface);
+
+/**
+ * sqn_iface_capture_start() - start a pcap capture on a running interface
+ * @iface:	the interface
+ * @cap:	what and where; @cap->size set by the caller
+ *
+ * Frames are captured where the counters count them: what sqn_iface_read()
+ * returns (rx) and what sqn_iface_write() passed on (tx), without their
+ * virtio-net header, so a whole capture holds rx_frames + tx_frames
+ * frames, less its own capture_dropped and capture_lost. The frame path
+ * never waits on the file: a thread writes a bounded buffer out; frames
+ * that do not fit it are dropped and counted, frames the file refuses (a
+ * full disk) are lost and counted, and the file is cut back to its last
+ * whole record, so it stays readable (tcpdump -r, Wireshark). One capture
+ * at a time. May be called from any thread, while read and write run.
+ *
+ * Return: 0; -EBUSY when one runs, -EINVAL for a bad @cap, or what
+ * opening the file failed with; the message in sqn_iface_last_error()
+ */
+SQN_API int sqn_iface_capture_start(struct sqn_iface *iface,
+				    const struct sqn_capture *cap);
+
+/**
+ * sqn_iface_capture_stop() - stop the capture, write out what is buffered
+ * @iface:	the interface
+ *
+ * Waits for the writer thread to write the buffer and close the file; its
+ * counters stay in struct sqn_stats_ext until the next start.
+ * sqn_iface_stop() stops a running capture too.
+ *
+ * Return: 0, or -ENOENT when no capture runs
+ */
+SQN_API int sqn_iface_capture_stop(struct sqn_iface *iface);
+
+/**
+ * sqn_iface_forward_add() - add a host port forward at run time
+ * @iface:	the interface
+ * @spec:	"tcp|udp:[hostaddr]:hostport-[guestaddr]:guestport", as
+ *		params.forwards spells it
+ *
+ * Modes with SQN_MODE_LIVE_FORWARDS (slirp: libslirp's host forwards)
+ * listen on the host port at once. May be called from any thread.
+ *
+ * Return: 0; -EINVAL for a bad @spec, -EADDRINUSE (or what listening
+ * failed with), -ENOTSUP in a mode without live forwards (the message says
+ * what that mode's own means are)
+ */
+SQN_API int sqn_iface_forward_add(struct sqn_iface *iface, const char *spec);
+
+/**
+ * sqn_iface_forward_remove() - remove a host port forward at run time
+ * @iface:	the interface
+ * @spec:	as for sqn_iface_forward_add(); the protocol, host address
+ *		and host port say which forward
+ *
+ * The host port stops listening; connections already forwarded go on.
+ *
+ * Return: 0; -ENOENT when there is no such forward, -EINVAL, -ENOTSUP as
+ * for sqn_iface_forward_add()
+ */
+SQN_API int sqn_iface_forward_remove(struct sqn_iface *iface, const char *spec);
 
 /**
  * sqn_mac_parse() - parse "aa:bb:cc:dd:ee:ff" (any case)

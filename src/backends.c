@@ -41,6 +41,8 @@ extern const struct sqn_backend_ops sqn_be_slirp;
  * @flags:	SQN_MODE_*
  * @uses:	SQN_PARAMS_* groups it reads
  * @needs:	SQN_PARAMS_* groups it cannot start without
+ * @no_forwards: without SQN_MODE_LIVE_FORWARDS: how a host port is forwarded
+ *		to its guest instead, for sqn_iface_forward_add()'s refusal
  *
  * The facts are here, not in the backend's file, because they answer for
  * modes this build has no backend for too (probe, a command line refusing
@@ -55,6 +57,7 @@ struct sqn_mode_row {
 	uint32_t flags;
 	uint32_t uses;
 	uint32_t needs;
+	const char *no_forwards;
 };
 
 #ifndef SQN_HAVE_VMNET
@@ -83,18 +86,23 @@ struct sqn_mode_row {
 /* Every mode; adding one is a row here and the backend's own file. */
 static const struct sqn_mode_row sqn_modes[SQN_MODE_COUNT_] = {
 	[SQN_MODE_DEFAULT] = {.name = "default"},
-	[SQN_MODE_SHARED] = {.name = "shared",
-			     .ops = VMNET_OPS,
-			     .missing = "needs macOS vmnet.framework",
-			     .summary = "vmnet.framework, NAT",
-			     .platform = "macOS",
-			     .flags = SQN_MODE_HAS_DHCP},
+	[SQN_MODE_SHARED] =
+		{.name = "shared",
+		 .ops = VMNET_OPS,
+		 .missing = "needs macOS vmnet.framework",
+		 .summary = "vmnet.framework, NAT",
+		 .platform = "macOS",
+		 .flags = SQN_MODE_HAS_DHCP,
+		 .no_forwards = "vmnet's NAT forwards no host ports: connect "
+				"to the guest's address from the host"},
 	[SQN_MODE_HOST] = {.name = "host",
 			   .ops = VMNET_OPS,
 			   .missing = "needs macOS vmnet.framework",
 			   .summary = "vmnet.framework, host-only",
 			   .platform = "macOS",
-			   .flags = SQN_MODE_HAS_DHCP},
+			   .flags = SQN_MODE_HAS_DHCP,
+			   .no_forwards = "host-only: the host reaches the "
+					  "guest's address directly"},
 	[SQN_MODE_BRIDGED] = {.name = "bridged",
 			      .ops = VMNET_OPS,
 			      .missing = "needs macOS vmnet.framework",
@@ -102,24 +110,32 @@ static const struct sqn_mode_row sqn_modes[SQN_MODE_COUNT_] = {
 					 "interface",
 			      .platform = "macOS",
 			      .uses = SQN_PARAMS_BRIDGED,
-			      .needs = SQN_PARAMS_BRIDGED},
-	[SQN_MODE_USERSPACE] = {.name = "userspace",
-				.ops = USERSPACE_OPS,
-				.missing = "was not built in",
-				.summary = "a helper child (gvproxy, passt) on "
-					   "a socketpair",
-				.platform = "any",
-				.flags = SQN_MODE_HAS_DHCP |
-					 SQN_MODE_LARGE_FRAMES,
-				.uses = SQN_PARAMS_HELPER},
-	[SQN_MODE_SOCKET] = {.name = "socket",
-			     .ops = SOCKET_OPS,
-			     .missing = "was not built in",
-			     .summary = "an already running helper's socket",
-			     .platform = "any",
-			     .flags = SQN_MODE_HAS_DHCP | SQN_MODE_LARGE_FRAMES,
-			     .uses = SQN_PARAMS_URL,
-			     .needs = SQN_PARAMS_URL},
+			      .needs = SQN_PARAMS_BRIDGED,
+			      .no_forwards = "bridged: the guest has an "
+					     "address on the host's network"},
+	[SQN_MODE_USERSPACE] =
+		{.name = "userspace",
+		 .ops = USERSPACE_OPS,
+		 .missing = "was not built in",
+		 .summary = "a helper child (gvproxy, passt) on "
+			    "a socketpair",
+		 .platform = "any",
+		 .flags = SQN_MODE_HAS_DHCP | SQN_MODE_LARGE_FRAMES,
+		 .uses = SQN_PARAMS_HELPER,
+		 .no_forwards = "forwards are the helper's own: gvproxy's "
+				"HTTP API (-listen, /services/forwarder/"
+				"expose), passt's -t/-u options (helper_args)"},
+	[SQN_MODE_SOCKET] =
+		{.name = "socket",
+		 .ops = SOCKET_OPS,
+		 .missing = "was not built in",
+		 .summary = "an already running helper's socket",
+		 .platform = "any",
+		 .flags = SQN_MODE_HAS_DHCP | SQN_MODE_LARGE_FRAMES,
+		 .uses = SQN_PARAMS_URL,
+		 .needs = SQN_PARAMS_URL,
+		 .no_forwards = "forwards are the helper's own, set where it "
+				"runs (gvproxy's HTTP API, passt's -t/-u)"},
 	[SQN_MODE_TAP] = {.name = "tap",
 			  .ops = TAP_OPS,
 			  .missing = "needs Linux TAP devices",
@@ -127,18 +143,25 @@ static const struct sqn_mode_row sqn_modes[SQN_MODE_COUNT_] = {
 			  .platform = "Linux",
 			  .uses = SQN_PARAMS_DEVICE | SQN_PARAMS_QUEUES |
 				  SQN_PARAMS_OFFLOAD,
-			  .needs = SQN_PARAMS_DEVICE},
+			  .needs = SQN_PARAMS_DEVICE,
+			  .no_forwards =
+				  "the TAP is a host device: forward with the "
+				  "host's own means (an nftables or iptables "
+				  "DNAT rule to the guest's address)"},
 	[SQN_MODE_SLIRP] = {.name = "slirp",
 			    .ops = SLIRP_OPS,
 			    .missing = "was built without libslirp",
 			    .summary = "libslirp in this process",
 			    .platform = "any",
-			    .flags = SQN_MODE_HAS_DHCP | SQN_MODE_ONE_LOCK,
+			    .flags = SQN_MODE_HAS_DHCP | SQN_MODE_ONE_LOCK |
+				     SQN_MODE_LIVE_FORWARDS,
 			    .uses = SQN_PARAMS_SLIRP | SQN_PARAMS_OFFLOAD},
 	[SQN_MODE_LOOPBACK] = {.name = "loopback",
 			       .ops = &sqn_be_loopback,
 			       .summary = "every frame written comes back",
-			       .platform = "any"},
+			       .platform = "any",
+			       .no_forwards =
+				       "loopback has no network behind it"},
 };
 
 /**
@@ -267,6 +290,21 @@ SQN_API int sqn_mode_info(enum sqn_mode mode, struct sqn_mode_info *info)
 	mi.supported = sqn_mode_supported(mode, mi.why_not, sizeof(mi.why_not));
 	memcpy(info, &mi, size);
 	return 0;
+}
+
+/**
+ * sqn_mode_no_forwards() - how a mode without live forwards forwards a port
+ * @mode:	a mode other than SQN_MODE_DEFAULT
+ *
+ * Return: the reason, never NULL
+ */
+const char *sqn_mode_no_forwards(enum sqn_mode mode)
+{
+	const char *why = (unsigned)mode < SQN_MODE_COUNT_
+				  ? sqn_modes[mode].no_forwards
+				  : NULL;
+
+	return why ? why : "it has none";
 }
 
 /**

@@ -117,6 +117,9 @@ _Static_assert(SLIRP_CONFIG_VERSION_MAX >= SLIRP_CFG_VERSION,
  * @timers:	libslirp's timers
  * @guard_sigpipe: SIGPIPE is at its default: block it around libslirp
  * @guest_errors: guest errors libslirp reported, for rate-limited logs
+ * @opt:	the network's options, kept for forwards added at run time
+ *		(slirp_forward()); its search list is cleared at start (it
+ *		borrowed the params' strings)
  */
 struct slirp_be {
 	struct sqn_iface *iface;
@@ -146,6 +149,7 @@ struct slirp_be {
 	uint8_t *gro_buf;
 	bool offload;
 	struct sqn_policy_env env;
+	struct sqn_netopt *opt;
 };
 
 /**
@@ -821,7 +825,9 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 			iface->id);
 	sqn_set_link(iface, true, "libslirp %s started",
 		     slirp_version_string());
-	free(o);
+	o->search[0] = NULL;
+	o->n_search = 0;
+	be->opt = o;
 	return 0;
 
 out_slirp:
@@ -865,6 +871,7 @@ static void slirp_stop(struct sqn_iface *iface)
 	sqn_waker_close(&be->waker);
 	sqn_ring_free(&be->ring);
 	free(be->gro_buf);
+	free(be->opt);
 	pthread_mutex_destroy(&be->lock);
 	free(be);
 	iface->be = NULL;
@@ -1096,6 +1103,61 @@ static int slirp_timeout_ms(struct sqn_iface *iface)
 	return d - now > INT32_MAX ? INT32_MAX : (int)(d - now);
 }
 
+/**
+ * slirp_forward() - add or remove a host port forward at run time
+ * @iface:	the interface
+ * @spec:	"tcp|udp:[hostaddr]:hostport-[guestaddr]:guestport"
+ * @add:	add (listen now), else remove (stop listening; connections
+ *		already forwarded go on)
+ *
+ * Return: 0, or a negative errno with the message set: -EINVAL for a bad
+ * @spec, what listening failed with, -ENOENT for no such forward
+ */
+static int slirp_forward(struct sqn_iface *iface, const char *spec, bool add)
+{
+	struct slirp_be *be = iface->be;
+	char err[SQN_MSG_LEN], b[INET_ADDRSTRLEN];
+	struct pipe_guard g;
+	struct sqn_fwd f;
+	int rc;
+
+	rc = sqn_netopt_fwd(be->opt, spec, &f, err, sizeof(err));
+	if (rc)
+		return sqn_seterr(iface, rc, "%s: slirp: %s", iface->id, err);
+	inet_ntop(AF_INET, &f.host, b, sizeof(b));
+	pthread_mutex_lock(&be->lock);
+	guard_enter(be, &g);
+	errno = 0;
+	if (add)
+		rc = slirp_add_hostfwd(be->slirp, f.udp, f.host, f.host_port,
+				       f.guest, f.guest_port)
+			     ? -(errno ? errno : EADDRINUSE)
+			     : 0;
+	else
+		rc = slirp_remove_hostfwd(be->slirp, f.udp, f.host, f.host_port)
+			     ? -ENOENT
+			     : 0;
+	/* the new listening socket joins the readiness set */
+	sync_set(be);
+	guard_leave(&g);
+	pthread_mutex_unlock(&be->lock);
+	if (rc == -ENOENT)
+		return sqn_seterr(iface, rc,
+				  "%s: slirp: forward \"%s\": no %s forward "
+				  "listens on %s:%u",
+				  iface->id, spec, f.udp ? "UDP" : "TCP", b,
+				  f.host_port);
+	if (rc)
+		return sqn_seterr(iface, rc,
+				  "%s: slirp: forward \"%s\": cannot listen on "
+				  "%s %s:%u: %s",
+				  iface->id, spec, f.udp ? "UDP" : "TCP", b,
+				  f.host_port, strerror(-rc));
+	sqn_log(iface, SQN_LOG_INFO, "%s: slirp: forward \"%s\" %s", iface->id,
+		spec, add ? "added" : "removed");
+	return 0;
+}
+
 const struct sqn_backend_ops sqn_be_slirp = {
 	.name = "slirp",
 	.validate = slirp_validate,
@@ -1105,4 +1167,5 @@ const struct sqn_backend_ops sqn_be_slirp = {
 	.write = slirp_write,
 	.timeout_ms = slirp_timeout_ms,
 	.policy_env = slirp_policy_env,
+	.forward = slirp_forward,
 };

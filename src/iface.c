@@ -6,8 +6,9 @@
  * struct of this library's size (so an older caller's shorter struct reads
  * as defaults), validates the common fields and then the backend's own,
  * before any side effect, and only then lets the backend open anything.
- * Read and write clamp the batch, check every frame the caller hands in,
- * and keep the statistics, so that backends only move bytes.
+ * Read and write clamp the batch and hand it to the frame path (fpath.c),
+ * which checks every frame the caller hands in, applies the rate limits,
+ * captures, and keeps the statistics, so that backends only move bytes.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -69,6 +70,7 @@ static struct sqn_iface *iface_alloc(const struct sqn_params *p)
 	iface->log_opaque = p->log_opaque;
 	iface->log_level = p->log_level;
 	snprintf(iface->link_why, sizeof(iface->link_why), "not started");
+	sqn_fp_init(iface);
 	return iface;
 }
 
@@ -79,6 +81,7 @@ static struct sqn_iface *iface_alloc(const struct sqn_params *p)
 static void iface_free(struct sqn_iface *iface)
 {
 	sqn_ipol_free(iface);
+	sqn_fp_destroy(iface);
 	pthread_mutex_destroy(&iface->msg_lock);
 	free(iface);
 }
@@ -160,6 +163,9 @@ static const struct {
 	SQN_PFIELD(forwards),
 	SQN_PFIELD(n_forwards),
 	SQN_PFIELD(reconnect_max),
+	SQN_PFIELD(rx_rate_limiter),
+	SQN_PFIELD(tx_rate_limiter),
+	SQN_PFIELD(live_controls),
 	SQN_PFIELD(policy_rules),
 	SQN_PFIELD(n_policy_rules),
 };
@@ -331,6 +337,8 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 		rc = sqn_ipol_init(iface);
 	if (!rc)
 		rc = sqn_ipol_check(iface, &p);
+	if (!rc)
+		rc = sqn_fp_check(iface, &p);
 	if (rc)
 		goto out_free;
 	ops = resolve_mode(iface, &p);
@@ -353,13 +361,19 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 	rc = ops->start(iface, &p);
 	if (rc)
 		goto out_free;
-	rc = sqn_ipol_start(iface);
+	if (iface->qfd[0] < 0)
+		iface->qfd[0] = iface->fd;
+	rc = sqn_fp_start(iface, &p);
 	if (rc) {
 		ops->stop(iface);
 		goto out_free;
 	}
-	if (iface->qfd[0] < 0)
-		iface->qfd[0] = iface->fd;
+	rc = sqn_ipol_start(iface);
+	if (rc) {
+		ops->stop(iface);
+		sqn_fp_stop(iface);
+		goto out_free;
+	}
 	if (!atomic_load(&iface->link_up))
 		sqn_set_link(iface, true, "%s backend started", ops->name);
 	sqn_log(iface, SQN_LOG_INFO, "%s: started in %s mode, mtu %u",
@@ -379,7 +393,9 @@ SQN_API void sqn_iface_stop(struct sqn_iface *iface)
 
 	if (!iface || iface->stopped)
 		return;
+	sqn_cap_stop(&iface->fp.cap, NULL); /* -ENOENT when none runs */
 	iface->ops->stop(iface);
+	sqn_fp_stop(iface);
 	iface->stopped = true;
 	iface->fd = -1;
 	for (i = 0; i < SQN_MAX_QUEUES; i++)
@@ -414,28 +430,9 @@ static int stopped_err(struct sqn_iface *iface, const char *what)
 			  iface->id, what);
 }
 
-/**
- * count_rx() - add the frames a read returned to the statistics
- * @iface:	the interface
- * @f:		the frames
- * @n:		how many
- */
-static void count_rx(struct sqn_iface *iface, const struct sqn_frame *f, int n)
-{
-	uint64_t bytes = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		bytes += f[i].len;
-	SQN_STAT_ADD(iface, rx_frames, n);
-	SQN_STAT_ADD(iface, rx_bytes, bytes);
-}
-
 SQN_API int sqn_iface_queue_read(struct sqn_iface *iface, unsigned queue,
 				 struct sqn_frame *frames, unsigned n)
 {
-	int rc;
-
 	if (!iface || (!frames && n))
 		return -EINVAL;
 	if (iface->stopped)
@@ -446,12 +443,7 @@ SQN_API int sqn_iface_queue_read(struct sqn_iface *iface, unsigned queue,
 				  queue, iface->nqueues);
 	if (n > SQN_BATCH)
 		n = SQN_BATCH;
-	rc = iface->ops->read(iface, queue, frames, n);
-	if (rc > 0 && frames) { /* frames is NULL only when n is 0 */
-		rc = sqn_ipol_rx(iface, frames, rc);
-		count_rx(iface, frames, rc);
-	}
-	return rc;
+	return sqn_fp_read(iface, queue, frames, n);
 }
 
 SQN_API int sqn_iface_read(struct sqn_iface *iface, struct sqn_frame *frames,
@@ -460,84 +452,9 @@ SQN_API int sqn_iface_read(struct sqn_iface *iface, struct sqn_frame *frames,
 	return sqn_iface_queue_read(iface, 0, frames, n);
 }
 
-/**
- * frame_ok() - whether the caller's frame may be passed on
- * @iface:	the interface
- * @f:		the frame
- *
- * A refused frame is counted in tx_errors and logged (rate-limited).
- *
- * Return: true if its length is within SQN_FRAME_MIN..max_frame
- */
-static bool frame_ok(struct sqn_iface *iface, const struct sqn_frame *f)
-{
-	uint64_t nerr;
-
-	if (f->data && f->len >= SQN_FRAME_MIN && f->len <= iface->max_frame)
-		return true;
-	nerr = SQN_STAT_ADD(iface, tx_errors, 1) + 1;
-	if (sqn_log_every(nerr))
-		sqn_log(iface, SQN_LOG_WARN,
-			"%s: write: refused a %u-byte frame: frames are %d to "
-			"%u bytes (%llu refused so far)",
-			iface->id, f->len, SQN_FRAME_MIN, iface->max_frame,
-			(unsigned long long)nerr);
-	return false;
-}
-
-/* what a write does with each frame (struct tx_batch.kind) */
-enum tx_kind {
-	TX_UNSEEN = 0, /* not judged yet */
-	TX_TAKE,       /* pass it to the backend */
-	TX_REFUSED,    /* a bad length: counted in tx_errors */
-	TX_DENIED,     /* the policy's: settled by sqn_ipol_denied() */
-};
-
-/**
- * struct tx_batch - one write call's frames and what becomes of them
- * @frames:	the caller's frames
- * @kind:	enum tx_kind per frame: each frame is judged once, even
- *		when the backend makes the loop go over it again
- * @pol:	the policy's state (the replies of the frame denied last)
- */
-struct tx_batch {
-	const struct sqn_frame *frames;
-	uint8_t kind[SQN_BATCH];
-	struct sqn_ipol_tx pol;
-};
-
-/**
- * tx_judge() - what becomes of frame @i, judged the first time it is asked
- * @iface:	the interface
- * @b:		the batch
- * @i:		the frame
- *
- * Return: enum tx_kind
- */
-static enum tx_kind tx_judge(struct sqn_iface *iface, struct tx_batch *b,
-			     unsigned i)
-{
-	if (b->kind[i] == TX_UNSEEN) {
-		if (!frame_ok(iface, &b->frames[i]))
-			b->kind[i] = TX_REFUSED;
-		else if (b->pol.eng && !sqn_ipol_tx(&b->pol, &b->frames[i]))
-			b->kind[i] = TX_DENIED;
-		else
-			b->kind[i] = TX_TAKE;
-	}
-	return (enum tx_kind)b->kind[i];
-}
-
 SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
 				  const struct sqn_frame *frames, unsigned n)
 {
-	struct tx_batch b;
-	unsigned i = 0, run, k;
-	enum tx_kind kind;
-	uint64_t bytes;
-	bool skip;
-	int rc;
-
 	if (!iface || (!frames && n))
 		return -EINVAL;
 	if (iface->stopped)
@@ -548,46 +465,7 @@ SQN_API int sqn_iface_queue_write(struct sqn_iface *iface, unsigned queue,
 				  queue, iface->nqueues);
 	if (n > SQN_BATCH)
 		n = SQN_BATCH;
-	b.frames = frames;
-	memset(b.kind, TX_UNSEEN, n);
-	sqn_ipol_tx_begin(iface, &b.pol);
-	/* Pass on each run of frames to take; a refused or denied frame is
-	 * consumed. Judging stops at the first frame not taken, which is
-	 * settled before any other is judged (its replies are in b.pol). */
-	while (i < n) {
-		kind = tx_judge(iface, &b, i);
-		if (kind != TX_TAKE) {
-			if (kind == TX_DENIED)
-				sqn_ipol_denied(iface, queue, &b.pol);
-			i++;
-			continue;
-		}
-		for (run = 1; i + run < n && tx_judge(iface, &b, i + run) ==
-						     TX_TAKE;
-		     run++)
-			;
-		rc = iface->ops->write(iface, queue, frames + i, run);
-		if (rc < 0)
-			return i ? (int)i : rc;
-		skip = (rc & SQN_WRITE_SKIP) != 0;
-		rc &= ~SQN_WRITE_SKIP;
-		bytes = 0;
-		for (k = 0; k < (unsigned)rc; k++)
-			bytes += frames[i + k].len;
-		SQN_STAT_ADD(iface, tx_frames, rc);
-		SQN_STAT_ADD(iface, tx_bytes, bytes);
-		if (skip && (unsigned)rc < run) {
-			/* the backend dropped frame i + rc alone: go on after */
-			SQN_STAT_ADD(iface, tx_dropped, 1);
-			i += (unsigned)rc + 1;
-			continue;
-		}
-		if ((unsigned)rc < run)
-			SQN_STAT_ADD(iface, tx_dropped, run - (unsigned)rc);
-		/* frame i + run, if any, is settled at the top of the loop */
-		i += run;
-	}
-	return (int)n;
+	return sqn_fp_write(iface, queue, frames, n);
 }
 
 SQN_API int sqn_iface_write(struct sqn_iface *iface,
@@ -617,9 +495,9 @@ SQN_API unsigned sqn_iface_queues(const struct sqn_iface *iface)
 
 SQN_API int sqn_iface_timeout_ms(struct sqn_iface *iface)
 {
-	if (!iface || iface->stopped || !iface->ops->timeout_ms)
+	if (!iface || iface->stopped)
 		return -1;
-	return iface->ops->timeout_ms(iface);
+	return sqn_fp_timeout_ms(iface);
 }
 
 SQN_API uint32_t sqn_iface_mtu(const struct sqn_iface *iface)
@@ -721,4 +599,45 @@ SQN_API void sqn_iface_last_error(const struct sqn_iface *iface, char *buf,
 	pthread_mutex_lock(&mut->msg_lock);
 	snprintf(buf, len, "%s", iface->last_error);
 	pthread_mutex_unlock(&mut->msg_lock);
+}
+
+/**
+ * forward() - add or remove a host port forward
+ * @iface:	the interface
+ * @spec:	the forward
+ * @add:	add, else remove
+ *
+ * Return: 0 or a negative errno with the message set
+ */
+static int forward(struct sqn_iface *iface, const char *spec, bool add)
+{
+	const char *what = add ? "forward_add" : "forward_remove";
+
+	if (!iface)
+		return -EINVAL;
+	if (iface->stopped)
+		return sqn_seterr(iface, -ESHUTDOWN,
+				  "%s: %s after sqn_iface_stop(): the "
+				  "interface is stopped",
+				  iface->id, what);
+	if (!spec)
+		return sqn_seterr(iface, -EINVAL, "%s: %s: spec is NULL",
+				  iface->id, what);
+	if (!iface->ops->forward)
+		return sqn_seterr(iface, -ENOTSUP,
+				  "%s: %s mode has no port forwards at run "
+				  "time: %s",
+				  iface->id, sqn_mode_name(iface->mode),
+				  sqn_mode_no_forwards(iface->mode));
+	return iface->ops->forward(iface, spec, add);
+}
+
+SQN_API int sqn_iface_forward_add(struct sqn_iface *iface, const char *spec)
+{
+	return forward(iface, spec, true);
+}
+
+SQN_API int sqn_iface_forward_remove(struct sqn_iface *iface, const char *spec)
+{
+	return forward(iface, spec, false);
 }

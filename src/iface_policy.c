@@ -68,25 +68,6 @@ static uint64_t now_ms(void)
 }
 
 /**
- * sqn_iface_inject() - a frame into the guest's receive path
- * @iface:	the interface
- * @q:		the queue
- * @frame:	the frame
- * @len:	its length
- *
- * Stand-in until the core's injection queue lands (issue 14's branch):
- * the reply is dropped.
- */
-static void sqn_iface_inject(struct sqn_iface *iface, unsigned q,
-			     const uint8_t *frame, uint32_t len)
-{
-	(void)iface;
-	(void)q;
-	(void)frame;
-	(void)len;
-}
-
-/**
  * sqn_ipol_init() - an interface's policy state, no policy yet
  * @iface:	the interface being started
  *
@@ -255,6 +236,12 @@ static int make_engine(struct sqn_iface *iface,
 	struct sqn_policy *eng;
 	int rc;
 
+	/* the replies are frames of the core's own */
+	rc = sqn_fp_inject_init(iface);
+	if (rc) {
+		sqn_iface_last_error(iface, err, errlen);
+		return rc;
+	}
 	env_now(iface, &env);
 	rc = sqn_policy_new(r, NULL, &env, engine_log, iface, &eng, err,
 			    errlen);
@@ -435,7 +422,7 @@ void sqn_ipol_denied(struct sqn_iface *iface, unsigned q,
 
 	SQN_STAT_ADD(iface, tx_dropped, 1);
 	if (t->out.reply_len)
-		sqn_iface_inject(iface, q, t->reply, t->out.reply_len);
+		(void)sqn_fp_inject(iface, t->reply, t->out.reply_len, NULL);
 	if (t->out.net_len) {
 		memset(&nf, 0, sizeof(nf));
 		nf.data = t->net;
@@ -514,4 +501,24 @@ int sqn_ipol_rx(struct sqn_iface *iface, struct sqn_frame *f, int n)
 		k++;
 	}
 	return k;
+}
+
+/**
+ * sqn_ipol_denied_count() - frames the policy denied, every cause
+ * @iface:	the interface
+ *
+ * Return: struct sqn_stats_ext.policy_denied
+ */
+uint64_t sqn_ipol_denied_count(const struct sqn_iface *iface)
+{
+	struct sqn_policy *eng =
+		iface->pol ? atomic_load_explicit(&iface->pol->eng,
+						  memory_order_acquire)
+			   : NULL;
+	struct sqn_policy_stats st;
+
+	if (!eng)
+		return 0;
+	sqn_policy_stats(eng, &st);
+	return sqn_policy_denied_total(&st);
 }

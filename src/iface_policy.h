@@ -45,5 +45,6 @@ bool sqn_ipol_tx(struct sqn_ipol_tx *t, const struct sqn_frame *f);
 void sqn_ipol_denied(struct sqn_iface *iface, unsigned q,
 		     struct sqn_ipol_tx *t);
 int sqn_ipol_rx(struct sqn_iface *iface, struct sqn_frame *f, int n);
+uint64_t sqn_ipol_denied_count(const struct sqn_iface *iface);
 
 #endif /* SQN_IFACE_POLICY_H */

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fpath.h"
 #include "squibnet.h"
 
 #define SQN_DEFAULT_MTU 1500
@@ -69,6 +70,11 @@ struct sqn_policy_env;
  *		called when a policy is made or replaced. A backend whose
  *		DHCP server announces them leaves it NULL: the core hears
  *		its DHCP answers
+ * @forward:	optional: add (@add) or remove a host port forward at run
+ *		time, @spec as params.forwards spells it; may be called
+ *		from any thread while read and write run; on failure set
+ *		the message. NULL: the mode has none (the mode table says
+ *		what its own means are)
  */
 struct sqn_backend_ops {
 	const char *name;
@@ -83,6 +89,7 @@ struct sqn_backend_ops {
 	int (*timeout_ms)(struct sqn_iface *iface);
 	void (*policy_env)(struct sqn_iface *iface,
 			   struct sqn_policy_env *env);
+	int (*forward)(struct sqn_iface *iface, const char *spec, bool add);
 };
 
 /**
@@ -133,6 +140,9 @@ struct sqn_counters {
  * @log_opaque:	its argument
  * @log_level:	most verbose level passed on
  * @ctr:	counters
+ * @fp:		the frame path: rate limits, capture, frames of the core's
+ *		own, and their readiness fds (fpath.c)
+ * @stopped:	sqn_iface_stop() ran: the backend holds nothing
  * @link_up:	link state
  * @msg_lock:	guards @link_why and @last_error
  * @link_why:	reason of the last link change
@@ -159,7 +169,8 @@ struct sqn_iface {
 	enum sqn_log_level log_level;
 
 	struct sqn_counters ctr;
-	bool stopped; /* sqn_iface_free() ran: the backend holds nothing */
+	struct sqn_fp fp;
+	bool stopped;
 	_Atomic int link_up;
 	pthread_mutex_t msg_lock;
 	char link_why[SQN_MSG_LEN];
@@ -171,6 +182,7 @@ struct sqn_iface {
 const struct sqn_backend_ops *sqn_backend_for(enum sqn_mode mode);
 int sqn_backend_list_supported(char *buf, size_t len);
 const char *sqn_mode_list(char *buf, size_t len);
+const char *sqn_mode_no_forwards(enum sqn_mode mode);
 
 /**
  * sqn_mtu_frame() - the frame an MTU-sized packet makes

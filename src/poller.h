@@ -6,6 +6,10 @@
  * A backend with several fds (a helper socket, a pidfd, a waker, libslirp's
  * sockets) registers them here; the poller's own fd is the interface's
  * readiness fd, readable when any of them is ready.
+ *
+ * struct sqn_timer is a one-shot timer as a pollable fd (a timerfd; a
+ * kqueue holding one EVFILT_TIMER), for a poller or a caller's poll: the
+ * core's rate limiters wake their callers with it (fpath.c).
  */
 #ifndef SQN_POLLER_H
 #define SQN_POLLER_H
@@ -41,5 +45,19 @@ int sqn_poller_mod(struct sqn_poller *p, int fd, unsigned events, uint64_t tag);
 int sqn_poller_del(struct sqn_poller *p, int fd);
 int sqn_poller_wait(struct sqn_poller *p, struct sqn_poll_event *ev, int max,
 		    int timeout_ms);
+
+/**
+ * struct sqn_timer - a one-shot timer: readable once it fired, until
+ *		      disarmed (or armed again)
+ * @fd:	the fd to poll
+ */
+struct sqn_timer {
+	int fd;
+};
+
+int sqn_timer_open(struct sqn_timer *t);
+void sqn_timer_close(struct sqn_timer *t);
+int sqn_timer_arm(struct sqn_timer *t, uint64_t ns);
+int sqn_timer_disarm(struct sqn_timer *t);
 
 #endif /* SQN_POLLER_H */

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * poller_epoll.c - struct sqn_poller over epoll (level-triggered)
+ * poller_epoll.c - struct sqn_poller over epoll (level-triggered), and
+ *		    struct sqn_timer over a timerfd
  */
 #include <errno.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "poller.h"
@@ -132,4 +135,68 @@ int sqn_poller_wait(struct sqn_poller *p, struct sqn_poll_event *ev, int max,
 							       : 0);
 	}
 	return n;
+}
+
+/**
+ * sqn_timer_open() - create a disarmed timer
+ * @t:	the timer
+ *
+ * Return: 0 or a negative errno
+ */
+int sqn_timer_open(struct sqn_timer *t)
+{
+	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	return t->fd < 0 ? -errno : 0;
+}
+
+/**
+ * sqn_timer_close() - close the timer (safe twice)
+ * @t:	the timer
+ */
+void sqn_timer_close(struct sqn_timer *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/**
+ * set_time() - timerfd_settime() with a relative one-shot value
+ * @t:	the timer
+ * @ns:	nanoseconds from now; 0 disarms
+ *
+ * Setting a timerfd also clears an expiry not yet read.
+ *
+ * Return: 0 or a negative errno
+ */
+static int set_time(struct sqn_timer *t, uint64_t ns)
+{
+	struct itimerspec its = {
+		.it_value = {.tv_sec = (time_t)(ns / 1000000000u),
+			     .tv_nsec = (long)(ns % 1000000000u)}};
+
+	return timerfd_settime(t->fd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+/**
+ * sqn_timer_arm() - fire once, @ns from now (replacing any earlier setting)
+ * @t:	the timer
+ * @ns:	nanoseconds; 0 fires at once
+ *
+ * Return: 0 or a negative errno
+ */
+int sqn_timer_arm(struct sqn_timer *t, uint64_t ns)
+{
+	return set_time(t, ns ? ns : 1);
+}
+
+/**
+ * sqn_timer_disarm() - stop the timer; a fired one reads as not ready again
+ * @t:	the timer
+ *
+ * Return: 0 or a negative errno
+ */
+int sqn_timer_disarm(struct sqn_timer *t)
+{
+	return set_time(t, 0);
 }

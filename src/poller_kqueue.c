@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * poller_kqueue.c - struct sqn_poller over kqueue (macOS, BSD)
+ * poller_kqueue.c - struct sqn_poller over kqueue (macOS, BSD), and
+ *		     struct sqn_timer as a kqueue of its own
  *
  * A kqueue fd polls readable while any registered filter has an event, so
- * it serves as the interface's readiness fd just as an epoll fd does.
+ * it serves as the interface's readiness fd just as an epoll fd does; a
+ * kqueue holding one EV_ONESHOT EVFILT_TIMER is a timer fd: readable from
+ * the moment the timer fires until the event is deleted.
  */
 #include <errno.h>
 #include <sys/event.h>
@@ -96,4 +99,38 @@ int sqn_poller_wait(struct sqn_poller *p, struct sqn_poll_event *ev, int max,
 			((e[i].flags & (EV_EOF | EV_ERROR)) ? SQN_POLL_ERR : 0);
 	}
 	return n;
+}
+
+int sqn_timer_open(struct sqn_timer *t)
+{
+	t->fd = kqueue();
+	return t->fd < 0 ? -errno : 0;
+}
+
+void sqn_timer_close(struct sqn_timer *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+int sqn_timer_arm(struct sqn_timer *t, uint64_t ns)
+{
+	struct kevent kev;
+
+	/* EV_ADD on an existing timer replaces its period and restarts it */
+	EV_SET(&kev, 1, EVFILT_TIMER, EV_ADD | EV_ENABLE | EV_ONESHOT,
+	       NOTE_NSECONDS, (intptr_t)(ns ? ns : 1), NULL);
+	return kevent(t->fd, &kev, 1, NULL, 0, NULL) < 0 ? -errno : 0;
+}
+
+int sqn_timer_disarm(struct sqn_timer *t)
+{
+	struct kevent kev;
+
+	/* deleting the knote also drops a fired event not yet collected */
+	EV_SET(&kev, 1, EVFILT_TIMER, EV_DELETE, 0, 0, NULL);
+	if (kevent(t->fd, &kev, 1, NULL, 0, NULL) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
 }

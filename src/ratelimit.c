@@ -21,6 +21,8 @@
 #endif
 typedef unsigned __int128 u128;
 
+#define SQN_RL_MIN(a, b) ((a) < (b) ? (a) : (b))
+
 /**
  * gcd64() - greatest common divisor (Euclid)
  * @x:	a positive number
@@ -390,4 +392,65 @@ int sqn_rl_wait_ms(const struct sqn_rl *l, uint64_t now_ns)
 		return -1;
 	ms = ns / SQN_RL_NS_PER_MS + (ns % SQN_RL_NS_PER_MS != 0);
 	return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/**
+ * tb_room() - tokens in hand: the burst left and the budget, no refill
+ * @b:	an enabled bucket
+ *
+ * Return: tokens, saturated at UINT64_MAX
+ */
+static uint64_t tb_room(const struct sqn_tb *b)
+{
+	return b->burst > UINT64_MAX - b->budget ? UINT64_MAX
+						 : b->burst + b->budget;
+}
+
+/**
+ * sqn_rl_sure() - how many frames would pass for certain, now
+ * @l:			the limiter
+ * @frame_bytes:	the largest a frame can be (bytes it may cost)
+ * @max:		most frames asked about
+ * @now_ns:		the clock (a limiter past its deadline is unblocked)
+ *
+ * Counts only the tokens in hand (a refill may add more): frames of up to
+ * @frame_bytes bytes each, that many in a row, are each allowed by
+ * sqn_rl_frame() without a refusal and without an over-consumption, so
+ * they never block the limiter. A caller that must take frames before it
+ * knows their size (the core's reads) takes that many, or one at a time
+ * when the answer is 0.
+ *
+ * Return: 0 while blocked, else up to @max
+ */
+uint64_t sqn_rl_sure(const struct sqn_rl *l, uint64_t frame_bytes, uint64_t max,
+		     uint64_t now_ns)
+{
+	uint64_t k = max;
+
+	if (l->blocked && now_ns < l->until_ns)
+		return 0;
+	if (sqn_tb_enabled(&l->ops))
+		k = SQN_RL_MIN(k, tb_room(&l->ops));
+	if (sqn_tb_enabled(&l->bandwidth))
+		k = SQN_RL_MIN(k, frame_bytes
+					  ? tb_room(&l->bandwidth) / frame_bytes
+					  : k);
+	return k;
+}
+
+/**
+ * sqn_rl_config_get() - the configuration a limiter runs with
+ * @l:	the limiter
+ * @c:	gets each bucket's size, configured one-time burst and refill
+ *	time (all 0 for a disabled bucket)
+ */
+void sqn_rl_config_get(const struct sqn_rl *l, struct sqn_rl_config *c)
+{
+	c->bandwidth = (struct sqn_tb_config){
+		.size = l->bandwidth.size,
+		.one_time_burst = l->bandwidth.initial_burst,
+		.refill_time_ms = l->bandwidth.refill_ms};
+	c->ops = (struct sqn_tb_config){.size = l->ops.size,
+					.one_time_burst = l->ops.initial_burst,
+					.refill_time_ms = l->ops.refill_ms};
 }

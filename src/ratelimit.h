@@ -200,6 +200,9 @@ bool sqn_rl_frame(struct sqn_rl *l, uint64_t len, uint64_t now_ns);
 bool sqn_rl_blocked(struct sqn_rl *l, uint64_t now_ns);
 uint64_t sqn_rl_wait_ns(const struct sqn_rl *l, uint64_t now_ns);
 int sqn_rl_wait_ms(const struct sqn_rl *l, uint64_t now_ns);
+uint64_t sqn_rl_sure(const struct sqn_rl *l, uint64_t frame_bytes, uint64_t max,
+		     uint64_t now_ns);
+void sqn_rl_config_get(const struct sqn_rl *l, struct sqn_rl_config *c);
 
 /**
  * sqn_tb_enabled() - whether a bucket limits anything

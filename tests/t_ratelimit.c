@@ -348,6 +348,40 @@ static void limiter_frame(void)
 	CHECK(!sqn_rl_frame(&l, 60, T0 + 100 * MS));
 }
 
+/* sqn_rl_sure(): frames the tokens in hand surely cover, none blocking;
+ * and the configuration read back */
+static void limiter_sure(void)
+{
+	struct sqn_rl_config c;
+	struct sqn_rl l;
+	uint64_t k, i;
+
+	rl_new(&l, tbc(10000, 5000, 1000), tbc(8, 0, 1000), T0);
+	CHECK_EQ(sqn_rl_sure(&l, 1500, 32, T0), 8); /* ops: 8 */
+	CHECK_EQ(sqn_rl_sure(&l, 2000, 32, T0), 7); /* bytes: 15000 / 2000 */
+	CHECK_EQ(sqn_rl_sure(&l, 1500, 3, T0), 3);
+	CHECK_EQ(sqn_rl_sure(&l, 0, 5, T0), 5);
+	k = sqn_rl_sure(&l, 2000, 32, T0);
+	for (i = 0; i < k; i++)
+		CHECK(sqn_rl_frame(&l, 2000, T0));
+	CHECK(!sqn_rl_blocked(&l, T0));
+	CHECK_EQ(sqn_rl_sure(&l, 2000, 32, T0), 0); /* 1000 bytes left */
+	CHECK(!sqn_rl_frame(&l, 2000, T0));
+	CHECK_EQ(sqn_rl_sure(&l, 10, 32, T0), 0);	     /* blocked */
+	CHECK_EQ(sqn_rl_sure(&l, 10, 32, T0 + 100 * MS), 1); /* ops: 1 */
+	/* disabled buckets limit nothing */
+	rl_new(&l, no_bucket, no_bucket, T0);
+	CHECK_EQ(sqn_rl_sure(&l, 65535, 32, T0), 32);
+
+	rl_new(&l, tbc(10000, 5000, 1000), no_bucket, T0);
+	sqn_rl_config_get(&l, &c);
+	CHECK_EQ(c.bandwidth.size, 10000);
+	CHECK_EQ(c.bandwidth.one_time_burst, 5000);
+	CHECK_EQ(c.bandwidth.refill_time_ms, 1000);
+	CHECK_EQ(c.ops.size, 0);
+	CHECK_EQ(c.ops.refill_time_ms, 0);
+}
+
 /* Firecracker: test_update_buckets, and what an update keeps */
 static void limiter_update(void)
 {
@@ -589,6 +623,7 @@ static const struct check_case cases[] = {
 	CASE(limiter_overconsumption),
 	CASE(limiter_frame),
 	CASE(limiter_update),
+	CASE(limiter_sure),
 	CASE(limiter_wait_rounding),
 	CASE(clock_backwards),
 	CASE(model_bandwidth),

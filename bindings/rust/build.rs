@@ -71,6 +71,12 @@ int main(void)
 	OFF(sqn_params, n_slirp_dns_search);
 	OFF(sqn_params, forwards);
 	OFF(sqn_params, n_forwards);
+	OFF(sqn_params, reconnect_max);
+	OFF(sqn_params, rx_rate_limiter);
+	OFF(sqn_params, tx_rate_limiter);
+	OFF(sqn_params, live_controls);
+	OFF(sqn_params, policy_rules);
+	OFF(sqn_params, n_policy_rules);
 	SIZE(sqn_vnet_hdr);
 	OFF(sqn_vnet_hdr, flags);
 	OFF(sqn_vnet_hdr, gso_type);
@@ -111,6 +117,7 @@ int main(void)
 	printf("SQN_MODE_HAS_DHCP %u\n", SQN_MODE_HAS_DHCP);
 	printf("SQN_MODE_ONE_LOCK %u\n", SQN_MODE_ONE_LOCK);
 	printf("SQN_MODE_LARGE_FRAMES %u\n", SQN_MODE_LARGE_FRAMES);
+	printf("SQN_MODE_LIVE_FORWARDS %u\n", SQN_MODE_LIVE_FORWARDS);
 	printf("SQN_PARAMS_HELPER %u\n", SQN_PARAMS_HELPER);
 	printf("SQN_PARAMS_URL %u\n", SQN_PARAMS_URL);
 	printf("SQN_PARAMS_DEVICE %u\n", SQN_PARAMS_DEVICE);

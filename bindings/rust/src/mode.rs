@@ -127,7 +127,7 @@ pub struct ModeInfo {
     /// where it can run: "any", "Linux" or "macOS"
     pub platform: String,
     /// [`ModeInfo::HAS_DHCP`], [`ModeInfo::ONE_LOCK`],
-    /// [`ModeInfo::LARGE_FRAMES`]
+    /// [`ModeInfo::LARGE_FRAMES`], [`ModeInfo::LIVE_FORWARDS`]
     pub flags: u32,
     /// the `PARAMS_*` groups of [`Params`](crate::Params) it reads
     pub uses: u32,
@@ -150,6 +150,8 @@ impl ModeInfo {
     /// Carries frames up to [`FRAME_MAX`](crate::FRAME_MAX) whatever the
     /// MTU.
     pub const LARGE_FRAMES: u32 = 1 << 2;
+    /// Host port forwards can be added and removed on a running interface.
+    pub const LIVE_FORWARDS: u32 = 1 << 3;
     /// helper, helper_path, helper_arg, helper_restart, helper_env
     pub const PARAMS_HELPER: u32 = 1 << 0;
     /// connect_url
@@ -191,6 +193,7 @@ pub(crate) const FLAG_NAMES: &[(&str, u32)] = &[
     ("SQN_MODE_HAS_DHCP", ModeInfo::HAS_DHCP),
     ("SQN_MODE_ONE_LOCK", ModeInfo::ONE_LOCK),
     ("SQN_MODE_LARGE_FRAMES", ModeInfo::LARGE_FRAMES),
+    ("SQN_MODE_LIVE_FORWARDS", ModeInfo::LIVE_FORWARDS),
     ("SQN_PARAMS_HELPER", ModeInfo::PARAMS_HELPER),
     ("SQN_PARAMS_URL", ModeInfo::PARAMS_URL),
     ("SQN_PARAMS_DEVICE", ModeInfo::PARAMS_DEVICE),

@@ -58,6 +58,23 @@ pub(crate) mod ffi {
     /// sqn_log_fn - the log callback
     pub type sqn_log_fn = Option<unsafe extern "C" fn(*mut c_void, c_int, *const c_char)>;
 
+    /// struct sqn_bucket
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    pub struct sqn_bucket {
+        pub size: u64,
+        pub one_time_burst: u64,
+        pub refill_time_ms: u64,
+    }
+
+    /// struct sqn_rate_limiter
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    pub struct sqn_rate_limiter {
+        pub bandwidth: sqn_bucket,
+        pub ops: sqn_bucket,
+    }
+
     /// struct sqn_params
     #[repr(C)]
     pub struct sqn_params {
@@ -97,6 +114,12 @@ pub(crate) mod ffi {
         pub n_slirp_dns_search: c_uint,
         pub forwards: *const *const c_char,
         pub n_forwards: c_uint,
+        pub reconnect_max: u32,
+        pub rx_rate_limiter: sqn_rate_limiter,
+        pub tx_rate_limiter: sqn_rate_limiter,
+        pub live_controls: c_int,
+        pub policy_rules: *const *const c_char,
+        pub n_policy_rules: c_uint,
     }
 
     impl sqn_params {
@@ -139,6 +162,12 @@ pub(crate) mod ffi {
                 n_slirp_dns_search: 0,
                 forwards: std::ptr::null(),
                 n_forwards: 0,
+                reconnect_max: 0,
+                rx_rate_limiter: sqn_rate_limiter::default(),
+                tx_rate_limiter: sqn_rate_limiter::default(),
+                live_controls: 0,
+                policy_rules: std::ptr::null(),
+                n_policy_rules: 0,
             }
         }
     }
@@ -439,6 +468,7 @@ impl RawIface {
         let helper_args = CList::new("helper argument", &p.helper_args)?;
         let dns_search = CList::new("DNS search domain", &p.dns_search)?;
         let forwards = CList::new("forward", &p.forwards)?;
+        let policy = CList::new("policy rule", &p.policy_rules)?;
         let log = p.log.as_ref().map(|f| Box::new(LogBox(f.clone())));
 
         let mut c = ffi::sqn_params::zeroed();
@@ -476,6 +506,7 @@ impl RawIface {
         c.slirp_restrict = tristate(p.slirp_restrict);
         (c.slirp_dns_search, c.n_slirp_dns_search) = dns_search.raw();
         (c.forwards, c.n_forwards) = forwards.raw();
+        (c.policy_rules, c.n_policy_rules) = policy.raw();
 
         let mut out: *mut ffi::sqn_iface = ptr::null_mut();
         let mut err = [0 as c_char; MSG_LEN];
@@ -967,7 +998,13 @@ mod tests {
             slirp_dns_search,
             n_slirp_dns_search,
             forwards,
-            n_forwards
+            n_forwards,
+            reconnect_max,
+            rx_rate_limiter,
+            tx_rate_limiter,
+            live_controls,
+            policy_rules,
+            n_policy_rules
         );
         // The header may have grown past what this crate knows (new fields
         // read as 0); it must not have shrunk.
