@@ -236,7 +236,16 @@ static int make_engine(struct sqn_iface *iface,
 	struct sqn_policy *eng;
 	int rc;
 
-	/* the replies are frames of the core's own */
+	/* the replies are frames of the core's own, and only the core's
+	 * readiness fds wake the reader for them */
+	if (!iface->fp.rx_ready) {
+		snprintf(err, errlen,
+			 "%s: policy: a policy set at run time needs the "
+			 "library's readiness fds: start the interface with "
+			 "policy rules or with live_controls on",
+			 iface->id);
+		return -EOPNOTSUPP;
+	}
 	rc = sqn_fp_inject_init(iface);
 	if (rc) {
 		sqn_iface_last_error(iface, err, errlen);
