@@ -14,7 +14,6 @@
 
 #include "alloc_count.h"
 #include "check.h"
-#include "pframe.h"
 #include "squibnet.h"
 
 static void zero_allocs_per_frame(void)
@@ -73,8 +72,8 @@ static void zero_allocs_limited(void)
 	sqn_params_init(&p);
 	p.iface_id = "alloc1";
 	p.mode = SQN_MODE_LOOPBACK;
-	/* refused often: 128 KiB per 100 ms in, 64 KiB out (a refusal
-	 * blocks for 100 ms) */
+	/* refused often: 64 KiB per 100 ms toward the guest, 128 KiB from
+	 * it (a refusal blocks for 100 ms) */
 	p.rx_rate_limiter.bandwidth =
 		(struct sqn_bucket){.size = 65536, .refill_time_ms = 100};
 	p.tx_rate_limiter.bandwidth =
@@ -86,7 +85,7 @@ static void zero_allocs_limited(void)
 		memset(tx[i], i, sizeof(tx[i]));
 		tf[i] = (struct sqn_frame){.data = tx[i], .len = 1514};
 	}
-	before = alloc_count;
+	before = atomic_load(&alloc_count);
 	while (out < 500) {
 		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
 				     .events = POLLIN};
@@ -105,7 +104,7 @@ static void zero_allocs_limited(void)
 		if (!w && !n)
 			poll(&pfd, 1, sqn_iface_timeout_ms(iface));
 	}
-	after = alloc_count;
+	after = atomic_load(&alloc_count);
 	printf("# %d frames in, %d out, %llu reads and %llu writes "
 	       "throttled, %lu allocations\n",
 	       in, out, (unsigned long long)st.rx_throttled,
@@ -117,80 +116,8 @@ static void zero_allocs_limited(void)
 	unlink(path);
 }
 
-/* the egress policy on: frames allowed, denied with a RST or an NXDOMAIN
- * injected for the guest, DNS answers learnt: no allocation per frame */
-static void zero_allocs_policy(void)
-{
-	static const char *const rules[] = {
-		"allow-net=10.1.0.0/16", "allow-host=pypi.org",
-		"allow-dns=10.0.2.3", "allow-net=10.0.2.15:5353/udp"};
-	static uint8_t tx[SQN_BATCH][PF_BUF], rx[SQN_BATCH][PF_BUF];
-	const struct pf_addr guest = PF4(10, 0, 2, 15), res = PF4(10, 0, 2, 3);
-	const struct pf_rr rr = {"pypi.org", 1, 60, NULL,
-				 PF4(151, 101, 0, 223)};
-	struct sqn_frame tf[SQN_BATCH], rf[SQN_BATCH];
-	struct sqn_stats_ext st = {.size = sizeof(st)};
-	struct sqn_params p;
-	struct sqn_iface *iface;
-	char err[256];
-	uint8_t m[512];
-	unsigned long before, after;
-	int i, in = 0, out = 0, n;
-	size_t len;
-
-	sqn_params_init(&p);
-	p.iface_id = "alloc2";
-	p.mode = SQN_MODE_LOOPBACK;
-	p.policy_rules = rules;
-	p.n_policy_rules = sizeof(rules) / sizeof(rules[0]);
-	ASSERT(sqn_iface_start(&p, &iface, err, sizeof(err)) == 0);
-	for (i = 0; i < SQN_BATCH; i++) {
-		switch (i % 4) {
-		case 0: /* allowed */
-			len = pf_tcp(tx[i], guest, PF4(10, 1, 0, i), 40000, 80,
-				     1, 0, 0x02, NULL, 0);
-			break;
-		case 1: /* denied: a RST back */
-			len = pf_tcp(tx[i], guest, PF4(192, 0, 2, i), 40000,
-				     80, 1, 0, 0x02, NULL, 0);
-			break;
-		case 2: /* an answer to learn from, on its way back */
-			len = pf_dns_answer(m, 1, "pypi.org", 1, &rr, 1);
-			len = pf_udp(tx[i], res, guest, 53, 5353, m, len);
-			break;
-		default: /* a name not allowed: NXDOMAIN back */
-			len = pf_dns_query(m, 2, "evil.example", 1);
-			len = pf_udp(tx[i], guest, res, 5353, 53, m, len);
-			break;
-		}
-		tf[i] = (struct sqn_frame){.data = tx[i], .len = (uint32_t)len};
-	}
-	before = atomic_load(&alloc_count);
-	while (in < 10000) {
-		CHECK_EQ(sqn_iface_write(iface, tf, SQN_BATCH), SQN_BATCH);
-		in += SQN_BATCH;
-		do {
-			for (i = 0; i < SQN_BATCH; i++)
-				rf[i] = (struct sqn_frame){.data = rx[i],
-							   .cap = PF_BUF};
-			n = sqn_iface_read(iface, rf, SQN_BATCH);
-			ASSERT(n >= 0);
-			out += n;
-		} while (n > 0);
-		sqn_iface_stats_ext(iface, &st);
-	}
-	after = atomic_load(&alloc_count);
-	printf("# %d frames in, %d out, %llu denied, %lu allocations\n", in,
-	       out, (unsigned long long)st.policy_denied, after - before);
-	CHECK_EQ(after - before, 0);
-	CHECK_EQ(st.policy_denied, (uint64_t)in / 2);
-	CHECK_EQ(out, in); /* each frame back, or its reply */
-	sqn_iface_free(iface);
-}
-
 static const struct check_case cases[] = {
 	CASE(zero_allocs_per_frame),
 	CASE(zero_allocs_limited),
-	CASE(zero_allocs_policy),
 };
 CHECK_MAIN(cases)
