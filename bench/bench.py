@@ -487,6 +487,20 @@ def helper_args(kind):
     return fn
 
 
+def policy_args(base, target):
+    """base's arguments and a 50-rule egress policy (25 allow-host, 25
+    allow-net), the rule that lets the benchmark's traffic to target
+    through last: every frame is checked against every network rule."""
+    def fn(ctx):
+        a = base(ctx)
+        for i in range(25):
+            a += ["--allow-host", "h%d.bench.example" % i]
+        for i in range(24):
+            a += ["--allow-net", "198.18.%d.0/24:443/tcp" % i]
+        return a + ["--allow-net", target]
+    return fn
+
+
 class PathDef:
     """One line of the table.
 
@@ -495,11 +509,12 @@ class PathDef:
     @setup:	fn(ctx, mtu) -> Env, registering its own cleanup
     @desc:	what it is, for the README and the JSON
     @needs:	fn(ctx) -> None or why the path is skipped
+    @base:	a path of ours it is compared to, measured just before it
     """
 
-    def __init__(self, name, kind, setup, desc, needs=None):
+    def __init__(self, name, kind, setup, desc, needs=None, base=None):
         self.name, self.kind, self.setup, self.desc = name, kind, setup, desc
-        self.needs = needs
+        self.needs, self.base = needs, base
 
 
 def _need_tool(tool):
@@ -519,6 +534,11 @@ PATHS = [
     PathDef("slirp", "ours",
             run_path(lambda ctx: ["--mode", "slirp"], HOST_ALIAS),
             "squib-net run --mode slirp (embedded libslirp)"),
+    PathDef("slirp-policy", "ours",
+            run_path(policy_args(lambda ctx: ["--mode", "slirp"],
+                                 HOST_ALIAS), HOST_ALIAS),
+            "slirp with a 50-rule egress policy (every frame judged)",
+            base="slirp"),
     PathDef("userspace-passt", "ours",
             run_path(helper_args("passt"), HOST_ALIAS),
             "squib-net run --mode userspace --helper passt (passt --fd)"),
@@ -542,7 +562,13 @@ PATHS = [
             run_path(tap_args(True), TAP_HOST, bind=TAP_HOST, pre=drop_tap),
             "squib-net run --mode tap --offload (virtio-net header, "
             "GSO/checksum offload)"),
+    PathDef("tap-offload-policy", "ours",
+            run_path(policy_args(tap_args(True), TAP_HOST), TAP_HOST,
+                     bind=TAP_HOST, pre=drop_tap),
+            "tap-offload with a 50-rule egress policy", base="tap-offload"),
 ]
+# a path's own base (the same path without a feature), for its ratio
+BASES = {p.name: p.base for p in PATHS if p.base}
 
 # The targets this project set itself: (path, direction or None for both, mtu or None for
 # both, kind, value, anchor or None)
@@ -552,6 +578,8 @@ TARGETS = [
     ("userspace-passt", "host->ns", 65520, "ratio", 0.9, "pasta"),
     ("userspace-passt", "ns->host", 65520, "gbps", 5.0, None),
     ("tap-offload", None, None, "ratio", 0.5, "veth"),
+    ("slirp-policy", None, None, "ratio", 0.9, "slirp"),
+    ("tap-offload-policy", None, None, "ratio", 0.9, "tap-offload"),
 ]
 
 
@@ -718,7 +746,8 @@ def summarize(results):
                                                  r["errors"] else "?"))
     for r in results.values():
         r["ratio"], r["ratio_note"] = {}, {}
-        for an in ANCHORS:
+        for an in ANCHORS + ((BASES[r["path"]],) if r["path"] in BASES
+                             else ()):
             ref = results.get("%s|%s|%d" % (an, r["dir"], r["mtu"]))
             if r["median"] is None or not ref or ref["median"] is None:
                 continue

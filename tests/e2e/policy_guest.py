@@ -8,6 +8,7 @@ namespace behind serve) with the egress policy of t_run_policy.sh in force:
   --allow-host short.test
 and prints one line per check, "KEY VALUE...", for the test to assert:
 
+  resolver      the guest's nameserver (resolv.conf)
   ttl_first     the first connection to short.test (TTL 1 s: 5 s + 2 s)
   unlearnt      a connection to 10.77.3.1 before its name was resolved
   allowed       www.allowed.test's address, and the SHA-256 of /blob
@@ -63,6 +64,8 @@ def say(key, *v):
     print(key, *v, flush=True)
 
 
+say('resolver', *[l.split()[1] for l in open('/etc/resolv.conf')
+                  if l.startswith('nameserver')][:1])
 short = resolve('short.test')
 say('ttl_first', short, connect(short))
 t0 = time.monotonic()
