@@ -720,7 +720,8 @@ static void tap_policy_env(struct sqn_iface *iface, struct sqn_policy_env *env)
 		}
 		if (env->n_gw < SQN_POLICY_ENV_MAX) {
 			env->gw[env->n_gw].family = family;
-			memcpy(env->gw[env->n_gw++].a, ip, family == 4 ? 4 : 16);
+			memcpy(env->gw[env->n_gw++].a, ip,
+			       family == 4 ? 4 : 16);
 		}
 		if (env->n_dns < SQN_POLICY_ENV_MAX) {
 			env->dns[env->n_dns].family = family;

@@ -172,8 +172,8 @@ int sqn_ipol_check(struct sqn_iface *iface, const struct sqn_params *p)
 
 	if (!p->n_policy_rules)
 		return 0;
-	rc = parse_rules(p->policy_rules, p->n_policy_rules,
-			 &iface->pol->rules, err, sizeof(err));
+	rc = parse_rules(p->policy_rules, p->n_policy_rules, &iface->pol->rules,
+			 err, sizeof(err));
 	return rc ? sqn_seterr(iface, rc, "%s", err) : 0;
 }
 
@@ -301,8 +301,9 @@ SQN_API int sqn_iface_set_policy(struct sqn_iface *iface,
 
 	if (!iface) {
 		if (err && errlen)
-			snprintf(err, errlen, "sqn_iface_set_policy: iface is "
-					      "NULL");
+			snprintf(err, errlen,
+				 "sqn_iface_set_policy: iface is "
+				 "NULL");
 		return -EINVAL;
 	}
 	if (iface->stopped) {
@@ -363,7 +364,8 @@ SQN_API int sqn_iface_policy_stats(const struct sqn_iface *iface,
 		all.denied_dns_server = st.denied[SQN_POLICY_C_DNS_SERVER];
 		all.denied_dns_bad = st.denied[SQN_POLICY_C_DNS_BAD];
 		all.denied_sni = st.denied[SQN_POLICY_C_SNI];
-		all.denied_sni_unchecked = st.denied[SQN_POLICY_C_SNI_UNCHECKED];
+		all.denied_sni_unchecked =
+			st.denied[SQN_POLICY_C_SNI_UNCHECKED];
 		all.denied_quic = st.denied[SQN_POLICY_C_QUIC];
 		all.denied_proto = st.denied[SQN_POLICY_C_PROTO];
 		all.denied_frame = st.denied[SQN_POLICY_C_FRAME];
@@ -424,8 +426,7 @@ bool sqn_ipol_tx(struct sqn_ipol_tx *t, const struct sqn_frame *f)
  * (a RST to the peer of a connection reset mid-way) to the backend, in the
  * denied frame's place (not counted as the guest's: it is ours).
  */
-void sqn_ipol_denied(struct sqn_iface *iface, unsigned q,
-		     struct sqn_ipol_tx *t)
+void sqn_ipol_denied(struct sqn_iface *iface, unsigned q, struct sqn_ipol_tx *t)
 {
 	struct sqn_frame nf;
 

@@ -87,8 +87,7 @@ struct sqn_backend_ops {
 	int (*write)(struct sqn_iface *iface, unsigned q,
 		     const struct sqn_frame *f, unsigned n);
 	int (*timeout_ms)(struct sqn_iface *iface);
-	void (*policy_env)(struct sqn_iface *iface,
-			   struct sqn_policy_env *env);
+	void (*policy_env)(struct sqn_iface *iface, struct sqn_policy_env *env);
 	int (*forward)(struct sqn_iface *iface, const char *spec, bool add);
 };
 

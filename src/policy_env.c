@@ -42,7 +42,8 @@ static void env_add(struct sqn_policy_addr *set, unsigned *n, uint8_t family,
 {
 	static const uint8_t zero[16];
 
-	if (*n >= SQN_POLICY_ENV_MAX || !memcmp(a, zero, family == 4 ? 4 : 16) ||
+	if (*n >= SQN_POLICY_ENV_MAX ||
+	    !memcmp(a, zero, family == 4 ? 4 : 16) ||
 	    sqn_pol_addr_in(set, *n, family, a))
 		return;
 	sqn_pol_addr_of(&set[*n], family, a);
@@ -104,7 +105,8 @@ static int dhcp_options(const uint8_t *o, uint32_t n,
 			env_add(srv.gw, &srv.n_gw, 4, o + i + 2);
 		else if (code == 6)
 			for (k = 0; k + 4 <= olen; k += 4)
-				env_add(env->dns, &env->n_dns, 4, o + i + 2 + k);
+				env_add(env->dns, &env->n_dns, 4,
+					o + i + 2 + k);
 		i += 2u + olen;
 	}
 	sqn_policy_env_merge(env, &srv); /* the router first */

@@ -208,8 +208,7 @@ static void denied_gets_replies(void)
 	       (unsigned long long)st.tx_frames,
 	       (unsigned long long)st.tx_dropped,
 	       (unsigned long long)st.policy_denied,
-	       (unsigned long long)st.rx_frames,
-	       (unsigned long long)c.replies);
+	       (unsigned long long)st.rx_frames, (unsigned long long)c.replies);
 	CHECK_EQ(st.tx_frames, 1);
 	CHECK_EQ(st.tx_dropped, 2);
 	CHECK_EQ(st.policy_denied, 2);
@@ -282,8 +281,8 @@ static void names_from_dns(void)
  */
 static size_t dhcp_ack(void)
 {
-	static const uint8_t opt[] = {53, 1, 5, 54, 4, 10, 0, 2, 2, 3, 4, 10,
-				      0,  2, 2, 6,  4, 10, 0, 2, 3, 255};
+	static const uint8_t opt[] = {53, 1, 5, 54, 4, 10, 0,  2, 2, 3, 4,
+				      10, 0, 2, 2,  6, 4,  10, 0, 2, 3, 255};
 	uint8_t b[300] = {2, 1, 6};
 
 	b[236] = 99;
@@ -291,8 +290,8 @@ static size_t dhcp_ack(void)
 	b[238] = 83;
 	b[239] = 99;
 	memcpy(b + 240, opt, sizeof(opt));
-	return pf_udp(tx[0], PF4(10, 0, 2, 2), PF4(255, 255, 255, 255), 67,
-		      68, b, 240 + sizeof(opt));
+	return pf_udp(tx[0], PF4(10, 0, 2, 2), PF4(255, 255, 255, 255), 67, 68,
+		      b, 240 + sizeof(opt));
 }
 
 static void resolvers_from_dhcp(void)
@@ -426,9 +425,9 @@ static void batch_accounting(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(params_refused),	   CASE(denied_gets_replies),
-	CASE(names_from_dns),	   CASE(resolvers_from_dhcp),
-	CASE(set_at_run_time),	   CASE(batch_accounting),
+	CASE(params_refused),  CASE(denied_gets_replies),
+	CASE(names_from_dns),  CASE(resolvers_from_dhcp),
+	CASE(set_at_run_time), CASE(batch_accounting),
 };
 
 CHECK_MAIN(cases)

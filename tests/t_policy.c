@@ -1250,19 +1250,18 @@ static size_t dhcp_reply(uint8_t op, const uint8_t *opts, size_t olen)
 	b[238] = 83;
 	b[239] = 99;
 	memcpy(b + 240, opts, olen);
-	return pf_udp(f, PF4(192, 168, 127, 1), PF4(255, 255, 255, 255), 67,
-		      68, b, 240 + olen);
+	return pf_udp(f, PF4(192, 168, 127, 1), PF4(255, 255, 255, 255), 67, 68,
+		      b, 240 + olen);
 }
 
 static void dhcp_env(void)
 {
 	static const char *const r[] = {"allow-host=pypi.org"};
-	static const uint8_t ack[] = {
-		53, 1, 5,		     /* ACK */
-		54, 4, 192, 168, 127, 1,     /* server */
-		3,  8, 192, 168, 127, 1,     /* routers: the first counts */
-		192, 168, 127, 254, 6, 8,    /* resolvers */
-		192, 168, 127, 1, 192, 168, 127, 9, 0, 0, 255};
+	/* ACK; server; routers (the first counts); resolvers */
+	static const uint8_t ack[] = {53,  1,	5,   54,  4,   192, 168, 127,
+				      1,   3,	8,   192, 168, 127, 1,	 192,
+				      168, 127, 254, 6,	  8,   192, 168, 127,
+				      1,   192, 168, 127, 9,   0,   0,	 255};
 	uint8_t cut[sizeof(ack)], req[sizeof(ack)];
 	struct sqn_policy_env env, both;
 	struct sqn_policy_rules *rules = calloc(1, sizeof(*rules));
@@ -1327,8 +1326,7 @@ static void dhcp_env(void)
 	sqn_policy_env_merge(&both, &env);
 	CHECK_EQ(both.n_dns, 3);
 	CHECK_EQ(both.n_gw, 1);
-	CHECK(both.dns[0].family == 4 &&
-	      !memcmp(both.dns[0].a, RES4.a, 4));
+	CHECK(both.dns[0].family == 4 && !memcmp(both.dns[0].a, RES4.a, 4));
 	sqn_policy_free(p);
 }
 
