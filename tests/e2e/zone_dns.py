@@ -91,9 +91,8 @@ class TCPServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
-def main():
-    listen, port, zone, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-    load(zone)
+def serve(listen, port, log):
+    """Answer from ZONE on listen:port, UDP and TCP, until killed."""
     tcp = TCPServer((listen, port), TCPHandler)
     tcp.log = log
     threading.Thread(target=tcp.serve_forever, daemon=True).start()
@@ -104,6 +103,11 @@ def main():
         r = answer(data, log, 'udp')
         if r:
             s.sendto(r, peer)
+
+
+def main():
+    load(sys.argv[3])
+    serve(sys.argv[1], int(sys.argv[2]), sys.argv[4])
 
 
 if __name__ == '__main__':
