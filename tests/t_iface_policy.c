@@ -15,6 +15,9 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -424,10 +427,153 @@ static void batch_accounting(void)
 	sqn_iface_free(iface);
 }
 
+static void malformed_answer_dropped(void)
+{
+	static const char *const r[] = {"allow-host=pypi.org",
+					"allow-dns=10.0.2.3",
+					"allow-net=10.0.2.15/udp"};
+	static const uint8_t junk[5] = {0x42, 0x42, 0x81, 0x80, 0};
+	struct sqn_stats_ext st = {.size = sizeof(st)};
+	struct sqn_frame f[3];
+	struct sqn_iface *iface;
+	char err[512];
+	unsigned i;
+
+	ASSERT(start(r, N_ARRAY(r), false, err, sizeof(err), &iface) == 0);
+	/* a frame, a UDP "answer" from the resolver that does not parse, a
+	 * frame: the two frames come back in the first two buffers */
+	for (i = 0; i < 3; i++) {
+		f[i].data = tx[i];
+		if (i == 1)
+			f[i].len = (uint32_t)pf_udp(tx[i], RES, GUEST, 53, 5353,
+						    junk, sizeof(junk));
+		else
+			f[i].len = (uint32_t)pf_udp(tx[i], RES, GUEST, 9, 5353,
+						    junk, i);
+	}
+	CHECK_EQ(sqn_iface_write(iface, f, 3), 3);
+	ASSERT(read_all(iface) == 2);
+	CHECK(rf[0].len == f[0].len && !memcmp(rx[0], tx[0], f[0].len));
+	CHECK(rf[1].len == f[2].len && !memcmp(rx[1], tx[2], f[2].len));
+	ASSERT(sqn_iface_stats_ext(iface, &st) == 0);
+	CHECK_EQ(st.rx_dropped, 1);
+	CHECK_EQ(st.rx_frames, 2);
+	CHECK_EQ(pstats(iface).dns_malformed, 1);
+	sqn_iface_free(iface);
+}
+
+/**
+ * struct race - frames both ways while the policy changes
+ * @iface:	the interface
+ * @stop:	set when the main thread is done
+ * @written:	frames the writer had consumed
+ * @read:	frames the reader got
+ */
+struct race {
+	struct sqn_iface *iface;
+	_Atomic bool stop;
+	_Atomic unsigned long written;
+	_Atomic unsigned long read;
+};
+
+/**
+ * race_writer() - SYNs to two destinations until told to stop
+ * @arg:	struct race
+ *
+ * Return: NULL
+ */
+static void *race_writer(void *arg)
+{
+	static uint8_t buf[2][PF_BUF];
+	struct race *r = arg;
+	struct sqn_frame f[2];
+	int n;
+
+	f[0] = (struct sqn_frame){.data = buf[0]};
+	f[1] = (struct sqn_frame){.data = buf[1]};
+	f[0].len = (uint32_t)pf_tcp(buf[0], GUEST, OK_NET, 1, 80, 1, 0, SYN,
+				    NULL, 0);
+	f[1].len =
+		(uint32_t)pf_tcp(buf[1], GUEST, FAR, 2, 80, 1, 0, SYN, NULL, 0);
+	while (!atomic_load(&r->stop)) {
+		n = sqn_iface_write(r->iface, f, 2);
+		if (n > 0)
+			atomic_fetch_add(&r->written, (unsigned long)n);
+	}
+	return NULL;
+}
+
+/**
+ * race_reader() - drain until told to stop, then once more
+ * @arg:	struct race
+ *
+ * Return: NULL
+ */
+static void *race_reader(void *arg)
+{
+	static uint8_t buf[SQN_BATCH][PF_BUF];
+	struct sqn_frame f[SQN_BATCH];
+	struct race *r = arg;
+	int i, n;
+
+	do {
+		for (i = 0; i < SQN_BATCH; i++)
+			f[i] = (struct sqn_frame){.data = buf[i],
+						  .cap = PF_BUF};
+		n = sqn_iface_read(r->iface, f, SQN_BATCH);
+		if (n > 0)
+			atomic_fetch_add(&r->read, (unsigned long)n);
+	} while (!atomic_load(&r->stop) || n > 0);
+	return NULL;
+}
+
+static void set_while_frames_flow(void)
+{
+	static const char *const a[] = {"allow-net=10.1.0.0/16"};
+	static const char *const b[] = {"allow-net=192.0.2.0/24",
+					"allow-host=pypi.org"};
+	struct sqn_stats_ext st = {.size = sizeof(st)};
+	struct race r = {0};
+	pthread_t w, rd;
+	char err[512];
+	int i;
+
+	ASSERT(start(a, 1, false, err, sizeof(err), &r.iface) == 0);
+	ASSERT(pthread_create(&w, NULL, race_writer, &r) == 0);
+	ASSERT(pthread_create(&rd, NULL, race_reader, &r) == 0);
+	for (i = 0; i < 400; i++) {
+		unsigned long seen = atomic_load(&r.written);
+
+		CHECK_EQ(sqn_iface_set_policy(r.iface, i % 2 ? a : b,
+					      i % 2 ? 1 : 2, err, sizeof(err)),
+			 0);
+		/* some frames under each set of rules */
+		while (atomic_load(&r.written) < seen + 8)
+			sched_yield();
+	}
+	atomic_store(&r.stop, true);
+	pthread_join(w, NULL);
+	pthread_join(rd, NULL);
+	ASSERT(sqn_iface_stats_ext(r.iface, &st) == 0);
+	printf("# 400 updates: %lu written, %lu read, %llu denied, %llu "
+	       "rx_dropped\n",
+	       atomic_load(&r.written), atomic_load(&r.read),
+	       (unsigned long long)st.policy_denied,
+	       (unsigned long long)st.rx_dropped);
+	/* every frame written comes back or is answered, unless the
+	 * reply ring was full (counted in rx_dropped) */
+	CHECK_EQ(st.tx_frames + st.tx_dropped, atomic_load(&r.written));
+	CHECK_EQ(st.tx_dropped, st.policy_denied);
+	CHECK_EQ(atomic_load(&r.read) + st.rx_dropped, atomic_load(&r.written));
+	CHECK(st.policy_denied > 0 && st.tx_frames > 0);
+	sqn_iface_free(r.iface);
+}
+
 static const struct check_case cases[] = {
-	CASE(params_refused),  CASE(denied_gets_replies),
-	CASE(names_from_dns),  CASE(resolvers_from_dhcp),
-	CASE(set_at_run_time), CASE(batch_accounting),
+	CASE(params_refused),		CASE(denied_gets_replies),
+	CASE(names_from_dns),		CASE(resolvers_from_dhcp),
+	CASE(set_at_run_time),		CASE(batch_accounting),
+	CASE(malformed_answer_dropped), CASE(set_while_frames_flow),
 };
 
 CHECK_MAIN(cases)
