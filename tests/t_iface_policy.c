@@ -465,13 +465,16 @@ static void malformed_answer_dropped(void)
 /**
  * struct race - frames both ways while the policy changes
  * @iface:	the interface
- * @stop:	set when the main thread is done
+ * @stop:	set when the main thread is done: the writer stops
+ * @drained:	set once the writer stopped: the reader stops at the next
+ *		empty read
  * @written:	frames the writer had consumed
  * @read:	frames the reader got
  */
 struct race {
 	struct sqn_iface *iface;
 	_Atomic bool stop;
+	_Atomic bool drained;
 	_Atomic unsigned long written;
 	_Atomic unsigned long read;
 };
@@ -504,7 +507,7 @@ static void *race_writer(void *arg)
 }
 
 /**
- * race_reader() - drain until told to stop, then once more
+ * race_reader() - read until the writer stopped and nothing is left
  * @arg:	struct race
  *
  * Return: NULL
@@ -523,7 +526,7 @@ static void *race_reader(void *arg)
 		n = sqn_iface_read(r->iface, f, SQN_BATCH);
 		if (n > 0)
 			atomic_fetch_add(&r->read, (unsigned long)n);
-	} while (!atomic_load(&r->stop) || n > 0);
+	} while (!atomic_load(&r->drained) || n > 0);
 	return NULL;
 }
 
@@ -553,6 +556,7 @@ static void set_while_frames_flow(void)
 	}
 	atomic_store(&r.stop, true);
 	pthread_join(w, NULL);
+	atomic_store(&r.drained, true);
 	pthread_join(rd, NULL);
 	ASSERT(sqn_iface_stats_ext(r.iface, &st) == 0);
 	printf("# 400 updates: %lu written, %lu read, %llu denied, %llu "
