@@ -517,16 +517,20 @@ static void *race_reader(void *arg)
 	static uint8_t buf[SQN_BATCH][PF_BUF];
 	struct sqn_frame f[SQN_BATCH];
 	struct race *r = arg;
+	bool last;
 	int i, n;
 
 	do {
+		/* a read that starts after the writer stopped and finds
+		 * nothing is the last */
+		last = atomic_load(&r->drained);
 		for (i = 0; i < SQN_BATCH; i++)
 			f[i] = (struct sqn_frame){.data = buf[i],
 						  .cap = PF_BUF};
 		n = sqn_iface_read(r->iface, f, SQN_BATCH);
 		if (n > 0)
 			atomic_fetch_add(&r->read, (unsigned long)n);
-	} while (!atomic_load(&r->drained) || n > 0);
+	} while (!last || n > 0);
 	return NULL;
 }
 
