@@ -736,7 +736,7 @@ int ctl_req_set(struct ctl_req *r, const char *path, const char *value,
 static int check_rules(const struct ctl_strs *v, struct ctl_err *err)
 {
 	struct sqn_policy_rules *set = malloc(sizeof(*set));
-	char why[200], path[16];
+	char why[200], path[24];
 	unsigned i;
 	int rc = 0;
 
