@@ -412,6 +412,8 @@ int cli_opts_check(const struct cli_command *cmd, struct cli_parse *ps,
 				     cmd->name,
 				     cli_opt_display(o, d, sizeof(d)),
 				     cmd->none);
+		if (cli_policy_finish(&ps->m->policy, why, sizeof(why)))
+			FAIL("%s: %s", cmd->name, why);
 		return 0;
 	}
 	if (ps->m->mode == SQN_MODE_DEFAULT)

@@ -325,6 +325,7 @@ const struct cli_opt cli_mode_rows[] = {
 	 .arg = "NAME",
 	 .set = set_allow_host,
 	 .cmds = CLI_BOTH,
+	 .general = true,
 	 .help = "egress policy: a name the guest may resolve and reach, "
 		 "exact or *.suffix (repeatable; any policy option denies "
 		 "what none allows)"},
@@ -333,6 +334,7 @@ const struct cli_opt cli_mode_rows[] = {
 	 .arg = "CIDR[:PORT[-PORT]][/tcp|/udp]",
 	 .set = set_allow_net,
 	 .cmds = CLI_BOTH,
+	 .general = true,
 	 .help = "egress policy: a network the guest may reach, IPv4 or "
 		 "[IPv6] (repeatable)"},
 	{.name = "--allow-dns",
@@ -340,18 +342,21 @@ const struct cli_opt cli_mode_rows[] = {
 	 .arg = "ADDR",
 	 .set = set_allow_dns,
 	 .cmds = CLI_BOTH,
+	 .general = true,
 	 .help = "egress policy: a resolver the guest may query (default: "
 		 "the backend's own)"},
 	{.name = "--deny-all",
 	 .kind = CLI_FLAG,
 	 .off = OFF(policy.deny_all),
 	 .cmds = CLI_BOTH,
+	 .general = true,
 	 .help = "egress policy: deny what no rule allows (alone: all but "
 		 "ARP, DHCP, NDP and ICMP to the gateway)"},
 	{.name = "--check-sni",
 	 .kind = CLI_FLAG,
 	 .off = OFF(policy.check_sni),
 	 .cmds = CLI_BOTH,
+	 .general = true,
 	 .help = "egress policy: also check TLS server names on port 443 "
 		 "against --allow-host"},
 };

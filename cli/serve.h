@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "opts.h"
+#include "policy.h"
 #include "relay_os.h"
 #include "ring.h"
 #include "squibnet.h"
@@ -38,6 +39,9 @@
 #define SERVE_READ_SIZE (256u << 10)
 /* socket buffers asked for on every port */
 #define SERVE_SOCKBUF (4 << 20)
+/* egress policy rules one --listen may carry, and their text */
+#define SERVE_LISTEN_RULES 32
+#define SERVE_LISTEN_RULES_POOL 4096
 
 /**
  * struct serve_listen_opt - one --listen
@@ -47,6 +51,11 @@
  * @isolate:	its ports are isolated
  * @pin:	its ports' MAC pin
  * @mac:	SQN_SW_PIN_MAC: the MAC
+ * @rules:	egress policy rules of its ports ("allow-host=pypi.org"),
+ *		in place of serve's --allow-host... options; none: those
+ * @n_rules:	their number
+ * @pool:	their text
+ * @pool_used:	bytes of @pool in use
  */
 struct serve_listen_opt {
 	char url[SQN_URL_PATH_MAX + 16];
@@ -55,6 +64,10 @@ struct serve_listen_opt {
 	bool isolate;
 	enum sqn_sw_pin pin;
 	uint8_t mac[6];
+	const char *rules[SERVE_LISTEN_RULES];
+	unsigned n_rules;
+	char pool[SERVE_LISTEN_RULES_POOL];
+	unsigned pool_used;
 };
 
 /**
@@ -173,6 +186,7 @@ struct serve_port_stats {
  *		net.unix.max_dgram_qlen datagrams for it)
  * @retry_at:	datagrams: when to try that peer again (ms)
  * @st:		counters
+ * @pol:	its egress policy's engine, NULL without rules
  */
 struct serve_port {
 	unsigned id;
@@ -193,6 +207,7 @@ struct serve_port {
 	bool peer_full;
 	uint64_t retry_at;
 	struct serve_port_stats st;
+	struct sqn_policy *pol;
 };
 
 /* serve_port.c */
@@ -252,6 +267,12 @@ long serve_os_outq(int fd);
  * @retry_due:	the earliest retry_at of a datagram port whose peer was
  *		full, UINT64_MAX for none
  * @stop:	a terminating signal arrived
+ * @pol_rules:	each listener's own policy rules, NULL: serve's
+ * @pol_env:	what every port's engine knows of the uplink's DNS and
+ *		gateway before DHCP says more (a TAP uplink's --host-addr)
+ * @gone_denied: policy denials of the ports that have gone
+ * @pol_reply:	a denial's reply to the port
+ * @pol_net:	a denial's frame for the network
  */
 struct serve {
 	const struct serve_opts *o;
@@ -293,12 +314,32 @@ struct serve {
 	uint64_t last_refused_at;
 	uint64_t retry_due;
 	bool stop;
+	struct sqn_policy_rules *pol_rules[SERVE_MAX_LISTEN];
+	struct sqn_policy_env pol_env;
+	uint64_t gone_denied;
+	uint8_t pol_reply[SQN_POLICY_REPLY_MAX];
+	uint8_t pol_net[SQN_POLICY_REPLY_MAX];
 };
 
 /* serve_loop.c */
 int serve_loop(struct serve *s);
 void serve_close_port(struct serve *s, struct serve_port *p, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));
+
+void serve_dirty_add(struct serve *s, struct serve_port *p);
+
+/* serve_policy.c */
+int serve_policy_start(struct serve *s, char *err, size_t errlen);
+void serve_policy_stop(struct serve *s);
+int serve_policy_port_open(struct serve *s, struct serve_port *p, char *why,
+			   size_t whylen);
+void serve_policy_port_close(struct serve *s, struct serve_port *p);
+bool serve_policy_tx(struct serve *s, unsigned in, const uint8_t *f,
+		     uint32_t len, uint32_t *net_len);
+bool serve_policy_rx(struct serve *s, unsigned d, const uint8_t *f,
+		     uint32_t len);
+void serve_policy_print(const struct serve_port *p, FILE *f);
+uint64_t serve_policy_denied(const struct serve *s);
 
 /* serve_stats.c */
 void serve_print_stats(struct serve *s, FILE *f);
