@@ -18,16 +18,23 @@ and prints one line per check, "KEY VALUE...", for the test to assert:
   cname         cdn-alias.test (a CNAME to edge.cdn.test) and /blob's hash
   ttl_expired   a new connection to short.test's address after 8.5 s
   ttl_again     short.test resolved again, then connected
+  forged        (PORT2 given) forged answers received on UDP port PORT2
 
 Names are resolved with getaddrinfo(AF_INET): one A query each, so the
 test can count them. Connections go to the address resolved (HTTP with the
 name in Host), never through another lookup.
 
-Usage: policy_guest.py PORT
+Usage: policy_guest.py PORT [PORT2]
 """
 import errno, hashlib, http.client, socket, sys, time
 
 PORT = int(sys.argv[1])
+# with a second argument: a UDP port where forged resolver answers arrive
+# (serve's test: a neighbour VM forges them); how many came is reported
+FORGED = socket.socket(socket.AF_INET, socket.SOCK_DGRAM) if len(sys.argv) > 2 else None
+if FORGED:
+    FORGED.bind(('0.0.0.0', int(sys.argv[2])))
+    FORGED.setblocking(False)
 
 
 def resolve(name):
@@ -90,3 +97,12 @@ time.sleep(max(0, t0 + 8.5 - time.monotonic()))
 say('ttl_expired', connect(short))
 again = resolve('short.test')
 say('ttl_again', again, connect(again))
+if FORGED:
+    n = 0
+    while True:
+        try:
+            FORGED.recv(2048)
+            n += 1
+        except BlockingIOError:
+            break
+    say('forged', n)

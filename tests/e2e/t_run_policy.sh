@@ -29,7 +29,7 @@ require_root
 require_cmd python3
 require_cmd passt
 "$SQN" probe | grep -q '^  slirp *yes' || skip_all "no slirp backend in this build"
-plan 28
+plan 39
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ip link set lo up
@@ -67,11 +67,23 @@ val() { sed -n "s/^$1 //p" "$2" | head -1; }
 # counter NAME FILE: a policy counter from run --stats ("addr 3")
 counter() { sed -n "s/.* policy: .*[ (]$1 \([0-9]*\)[,) ].*/\1/p" "$2" | head -1; }
 
-# check MODE OUT ERR: the assertions on one run's output
+# counters FILE: the policy's counters in one line, from run --stats or
+# from one of serve's port lines (policy_addr=3 ...)
+counters() {
+	if grep -q 'policy_rules=' "$1"; then
+		w() { sed -n "s/.* policy_$1=\([0-9]*\).*/\1/p" "$2" | head -1; }
+		echo "addr $(w addr "$1"), expired $(w expired "$1"), dns_name $(w dns_name "$1"), dns_server $(w dns_server "$1"), denied $(w denied "$1"), dns queries $(w dns_queries "$1"), learnt $(w learnt "$1")"
+		return
+	fi
+	echo "addr $(counter addr "$1"), expired $(counter expired "$1"), dns_name $(counter dns_name "$1"), dns_server $(counter dns_server "$1"), denied $(sed -n 's/.* policy: .*denied \([0-9]*\) (.*/\1/p' "$1"), dns queries $(counter 'dns queries' "$1"), learnt $(counter learnt "$1")"
+}
+
+# check MODE OUT ERR: the assertions on one run's output (ERR: a file
+# whose counters() are the policy's)
 check() {
 	local m=$1 out=$2 err=$3 v
 	diag "$m: $(tr '\n' ';' <"$out")"
-	diag "$m: $(grep 'policy: [0-9]* rules' "$err")"
+	diag "$m: $(grep -E "policy: [0-9]* rules" "$err")$(sed -n "s/.*\(policy_rules=.*\)/\1/p" "$err")"
 	v=$(val allowed "$out")
 	ok "$m: an allowed name resolves and downloads 4 MiB byte-exact ($v)" \
 		test "$v" = "10.77.1.1 $want"
@@ -92,7 +104,7 @@ check() {
 	v="$(val ttl_first "$out" | cut -d' ' -f1-2) / $(val ttl_expired "$out" | cut -d' ' -f1) / $(val ttl_again "$out" | cut -d' ' -f1-2)"
 	ok "$m: after the TTL (1 s: 5 s + 2 s grace) a new connection is refused until the name is resolved again ($v)" \
 		test "$v" = "10.77.4.1 connected / ECONNREFUSED / 10.77.4.1 connected"
-	v="addr $(counter addr "$err"), expired $(counter expired "$err"), dns_name $(counter dns_name "$err"), dns_server $(counter dns_server "$err"), denied $(sed -n 's/.* policy: .*denied \([0-9]*\) (.*/\1/p' "$err"), dns queries $(counter 'dns queries' "$err"), learnt $(counter learnt "$err")"
+	v=$(counters "$err")
 	ok "$m: the counters are what the guest did ($v)" \
 		test "$v" = "addr 3, expired 1, dns_name 1, dns_server 0, denied 5, dns queries 4, learnt 3"
 }
@@ -133,4 +145,41 @@ run_mode passt --mode userspace --helper passt \
 	--helper-arg --dns-forward --helper-arg 10.0.2.3
 ok "passt: run exits 0 (got $(cat "$TMP/passt.rc"))" test "$(cat "$TMP/passt.rc")" = 0
 check passt "$TMP/passt.out" "$TMP/passt.err"
+# ---- serve: one engine per VM port, here a listener's own rules; the slirp
+# uplink's DHCP answer names the port's resolver. A neighbour VM on
+# another listener (no rules) forges the resolver's answers, making the
+# allowed name www.allowed.test point at the denied 10.77.2.1: a port's
+# engine learns only from the uplink, so the guest's direct connection to
+# 10.77.2.1 stays refused ----
+S1=$TMP/pol.sock S2=$TMP/free.sock
+cp "$HERE/policy_forge.py" "$TMP/forge.py"
+cp "$TMP/dns.log" "$TMP/dns.log.before" && : >"$TMP/dns.log"
+rule_opts=$(printf ',%s' allow-host=www.allowed.test allow-host=cdn-alias.test allow-host=short.test)
+ok "serve: listens with a policy on one listener" serve_start "$TMP/serve.err" -v \
+	--listen "unix://$S1$rule_opts" --listen "unix://$S2"
+"$SQN" run --mode socket --connect "unix://$S1" -- sh -c \
+	"touch $TMP/vm1.up; while [ ! -e $TMP/forging ]; do sleep 0.05; done
+	 python3 $TMP/guest.py $port 5300; while [ ! -e $TMP/stats.done ]; do sleep 0.05; done" \
+	>"$TMP/serve.out" 2>"$TMP/vm1.err" &
+vm1=$!
+for i in $(seq 200); do [ -e "$TMP/vm1.up" ] && break; sleep 0.05; done
+"$SQN" run --mode socket --connect "unix://$S2" -- \
+	python3 "$TMP/forge.py" 10.0.2.15 5300 "$TMP/forging" "$TMP/forge.stop" \
+	>/dev/null 2>"$TMP/vm2.err" &
+vm2=$!
+cleanup_add "touch $TMP/forge.stop $TMP/stats.done"
+for i in $(seq 600); do grep -q '^forged ' "$TMP/serve.out" && break; sleep 0.05; done
+serve_stats "$TMP/serve.err"
+touch "$TMP/forge.stop" "$TMP/stats.done"
+wait $vm1; rc1=$?
+wait $vm2
+cp "$TMP/dns.log" "$TMP/dns.log.serve"
+line=$(grep 'stats: port=.*policy_rules=3' "$TMP/serve.err" | tail -1)
+pc() { echo "$line" | sed -n "s/.* policy_$1=\([0-9]*\).*/\1/p"; }
+echo "$line" >"$TMP/serve.ctr"
+ok "serve: the guest's run exits 0 (got $rc1)" test "$rc1" = 0
+check serve "$TMP/serve.out" "$TMP/serve.ctr"
+ok "serve: the forged answers reached the guest ($(val forged "$TMP/serve.out")) and taught its port nothing (answers read $(pc dns_answers), learnt $(pc learnt))" \
+	sh -c "[ '$(val forged "$TMP/serve.out")' -gt 0 ] && [ '$(pc dns_answers)' = 4 ] && [ '$(pc learnt)' = 3 ]"
+kill -TERM "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null
 finish
