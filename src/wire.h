@@ -94,6 +94,7 @@ int sqn_wire_dec_init(struct sqn_wire_dec *d, enum sqn_wire_kind kind,
 void sqn_wire_dec_reset(struct sqn_wire_dec *d);
 uint8_t *sqn_wire_dec_space(struct sqn_wire_dec *d, uint32_t *room);
 void sqn_wire_dec_commit(struct sqn_wire_dec *d, uint32_t n);
+int sqn_wire_dec_peek(const struct sqn_wire_dec *d, uint32_t *len);
 int sqn_wire_dec_next(struct sqn_wire_dec *d, const uint8_t **frame,
 		      uint32_t *len);
 int sqn_wire_dgram_check(uint32_t len, uint32_t max);
