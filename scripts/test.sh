@@ -13,6 +13,12 @@
 #   asan          every suite again under ASan + UBSan + LeakSanitizer
 #   vmnet         the vmnet backend built against the simulated framework,
 #                 plain and under ASan + UBSan (vmnet, vmnet-asan)
+#   rust          the Rust crate (bindings/rust) against build-test:
+#                 rustfmt, clippy, cargo test --offline, its example
+#                 (scripts/rust-test.sh)
+#   deb           the Debian packages built from a copy of the tree,
+#                 lintian (errors fail), echo.c built and run against the
+#                 extracted packages (scripts/deb-test.sh)
 #   valgrind      the unit suite under valgrind memcheck, zero errors
 #   fuzz          each libFuzzer target for FUZZ_SECONDS (60) under ASan +
 #                 UBSan, after replaying the kept inputs (scripts/fuzz.sh)
@@ -69,7 +75,7 @@ want cppcheck && stage cppcheck bash scripts/analyze.sh cppcheck
 # 2. The main build, warnings as errors; clang-tidy uses its compile
 #    commands; then every suite.
 built=0
-if want build || want clang-tidy || want tests || want valgrind; then
+if want build || want clang-tidy || want tests || want valgrind || want rust; then
 	stage build build build-test --werror -Dbuildtype=debugoptimized && built=1
 fi
 want clang-tidy && [ $built -eq 1 ] &&
@@ -78,6 +84,11 @@ want tests && [ $built -eq 1 ] &&
 	suite tests build-test/meson-logs/testlog.json \
 		meson test -C build-test --print-errorlogs --num-processes 1 \
 		--timeout-multiplier 3 ${SQN_TEST_ARGS:-}
+
+# 2b. The Rust crate over build-test's library; the Debian packages (their
+#     own build, in a copy of the tree).
+want rust && [ $built -eq 1 ] && stage rust bash scripts/rust-test.sh build-test
+want deb && stage deb bash scripts/deb-test.sh
 
 # 3. Sanitizers: every suite under ASan + UBSan (LeakSanitizer included).
 if want asan && stage asan-build build build-asan --werror \

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # t_version.sh - the version is meson.build's project version everywhere it
 # is written down: the header's SQN_VERSION_MAJOR/MINOR/PATCH, the .TH line
-# of both man pages, and what `squib-net version` prints (sqn_version())
+# of both man pages, what `squib-net version` prints (sqn_version()), the
+# Rust crate's version (bindings/rust/Cargo.toml) and the newest Debian
+# changelog entry (a native package: no revision)
 #
 # Usage: t_version.sh VERSION SOURCE_ROOT SQUIB_NET
 #   VERSION is meson.project_version(), passed by tests/meson.build: the one
@@ -10,7 +12,7 @@
 #   pkg-config file take it from there by themselves.
 set -u
 version=$1 src=$2 sqn=$3
-echo "1..5"
+echo "1..7"
 
 i=1
 if [[ $version =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)$ ]]; then
@@ -51,4 +53,22 @@ if [ "$out" = "squib-net $version" ]; then
 else
 	echo "not ok $i - squib-net version prints \"$out\", not" \
 		"\"squib-net $version\""
+fi
+
+i=$((i + 1))
+crate=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$src/bindings/rust/Cargo.toml" | head -n1)
+if [ "$crate" = "$version" ]; then
+	echo "ok $i - bindings/rust/Cargo.toml says $crate"
+else
+	echo "not ok $i - bindings/rust/Cargo.toml says \"$crate\", meson.build" \
+		"says $version: change it (and its Cargo.lock)"
+fi
+
+i=$((i + 1))
+deb=$(sed -n '1s/^squib-net (\([^)]*\)).*/\1/p' "$src/debian/changelog")
+if [ "$deb" = "$version" ]; then
+	echo "ok $i - debian/changelog's newest entry is $deb"
+else
+	echo "not ok $i - debian/changelog's newest entry is \"$deb\", meson.build" \
+		"says $version: add an entry (dch -v $version)"
 fi
