@@ -18,8 +18,9 @@
  * buffer and copied once, straight into the caller's buffers. The socket
  * is read only while the caller has room: frames it has no room for stay
  * in the receive buffer (up to one large read) and then in the socket, and
- * the next read hands them over first, without a system call (nor a look
- * at the poller, for up to SQN_TP_SERVICE_EVERY reads). A helper faster
+ * the next read hands them over first, without a system call. A read
+ * shorter than the room it had drained the socket: no second read to learn
+ * that it is empty. A helper faster
  * than the guest is thus held back by its socket, as a VMM's stream netdev
  * holds it back, and loses nothing. (Draining the socket into a queue that
  * drops its oldest frame instead cost most of the host-to-guest throughput:
@@ -632,12 +633,17 @@ static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
 			return;
 		}
 		/* what the caller has no room for stays in the socket */
-		if (c->full || rounds++ >= SQN_TP_READ_ROUNDS)
+		if (c->full || t->rx_idle || rounds++ >= SQN_TP_READ_ROUNDS)
 			return;
 		space = sqn_wire_dec_space(&t->dec, &room);
 		r = recv(t->sock, space, room, MSG_DONTWAIT);
 		if (r > 0) {
 			sqn_wire_dec_commit(&t->dec, (uint32_t)r);
+			/* a stream socket hands over all it holds, up to
+			 * @room: less means it is drained (asking again would
+			 * only say EAGAIN); of a helper that has exited, read
+			 * on to its end of file, which says how it ended */
+			t->rx_idle = (uint32_t)r < room && !t->helper_gone;
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
@@ -1052,11 +1058,19 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 {
 	struct sqn_transport *t = iface->be;
 	struct rx_ctx c = {.f = f, .n = n, .full = n == 0};
+	bool serviced;
 
 	(void)q;
-	/* frames already received go first: what the poller has to say
-	 * waits until they are gone (or a few reads) */
-	if (!rx_held(t) || ++t->service_skips >= SQN_TP_SERVICE_EVERY) {
+	/*
+	 * While reads bring frames, the readiness was the socket's (or the
+	 * receive buffer's): what else the poller has to say (stderr, the
+	 * pidfd, writability, the writer's wake-up) waits for a read that
+	 * brings none, or SQN_TP_SERVICE_EVERY reads, or a TX queue waiting
+	 * to be flushed. One epoll_wait() less per read while frames flow.
+	 */
+	serviced = t->sock < 0 || t->sock_out || !t->rx_got ||
+		   ++t->service_skips >= SQN_TP_SERVICE_EVERY;
+	if (serviced) {
 		t->service_skips = 0;
 		service(t);
 	}
@@ -1067,6 +1081,9 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		else
 			rx_stream(t, &c);
 	}
+	t->rx_got = c.i > 0;
+	if (!serviced && !t->rx_got) /* the wake-up was not the socket's */
+		service(t);
 	/* the helper is gone and everything it sent is read */
 	if (t->sock >= 0 && t->helper_gone && t->rx_idle && !rx_held(t))
 		tp_down(t, false, "%s ended", t->helper_name);

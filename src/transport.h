@@ -52,7 +52,8 @@ struct sqn_tp_ops {
  * @rxbuf:	receive buffer, SQN_TP_READ_SIZE + header + @max: frames
  *		received beyond what the caller took wait here (reader only)
  * @dec:	decoder over @rxbuf
- * @service_skips: reads served from @rxbuf without asking the poller
+ * @service_skips: reads in a row that did not ask the poller
+ * @rx_got:	the last read handed over frames
  * @tx_lock:	guards @txq, @tx_off, @sock_out and writes on @sock
  * @txq:	framed records (header and frame) waiting to be sent
  * @tx_off:	bytes of the first record of @txq already sent
@@ -96,6 +97,7 @@ struct sqn_transport {
 	uint8_t *rxbuf;
 	struct sqn_wire_dec dec;
 	unsigned service_skips;
+	bool rx_got;
 
 	pthread_mutex_t tx_lock;
 	struct sqn_ring txq;
