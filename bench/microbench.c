@@ -68,6 +68,7 @@
 #include <sys/ioctl.h>
 #include <fcntl.h>
 
+#include "../tests/alloc_count.h"
 #include "squibnet.h"
 
 #define WINDOW (2 * SQN_BATCH)
@@ -75,45 +76,7 @@
 #define SQN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define SQN_MIN_U64(a, b) ((a) < (b) ? (a) : (b))
 
-/* ---- allocation counting (interposed for this program and the library) */
-
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-
-static _Atomic unsigned long allocs;
-
-void *malloc(size_t n)
-{
-	atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-	atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);
-	return __libc_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-	atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);
-	return __libc_realloc(p, n);
-}
-
-int posix_memalign(void **p, size_t align, size_t n)
-{
-	atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);
-	*p = __libc_memalign(align, n);
-	return *p ? 0 : ENOMEM;
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
+/* ---- allocation counting: tests/alloc_count.h (program and library) */
 
 /* ---- echo peers ------------------------------------------------------- */
 
@@ -545,7 +508,7 @@ static int pump(struct sqn_iface *iface, uint32_t size, double seconds,
 	memset(s, 0, sizeof(*s));
 	sqn_iface_stats(iface, &st0);
 	drops0 = st0.rx_dropped + st0.tx_dropped;
-	a0 = atomic_load(&allocs);
+	a0 = atomic_load(&alloc_count);
 	c0 = cpu_s();
 	t0 = now_s();
 	end = t0 + seconds;
@@ -593,7 +556,7 @@ static int pump(struct sqn_iface *iface, uint32_t size, double seconds,
 	}
 	s->wall = now_s() - t0;
 	s->cpu = cpu_s() - c0;
-	s->allocs = atomic_load(&allocs) - a0;
+	s->allocs = atomic_load(&alloc_count) - a0;
 	sqn_iface_stats(iface, &st);
 	s->lost = st.rx_dropped + st.tx_dropped - drops0;
 	return 0;

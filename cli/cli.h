@@ -22,6 +22,7 @@ struct cli_cmd {
 int cmd_probe(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
 
 void cli_log(void *opaque, enum sqn_log_level level, const char *msg);
 extern int cli_verbose;

@@ -16,6 +16,9 @@ static const struct cli_cmd cli_cmds[] = {
 	{"probe", cmd_probe,
 	 "say which backends work on this host, and why "
 	 "not"},
+	{"ctl", cmd_ctl,
+	 "send a request to a running run or serve over its control "
+	 "socket"},
 	{"version", cmd_version, "print the library's version"},
 };
 

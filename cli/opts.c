@@ -128,7 +128,7 @@ const char *cli_opt_display(const struct cli_opt *o, char *buf, size_t len)
 static const char *mode_list(uint32_t group, const char *sep, char *buf,
 			     size_t len)
 {
-	const char *names[SQN_MODE_COUNT_];
+	const char *names[SQN_MODE_COUNT_] = {NULL};
 	size_t n = 0, off = 0, i;
 	int m;
 
@@ -542,7 +542,7 @@ void cli_opts_usage(const struct cli_command *cmd, FILE *f)
 			if (!has_row(cmd, s, o) || !o->params)
 				continue;
 			mode_list(o->params, ", ", head, sizeof(head));
-			if (strcmp(head, last)) {
+			if (strcmp(head, last) != 0) {
 				fprintf(f, "%s:\n", head);
 				snprintf(last, sizeof(last), "%s", head);
 			}

@@ -66,6 +66,35 @@ uint16_t sqn_csum(const void *data, uint32_t len, uint64_t sum)
 }
 
 /**
+ * sqn_csum_pseudo() - the running sum of a TCP, UDP or ICMPv6 pseudo header
+ * @addrs:	source then destination address, as they lie in the IP header
+ *		(IPv4: 8 bytes from offset 12; IPv6: 32 bytes from offset 8)
+ * @alen:	8 or 32
+ * @proto:	the upper-layer protocol (6, 17, 58)
+ * @len:	upper-layer length: header and payload
+ *
+ * IPv4's {0, proto, 16-bit length} and IPv6's {32-bit length, 0, 0, 0,
+ * next header} add up to the same one's complement sum, so one function
+ * serves both (RFC 793 3.1, RFC 8200 8.1).
+ *
+ * Return: running sum, for sqn_csum()
+ */
+uint64_t sqn_csum_pseudo(const uint8_t *addrs, uint32_t alen, uint8_t proto,
+			 uint32_t len)
+{
+	uint8_t ph[8] = {(uint8_t)(len >> 24),
+			 (uint8_t)(len >> 16),
+			 (uint8_t)(len >> 8),
+			 (uint8_t)len,
+			 0,
+			 0,
+			 0,
+			 proto};
+
+	return sqn_csum_add(ph, 8, sqn_csum_add(addrs, alen, 0));
+}
+
+/**
  * sqn_csum_complete() - fill in the checksum a virtio-net header left
  *			 partial (VIRTIO_NET_HDR_F_NEEDS_CSUM)
  * @frame:	the frame, writable

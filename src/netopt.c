@@ -18,34 +18,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "netopt.h"
-
-/**
- * fail() - format a message and return -EINVAL
- * @err:	message buffer, may be NULL
- * @errlen:	its size
- * @fmt:	printf format
- *
- * Return: -EINVAL
- */
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /**
  * parse_ipv4() - a dotted-quad address from @len bytes of @s
@@ -101,54 +79,62 @@ int sqn_netopt_cidr(const char *s, struct in_addr *net, unsigned *prefix,
 
 	n = strnlen(s, 32);
 	if (n == 0)
-		return fail(err, errlen,
-			    "slirp_net is empty: give a network such as "
-			    "10.0.2.0/24");
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_net is empty: give a network such as "
+			"10.0.2.0/24");
 	if (n >= 32)
-		return fail(err, errlen,
-			    "slirp_net \"%.31s...\" is too long for a network "
-			    "such as 10.0.2.0/24",
-			    s);
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_net \"%.31s...\" is too long for a network "
+			"such as 10.0.2.0/24",
+			s);
 	slash = strchr(s, '/');
 	if (!slash)
-		return fail(err, errlen,
-			    "slirp_net \"%s\" has no \"/prefix\": write it as "
-			    "CIDR, e.g. 10.0.2.0/24",
-			    s);
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_net \"%s\" has no \"/prefix\": write it as "
+			"CIDR, e.g. 10.0.2.0/24",
+			s);
 	if (!parse_ipv4(s, (size_t)(slash - s), &a))
-		return fail(err, errlen,
-			    "slirp_net \"%s\": \"%.*s\" is not an IPv4 address",
-			    s, (int)(slash - s), s);
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_net \"%s\": \"%.*s\" is not an IPv4 address", s,
+			(int)(slash - s), s);
 	d = slash + 1;
 	if (*d == '\0')
-		return fail(err, errlen,
-			    "slirp_net \"%s\": the prefix length after '/' is "
-			    "missing",
-			    s);
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_net \"%s\": the prefix length after '/' is "
+			"missing",
+			s);
 	for (; *d; d++) {
 		if (*d < '0' || *d > '9')
-			return fail(err, errlen,
-				    "slirp_net \"%s\": the prefix length "
-				    "\"%s\" is not a number from 8 to 30",
-				    s, slash + 1);
+			return sqn_msg_refuse(
+				err, errlen,
+				"slirp_net \"%s\": the prefix length "
+				"\"%s\" is not a number from 8 to 30",
+				s, slash + 1);
 		if (len < 1000)
 			len = len * 10 + (unsigned)(*d - '0');
 	}
 	if (len < 8 || len > 30)
-		return fail(err, errlen,
-			    "slirp_net \"%s\": prefix /%s is out of range: use "
-			    "/8 to /30 (the network needs room for the "
-			    "gateway, DNS and guest)",
-			    s, slash + 1);
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_net \"%s\": prefix /%s is out of range: use "
+			"/8 to /30 (the network needs room for the "
+			"gateway, DNS and guest)",
+			s, slash + 1);
 	mask = htonl(~0u << (32 - len));
 	if (a.s_addr & ~mask) {
 		struct in_addr fixed = {.s_addr = a.s_addr & mask};
 		char b[INET_ADDRSTRLEN];
 
-		return fail(err, errlen,
-			    "slirp_net \"%s\" has host bits set: did you mean "
-			    "%s/%u?",
-			    s, fmt_ipv4(fixed, b), len);
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_net \"%s\" has host bits set: did you mean "
+			"%s/%u?",
+			s, fmt_ipv4(fixed, b), len);
 	}
 	*net = a;
 	*prefix = len;
@@ -168,37 +154,41 @@ int sqn_netopt_domain(const char *s, char *err, size_t errlen)
 	size_t n, i, label = 0;
 
 	if (!s)
-		return fail(err, errlen, "slirp_dns_search has a NULL entry");
+		return sqn_msg_refuse(err, errlen,
+				      "slirp_dns_search has a NULL entry");
 	n = strnlen(s, SQN_NETOPT_DOMAIN_MAX + 2);
 	if (n == 0)
-		return fail(err, errlen,
-			    "slirp_dns_search has an empty domain");
+		return sqn_msg_refuse(err, errlen,
+				      "slirp_dns_search has an empty domain");
 	if (n > SQN_NETOPT_DOMAIN_MAX)
-		return fail(err, errlen,
-			    "slirp_dns_search domain \"%.40s...\" is too long: "
-			    "at most %d bytes",
-			    s, SQN_NETOPT_DOMAIN_MAX);
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_dns_search domain \"%.40s...\" is too long: "
+			"at most %d bytes",
+			s, SQN_NETOPT_DOMAIN_MAX);
 	for (i = 0; i < n; i++) {
 		char c = s[i];
 
 		if (c == '.') {
 			if (label == 0)
-				return fail(err, errlen,
-					    "slirp_dns_search domain \"%s\" "
-					    "has an empty label at offset %zu",
-					    s, i);
+				return sqn_msg_refuse(
+					err, errlen,
+					"slirp_dns_search domain \"%s\" "
+					"has an empty label at offset %zu",
+					s, i);
 			label = 0;
 			continue;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return fail(err, errlen,
-				    "slirp_dns_search domain \"%s\" has "
-				    "character 0x%02x at offset %zu: use "
-				    "letters, digits, '-', '_' and '.'",
-				    s, (unsigned char)c, i);
+			return sqn_msg_refuse(
+				err, errlen,
+				"slirp_dns_search domain \"%s\" has "
+				"character 0x%02x at offset %zu: use "
+				"letters, digits, '-', '_' and '.'",
+				s, (unsigned char)c, i);
 		if (++label > 63)
-			return fail(
+			return sqn_msg_refuse(
 				err, errlen,
 				"slirp_dns_search domain \"%.40s...\" has a "
 				"label longer than 63 bytes",
@@ -226,22 +216,25 @@ static int parse_port(const char *spec, const char *what, const char *s,
 	size_t i;
 
 	if (len == 0)
-		return fail(err, errlen, "forward \"%s\": the %s is missing",
-			    spec, what);
+		return sqn_msg_refuse(err, errlen,
+				      "forward \"%s\": the %s is missing", spec,
+				      what);
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return fail(err, errlen,
-				    "forward \"%s\": the %s \"%.*s\" is not a "
-				    "number",
-				    spec, what, (int)len, s);
+			return sqn_msg_refuse(
+				err, errlen,
+				"forward \"%s\": the %s \"%.*s\" is not a "
+				"number",
+				spec, what, (int)len, s);
 		if (v <= 65535)
 			v = v * 10 + (unsigned long)(s[i] - '0');
 	}
 	if (v == 0 || v > 65535)
-		return fail(err, errlen,
-			    "forward \"%s\": the %s %.*s is out of range: use "
-			    "1 to 65535",
-			    spec, what, (int)len, s);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\": the %s %.*s is out of range: use "
+			"1 to 65535",
+			spec, what, (int)len, s);
 	*out = (uint16_t)v;
 	return 0;
 }
@@ -263,21 +256,24 @@ static int check_member(const struct sqn_netopt *o, const char *field,
 	char b1[INET_ADDRSTRLEN], b2[INET_ADDRSTRLEN];
 
 	if ((a.s_addr & o->mask.s_addr) != o->net.s_addr)
-		return fail(err, errlen, "%s %s is outside the network %s/%u",
-			    field, fmt_ipv4(a, b1), fmt_ipv4(o->net, b2),
-			    o->prefix);
+		return sqn_msg_refuse(err, errlen,
+				      "%s %s is outside the network %s/%u",
+				      field, fmt_ipv4(a, b1),
+				      fmt_ipv4(o->net, b2), o->prefix);
 	if (a.s_addr == o->net.s_addr)
-		return fail(err, errlen,
-			    "%s %s is the network address of %s/%u: pick a "
-			    "host address",
-			    field, fmt_ipv4(a, b1), fmt_ipv4(o->net, b2),
-			    o->prefix);
+		return sqn_msg_refuse(
+			err, errlen,
+			"%s %s is the network address of %s/%u: pick a "
+			"host address",
+			field, fmt_ipv4(a, b1), fmt_ipv4(o->net, b2),
+			o->prefix);
 	if (a.s_addr == (o->net.s_addr | ~o->mask.s_addr))
-		return fail(err, errlen,
-			    "%s %s is the broadcast address of %s/%u: pick a "
-			    "host address",
-			    field, fmt_ipv4(a, b1), fmt_ipv4(o->net, b2),
-			    o->prefix);
+		return sqn_msg_refuse(
+			err, errlen,
+			"%s %s is the broadcast address of %s/%u: pick a "
+			"host address",
+			field, fmt_ipv4(a, b1), fmt_ipv4(o->net, b2),
+			o->prefix);
 	return 0;
 }
 
@@ -301,39 +297,44 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 	int rc;
 
 	if (!s)
-		return fail(err, errlen, "forwards has a NULL entry");
+		return sqn_msg_refuse(err, errlen, "forwards has a NULL entry");
 	n = strnlen(s, SQN_NETOPT_FWD_MAX + 1);
 	if (n == 0)
-		return fail(err, errlen,
-			    "forward \"\" is empty: write "
-			    "tcp:[hostaddr]:hostport-[guestaddr]:guestport");
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"\" is empty: write "
+			"tcp:[hostaddr]:hostport-[guestaddr]:guestport");
 	if (n > SQN_NETOPT_FWD_MAX)
-		return fail(err, errlen,
-			    "forward \"%.40s...\" is longer than %d bytes", s,
-			    SQN_NETOPT_FWD_MAX);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%.40s...\" is longer than %d bytes", s,
+			SQN_NETOPT_FWD_MAX);
 	end = s + n;
 	memset(&f, 0, sizeof(f));
 
 	colon = memchr(s, ':', n);
 	if (!colon)
-		return fail(err, errlen,
-			    "forward \"%s\" has no ':': write "
-			    "tcp|udp:[hostaddr]:hostport-[guestaddr]:guestport",
-			    s);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\" has no ':': write "
+			"tcp|udp:[hostaddr]:hostport-[guestaddr]:guestport",
+			s);
 	if (colon - s == 3 && !strncmp(s, "udp", 3))
 		f.udp = true;
 	else if (!(colon == s || (colon - s == 3 && !strncmp(s, "tcp", 3))))
-		return fail(err, errlen,
-			    "forward \"%s\": unknown protocol \"%.*s\": use "
-			    "tcp or udp",
-			    s, (int)(colon - s), s);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\": unknown protocol \"%.*s\": use "
+			"tcp or udp",
+			s, (int)(colon - s), s);
 
 	dash = memchr(colon + 1, '-', (size_t)(end - colon - 1));
 	if (!dash)
-		return fail(err, errlen,
-			    "forward \"%s\" has no '-' between the host and "
-			    "the guest side",
-			    s);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\" has no '-' between the host and "
+			"the guest side",
+			s);
 
 	/* host side: [hostaddr]:hostport in (colon, dash) */
 	hp = NULL;
@@ -344,17 +345,19 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 		}
 	}
 	if (!hp)
-		return fail(err, errlen,
-			    "forward \"%s\": the host side \"%.*s\" needs "
-			    "[hostaddr]:hostport",
-			    s, (int)(dash - colon - 1), colon + 1);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\": the host side \"%.*s\" needs "
+			"[hostaddr]:hostport",
+			s, (int)(dash - colon - 1), colon + 1);
 	if (hp == colon + 1) {
 		f.host.s_addr = htonl(INADDR_LOOPBACK);
 	} else if (!parse_ipv4(colon + 1, (size_t)(hp - colon - 1), &f.host)) {
-		return fail(err, errlen,
-			    "forward \"%s\": host address \"%.*s\" is not an "
-			    "IPv4 address",
-			    s, (int)(hp - colon - 1), colon + 1);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\": host address \"%.*s\" is not an "
+			"IPv4 address",
+			s, (int)(hp - colon - 1), colon + 1);
 	}
 	rc = parse_port(s, "host port", hp + 1, (size_t)(dash - hp - 1),
 			&f.host_port, err, errlen);
@@ -364,17 +367,19 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 	/* guest side: [guestaddr]:guestport in (dash, end) */
 	gp = memchr(dash + 1, ':', (size_t)(end - dash - 1));
 	if (!gp)
-		return fail(err, errlen,
-			    "forward \"%s\": the guest side \"%s\" needs "
-			    "[guestaddr]:guestport",
-			    s, dash + 1);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\": the guest side \"%s\" needs "
+			"[guestaddr]:guestport",
+			s, dash + 1);
 	if (gp == dash + 1) {
 		f.guest = o->dhcp_start;
 	} else if (!parse_ipv4(dash + 1, (size_t)(gp - dash - 1), &f.guest)) {
-		return fail(err, errlen,
-			    "forward \"%s\": guest address \"%.*s\" is not an "
-			    "IPv4 address",
-			    s, (int)(gp - dash - 1), dash + 1);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\": guest address \"%.*s\" is not an "
+			"IPv4 address",
+			s, (int)(gp - dash - 1), dash + 1);
 	}
 	rc = parse_port(s, "guest port", gp + 1, (size_t)(end - gp - 1),
 			&f.guest_port, err, errlen);
@@ -388,12 +393,13 @@ int sqn_netopt_fwd(const struct sqn_netopt *o, const char *s,
 	    f.guest.s_addr == o->dns.s_addr) {
 		char nb[INET_ADDRSTRLEN];
 
-		return fail(err, errlen,
-			    "forward \"%s\": guest address %s is not a guest "
-			    "address of %s/%u (not the network, broadcast, "
-			    "gateway or DNS address)",
-			    s, fmt_ipv4(f.guest, b), fmt_ipv4(o->net, nb),
-			    o->prefix);
+		return sqn_msg_refuse(
+			err, errlen,
+			"forward \"%s\": guest address %s is not a guest "
+			"address of %s/%u (not the network, broadcast, "
+			"gateway or DNS address)",
+			s, fmt_ipv4(f.guest, b), fmt_ipv4(o->net, nb),
+			o->prefix);
 	}
 	*out = f;
 	return 0;
@@ -418,8 +424,9 @@ static int get_addr(const char *field, const char *s, struct in_addr def,
 		return 0;
 	}
 	if (!parse_ipv4(s, strnlen(s, INET_ADDRSTRLEN), out))
-		return fail(err, errlen, "%s \"%.40s\" is not an IPv4 address",
-			    field, s);
+		return sqn_msg_refuse(err, errlen,
+				      "%s \"%.40s\" is not an IPv4 address",
+				      field, s);
 	return 0;
 }
 
@@ -469,18 +476,20 @@ static int build_ipv4(const struct sqn_params *p, struct sqn_netopt *o,
 			       errlen)))
 		return rc;
 	if (o->host.s_addr == o->dns.s_addr)
-		return fail(err, errlen,
-			    "slirp_host and slirp_dns are both %s: the DNS "
-			    "address must differ from the gateway",
-			    fmt_ipv4(o->host, b1));
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_host and slirp_dns are both %s: the DNS "
+			"address must differ from the gateway",
+			fmt_ipv4(o->host, b1));
 	if (o->dhcp_start.s_addr == o->host.s_addr ||
 	    o->dhcp_start.s_addr == o->dns.s_addr)
-		return fail(err, errlen,
-			    "slirp_dhcp_start %s is the %s address: the guest "
-			    "needs an address of its own",
-			    fmt_ipv4(o->dhcp_start, b1),
-			    o->dhcp_start.s_addr == o->host.s_addr ? "gateway"
-								   : "DNS");
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_dhcp_start %s is the %s address: the guest "
+			"needs an address of its own",
+			fmt_ipv4(o->dhcp_start, b1),
+			o->dhcp_start.s_addr == o->host.s_addr ? "gateway"
+							       : "DNS");
 	return 0;
 }
 
@@ -500,14 +509,16 @@ static int build_search(const struct sqn_params *p, struct sqn_netopt *o,
 	int rc;
 
 	if (p->n_slirp_dns_search > SQN_NETOPT_MAX_SEARCH)
-		return fail(err, errlen,
-			    "slirp_dns_search has %u domains: at most %d",
-			    p->n_slirp_dns_search, SQN_NETOPT_MAX_SEARCH);
+		return sqn_msg_refuse(
+			err, errlen,
+			"slirp_dns_search has %u domains: at most %d",
+			p->n_slirp_dns_search, SQN_NETOPT_MAX_SEARCH);
 	if (p->n_slirp_dns_search && !p->slirp_dns_search)
-		return fail(err, errlen,
-			    "n_slirp_dns_search is %u but slirp_dns_search is "
-			    "NULL",
-			    p->n_slirp_dns_search);
+		return sqn_msg_refuse(
+			err, errlen,
+			"n_slirp_dns_search is %u but slirp_dns_search is "
+			"NULL",
+			p->n_slirp_dns_search);
 	for (i = 0; i < p->n_slirp_dns_search; i++) {
 		rc = sqn_netopt_domain(p->slirp_dns_search[i], err, errlen);
 		if (rc)
@@ -548,25 +559,26 @@ static int build_forwards(const struct sqn_params *p, struct sqn_netopt *o,
 	int rc;
 
 	if (p->n_forwards > SQN_NETOPT_MAX_FWD)
-		return fail(err, errlen, "%u forwards: at most %d are allowed",
-			    p->n_forwards, SQN_NETOPT_MAX_FWD);
+		return sqn_msg_refuse(err, errlen,
+				      "%u forwards: at most %d are allowed",
+				      p->n_forwards, SQN_NETOPT_MAX_FWD);
 	if (p->n_forwards && !p->forwards)
-		return fail(err, errlen,
-			    "n_forwards is %u but forwards is NULL",
-			    p->n_forwards);
+		return sqn_msg_refuse(err, errlen,
+				      "n_forwards is %u but forwards is NULL",
+				      p->n_forwards);
 	for (i = 0; i < p->n_forwards; i++) {
 		rc = sqn_netopt_fwd(o, p->forwards[i], &o->fwd[i], err, errlen);
 		if (rc)
 			return rc;
 		for (j = 0; j < i; j++)
 			if (fwd_clash(&o->fwd[j], &o->fwd[i]))
-				return fail(err, errlen,
-					    "forward \"%s\" listens on the "
-					    "same %s port %u as \"%s\"",
-					    p->forwards[i],
-					    o->fwd[i].udp ? "UDP" : "TCP",
-					    o->fwd[i].host_port,
-					    p->forwards[j]);
+				return sqn_msg_refuse(
+					err, errlen,
+					"forward \"%s\" listens on the "
+					"same %s port %u as \"%s\"",
+					p->forwards[i],
+					o->fwd[i].udp ? "UDP" : "TCP",
+					o->fwd[i].host_port, p->forwards[j]);
 	}
 	o->n_fwd = p->n_forwards;
 	return 0;

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "be.h"
 #include "csum.h"
 #include "tcp_coalesce.h"
 
@@ -46,40 +47,6 @@ struct seg {
 };
 
 /**
- * get16() - big-endian 16 bits
- * @p:	where
- *
- * Return: the value
- */
-static inline uint32_t get16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
-/**
- * get32() - big-endian 32 bits
- * @p:	where
- *
- * Return: the value
- */
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/**
- * put16() - store big-endian 16 bits
- * @p:	where
- * @v:	value
- */
-static inline void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/**
  * pseudo_sum() - the TCP pseudo header's running sum
  * @ip:		IPv4 header
  * @tcplen:	TCP header and payload length
@@ -88,9 +55,7 @@ static inline void put16(uint8_t *p, uint32_t v)
  */
 static uint64_t pseudo_sum(const uint8_t *ip, uint32_t tcplen)
 {
-	uint8_t ph[4] = {0, 6, (uint8_t)(tcplen >> 8), (uint8_t)tcplen};
-
-	return sqn_csum_add(ph, 4, sqn_csum_add(ip + 12, 8, 0));
+	return sqn_csum_pseudo(ip + 12, 8, 6, tcplen);
 }
 
 /**
@@ -106,12 +71,13 @@ static int parse(const struct sqn_frame *f, struct seg *s)
 	const uint8_t *p = f->data;
 	uint32_t tot, flags;
 
-	if (f->len < ETH_HLEN + IP_HLEN + 20 || get16(p + 12) != 0x0800)
+	if (f->len < ETH_HLEN + IP_HLEN + 20 || sqn_get16(p + 12) != 0x0800)
 		return 0;
 	s->ip = p + ETH_HLEN;
-	if (s->ip[0] != 0x45 || s->ip[9] != 6 || (get16(s->ip + 6) & 0x3fff))
+	if (s->ip[0] != 0x45 || s->ip[9] != 6 ||
+	    (sqn_get16(s->ip + 6) & 0x3fff))
 		return 0;
-	tot = get16(s->ip + 2);
+	tot = sqn_get16(s->ip + 2);
 	if (tot < IP_HLEN + 20 || tot > f->len - ETH_HLEN)
 		return 0;
 	s->tcp = s->ip + IP_HLEN;
@@ -125,8 +91,8 @@ static int parse(const struct sqn_frame *f, struct seg *s)
 	s->dlen = tot - IP_HLEN - s->thl;
 	if (!s->dlen)
 		return 0;
-	s->seq = get32(s->tcp + 4);
-	s->ack = get32(s->tcp + 8);
+	s->seq = sqn_get32(s->tcp + 4);
+	s->ack = sqn_get32(s->tcp + 8);
 	return 1;
 }
 
@@ -218,15 +184,15 @@ unsigned sqn_tcp_coalesce(const struct sqn_frame *f, unsigned n, uint8_t *out,
 	memcpy(tcp + 8, prev.tcp + 8, 4);
 	memcpy(tcp + 14, prev.tcp + 14, 2);
 	tcp[13] = (uint8_t)flags;
-	put16(ip + 2, total - ETH_HLEN);
-	put16(ip + 10, 0);
+	sqn_put16(ip + 2, total - ETH_HLEN);
+	sqn_put16(ip + 10, 0);
 	{
 		uint16_t c = sqn_csum(ip, IP_HLEN, 0);
 
 		memcpy(ip + 10, &c, 2);
 	}
 	tcplen = total - ETH_HLEN - IP_HLEN;
-	put16(tcp + 16, 0);
+	sqn_put16(tcp + 16, 0);
 	{
 		uint16_t c = sqn_csum(tcp, tcplen, pseudo_sum(ip, tcplen));
 
@@ -255,12 +221,13 @@ static int run_seg(const uint8_t *frame, uint32_t len, struct seg *s)
 {
 	uint32_t tot, flags;
 
-	if (len < ETH_HLEN + IP_HLEN + 20 || get16(frame + 12) != 0x0800)
+	if (len < ETH_HLEN + IP_HLEN + 20 || sqn_get16(frame + 12) != 0x0800)
 		return 0;
 	s->ip = frame + ETH_HLEN;
-	if (s->ip[0] != 0x45 || s->ip[9] != 6 || (get16(s->ip + 6) & 0x3fff))
+	if (s->ip[0] != 0x45 || s->ip[9] != 6 ||
+	    (sqn_get16(s->ip + 6) & 0x3fff))
 		return 0;
-	tot = get16(s->ip + 2);
+	tot = sqn_get16(s->ip + 2);
 	if (tot != len - ETH_HLEN)
 		return 0;
 	s->tcp = s->ip + IP_HLEN;
@@ -272,8 +239,8 @@ static int run_seg(const uint8_t *frame, uint32_t len, struct seg *s)
 		return 0;
 	s->data = s->tcp + s->thl;
 	s->dlen = tot - IP_HLEN - s->thl;
-	s->seq = get32(s->tcp + 4);
-	s->ack = get32(s->tcp + 8);
+	s->seq = sqn_get32(s->tcp + 4);
+	s->ack = sqn_get32(s->tcp + 8);
 	return 1;
 }
 
@@ -371,8 +338,8 @@ uint32_t sqn_tcp_run_finish(const struct sqn_tcp_run *r, uint8_t *out,
 	memset(h, 0, sizeof(*h));
 	if (r->segs < 2)
 		return r->len;
-	put16(ip + 2, r->len - ETH_HLEN);
-	put16(ip + 10, 0);
+	sqn_put16(ip + 2, r->len - ETH_HLEN);
+	sqn_put16(ip + 10, 0);
 	c = sqn_csum(ip, IP_HLEN, 0);
 	memcpy(ip + 10, &c, 2);
 	sum = pseudo_sum(ip, tcplen);

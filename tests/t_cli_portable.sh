@@ -27,7 +27,8 @@ build_args=(-fsyntax-only -std=c11 -Werror -Wall -Wextra
 allowed='assert.h ctype.h errno.h float.h inttypes.h limits.h stdalign.h
 stdarg.h stdatomic.h stdbool.h stddef.h stdint.h stdio.h stdlib.h string.h
 time.h pthread.h unistd.h fcntl.h poll.h signal.h sys/types.h sys/uio.h
-sys/time.h sys/socket.h sys/wait.h sys/stat.h arpa/inet.h netinet/in.h'
+sys/time.h sys/socket.h sys/wait.h sys/stat.h sys/un.h arpa/inet.h
+netinet/in.h'
 
 # check FILE: 0 if FILE compiles as for macOS using portable headers only
 check() {
@@ -61,11 +62,12 @@ check() {
 
 # the .c files of cli/meson.build outside its `if is_linux` branch, and the
 # internal modules of src/ the command compiles in where it is not Linux
-# (shared_src_posix and shared_src in src/meson.build)
+# (shared_src_posix, shared_src and policy_src in src/meson.build, one
+# files() per line)
 files=$(awk '/^if is_linux/ { linux = 1; next } /^else/ { linux = 0; next }
 	/^endif/ { linux = 0; next } !linux' "$src/cli/meson.build" |
 	grep -o "'[a-z_0-9]*\.c'" | tr -d "'" | sed 's|^|cli/|')
-files+=" "$(grep -E '^shared_src(_posix)? = files\(' "$src/src/meson.build" |
+files+=" "$(grep -E '^(shared|policy)_src(_posix)? \+?= ' "$src/src/meson.build" |
 	grep -o "'[a-z_0-9]*\.c'" | tr -d "'" | sed 's|^|src/|')
 n=$(echo "$files" | wc -w)
 echo "1..$((n + 3))"

@@ -36,12 +36,24 @@ static void make(uint32_t seq0, const uint8_t *flags, const uint32_t *seqs)
 	}
 }
 
-/* the merged frame parses, has valid checksums and the joined payload */
+/* payload bytes of f[0..k) */
+static size_t payload_of(unsigned k)
+{
+	size_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < k; i++)
+		n += f[i].len - (14 + 20 + 20);
+	return n;
+}
+
+/* the merged frame parses, has valid checksums and the joined payload of
+ * f[0..k) */
 static int merged_ok(uint32_t len, unsigned k, uint32_t seq0)
 {
 	struct nf_pkt p;
 
-	if (nf_parse(out, len, &p) || p.plen != (size_t)k * MSS)
+	if (nf_parse(out, len, &p) || p.plen != payload_of(k))
 		return 0;
 	static uint8_t ph[12 + 65535];
 	uint32_t tcplen = len - 14 - 20;
@@ -78,6 +90,61 @@ static void merges_a_run(void)
 	CHECK_EQ(h.gso_size, MSS);
 	CHECK_EQ(h.hdr_len, 14 + 20 + 20);
 	CHECK_EQ(h.flags, SQN_VNET_HDR_F_DATA_VALID);
+}
+
+static unsigned run_feed(unsigned n, uint32_t cap, uint32_t *len,
+			 struct sqn_vnet_hdr *h);
+
+/* f[i] carries @plen payload bytes instead of MSS (same flow, same seq) */
+static void shorten(unsigned i, size_t plen)
+{
+	f[i].len =
+		(uint32_t)nf_tcp(seg[i], gmac, hmac, htonl(0x0a00020f),
+				 htonl(0x0a000202), 40000, 5201, 1 + i * MSS,
+				 1000 + i, 0x10, 500, payload + i * MSS, plen);
+}
+
+/*
+ * A run whose last segment is short (the end of a write) merges whole, and
+ * its GSO size stays the MSS, the first segment's: a guest or kernel that
+ * resegments it by a short last segment's size would send many tiny
+ * segments, or refuse the frame.
+ */
+static void short_last_segment_keeps_mss(void)
+{
+	struct sqn_vnet_hdr h;
+	uint32_t len;
+	unsigned k;
+
+	make(1, NULL, NULL);
+	shorten(NSEG - 1, 700);
+	k = sqn_tcp_coalesce(f, NSEG, out, sizeof(out), &len, &h);
+	CHECK_EQ(k, NSEG);
+	CHECK_EQ(len, 14 + 20 + 20 + (NSEG - 1) * MSS + 700);
+	CHECK(merged_ok(len, k, 1));
+	CHECK_EQ(h.gso_type, SQN_VNET_HDR_GSO_TCPV4);
+	CHECK_EQ(h.gso_size, MSS);
+	CHECK_EQ(h.hdr_len, 14 + 20 + 20);
+	/* two segments, the second one byte long */
+	make(1, NULL, NULL);
+	shorten(1, 1);
+	CHECK_EQ(sqn_tcp_coalesce(f, 2, out, sizeof(out), &len, &h), 2);
+	CHECK_EQ(len, 14 + 20 + 20 + MSS + 1);
+	CHECK_EQ(h.gso_size, MSS);
+
+	/* the run API (libslirp's output toward the guest) alike */
+	make(1, NULL, NULL);
+	shorten(NSEG - 1, 700);
+	CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), NSEG);
+	CHECK_EQ(len, 14 + 20 + 20 + (NSEG - 1) * MSS + 700);
+	CHECK_EQ(h.gso_type, SQN_VNET_HDR_GSO_TCPV4);
+	CHECK_EQ(h.gso_size, MSS);
+	CHECK_EQ(sqn_csum_complete(out, len, &h), 0);
+	CHECK(merged_ok(len, NSEG, 1));
+	make(1, NULL, NULL);
+	shorten(1, 1);
+	CHECK_EQ(run_feed(2, sizeof(out), &len, &h), 2);
+	CHECK_EQ(h.gso_size, MSS);
 }
 
 static void partial_checksum_completed(void)
@@ -306,6 +373,7 @@ static void run_refuses(void)
 				    1002, 0x10, 500, payload + 2 * MSS, 100);
 	CHECK_EQ(run_feed(NSEG, sizeof(out), &len, &h), 3);
 	CHECK_EQ(len, 14 + 40 + 2 * MSS + 100);
+	CHECK_EQ(h.gso_size, MSS);
 	CHECK_EQ(sqn_csum_complete(out, len, &h), 0);
 }
 
@@ -314,6 +382,7 @@ static const struct check_case cases[] = {
 	CASE(run_single_segment_untouched),
 	CASE(run_refuses),
 	CASE(merges_a_run),
+	CASE(short_last_segment_keeps_mss),
 	CASE(partial_checksum_completed),
 	CASE(psh_is_kept),
 	CASE(stops_at_a_gap),

@@ -89,13 +89,22 @@ enum peer_mode {
  * @sent:	frames sent (whole, well-formed ones)
  * @conns:	connections accepted (unixgram: greetings)
  * @done:	the flood is finished
+ * @no_greeting: unixgram: no VFKT greeting came within PEER_GREET_MS, so
+ *		the peer gave up (and exited)
  */
 struct peer_shm {
 	atomic_uint_fast64_t got;
 	atomic_uint_fast64_t sent;
 	atomic_int conns;
 	atomic_int done;
+	atomic_int no_greeting;
 };
+
+/* How long a unixgram peer waits for the VFKT greeting, and how long the
+ * test waits for a flooding peer that sends nothing more: a library that
+ * does not greet fails the case in seconds, not at the suite's timeout */
+#define PEER_GREET_MS 5000
+#define PEER_STALL_MS 10000
 
 /**
  * struct peer - a peer process and its socket
@@ -312,10 +321,21 @@ static void peer_main(struct peer *pr)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (pr->type == SOCK_DGRAM) {
-		/* wait for the greeting, then serve that address */
+		uint64_t end = now_ms() + PEER_GREET_MS;
+		struct pollfd pfd = {.fd = pr->lfd, .events = POLLIN};
+
+		/* wait for the greeting (datagrams before it are not), then
+		 * serve that address; none by the deadline: give up */
 		for (;;) {
+			uint64_t now = now_ms();
+
+			if (now >= end ||
+			    poll(&pfd, 1, (int)(end - now)) == 0) {
+				pr->shm->no_greeting = 1;
+				_exit(3);
+			}
 			tl = sizeof(to);
-			r = recvfrom(pr->lfd, g, sizeof(g), 0,
+			r = recvfrom(pr->lfd, g, sizeof(g), MSG_DONTWAIT,
 				     (struct sockaddr *)&to, &tl);
 			if (r == 4 && !memcmp(g, "VFKT", 4))
 				break;
@@ -827,6 +847,7 @@ static void flood_case(const char *scheme)
 	long hwm0, hwm1;
 	uint64_t t0;
 	char name[64];
+	uint64_t stall_end;
 	int idle = 0, r;
 
 	/* valgrind runs the code ~50x slower; its bounds are not checked */
@@ -847,16 +868,29 @@ static void flood_case(const char *scheme)
 	if (!iface)
 		peer_stop(&pr);
 	ASSERT(iface);
-	/* slow guest: one frame per read while the peer floods */
+	/* slow guest: one frame per read while the peer floods; a peer that
+	 * sends nothing for PEER_STALL_MS (never greeted, gone) ends it */
+	stall_end = now_ms() + PEER_STALL_MS;
 	while (!pr.shm->done) {
 		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
 				     .events = POLLIN};
+		uint64_t sent = pr.shm->sent;
 
 		poll(&pfd, 1, 100);
 		if (read_some(iface, &fl, rx, 1) < 0)
 			break;
 		timed_write(iface, &tw, tx, SQN_BATCH, true);
+		if (pr.shm->sent != sent)
+			stall_end = now_ms() + PEER_STALL_MS;
+		else if (pr.shm->no_greeting || now_ms() > stall_end)
+			break;
 	}
+	if (!pr.shm->done)
+		printf("# %s: the peer %s: %llu frames sent, not done\n", name,
+		       pr.shm->no_greeting ? "got no VFKT greeting" : "stalled",
+		       (unsigned long long)pr.shm->sent);
+	CHECK(!pr.shm->no_greeting);
+	CHECK(pr.shm->done);
 	/* the peer is done: read out what is still queued */
 	while (idle < 3) {
 		struct pollfd pfd = {.fd = sqn_iface_fd(iface),

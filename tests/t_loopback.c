@@ -89,7 +89,7 @@ static void full_queue_counts_drops(void)
 	struct sqn_iface *iface = start_lb(0, 256);
 	struct sqn_frame tx[SQN_BATCH], rx[SQN_BATCH];
 	struct sqn_stats st;
-	unsigned i, total = 0;
+	unsigned i, total = 0, bad_ids = 0;
 	int n;
 
 	ASSERT(iface);
@@ -97,16 +97,34 @@ static void full_queue_counts_drops(void)
 		fill(txbuf[i], 1514, i);
 		tx[i] = (struct sqn_frame){.data = txbuf[i], .len = 1514};
 	}
-	for (i = 0; i < 10; i++) /* 320 frames into a 256-frame queue */
+	for (i = 0; i < 10; i++) { /* 320 frames into a 256-frame queue */
+		unsigned j, id;
+
+		for (j = 0; j < SQN_BATCH; j++) { /* frame ids 0..319 */
+			id = i * SQN_BATCH + j;
+			memcpy(txbuf[j] + 14, &id, sizeof(id));
+		}
 		CHECK_EQ(sqn_iface_write(iface, tx, SQN_BATCH), SQN_BATCH);
+	}
 	sqn_iface_stats(iface, &st);
 	CHECK_EQ(st.tx_frames, 320);
 	CHECK_EQ(st.rx_dropped, 64);
 	for (i = 0; i < SQN_BATCH; i++)
 		rx[i] = (struct sqn_frame){.data = rxbuf[i], .cap = 1514};
-	while ((n = sqn_iface_read(iface, rx, SQN_BATCH)) > 0)
+	/* the loopback ring drops the new frame when full: exactly the 256
+	 * oldest, ids 0 to 255 in order, come back */
+	while ((n = sqn_iface_read(iface, rx, SQN_BATCH)) > 0) {
+		for (i = 0; i < (unsigned)n; i++) {
+			unsigned id;
+
+			memcpy(&id, rxbuf[i] + 14, sizeof(id));
+			if (id != total + i)
+				bad_ids++;
+		}
 		total += (unsigned)n;
+	}
 	CHECK_EQ(total, 256);
+	CHECK_EQ(bad_ids, 0);
 	sqn_iface_stats(iface, &st);
 	CHECK_EQ(st.rx_frames, 256);
 	CHECK_EQ(st.rx_bytes, 256 * 1514);

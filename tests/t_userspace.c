@@ -354,6 +354,91 @@ static void socket_unixpacket_bess(void)
 	server_stop(&s);
 }
 
+/* ---- a frame never cut ---- */
+
+/*
+ * A frame the caller's buffer cannot hold is never cut: the read fails with
+ * -EMSGSIZE, frames[0].len says what it needs, and the next read with room
+ * gets it whole. Here on the direct path: nothing is queued, so the read
+ * decodes the frame from the socket straight for the caller's buffer.
+ */
+static void too_small_direct(struct sqn_iface *iface, const char *name)
+{
+	struct sqn_frame tx = {.data = txbuf[0], .len = 1000}, rx[1];
+	struct pollfd pfd = {.fd = sqn_iface_fd(iface), .events = POLLIN};
+	struct sqn_stats st;
+	uint64_t end;
+	char msg[256];
+	int r;
+
+	fill(txbuf[0], 1000, 42);
+	memset(rxbuf[0], 0, 1000);
+	CHECK_EQ(sqn_iface_write(iface, &tx, 1), 1);
+	/* every read offers the small buffer: the one that finds the echo
+	 * decodes it with nothing queued (other readiness, the helper's
+	 * stderr, makes reads that find nothing) */
+	end = now_ms() + 3000;
+	do {
+		poll(&pfd, 1, 50);
+		rx[0] = (struct sqn_frame){.data = rxbuf[0], .cap = 999};
+		r = sqn_iface_read(iface, rx, 1);
+	} while (r == 0 && now_ms() < end);
+	printf("# %s: 1000-byte frame, 999-byte buffer: read %d, len %u\n",
+	       name, r, rx[0].len);
+	CHECK_EQ(r, -EMSGSIZE);
+	CHECK_EQ(rx[0].len, 1000);
+	sqn_iface_last_error(iface, msg, sizeof(msg));
+	CHECK_STR_HAS(msg,
+		      "the next frame is 1000 bytes, the buffer holds 999");
+	rx[0] = (struct sqn_frame){.data = rxbuf[0], .cap = 1000};
+	CHECK_EQ(sqn_iface_read(iface, rx, 1), 1);
+	CHECK_EQ(rx[0].len, 1000);
+	CHECK(!memcmp(rxbuf[0], txbuf[0], 1000));
+	sqn_iface_stats(iface, &st);
+	CHECK_EQ(st.rx_frames, 1);
+	CHECK_EQ(st.rx_dropped, 0);
+	CHECK_EQ(st.rx_errors, 0);
+}
+
+static void too_small_buffer_userspace(void)
+{
+	struct sqn_iface *iface = start_fake(SQN_HELPER_PASST, NULL, 0, 0);
+
+	ASSERT(iface);
+	too_small_direct(iface, "userspace, u32-BE");
+	sqn_iface_free(iface);
+	iface = start_fake(SQN_HELPER_GVPROXY, NULL, 0, 0);
+	ASSERT(iface);
+	too_small_direct(iface, "userspace, u16-LE");
+	sqn_iface_free(iface);
+}
+
+static void too_small_buffer_socket(void)
+{
+	static const struct {
+		int type;
+		const char *scheme, *name;
+	} kinds[] = {
+		{SOCK_STREAM, "unix", "small-unix.sock"},
+		{SOCK_DGRAM, "unixgram", "small-vfkit.sock"},
+		{SOCK_SEQPACKET, "unixpacket", "small-bess.sock"},
+	};
+	struct sqn_iface *iface;
+	struct server s;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		ASSERT(!server_start(&s, kinds[i].type, kinds[i].name));
+		iface = start_socket(kinds[i].scheme, s.path);
+		CHECK(iface);
+		if (iface) {
+			too_small_direct(iface, kinds[i].scheme);
+			sqn_iface_free(iface);
+		}
+		server_stop(&s);
+	}
+}
+
 /* ---- faults ---- */
 
 static void one_frame(struct sqn_iface *iface)
@@ -977,6 +1062,38 @@ static void rx_held_not_dropped(void)
 	sqn_iface_free(iface);
 }
 
+/*
+ * plain_fds_open() - fill every free fd number below 16 with /dev/null,
+ *		      opened without close-on-exec, so that a helper started
+ *		      now inherits them unless the child closes them itself
+ * @fds:	gets the fds (-1 where none was opened)
+ *
+ * Return: how many were opened
+ */
+static int plain_fds_open(int fds[16])
+{
+	int i, n = 0, fd;
+
+	for (i = 0; i < 16; i++)
+		fds[i] = -1;
+	while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < 16) {
+		fds[fd] = fd;
+		n++;
+	}
+	if (fd >= 16)
+		close(fd);
+	return n;
+}
+
+static void plain_fds_close(int fds[16])
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 static void stderr_lines_and_hardening(void)
 {
 	const char *args[] = {"--fake=fds"};
@@ -984,7 +1101,18 @@ static void stderr_lines_and_hardening(void)
 	struct sqn_frame rx[1];
 	struct sqn_params p;
 	uint64_t end;
+	int plain[16], n;
 
+	/* fds the caller holds without close-on-exec, at every free number
+	 * from 3 up, so the helper's own fd numbers (3 for passt's socket)
+	 * and the ones right above them are taken too: the child must close
+	 * them itself, execve() would not */
+	n = plain_fds_open(plain);
+	printf("# %d plain (not close-on-exec) fds held below 16 during the "
+	       "starts; fd 3 %s, fd 4 %s\n",
+	       n, plain[3] == 3 ? "plain" : "taken before",
+	       plain[4] == 4 ? "plain" : "taken before");
+	CHECK(n > 0);
 	log_reset();
 	iface = start_fake(SQN_HELPER_PASST, args, 1, 0);
 	ASSERT(iface);
@@ -1028,6 +1156,7 @@ static void stderr_lines_and_hardening(void)
 		read_frames(iface, rx, 1, 20);
 	CHECK(strstr(logbuf, "sid:") && !strstr(logbuf, "env: 2 "));
 	sqn_iface_free(iface);
+	plain_fds_close(plain);
 }
 
 /**
@@ -1231,6 +1360,8 @@ static const struct check_case cases[] = {
 	CASE(socket_unix_stream),
 	CASE(socket_unixgram_vfkt),
 	CASE(socket_unixpacket_bess),
+	CASE(too_small_buffer_userspace),
+	CASE(too_small_buffer_socket),
 	CASE(bad_length_0),
 	CASE(bad_length_13),
 	CASE(bad_length_70000),
