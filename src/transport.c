@@ -226,6 +226,8 @@ void sqn_tp_socket_buffers(struct sqn_transport *t, int fd)
 {
 	long got = sqn_socket_buffers(fd);
 
+	if (t->wire == SQN_WIRE_U32BE) /* passt's reads: see sock.h */
+		sqn_socket_sndbuf(fd, SQN_STREAM_SNDBUF);
 	if (got < 0 || got >= SQN_HELPER_SOCKBUF || t->buf_warned)
 		return;
 	t->buf_warned = true;
@@ -731,26 +733,38 @@ static void rx_dgram(struct sqn_transport *t, struct rx_ctx *c)
 }
 
 /**
- * enc_send() - one sendmsg() of an encoder's pending iovecs
+ * enc_send() - send an encoder's pending frames
  * @sock:	the socket
  * @e:		the encoder
- * @one:	datagram framing: only the first frame (one per message)
+ * @wire:	the framing: datagrams send only the first frame (one per
+ *		message)
+ *
+ * u32-BE frames (passt's) go in messages that end where frames end, in
+ * one system call where the platform has one: sqn_sock_send_frames() says
+ * why. A u16-LE stream goes in one sendmsg().
  *
  * Return: bytes sent, -EAGAIN when the socket is full (EAGAIN, ENOBUFS),
  * or another negative errno when the connection is broken
  */
-static inline ssize_t enc_send(int sock, struct sqn_wire_enc *e, bool one)
+static inline ssize_t enc_send(int sock, struct sqn_wire_enc *e,
+			       enum sqn_wire_kind wire)
 {
+	const uint16_t *ends;
 	struct msghdr mh;
-	unsigned niov;
+	unsigned n;
 	ssize_t r;
 
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = sqn_wire_enc_iov(e, &niov);
-	mh.msg_iovlen = one ? 1 : niov;
-	do
-		r = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
+	if (wire == SQN_WIRE_U32BE) {
+		ends = sqn_wire_enc_ends(e, &n);
+		r = sqn_sock_send_frames(sock, e->iov, e->first, ends, n);
+	} else {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = sqn_wire_enc_iov(e, &n);
+		mh.msg_iovlen = wire == SQN_WIRE_DGRAM ? 1 : n;
+		do
+			r = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (r < 0 && errno == EINTR);
+	}
 	if (r >= 0)
 		return r;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
@@ -796,7 +810,7 @@ static void flush_locked(struct sqn_transport *t)
 		sqn_wire_enc_init(&e, t->wire, iov, hdr, fend,
 				  SQN_TP_FLUSH_BATCH);
 		flush_fill(t, &e);
-		r = enc_send(t->sock, &e, false);
+		r = enc_send(t->sock, &e, t->wire);
 		if (r < 0) {
 			if (r != -EAGAIN) {
 				/* store, then wake: see sqn_tp_read() */
@@ -872,7 +886,7 @@ static unsigned send_direct(struct sqn_transport *t, const struct sqn_frame *f,
 		sqn_wire_enc_add(&e, f[i].data, f[i].len);
 	while (k < n) {
 		/* datagrams: one frame per message */
-		r = enc_send(t->sock, &e, t->wire == SQN_WIRE_DGRAM);
+		r = enc_send(t->sock, &e, t->wire);
 		if (r == -EAGAIN)
 			break;
 		if (r < 0) {

@@ -133,4 +133,19 @@ static inline struct iovec *sqn_wire_enc_iov(struct sqn_wire_enc *e,
 	return e->iov + e->first;
 }
 
+/**
+ * sqn_wire_enc_ends() - where each frame still to send ends
+ * @e:	the encoder
+ * @n:	gets how many frames are left (the first may be partly sent; it
+ *	starts at iovec e->first)
+ *
+ * Return: for each, the index in e->iov of its last iovec
+ */
+static inline const uint16_t *sqn_wire_enc_ends(const struct sqn_wire_enc *e,
+						unsigned *n)
+{
+	*n = e->nframes - e->done;
+	return e->frame_end + e->done;
+}
+
 #endif /* SQN_WIRE_H */
