@@ -5,6 +5,8 @@
 #ifndef SQN_CLI_H
 #define SQN_CLI_H
 
+#include <stdbool.h>
+
 #include "squibnet.h"
 
 /**
@@ -25,6 +27,8 @@ int cmd_version(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 
 void cli_log(void *opaque, enum sqn_log_level level, const char *msg);
+void cli_log_hold(void);
+void cli_log_release(bool print);
 extern int cli_verbose;
 
 #endif /* SQN_CLI_H */

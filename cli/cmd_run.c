@@ -75,7 +75,7 @@ static int plan_config(const struct run_opts *o, struct sqn_iface *iface,
 	cfg->gateway = o->gateway ? o->gateway : lease.router;
 	if (!cfg->dns && lease.n_dns)
 		cfg->dns = lease.dns[0];
-	if (!o->m.mtu && lease.mtu >= 68)
+	if (!o->m.mtu && lease.mtu >= SQN_MTU_MIN)
 		cfg->mtu = lease.mtu;
 	if (o->m.verbose) {
 		char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
@@ -105,7 +105,6 @@ static int ns_go_cb(void *arg)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
-	struct sqn_params p;
 	struct sqn_iface *iface = NULL;
 	struct ns_child c;
 	struct ns_config cfg;
@@ -149,13 +148,9 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "squib-net: %s\n", err);
 		return 125;
 	}
-	run_fill_params(&o, mac, &p);
-	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "squib-net: run: cannot start %s mode: %s\n",
-			sqn_mode_name(o.m.mode), err);
+	rc = run_iface_start(&o, mac, &iface);
+	if (rc)
 		goto out_child;
-	}
 	if (o.m.have_host_addr) {
 		rc = ns_if_set_addr(o.m.tap, &o.m.host_addr, err, sizeof(err));
 		if (rc) {

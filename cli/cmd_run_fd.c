@@ -110,9 +110,8 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	struct relay_sigq sq = {-1, -1};
 	struct relay_guest g = {.dgram = true};
 	struct sqn_iface *iface = NULL;
-	struct sqn_params p;
 	long open_max = sysconf(_SC_OPEN_MAX);
-	char err[512], m[18];
+	char err[512];
 	sigset_t sigs;
 	int sv[2], rc, status = 125;
 	pid_t parent = getpid(), pid;
@@ -153,13 +152,9 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 		goto out_close;
 	}
 
-	run_fill_params(o, mac, &p);
-	rc = sqn_iface_start(&p, &iface, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "squib-net: run: cannot start %s mode: %s\n",
-			sqn_mode_name(o->m.mode), err);
+	rc = run_iface_start(o, mac, &iface);
+	if (rc)
 		goto out_close;
-	}
 	if (o->m.have_host_addr) {
 		rc = relay_os_host_addr(o->m.tap, &o->m.host_addr, err,
 					sizeof(err));
@@ -168,13 +163,15 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 			goto out_iface;
 		}
 	}
+	/* the guest's MAC is the VMM's own: the relay says it once the
+	 * guest's first frame shows it (the backend's guest_mac is ours) */
 	if (o->m.verbose)
 		fprintf(stderr,
 			"squib-net: run: %s gets the guest's NIC as fd %d "
-			"(SOCK_DGRAM, one frame per datagram), guest MAC %s, "
-			"%s mode, MTU %u\n",
-			o->argv[0], o->guest_fd, sqn_mac_format(mac, m),
-			sqn_mode_name(o->m.mode), sqn_iface_mtu(iface));
+			"(SOCK_DGRAM, one frame per datagram), %s mode, MTU "
+			"%u\n",
+			o->argv[0], o->guest_fd, sqn_mode_name(o->m.mode),
+			sqn_iface_mtu(iface));
 
 	rc = relay_sigq_open(&sq);
 	if (rc) {
@@ -196,6 +193,7 @@ int cmd_run_fd(const struct run_opts *o, const uint8_t mac[6])
 	g.fd = sv[0];
 	g.pid = pid;
 	g.sigq = &sq;
+	g.say_mac = o->m.verbose > 0;
 	rc = relay_run(iface, &g, &status);
 	if (rc) {
 		fprintf(stderr, "squib-net: run: cannot start the relay: %s\n",

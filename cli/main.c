@@ -2,12 +2,23 @@
 /*
  * main.c - squib-net: dispatch to a subcommand
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
+#define CLI_HELD_MAX 4
+
 int cli_verbose;
+
+/* errors the library logs while an interface starts: held, then printed
+ * if the start succeeds, dropped if it fails (its message says them) */
+static pthread_mutex_t cli_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool cli_holding;
+static char cli_held[CLI_HELD_MAX][600];
+static int cli_n_held;
 
 static const struct cli_cmd cli_cmds[] = {
 	{"run", cmd_run,
@@ -34,7 +45,50 @@ void cli_log(void *opaque, enum sqn_log_level level, const char *msg)
 					    "debug"};
 
 	(void)opaque;
+	if (level == SQN_LOG_ERROR) {
+		pthread_mutex_lock(&cli_log_lock);
+		if (cli_holding) {
+			if (cli_n_held < CLI_HELD_MAX)
+				snprintf(cli_held[cli_n_held++],
+					 sizeof(cli_held[0]), "%s", msg);
+			pthread_mutex_unlock(&cli_log_lock);
+			return;
+		}
+		pthread_mutex_unlock(&cli_log_lock);
+	}
 	fprintf(stderr, "squib-net: %s: %s\n", names[level], msg);
+}
+
+/**
+ * cli_log_hold() - hold the library's error messages from now on
+ *
+ * For a call that returns its failure's message itself (sqn_iface_start()):
+ * the caller prints that once, with its context, instead of the log
+ * printing it too.
+ */
+void cli_log_hold(void)
+{
+	pthread_mutex_lock(&cli_log_lock);
+	cli_holding = true;
+	cli_n_held = 0;
+	pthread_mutex_unlock(&cli_log_lock);
+}
+
+/**
+ * cli_log_release() - stop holding; print what was held, or drop it
+ * @print:	print the held errors (the call succeeded: they were not its
+ *		failure)
+ */
+void cli_log_release(bool print)
+{
+	int i;
+
+	pthread_mutex_lock(&cli_log_lock);
+	cli_holding = false;
+	for (i = 0; print && i < cli_n_held; i++)
+		fprintf(stderr, "squib-net: error: %s\n", cli_held[i]);
+	cli_n_held = 0;
+	pthread_mutex_unlock(&cli_log_lock);
 }
 
 /**

@@ -158,6 +158,7 @@ struct ip4_cidr {
  * @n_helper_args:	their number
  * @helper_restart:	--helper-restart
  * @connect_url:	--connect
+ * @reconnect_max:	--reconnect-max, 0: no bound
  * @tap:		--tap, the backend TAP's name
  * @host_addr:		--host-addr: the backend TAP's address on the host
  * @have_host_addr:	given
@@ -187,6 +188,7 @@ struct cli_mode_opts {
 	unsigned n_helper_args;
 	bool helper_restart;
 	const char *connect_url;
+	uint32_t reconnect_max;
 	const char *tap;
 	struct ip4_cidr host_addr;
 	bool have_host_addr;

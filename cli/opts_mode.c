@@ -107,7 +107,8 @@ const struct cli_opt cli_mode_rows[] = {
 	 .kind = CLI_COUNT,
 	 .off = OFF(verbose),
 	 .cmds = CLI_BOTH,
-	 .help = "log more (repeat for debug)"},
+	 .help = "-v: information too, -vv: debugging (warnings and errors are "
+		 "always shown)"},
 	{.name = "--helper",
 	 .kind = CLI_FN,
 	 .arg = "K",
@@ -145,6 +146,16 @@ const struct cli_opt cli_mode_rows[] = {
 	 .params = SQN_PARAMS_URL,
 	 .required = true,
 	 .help = "unix:///path, unixgram:///path, unixpacket:///path"},
+	{.name = "--reconnect-max",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(reconnect_max),
+	 .lo = 1,
+	 .hi = 1000000,
+	 .cmds = CLI_BOTH,
+	 .params = SQN_PARAMS_URL | SQN_PARAMS_HELPER,
+	 .help = "give up after N reconnections in a row that bring no frame "
+		 "(default: never; userspace: with --helper-restart)"},
 	{.name = "--tap",
 	 .kind = CLI_STR,
 	 .arg = "NAME",
@@ -264,6 +275,7 @@ void cli_mode_fill_params(const struct cli_mode_opts *m, struct sqn_params *p)
 	p->n_helper_args = m->n_helper_args;
 	p->helper_restart = m->helper_restart ? SQN_ON : 0;
 	p->connect_url = m->connect_url;
+	p->reconnect_max = m->reconnect_max;
 	p->host_dev_name = m->tap;
 	p->tap_create = m->tap ? SQN_ON : 0;
 	p->tap_queues = m->queues;

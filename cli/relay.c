@@ -63,6 +63,7 @@
  * @thdr:	their virtio-net headers
  * @tap_drops:	frames for the namespace the TAP refused
  * @tap_errors:	TAP read errors
+ * @say_mac:	say the guest's MAC from its first frame (TX path only)
  */
 struct relay {
 	struct sqn_iface *iface;
@@ -76,6 +77,7 @@ struct relay {
 	uint8_t thdr[SQN_BATCH][SQN_VNET_HDR_LEN];
 	unsigned long long tap_drops;
 	unsigned long long tap_errors;
+	bool say_mac;
 };
 
 /**
@@ -171,6 +173,27 @@ static void tx_init(struct relay *r, struct sqn_frame *f)
 }
 
 /**
+ * say_guest_mac() - say the guest's MAC, as its first frame shows it
+ * @r:	the relay; @r->say_mac is cleared
+ * @f:	the guest's first frame
+ *
+ * A VMM picks its guest's MAC (QEMU's 52:54:00:...): the backend's guest
+ * MAC is squib-net's own, so the one worth saying comes from the frames.
+ */
+static void say_guest_mac(struct relay *r, const struct sqn_frame *f)
+{
+	char m[18];
+
+	if (f->len < 12)
+		return;
+	r->say_mac = false;
+	fprintf(stderr,
+		"squib-net: run: the guest's MAC is %s (its first frame's "
+		"source)\n",
+		sqn_mac_format((const uint8_t *)f->data + 6, m));
+}
+
+/**
  * tx_pass() - what the namespace sent, into the interface
  * @r:		the relay
  * @f:		SQN_BATCH frames from tx_init()
@@ -188,6 +211,8 @@ static int tx_pass(struct relay *r, struct sqn_frame *f,
 		n = tap_read_batch(r, f, hdr);
 		if (n < 0)
 			return -1;
+		if (n > 0 && r->say_mac)
+			say_guest_mac(r, &f[0]);
 		if (n > 0)
 			sqn_iface_write(r->iface, f, (unsigned)n);
 		if (n < SQN_BATCH)
@@ -458,7 +483,8 @@ int relay_run(struct sqn_iface *iface, const struct relay_guest *g, int *status)
 			  .tap = g->fd,
 			  .vnet = g->vnet_hdr,
 			  .dgram = g->dgram,
-			  .stop = {-1, -1}};
+			  .stop = {-1, -1},
+			  .say_mac = g->say_mac};
 	struct relay_sigq own = {-1, -1};
 	struct relay_wait w = {.pid = g->pid, .kill_at = -1, .sq = g->sigq};
 	struct sqn_frame f[SQN_BATCH];
@@ -534,9 +560,11 @@ out:
  * @errlen:	its size
  *
  * DISCOVER, OFFER, REQUEST, ACK; retransmitted every second. Frames that are
- * not the answer are dropped: nothing else is listening yet.
+ * not the answer are dropped: nothing else is listening yet. A link that
+ * goes down ends the wait at once.
  *
- * Return: 0, or -ETIMEDOUT / -ECONNREFUSED (NAK) with the message set
+ * Return: 0, or -ETIMEDOUT / -ECONNREFUSED (NAK) / -ENETDOWN with the
+ * message set
  */
 int relay_dhcp(struct sqn_iface *iface, const uint8_t mac[6],
 	       uint32_t timeout_ms, struct dhcp_lease *lease, char *err,
@@ -587,6 +615,16 @@ int relay_dhcp(struct sqn_iface *iface, const uint8_t mac[6],
 					 "address (NAK) three times");
 				return -ECONNREFUSED;
 			}
+		}
+		/* a backend gone (a helper that exited at once) answers no
+		 * DHCP: stop waiting; the library's warning said why */
+		if (!sqn_iface_link(iface, NULL, 0)) {
+			snprintf(err, errlen,
+				 "run: stopped waiting for DHCP: the %s "
+				 "backend's link went down (the warning above "
+				 "says why)",
+				 sqn_mode_name(sqn_iface_mode(iface)));
+			return -ENETDOWN;
 		}
 	}
 	snprintf(err, errlen,

@@ -99,6 +99,8 @@ struct relay_sigq;
  * @go:		called once the relay is ready (NULL: nothing to call);
  *		returns 0 or a negative errno
  * @go_arg:	its argument
+ * @say_mac:	say the guest's MAC once its first frame shows it (a VMM's
+ *		guest has its own)
  */
 struct relay_guest {
 	int fd;
@@ -108,6 +110,7 @@ struct relay_guest {
 	struct relay_sigq *sigq;
 	int (*go)(void *arg);
 	void *go_arg;
+	bool say_mac;
 };
 
 /* relay.c */
@@ -120,6 +123,8 @@ int relay_run(struct sqn_iface *iface, const struct relay_guest *g,
 /* run_iface.c: the interface, as both kinds of run start it */
 void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
 		     struct sqn_params *p);
+int run_iface_start(const struct run_opts *o, const uint8_t mac[6],
+		    struct sqn_iface **iface);
 void run_print_stats(struct sqn_iface *iface);
 
 /* cmd_run_fd.c: run --guest-fd, no namespace */

@@ -15,6 +15,9 @@
  * @o:		options
  * @mac:	the guest's MAC
  * @p:		filled
+ *
+ * The library's warnings are shown by default (a refused frame, a link
+ * gone down), -v adds information, -vv debugging.
  */
 void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
 		     struct sqn_params *p)
@@ -25,7 +28,35 @@ void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
 	p->log = cli_log;
 	p->log_level = o->m.verbose >= 2   ? SQN_LOG_DEBUG
 		       : o->m.verbose == 1 ? SQN_LOG_INFO
-					   : SQN_LOG_ERROR;
+					   : SQN_LOG_WARN;
+}
+
+/**
+ * run_iface_start() - start the interface; a failure is said once
+ * @o:		options
+ * @mac:	the guest's MAC
+ * @iface:	gets the interface
+ *
+ * The library logs the failure of a start and returns its message too:
+ * only the message is printed, with what failed to start.
+ *
+ * Return: 0 or a negative errno (the message printed)
+ */
+int run_iface_start(const struct run_opts *o, const uint8_t mac[6],
+		    struct sqn_iface **iface)
+{
+	struct sqn_params p;
+	char err[600];
+	int rc;
+
+	run_fill_params(o, mac, &p);
+	cli_log_hold();
+	rc = sqn_iface_start(&p, iface, err, sizeof(err));
+	cli_log_release(rc == 0);
+	if (rc)
+		fprintf(stderr, "squib-net: run: cannot start %s mode: %s\n",
+			sqn_mode_name(o->m.mode), err);
+	return rc;
 }
 
 /**

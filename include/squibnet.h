@@ -47,7 +47,10 @@ extern "C" {
 
 /** SQN_BATCH - most frames one read or write call moves */
 #define SQN_BATCH 32
-/** SQN_FRAME_MIN - smallest Ethernet frame accepted (header only) */
+/**
+ * SQN_FRAME_MIN - smallest Ethernet frame accepted: the header alone, 14
+ * bytes, which is also what a frame adds to its packet (MTU + 14)
+ */
 #define SQN_FRAME_MIN 14
 /**
  * SQN_FRAME_MAX - largest frame any backend or framing carries, either way
@@ -201,6 +204,11 @@ typedef void (*sqn_log_fn)(void *opaque, enum sqn_log_level level,
  * @forwards:		slirp: host port forwards,
  *			"tcp|udp:[hostaddr]:hostport-[guestaddr]:guestport"
  * @n_forwards:		number of @forwards
+ * @reconnect_max:	socket, and userspace with helper_restart: give up
+ *			after this many reconnection attempts in a row that
+ *			bring no frame (the link stays down and its reason
+ *			says so); 0: never give up. Failed attempts are
+ *			logged (warnings) the 1st, 2nd, 4th, 8th... time
  */
 struct sqn_params {
 	uint32_t size;
@@ -246,6 +254,8 @@ struct sqn_params {
 	unsigned n_slirp_dns_search;
 	const char *const *forwards;
 	unsigned n_forwards;
+
+	uint32_t reconnect_max;
 };
 
 /* virtio-net feature bits, as in the virtio 1.x specification */
@@ -417,8 +427,8 @@ SQN_API enum sqn_mode sqn_mode_default(void);
  * sqn_mode_info.uses and .needs (the common members, iface_id to max_frame,
  * every mode reads):
  * SQN_PARAMS_HELPER:	helper_kind, helper_path, helper_args,
- *			helper_restart, helper_env
- * SQN_PARAMS_URL:	connect_url
+ *			helper_restart, helper_env, reconnect_max
+ * SQN_PARAMS_URL:	connect_url, reconnect_max
  * SQN_PARAMS_DEVICE:	host_dev_name, tap_create (a device on the host)
  * SQN_PARAMS_QUEUES:	tap_queues
  * SQN_PARAMS_OFFLOAD:	offload, offload_features (virtio-net offloads)

@@ -270,17 +270,6 @@ SQN_API int sqn_mode_info(enum sqn_mode mode, struct sqn_mode_info *info)
 }
 
 /**
- * sqn_mode_flags() - struct sqn_mode_info.flags of a mode, for the core
- * @mode:	a mode other than SQN_MODE_DEFAULT
- *
- * Return: SQN_MODE_* flags, 0 for a mode out of range
- */
-uint32_t sqn_mode_flags(enum sqn_mode mode)
-{
-	return (unsigned)mode < SQN_MODE_COUNT_ ? sqn_modes[mode].flags : 0;
-}
-
-/**
  * sqn_mode_list() - every mode's name, "a, b, c or d", for a message
  * @buf:	gets the list
  * @len:	its size

@@ -30,7 +30,8 @@ struct loopback {
 /**
  * loopback_start() - allocate the ring and the waker
  * @iface:	the interface
- * @p:		parameters: mtu, max_frame, rx_queue_len
+ * @p:		parameters: rx_queue_len (iface->max_frame, resolved by the
+ *		core, sizes the ring)
  *
  * Return: 0 or a negative errno
  */
@@ -40,13 +41,6 @@ static int loopback_start(struct sqn_iface *iface, const struct sqn_params *p)
 	uint32_t qlen =
 		p->rx_queue_len ? p->rx_queue_len : SQN_DEFAULT_QUEUE_LEN;
 	int rc;
-
-	iface->mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
-	iface->max_frame =
-		p->max_frame ? p->max_frame : iface->mtu + SQN_ETH_HLEN;
-	if (iface->max_frame > SQN_FRAME_MAX)
-		iface->max_frame = SQN_FRAME_MAX;
-	iface->offload = 0;
 
 	lb = calloc(1, sizeof(*lb));
 	if (!lb)

@@ -597,7 +597,7 @@ static int slirp_validate(struct sqn_iface *iface, const struct sqn_params *p)
 {
 	struct sqn_netopt *o;
 	char err[SQN_MSG_LEN];
-	uint32_t mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
+	uint32_t mtu = iface->mtu;
 	int rc;
 
 	if (mtu > SLIRP_MTU_MAX)
@@ -605,12 +605,12 @@ static int slirp_validate(struct sqn_iface *iface, const struct sqn_params *p)
 				  "mtu %u is too large for slirp mode: "
 				  "libslirp takes at most %d",
 				  mtu, SLIRP_MTU_MAX);
-	if (p->max_frame && p->max_frame < mtu + SQN_ETH_HLEN)
+	if (p->max_frame && p->max_frame < sqn_mtu_frame(mtu))
 		return sqn_seterr(iface, -EINVAL,
 				  "max_frame %u is smaller than mtu %u + %d "
 				  "bytes of Ethernet header: leave it 0 in "
 				  "slirp mode",
-				  p->max_frame, mtu, SQN_ETH_HLEN);
+				  p->max_frame, mtu, SQN_FRAME_MIN);
 	o = malloc(sizeof(*o));
 	if (!o)
 		return sqn_seterr(iface, -ENOMEM, "slirp: out of memory");
@@ -732,13 +732,8 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 		goto out_opt;
 	}
 
-	iface->mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
-	iface->max_frame =
-		p->max_frame ? p->max_frame : iface->mtu + SQN_ETH_HLEN;
-	/* offloads: the guest takes and sends frames of up to 64 KiB (GSO) */
-	iface->offload = p->offload == SQN_ON;
-	if (iface->max_frame > SQN_FRAME_MAX || iface->offload)
-		iface->max_frame = SQN_FRAME_MAX;
+	/* mtu, max_frame and offload come resolved from the core (with
+	 * offloads the guest takes and sends GSO frames of up to 64 KiB) */
 	iface->host_mac[0] = 0x52;
 	iface->host_mac[1] = 0x55;
 	memcpy(&iface->host_mac[2], &o->host.s_addr, 4);

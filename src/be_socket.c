@@ -36,19 +36,18 @@ static int sock_validate(struct sqn_iface *iface, const struct sqn_params *p)
 {
 	struct sqn_url url;
 	char err[SQN_MSG_LEN];
-	uint32_t max;
 	int rc;
 
 	rc = sqn_url_parse(p->connect_url, &url, err, sizeof(err));
 	if (rc)
 		return sqn_seterr(iface, rc, "%s", err);
-	max = p->max_frame ? p->max_frame : SQN_FRAME_MAX;
-	if (p->mtu && p->mtu + SQN_ETH_HLEN > max)
+	if (p->mtu && sqn_mtu_frame(iface->mtu) > iface->max_frame)
 		return sqn_seterr(
 			iface, -EINVAL,
 			"mtu %u needs %u-byte frames but max_frame is "
 			"%u",
-			p->mtu, p->mtu + SQN_ETH_HLEN, max);
+			iface->mtu, sqn_mtu_frame(iface->mtu),
+			iface->max_frame);
 	return 0;
 }
 
@@ -137,9 +136,7 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
 	if (rc)
 		return sqn_seterr(iface, rc, "%s", err);
 	wire = url.kind == SQN_URL_UNIX ? SQN_WIRE_U32BE : SQN_WIRE_DGRAM;
-	max = p->max_frame ? p->max_frame : SQN_FRAME_MAX;
-	if (max > sqn_wire_max(wire))
-		max = sqn_wire_max(wire);
+	max = SQN_MIN(iface->max_frame, sqn_wire_max(wire));
 	rc = sqn_tp_open(iface, &t, &sock_tp_ops, wire, max, p);
 	if (rc)
 		return rc;
@@ -154,8 +151,7 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
 	}
 	iface->be = t;
 	iface->fd = t->poller.fd;
-	iface->mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
-	iface->max_frame = max;
+	sqn_iface_negotiated(iface, 0, max);
 	sqn_set_link(iface, true, "connected to %s", t->helper_name);
 	return 0;
 }

@@ -308,13 +308,13 @@ static int tap_setup_link(struct sqn_iface *iface, const struct tap *t,
 				t->name, strerror(errno));
 		goto out_close;
 	}
-	iface->mtu = (uint32_t)ifr.ifr_mtu;
-	if (p->mtu && p->mtu != iface->mtu) {
+	/* the guest keeps the MTU it was given; else it gets the device's */
+	if (p->mtu && p->mtu != (uint32_t)ifr.ifr_mtu)
 		sqn_log(iface, SQN_LOG_WARN,
 			"%s: tap \"%s\" has MTU %u, the guest was given %u",
-			iface->id, t->name, iface->mtu, p->mtu);
-		iface->mtu = p->mtu;
-	}
+			iface->id, t->name, (uint32_t)ifr.ifr_mtu, p->mtu);
+	else
+		sqn_iface_negotiated(iface, (uint32_t)ifr.ifr_mtu, 0);
 	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0) {
 		rc = sqn_seterr(iface, -errno,
 				"tap: cannot read the MAC of \"%s\": %s",
@@ -453,14 +453,6 @@ static int tap_start(struct sqn_iface *iface, const struct sqn_params *p)
 	if (rc)
 		goto out_close;
 
-	iface->offload = p->offload == SQN_ON;
-	if (iface->offload)
-		iface->max_frame = SQN_FRAME_MAX;
-	else
-		iface->max_frame = p->max_frame
-					   ? p->max_frame
-					   : SQN_MIN(iface->mtu + SQN_ETH_HLEN,
-						     (uint32_t)SQN_FRAME_MAX);
 	iface->nqueues = nq;
 	for (i = 0; i < nq; i++)
 		iface->qfd[i] = t->q[i].fd;

@@ -130,18 +130,16 @@ static int us_plan(struct sqn_iface *iface, const struct sqn_params *p,
 	}
 	pl->wire =
 		pl->kind == SQN_HELPER_PASST ? SQN_WIRE_U32BE : SQN_WIRE_U16LE;
-	pl->max = p->max_frame ? p->max_frame : SQN_FRAME_MAX;
-	if (pl->max > sqn_wire_max(pl->wire))
-		pl->max = sqn_wire_max(pl->wire);
-	pl->mtu = p->mtu ? p->mtu
-			 : (pl->kind == SQN_HELPER_PASST ? PASST_DEFAULT_MTU
-							 : SQN_DEFAULT_MTU);
-	if (pl->mtu + SQN_ETH_HLEN > pl->max)
+	pl->max = SQN_MIN(iface->max_frame, sqn_wire_max(pl->wire));
+	/* the core's MTU, unless none was asked for: passt's own default */
+	pl->mtu = !p->mtu && pl->kind == SQN_HELPER_PASST ? PASST_DEFAULT_MTU
+							  : iface->mtu;
+	if (sqn_mtu_frame(pl->mtu) > pl->max)
 		return sqn_seterr(
 			iface, -EINVAL,
 			"mtu %u needs %u-byte frames but max_frame is "
 			"%u (the %s framing carries at most %u)",
-			pl->mtu, pl->mtu + SQN_ETH_HLEN, pl->max,
+			pl->mtu, sqn_mtu_frame(pl->mtu), pl->max,
 			sqn_wire_name(pl->wire), sqn_wire_max(pl->wire));
 	return 0;
 }
@@ -306,8 +304,7 @@ static int us_start(struct sqn_iface *iface, const struct sqn_params *p)
 		goto out_close;
 	iface->be = t;
 	iface->fd = t->poller.fd;
-	iface->mtu = pl.mtu;
-	iface->max_frame = pl.max;
+	sqn_iface_negotiated(iface, pl.mtu, pl.max);
 	if (pl.kind == SQN_HELPER_GVPROXY)
 		memcpy(iface->host_mac, gvproxy_gw_mac, 6);
 	sqn_set_link(iface, true, "%s started (pid %d)", t->helper_name,

@@ -599,38 +599,34 @@ static void vmb_free(struct sqn_iface *iface, struct vmb_state *be,
 
 /**
  * vmb_take_params() - negotiated values from the start completion
- * @iface:	gets mtu, max_frame, host_mac
+ * @iface:	gets mtu, max_frame (sqn_iface_negotiated()), host_mac
  * @be:		gets mps, rx_per_call
  * @c:		what the completion copied; zero where a key was missing
- * @p:		the parameters (requested MTU)
  * @uuid_mac:	a MAC to fall back on when vmnet gives none
  */
 static void vmb_take_params(struct sqn_iface *iface, struct vmb_state *be,
-			    const struct vmb_call *c,
-			    const struct sqn_params *p,
-			    const uint8_t uuid_mac[6])
+			    const struct vmb_call *c, const uint8_t uuid_mac[6])
 {
 	uint64_t mtu = c->mtu, mps = c->mps;
 
-	if (mtu < 68 || mtu > SQN_FRAME_MAX - SQN_ETH_HLEN) {
+	/* iface->mtu: the MTU asked for, or the default (the core's) */
+	if (mtu < SQN_MTU_MIN || mtu > SQN_FRAME_MAX - SQN_FRAME_MIN) {
 		if (mtu)
 			sqn_log(iface, SQN_LOG_WARN,
 				"vmnet: %s: vmnet reported MTU %llu; using %u",
-				iface->id, (unsigned long long)mtu,
-				p->mtu ? p->mtu : SQN_DEFAULT_MTU);
-		mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
+				iface->id, (unsigned long long)mtu, iface->mtu);
+		mtu = iface->mtu;
 	}
 	if (mps < SQN_FRAME_MIN + 46 || mps > SQN_FRAME_MAX) {
 		if (mps)
 			sqn_log(iface, SQN_LOG_WARN,
 				"vmnet: %s: vmnet reported max packet size "
-				"%llu; using %llu",
+				"%llu; using %u",
 				iface->id, (unsigned long long)mps,
-				(unsigned long long)mtu + SQN_ETH_HLEN);
-		mps = mtu + SQN_ETH_HLEN;
+				sqn_mtu_frame((uint32_t)mtu));
+		mps = sqn_mtu_frame((uint32_t)mtu);
 	}
-	iface->mtu = (uint32_t)mtu;
-	iface->max_frame = (uint32_t)mps;
+	sqn_iface_negotiated(iface, (uint32_t)mtu, (uint32_t)mps);
 	be->mps = (uint32_t)mps;
 	be->rx_per_call =
 		SQN_MIN((unsigned)SQN_BATCH,
@@ -756,7 +752,7 @@ static int vmb_start(struct sqn_iface *iface, const struct sqn_params *p)
 	vmb_derive_uuid(iface->id, iface->guest_mac, uuid);
 	uuid_mac[0] = (uint8_t)((uuid[0] & 0xfc) | 0x02); /* local, unicast */
 	memcpy(uuid_mac + 1, uuid + 1, 5);
-	vmb_take_params(iface, be, c, p, uuid_mac);
+	vmb_take_params(iface, be, c, uuid_mac);
 	vmb_call_put(c);
 
 	be->stage = malloc((size_t)SQN_BATCH * be->mps);
@@ -787,7 +783,6 @@ static int vmb_start(struct sqn_iface *iface, const struct sqn_params *p)
 
 	iface->be = be;
 	iface->fd = be->waker.rfd;
-	iface->offload = 0;
 	return 0;
 
 out_free:

@@ -157,9 +157,10 @@ static const struct {
 	SQN_PFIELD(n_slirp_dns_search),
 	SQN_PFIELD(forwards),
 	SQN_PFIELD(n_forwards),
+	SQN_PFIELD(reconnect_max),
 };
 
-_Static_assert(offsetof(struct sqn_params, n_forwards) + sizeof(unsigned) +
+_Static_assert(offsetof(struct sqn_params, reconnect_max) + sizeof(uint32_t) +
 			       _Alignof(struct sqn_params) >
 		       sizeof(struct sqn_params),
 	       "a member was appended to struct sqn_params: add it to "
@@ -220,6 +221,62 @@ static int copy_params(const struct sqn_params *params, struct sqn_iface **out,
 }
 
 /**
+ * resolve_limits() - the MTU, the largest frame and offloads, decided once
+ *		      for every backend
+ * @iface:	gets mtu, max_frame, frame_from_mtu and offload
+ * @p:		parameters, validated, the mode resolved
+ *
+ * The MTU is the one asked for, else SQN_DEFAULT_MTU. Offloads are on when
+ * asked for in a mode that takes them. The largest frame: SQN_FRAME_MAX
+ * with offloads (GSO frames of up to 64 KiB), else the max_frame asked for,
+ * else SQN_FRAME_MAX in a mode that carries any frame (helpers), else the
+ * MTU's frame; never above SQN_FRAME_MAX. A backend that negotiates other
+ * values reports them with sqn_iface_negotiated().
+ */
+static void resolve_limits(struct sqn_iface *iface, const struct sqn_params *p)
+{
+	struct sqn_mode_info mi = {.size = sizeof(mi)};
+
+	sqn_mode_info(p->mode, &mi);
+	iface->mtu = p->mtu ? p->mtu : SQN_DEFAULT_MTU;
+	iface->offload = p->offload == SQN_ON && (mi.uses & SQN_PARAMS_OFFLOAD);
+	iface->frame_from_mtu = false;
+	if (p->max_frame && !iface->offload)
+		iface->max_frame = p->max_frame;
+	else if (iface->offload || (mi.flags & SQN_MODE_LARGE_FRAMES))
+		iface->max_frame = SQN_FRAME_MAX;
+	else {
+		iface->max_frame = sqn_mtu_frame(iface->mtu);
+		iface->frame_from_mtu = true;
+	}
+	iface->max_frame = SQN_MIN(iface->max_frame, (uint32_t)SQN_FRAME_MAX);
+}
+
+/**
+ * sqn_iface_negotiated() - a backend reports the values it settled on
+ * @iface:	the interface being started
+ * @mtu:	the MTU negotiated (a device's, a helper's), 0 to keep the
+ *		resolved one
+ * @max_frame:	the largest frame the backend carries, 0 to keep the
+ *		resolved one (re-derived from @mtu when it was the MTU's frame)
+ *
+ * The result is capped at SQN_FRAME_MAX, so every backend's report keeps
+ * the public promise of sqn_iface_max_frame().
+ */
+void sqn_iface_negotiated(struct sqn_iface *iface, uint32_t mtu,
+			  uint32_t max_frame)
+{
+	if (mtu) {
+		iface->mtu = mtu;
+		if (iface->frame_from_mtu)
+			iface->max_frame = sqn_mtu_frame(mtu);
+	}
+	if (max_frame)
+		iface->max_frame = max_frame;
+	iface->max_frame = SQN_MIN(iface->max_frame, (uint32_t)SQN_FRAME_MAX);
+}
+
+/**
  * set_guest_mac() - take the caller's guest MAC, or generate one
  * @iface:	gets the MAC
  * @p:		parameters; an all-zero guest_mac is replaced by the new one
@@ -273,6 +330,7 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 		rc = -ENOTSUP;
 		goto out_free;
 	}
+	resolve_limits(iface, &p);
 	rc = ops->validate ? ops->validate(iface, &p) : 0;
 	if (rc)
 		goto out_free;
@@ -287,10 +345,6 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 	rc = ops->start(iface, &p);
 	if (rc)
 		goto out_free;
-	if (!iface->mtu)
-		iface->mtu = SQN_DEFAULT_MTU;
-	if (!iface->max_frame)
-		iface->max_frame = iface->mtu + SQN_ETH_HLEN;
 	if (iface->qfd[0] < 0)
 		iface->qfd[0] = iface->fd;
 	if (!atomic_load(&iface->link_up))
@@ -506,7 +560,7 @@ SQN_API uint32_t sqn_iface_mtu(const struct sqn_iface *iface)
 
 SQN_API uint32_t sqn_iface_max_frame(const struct sqn_iface *iface)
 {
-	return iface ? iface->max_frame : SQN_DEFAULT_MTU + SQN_ETH_HLEN;
+	return iface ? iface->max_frame : sqn_mtu_frame(SQN_DEFAULT_MTU);
 }
 
 SQN_API void sqn_iface_host_mac(const struct sqn_iface *iface, uint8_t mac[6])

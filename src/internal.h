@@ -21,9 +21,7 @@
 #define SQN_DEFAULT_MTU 1500
 #define SQN_DEFAULT_TIMEOUT_MS 5000
 #define SQN_DEFAULT_QUEUE_LEN 256
-#define SQN_HELPER_MAX_FRAME 65536
-#define SQN_MSG_LEN 256
-#define SQN_ETH_HLEN 14
+#define SQN_MSG_LEN 512
 
 #define SQN_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SQN_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -49,9 +47,12 @@ struct sqn_iface;
  *		in @why; NULL means always supported
  * @validate:	optional: check the backend's own params, pure, before any
  *		side effect; on failure set the message with sqn_seterr()
- * @start:	set up: fill iface->be, iface->fd and the negotiated values
- *		(mtu, max_frame, host_mac, nqueues, qfd[]); on failure undo
- *		everything it did, set a message and return a negative errno
+ * @start:	set up: fill iface->be, iface->fd, host_mac, nqueues, qfd[];
+ *		iface->mtu, max_frame and offload arrive resolved by the core
+ *		(the request, or the defaults), and a backend that settled on
+ *		other values reports them with sqn_iface_negotiated(); on
+ *		failure undo everything it did, set a message and return a
+ *		negative errno
  * @stop:	undo @start; called once, only after a successful start
  * @read:	move up to @n waiting frames of queue @q into caller buffers;
  *		same contract as sqn_iface_read() (the core counts the stats)
@@ -105,8 +106,14 @@ struct sqn_counters {
  * @be:		the backend's private state
  * @mode:	the mode running (never SQN_MODE_DEFAULT)
  * @id:		interface id, copied
- * @mtu:	negotiated MTU, never 0
- * @max_frame:	largest frame either way, never 0
+ * @mtu:	the MTU: resolved by the core before validate and start
+ *		(the request, or SQN_DEFAULT_MTU), then what the backend
+ *		negotiated; never 0
+ * @max_frame:	largest frame either way: resolved by the core likewise,
+ *		never 0 and never above SQN_FRAME_MAX
+ * @frame_from_mtu: @max_frame is the MTU's frame (no max_frame asked for,
+ *		no offloads, no SQN_MODE_LARGE_FRAMES): re-derived when the
+ *		backend negotiates another MTU
  * @host_mac:	host side MAC (zero when the backend has none)
  * @guest_mac:	the guest's MAC
  * @offload:	frames carry a virtio-net header
@@ -129,6 +136,7 @@ struct sqn_iface {
 	char id[65];
 	uint32_t mtu;
 	uint32_t max_frame;
+	bool frame_from_mtu;
 	uint8_t host_mac[6];
 	uint8_t guest_mac[6];
 	int offload;
@@ -151,8 +159,22 @@ struct sqn_iface {
 /* backends.c: the one place that maps a mode to its table */
 const struct sqn_backend_ops *sqn_backend_for(enum sqn_mode mode);
 int sqn_backend_list_supported(char *buf, size_t len);
-uint32_t sqn_mode_flags(enum sqn_mode mode);
 const char *sqn_mode_list(char *buf, size_t len);
+
+/**
+ * sqn_mtu_frame() - the frame an MTU-sized packet makes
+ * @mtu:	the MTU
+ *
+ * Return: @mtu plus the Ethernet header (SQN_FRAME_MIN bytes)
+ */
+static inline uint32_t sqn_mtu_frame(uint32_t mtu)
+{
+	return mtu + SQN_FRAME_MIN;
+}
+
+/* iface.c: what a backend negotiated, reported to the core */
+void sqn_iface_negotiated(struct sqn_iface *iface, uint32_t mtu,
+			  uint32_t max_frame);
 
 /* log.c */
 void sqn_log(struct sqn_iface *iface, enum sqn_log_level level, const char *fmt,

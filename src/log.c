@@ -39,7 +39,7 @@ static void sqn_vlog(struct sqn_iface *iface, enum sqn_log_level level,
 static void sqn_vlog(struct sqn_iface *iface, enum sqn_log_level level,
 		     const char *fmt, va_list ap)
 {
-	char msg[512];
+	char msg[SQN_MSG_LEN + 128];
 
 	if (!iface->log || level > iface->log_level)
 		return;

@@ -12,6 +12,9 @@
 #include "internal.h"
 
 #define SQN_QUEUE_MAX 65536
+/* max_frame accepts one byte more than any frame (65536: the original
+ * crate's limit, as documented); the core caps it at SQN_FRAME_MAX */
+#define SQN_MAX_FRAME_ASKED (SQN_FRAME_MAX + 1)
 #define SQN_TIMEOUT_MAX_MS (10 * 60 * 1000)
 #define SQN_NAME_MAX 64
 
@@ -158,12 +161,12 @@ int sqn_params_check(struct sqn_iface *iface, const struct sqn_params *p)
 				  "tx_queue_len %u is more than %d frames",
 				  p->tx_queue_len, SQN_QUEUE_MAX);
 	if (p->max_frame && (p->max_frame < SQN_FRAME_MIN ||
-			     p->max_frame > SQN_HELPER_MAX_FRAME))
+			     p->max_frame > SQN_MAX_FRAME_ASKED))
 		return sqn_seterr(iface, -EINVAL,
 				  "max_frame %u is out of range: use %d to %d, "
 				  "or 0 for the default",
 				  p->max_frame, SQN_FRAME_MIN,
-				  SQN_HELPER_MAX_FRAME);
+				  SQN_MAX_FRAME_ASKED);
 	if (p->host_dev_name) {
 		rc = sqn_check_host_dev_name(iface, p->host_dev_name);
 		if (rc)

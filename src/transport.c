@@ -132,6 +132,7 @@ int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
 	t->poller.fd = -1;
 	t->waker.rfd = t->waker.wfd = -1;
 	t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
+	t->tries_max = p->reconnect_max;
 	sqn_helper_init(&t->helper);
 	sqn_dgram_local_init(&t->local);
 	pthread_mutex_init(&t->tx_lock, NULL);
@@ -188,7 +189,8 @@ void sqn_tp_close(struct sqn_transport *t)
 }
 
 /**
- * helper_line() - log one stderr line of the helper
+ * helper_line() - log one stderr line of the helper, and keep it if it may
+ *		   explain an exit (the first line, the last two)
  * @opaque:	the transport
  * @line:	the line
  */
@@ -198,6 +200,37 @@ static void helper_line(void *opaque, const char *line)
 
 	sqn_log(t->iface, SQN_LOG_INFO, "%s: %s: %s", t->iface->id,
 		t->helper_name, line);
+	if (t->err_n == 0)
+		snprintf(t->err_first, sizeof(t->err_first), "%s", line);
+	else
+		snprintf(t->err_last[(t->err_n - 1) % 2],
+			 sizeof(t->err_last[0]), "%s", line);
+	t->err_n++;
+}
+
+/**
+ * stderr_tail() - what the helper said on stderr, for a message
+ * @t:		the transport
+ * @buf:	gets "; its stderr: \"first\" ... \"last but one\" \"last\"",
+ *		or "" when it said nothing
+ * @len:	its size
+ */
+static void stderr_tail(const struct sqn_transport *t, char *buf, size_t len)
+{
+	unsigned n = t->err_n;
+
+	buf[0] = '\0';
+	if (!n)
+		return;
+	if (n == 1)
+		snprintf(buf, len, "; its stderr: \"%s\"", t->err_first);
+	else if (n == 2)
+		snprintf(buf, len, "; its stderr: \"%s\" \"%s\"", t->err_first,
+			 t->err_last[0]);
+	else
+		snprintf(buf, len, "; its stderr: \"%s\"%s \"%s\" \"%s\"",
+			 t->err_first, n > 3 ? " ..." : "",
+			 t->err_last[(n - 3) % 2], t->err_last[(n - 2) % 2]);
 }
 
 /**
@@ -231,7 +264,9 @@ void sqn_tp_socket_buffers(struct sqn_transport *t, int fd)
 	if (got < 0 || got >= SQN_HELPER_SOCKBUF || t->buf_warned)
 		return;
 	t->buf_warned = true;
-	sqn_log(t->iface, SQN_LOG_WARN,
+	/* information, not a warning: every unprivileged run would show it,
+	 * and nothing is wrong until a flood actually fills them */
+	sqn_log(t->iface, SQN_LOG_INFO,
 		"%s: socket buffers toward %s are %ld KiB, not the %d KiB "
 		"asked for: the kernel caps them (net.core.wmem_max, "
 		"net.core.rmem_max) without CAP_NET_ADMIN; frames may be "
@@ -264,6 +299,7 @@ void sqn_tp_watch_helper(struct sqn_transport *t)
 	}
 	t->next_waitpoll = 0;
 	t->exit_known = false;
+	t->err_n = 0;
 }
 
 /**
@@ -299,7 +335,7 @@ int sqn_tp_attach(struct sqn_transport *t, int sock)
  */
 int sqn_tp_first_connect(struct sqn_transport *t)
 {
-	char err[SQN_MSG_LEN];
+	char err[SQN_MSG_LEN], tail[3 * SQN_TP_TAIL_LEN + 32];
 	int rc;
 
 	err[0] = '\0';
@@ -310,7 +346,9 @@ int sqn_tp_first_connect(struct sqn_transport *t)
 			sqn_poller_del(&t->poller, t->helper.pidfd);
 		sqn_helper_kill(&t->helper, NULL);
 		drain_stderr(t, true);
-		return sqn_seterr(t->iface, rc, "%s: %s", t->iface->id, err);
+		stderr_tail(t, tail, sizeof(tail));
+		return sqn_seterr(t->iface, rc, "%s: %s%s", t->iface->id, err,
+				  tail);
 	}
 	return 0;
 }
@@ -389,9 +427,12 @@ static void tp_unwake(struct sqn_transport *t)
  */
 static void tp_finish(struct sqn_transport *t, const char *why)
 {
-	char how[SQN_MSG_LEN], st[64];
+	char how[SQN_MSG_LEN], st[64], tail[3 * SQN_TP_TAIL_LEN + 32];
 
 	how[0] = '\0';
+	drain_stderr(t, true);
+	/* what it said comes last: the reason's start stays as it was */
+	stderr_tail(t, tail, sizeof(tail));
 	if (t->exit_known) {
 		sqn_helper_describe_exit(t->exit_status, st, sizeof(st));
 		snprintf(how, sizeof(how), "%s (pid %d) %s", t->helper_name,
@@ -406,16 +447,20 @@ static void tp_finish(struct sqn_transport *t, const char *why)
 	}
 	t->exit_known = false;
 	t->ending = false;
-	drain_stderr(t, true);
 
-	if (t->restart) {
+	if (t->restart && t->tries_max && t->tries >= t->tries_max) {
+		t->restart_at = 0;
+		sqn_set_link(t->iface, false,
+			     "%s%s%s; gave up after %u reconnection attempts%s",
+			     why, how[0] ? ", " : "", how, t->tries, tail);
+	} else if (t->restart) {
 		t->restart_at = sqn_tp_now_ms() + t->backoff_ms;
-		sqn_set_link(t->iface, false, "%s%s%s; reconnecting in %u ms",
-			     why, how[0] ? ", " : "", how, t->backoff_ms);
+		sqn_set_link(t->iface, false, "%s%s%s; reconnecting in %u ms%s",
+			     why, how[0] ? ", " : "", how, t->backoff_ms, tail);
 	} else {
 		t->restart_at = 0;
-		sqn_set_link(t->iface, false, "%s%s%s", why, how[0] ? ", " : "",
-			     how);
+		sqn_set_link(t->iface, false, "%s%s%s%s", why,
+			     how[0] ? ", " : "", how, tail);
 	}
 	tp_wake(t);
 }
@@ -505,14 +550,27 @@ static void tp_reconnect(struct sqn_transport *t)
 	int rc;
 
 	err[0] = '\0';
+	t->tries++;
 	rc = t->ops->connect(t, err, sizeof(err));
+	if (rc && t->tries_max && t->tries >= t->tries_max) {
+		t->restart_at = 0;
+		sqn_set_link(t->iface, false,
+			     "%s: gave up after %u reconnection attempts: %s",
+			     t->helper_name, t->tries, err);
+		return;
+	}
 	if (rc) {
 		t->backoff_ms =
 			SQN_MIN(t->backoff_ms * 2, SQN_TP_BACKOFF_MAX_MS);
 		t->restart_at = sqn_tp_now_ms() + t->backoff_ms;
-		sqn_log(t->iface, SQN_LOG_WARN,
-			"%s: reconnecting failed: %s; next try in %u ms",
-			t->iface->id, err, t->backoff_ms);
+		/* a peer gone for good would warn every few seconds forever:
+		 * the 1st, 2nd, 4th, 8th... failure only */
+		if (sqn_log_every(t->tries))
+			sqn_log(t->iface, SQN_LOG_WARN,
+				"%s: reconnecting failed: %s; next try in %u "
+				"ms (%u tries so far%s)",
+				t->iface->id, err, t->backoff_ms, t->tries,
+				t->tries_max ? "" : ", no bound");
 		return;
 	}
 	t->restart_at = 0;
@@ -582,6 +640,7 @@ static int rx_give(struct sqn_transport *t, struct rx_ctx *c, uint32_t *bad)
 		if (++c->i == c->n)
 			c->full = true;
 		t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
+		t->tries = 0;
 	}
 	return 0;
 }

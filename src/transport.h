@@ -21,6 +21,9 @@
 #define SQN_TP_READ_SIZE (256u << 10)
 #define SQN_TP_BACKOFF_MIN_MS 100u
 #define SQN_TP_BACKOFF_MAX_MS 5000u
+/* A helper's stderr kept for the link-down reason: its first line (what
+ * went wrong, before any usage text) and its last two, each cut here */
+#define SQN_TP_TAIL_LEN 80
 
 struct sqn_transport;
 
@@ -62,6 +65,10 @@ struct sqn_tp_ops {
  * @restart:	reconnect (restart the helper) after a failure
  * @backoff_ms:	delay before the next reconnection attempt
  * @restart_at:	monotonic ms of the next attempt, 0 for none
+ * @tries:	reconnection attempts since the connection last delivered
+ *		a frame
+ * @tries_max:	give up after this many (struct sqn_params.reconnect_max),
+ *		0: never
  * @next_waitpoll: monotonic ms of the next waitpid() poll (no pidfd)
  * @helper_gone: the helper exited; the connection ends once what it sent
  *		before is read
@@ -75,6 +82,10 @@ struct sqn_tp_ops {
  * @exit_pid:	its pid
  * @exit_status: its wait status
  * @buf_warned:	the small socket buffers were reported (once)
+ * @err_first:	the current helper's first stderr line
+ * @err_last:	its last two lines after the first: line k (k >= 1) in
+ *		@err_last[(k - 1) % 2]
+ * @err_n:	its stderr lines so far
  * @helper:	the child (userspace mode)
  * @helper_name: "gvproxy", "passt", or the socket URL, for messages
  * @helper_kind: which helper
@@ -108,6 +119,8 @@ struct sqn_transport {
 	bool restart;
 	uint32_t backoff_ms;
 	uint64_t restart_at;
+	uint32_t tries;
+	uint32_t tries_max;
 	uint64_t next_waitpoll;
 	bool helper_gone;
 	bool rx_idle;
@@ -120,6 +133,9 @@ struct sqn_transport {
 	int exit_status;
 	bool buf_warned;
 
+	char err_first[SQN_TP_TAIL_LEN];
+	char err_last[2][SQN_TP_TAIL_LEN];
+	unsigned err_n;
 	struct sqn_helper helper;
 	char helper_name[128];
 	enum sqn_helper_kind helper_kind;

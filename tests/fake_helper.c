@@ -10,6 +10,8 @@
  *   --fake=exit=K		echo K frames, then exit with status 3 (K = 0:
  *				at once, before reading anything)
  *   --fake=crash		die of SIGABRT on the first frame
+ *   --fake=say=N		write N lines on stderr at start ("fake_helper:
+ *				line K of N"), before its "ready" line
  *   --fake=flood=N		send N 100-byte frames at start, then echo
  *   --fake=floodbytes=N		send frames of 1514 bytes (sequence number
  *				at byte 14) until N bytes are sent, as fast
@@ -299,7 +301,7 @@ static int passt_reads(int fd, const char *report)
 int main(int argc, char **argv)
 {
 	const char *mode = "echo";
-	int in = -1, out = -1, i, k = -1, flood = 0;
+	int in = -1, out = -1, i, k = -1, flood = 0, say = 0;
 	unsigned long long flood_bytes = 0;
 	int passtreads = 0;
 	const char *report = NULL;
@@ -317,6 +319,8 @@ int main(int argc, char **argv)
 			in = out = atoi(argv[++i]);
 		} else if (!strncmp(argv[i], "--fake=exit=", 12)) {
 			k = atoi(argv[i] + 12);
+		} else if (!strncmp(argv[i], "--fake=say=", 11)) {
+			say = atoi(argv[i] + 11);
 		} else if (!strncmp(argv[i], "--fake=flood=", 13)) {
 			flood = atoi(argv[i] + 13);
 		} else if (!strncmp(argv[i], "--fake=floodbytes=", 18)) {
@@ -356,6 +360,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fake_helper: need -listen-stdio or --fd N\n");
 		return 2;
 	}
+	for (i = 1; i <= say; i++)
+		fprintf(stderr, "fake_helper: line %d of %d\n", i, say);
 	fprintf(stderr, "fake_helper: ready, %s framing, mode %s\n",
 		u16 ? "u16-LE" : "u32-BE", mode);
 	if (k == 0)

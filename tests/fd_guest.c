@@ -11,6 +11,10 @@
  *	  fd_guest N burst COUNT         COUNT frames of 1514 bytes, sent as
  *					  fast as the socket takes them, all
  *					  come back in order (loopback mode)
+ *	  fd_guest N oversize COUNT      COUNT frames of 2000 bytes, larger
+ *					  than an MTU of 1500 allows, then a
+ *					  1514-byte one that comes back
+ *					  (loopback mode)
  *
  * First it checks what it inherited: fd N is a SOCK_DGRAM socket, and no
  * fd but 0, 1, 2 and N is open. Then "net" asks for an address by DHCP
@@ -18,7 +22,8 @@
  * offered), resolves the router by ARP and sends it three ICMP echo
  * requests, answering ARP for its own address meanwhile; "echo" sends frames
  * of 60, 1000 and 1514 bytes and waits for each to come back unchanged.
- * Every step prints one line; the exit status is 0 only if all succeeded.
+ * Every step prints one line (the first: "mac: " and its own MAC); the exit
+ * status is 0 only if all succeeded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -342,6 +347,42 @@ static int echo(uint8_t *buf)
 }
 
 /**
+ * oversize() - frames too large for the MTU, then one that fits (loopback)
+ * @buf:	BUF_MAX bytes
+ * @count:	how many of 2000 bytes
+ *
+ * The large ones are refused by run (and counted, and logged); the last
+ * one must come back, so the guest knows the refusals came first.
+ *
+ * Return: 0 or -1
+ */
+static int oversize(uint8_t *buf, unsigned long count)
+{
+	static uint8_t out[2000];
+	long long deadline = now_ms() + 3000;
+	unsigned long i;
+	bool back = false;
+	ssize_t n;
+
+	memset(out, 0xff, 6);
+	memcpy(out + 6, guest_mac, 6);
+	out[12] = 0x88;
+	out[13] = 0xb5;
+	memset(out + 14, 0x3c, sizeof(out) - 14);
+	for (i = 0; i < count; i++)
+		if (send_frame(out, sizeof(out)))
+			return -1;
+	out[14] = 0x11;
+	if (send_frame(out, 1514))
+		return -1;
+	while (!back && (n = recv_frame(buf, deadline)) > 0)
+		back = n == 1514 && !memcmp(buf, out, 1514);
+	printf("oversize: %lu frames of %zu bytes sent; a 1514-byte one %s\n",
+	       count, sizeof(out), back ? "came back" : "did not come back");
+	return back ? 0 : -1;
+}
+
+/**
  * burst() - many frames at once, read back while sending (loopback mode)
  * @buf:	BUF_MAX bytes
  * @count:	how many
@@ -406,11 +447,13 @@ int main(int argc, char **argv)
 
 	if (argc < 3 ||
 	    (strcmp(argv[2], "net") && strcmp(argv[2], "echo") &&
-	     strcmp(argv[2], "static") && strcmp(argv[2], "burst")) ||
+	     strcmp(argv[2], "static") && strcmp(argv[2], "burst") &&
+	     strcmp(argv[2], "oversize")) ||
 	    (!strcmp(argv[2], "static") && argc != 5)) {
 		fprintf(stderr, "usage: fd_guest N net [EXPECT_ADDR] | "
 				"fd_guest N static ADDR ROUTER | fd_guest N "
-				"echo | fd_guest N burst COUNT\n");
+				"echo | fd_guest N burst COUNT | fd_guest N "
+				"oversize COUNT\n");
 		return 2;
 	}
 	n = strtol(argv[1], &end, 10);
@@ -419,7 +462,7 @@ int main(int argc, char **argv)
 			argv[1]);
 		return 2;
 	}
-	if (strcmp(argv[2], "burst") &&
+	if (strcmp(argv[2], "burst") && strcmp(argv[2], "oversize") &&
 	    ((argc > 3 && inet_pton(AF_INET, argv[3], &want) != 1) ||
 	     (argc > 4 && inet_pton(AF_INET, argv[4], &router) != 1))) {
 		fprintf(stderr, "fd_guest: '%s' is not an address\n",
@@ -430,6 +473,9 @@ int main(int argc, char **argv)
 	guest_mac[4] = (uint8_t)(getpid() >> 8);
 	guest_mac[5] = (uint8_t)getpid();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("mac: %02x:%02x:%02x:%02x:%02x:%02x\n", guest_mac[0],
+	       guest_mac[1], guest_mac[2], guest_mac[3], guest_mac[4],
+	       guest_mac[5]);
 	if (!strcmp(argv[2], "burst")) {
 		unsigned long count = argc > 3 ? strtoul(argv[3], &end, 10) : 0;
 
@@ -443,6 +489,8 @@ int main(int argc, char **argv)
 	rc = check_inherited();
 	if (!strcmp(argv[2], "echo")) {
 		rc |= echo(buf);
+	} else if (!strcmp(argv[2], "oversize")) {
+		rc |= oversize(buf, argc > 3 ? strtoul(argv[3], &end, 10) : 1);
 	} else if (!strcmp(argv[2], "static")) {
 		guest_ip = want;
 		printf("static: %s router %s\n", argv[3], argv[4]);

@@ -101,6 +101,15 @@ static void add(const char **a, int *n, const char *v)
 		a[(*n)++] = v;
 }
 
+/* parse_cmd() - parse the @n arguments of @a followed by "-- true" */
+static int parse_cmd(const char **a, int n)
+{
+	add(a, &n, "--");
+	add(a, &n, "true");
+	a[n] = NULL;
+	return parse(a);
+}
+
 /*
  * Options that only one mode uses are refused in every other mode, with a
  * message naming the option, its mode and the mode chosen; in their own
@@ -169,10 +178,7 @@ static void args_mode_only(void)
 				add(a, &n, "--bridged");
 				add(a, &n, "en0");
 			}
-			add(a, &n, "--");
-			add(a, &n, "true");
-			a[n] = NULL;
-			rc = parse(a);
+			rc = parse_cmd(a, n);
 			if (!strcmp(mo, cases[i].mode)) {
 				if (rc)
 					printf("# %s in mode %s: %s\n", opt, mo,
@@ -209,32 +215,101 @@ static void args_mode_only(void)
 }
 
 /*
- * The mode-only cases above name every option that only some modes take: a
- * new row of that kind without a case here fails this check.
+ * Every mode row that only some modes take, in every mode: accepted where
+ * sqn_mode_info() says the mode reads its group, refused elsewhere with the
+ * engine's message naming the option, the modes it is for and the mode
+ * chosen. Unlike the cases above, this follows the table: a new row is
+ * tried without a change here, once it has a value below.
  */
-static void args_mode_only_covers_rows(void)
+static void args_every_row_every_mode(void)
 {
-	static const char *const tested[] = {
-		"--helper",	    "--helper-path", "--helper-arg",
-		"--helper-restart", "--connect",     "--tap",
-		"--host-addr",	    "--queues",	     "--publish",
-		"--no-offload",	    "--restrict",    "--net",
-		"--dns-search",	    "--no-ipv6",     "--bridged",
-		"--offload"};
+	static const struct {
+		const char *name, *val;
+	} vals[] = {
+		{"--helper", "passt"},	    {"--helper-path", "/bin/true"},
+		{"--helper-arg", "-4"},	    {"--helper-restart", NULL},
+		{"--connect", "unix:///x"}, {"--reconnect-max", "3"},
+		{"--tap", "tap9"},	    {"--host-addr", "10.9.0.1/24"},
+		{"--queues", "2"},	    {"--offload", NULL},
+		{"--publish", "tcp::1-:2"}, {"--no-offload", NULL},
+		{"--restrict", NULL},	    {"--net", "10.1.0.0/24"},
+		{"--dns-search", "a.test"}, {"--no-ipv6", NULL},
+		{"--bridged", "en0"},
+	};
+	int refused = 0, accepted = 0, mode;
 	size_t i, k;
 
 	for (i = 0; i < cli_n_mode_rows; i++) {
-		bool found = false;
+		const struct cli_opt *o = &cli_mode_rows[i];
+		const char *val = NULL;
+		bool known = false;
 
-		if (!cli_mode_rows[i].params)
+		if (!o->params)
 			continue;
-		for (k = 0; k < sizeof(tested) / sizeof(tested[0]); k++)
-			found |= !strcmp(cli_mode_rows[i].name, tested[k]);
-		if (!found)
-			printf("# %s has no mode-only case\n",
-			       cli_mode_rows[i].name);
-		CHECK(found);
+		for (k = 0; k < sizeof(vals) / sizeof(vals[0]); k++)
+			if (!strcmp(vals[k].name, o->name)) {
+				known = true;
+				val = vals[k].val;
+			}
+		if (!known)
+			printf("# %s: no value to try it with\n", o->name);
+		CHECK(known);
+		if (!known)
+			continue;
+		for (mode = 1; mode < SQN_MODE_COUNT_; mode++) {
+			struct sqn_mode_info mi = {.size = sizeof(mi)};
+			const char *a[24];
+			char want[200], d[64];
+			size_t r;
+			int n = 0, rc;
+
+			sqn_mode_info((enum sqn_mode)mode, &mi);
+			add(a, &n, "run");
+			add(a, &n, "--mode");
+			add(a, &n, mi.name);
+			add(a, &n, o->name);
+			add(a, &n, val);
+			/* what the mode needs, unless it is the option */
+			for (r = 0; r < cli_n_mode_rows; r++) {
+				const struct cli_opt *q = &cli_mode_rows[r];
+
+				if (!q->required || !(mi.needs & q->params) ||
+				    q == o)
+					continue;
+				for (k = 0; k < sizeof(vals) / sizeof(vals[0]);
+				     k++)
+					if (!strcmp(vals[k].name, q->name)) {
+						add(a, &n, q->name);
+						add(a, &n, vals[k].val);
+					}
+			}
+			if (mi.needs & SQN_PARAMS_DEVICE) {
+				add(a, &n, "--guest-addr");
+				add(a, &n, "10.9.0.2/24");
+			}
+			rc = parse_cmd(a, n);
+			if (mi.uses & o->params) {
+				if (rc)
+					printf("# %s in mode %s: %s\n", o->name,
+					       mi.name, err);
+				CHECK_EQ(rc, 0);
+				accepted += !rc;
+				continue;
+			}
+			snprintf(want, sizeof(want), "run: %s %s --mode ",
+				 cli_opt_display(o, d, sizeof(d)),
+				 o->elsewhere ? "needs" : "is for");
+			CHECK_EQ(rc, -EINVAL);
+			CHECK_STR_HAS(err, want);
+			snprintf(want, sizeof(want), "mode %s %s", mi.name,
+				 o->elsewhere ? o->elsewhere
+					      : "would ignore it");
+			CHECK_STR_HAS(err, want);
+			refused += rc == -EINVAL;
+		}
 	}
+	printf("# every row in every mode: %d refused, %d accepted\n", refused,
+	       accepted);
 }
 
 /*
@@ -272,21 +347,37 @@ static void args_required(void)
 	CHECK(asked >= 3); /* socket, tap, bridged */
 }
 
+/* squeeze() - @s with every run of spaces and newlines made one space */
+static char *squeeze(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++)
+		if (!(*s == ' ' || *s == '\n') || (o > out && o[-1] != ' '))
+			*o++ = (*s == '\n') ? ' ' : *s;
+	*o = '\0';
+	return out;
+}
+
 /* run --help: every option of run, from the rows, and the --guest-fd mode */
 static void usage_from_rows(void)
 {
-	char *text = NULL;
+	char *text = NULL, *flat;
 	size_t len = 0, i;
 	FILE *f = open_memstream(&text, &len);
 
 	ASSERT(f != NULL);
 	run_usage(f);
 	fclose(f);
+	flat = squeeze(text);
+	ASSERT(flat != NULL);
 	for (i = 0; i < cli_n_mode_rows; i++) {
 		if (!(cli_mode_rows[i].cmds & CLI_RUN))
 			continue;
-		CHECK_STR_HAS(text, cli_mode_rows[i].name);
-		CHECK_STR_HAS(text, cli_mode_rows[i].help);
+		CHECK_STR_HAS(flat, cli_mode_rows[i].name);
+		CHECK_STR_HAS(flat, cli_mode_rows[i].help);
 	}
 	CHECK_STR_HAS(text, "  -p, --publish SPEC  tcp|udp:");
 	CHECK_STR_HAS(text, "  --mtu N             MTU (68..65535)\n");
@@ -302,6 +393,7 @@ static void usage_from_rows(void)
 		CHECK(n <= 79);
 		i += n + (text[i + n] == '\n');
 	}
+	free(flat);
 	free(text);
 }
 
@@ -389,6 +481,10 @@ static void fill_params(void)
 	const char *a[] = {"run",	"--mode",     "slirp", "--mtu",
 			   "9000",	"--restrict", "-p",    "tcp::1-:2",
 			   "--no-ipv6", "--",	      "true",  NULL};
+	const char *b[] = {"run",	"--mode",    "socket",
+			   "--connect", "unix:///x", "--reconnect-max",
+			   "4",		"--",	     "true",
+			   NULL};
 	char *argv[16];
 	struct run_opts o;
 	struct sqn_params p;
@@ -409,6 +505,16 @@ static void fill_params(void)
 	/* the embedded stack takes offloads by default */
 	CHECK_EQ(p.offload, SQN_ON);
 	CHECK(!strcmp(p.iface_id, "eth0"));
+	/* the bound on reconnections */
+	for (i = 0; b[i]; i++)
+		argv[i] = (char *)b[i];
+	argv[i] = NULL;
+	CHECK_EQ(run_args_parse(i, argv, &o, err, sizeof(err)), 0);
+	sqn_params_init(&p);
+	cli_mode_fill_params(&o.m, &p);
+	CHECK_EQ(p.reconnect_max, 4);
+	CHECK(!strcmp(p.connect_url, "unix:///x"));
+	CHECK_EQ(p.offload, 0);
 }
 
 /* an OFFER as a server would send it, built by hand */
@@ -512,7 +618,7 @@ static const struct check_case cases[] = {
 	CASE(args_good),
 	CASE(args_bad),
 	CASE(args_mode_only),
-	CASE(args_mode_only_covers_rows),
+	CASE(args_every_row_every_mode),
 	CASE(args_required),
 	CASE(usage_from_rows),
 	CASE(engine_other_command),

@@ -582,6 +582,85 @@ static bool has_log(const char *what)
 	return r;
 }
 
+/**
+ * log_count() - how many lines of the log hold @what
+ * @what:	text
+ *
+ * Return: the count
+ */
+static int log_count(const char *what)
+{
+	const char *p;
+	int n = 0;
+
+	pthread_mutex_lock(&loglock);
+	for (p = logbuf; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	pthread_mutex_unlock(&loglock);
+	return n;
+}
+
+/* ---- a peer gone for good: bounded retries, rate-limited warnings ---- */
+
+/**
+ * peer_gone_bounded() - the peer dies and its socket file goes: with
+ *			 reconnect_max 5, socket mode tries five times and
+ *			 gives up
+ *
+ * Checked: the failed tries are warned about the 1st, 2nd and 4th time
+ * only (the 5th gives up), the link stays down with a reason saying it
+ * gave up and naming the URL, and no timer is left to try again.
+ */
+static void peer_gone_bounded(void)
+{
+	struct sqn_frame rx[SQN_BATCH];
+	struct flood fl = {.last_seq = -1};
+	struct sqn_iface *iface = NULL;
+	struct sqn_params p;
+	struct peer pr = {0};
+	char why[640] = "", err[512];
+	uint64_t end;
+	unsigned i;
+
+	log_reset();
+	ASSERT(!peer_start(&pr, "unix", PEER_ECHO, 0));
+	sqn_params_init(&p);
+	p.iface_id = "flt0";
+	p.mode = SQN_MODE_SOCKET;
+	p.connect_url = pr.url;
+	p.log = log_cb;
+	p.log_level = SQN_LOG_DEBUG;
+	p.reconnect_max = 5;
+	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
+		printf("# start %s: %s\n", pr.url, err);
+	if (!iface)
+		peer_stop(&pr);
+	ASSERT(iface);
+	CHECK(echo_ok(iface));
+	peer_stop(&pr); /* killed, and its socket file removed */
+	for (i = 0; i < SQN_BATCH; i++)
+		rx[i] = (struct sqn_frame){.data = rxbuf[i],
+					   .cap = SQN_FRAME_MAX};
+	/* 100 + 200 + 400 + 800 + 1600 ms of backoff */
+	end = now_ms() + 10000;
+	while (now_ms() < end && !strstr(why, "gave up")) {
+		pump(iface, &fl, rx, 0, 20);
+		sqn_iface_link(iface, why, sizeof(why));
+	}
+	printf("# \"%s\"; %d warnings of failed tries\n", why,
+	       log_count("reconnecting failed"));
+	CHECK(!sqn_iface_link(iface, NULL, 0));
+	CHECK_STR_HAS(why, "gave up after 5 reconnection attempts");
+	CHECK_STR_HAS(why, pr.url);
+	CHECK_EQ(log_count("reconnecting failed"), 3);
+	CHECK(has_log("(1 tries so far)"));
+	CHECK(has_log("(2 tries so far)"));
+	CHECK(has_log("(4 tries so far)"));
+	CHECK(!has_log("(3 tries so far)"));
+	CHECK_EQ(sqn_iface_timeout_ms(iface), -1);
+	sqn_iface_free(iface);
+}
+
 /* ---- peer SIGKILLed mid-transfer ---- */
 
 /**
@@ -1149,7 +1228,7 @@ static const struct check_case cases[] = {
 	CASE(unixpacket_eof),		CASE(unixgram_runt_oversize),
 	CASE(unixpacket_runt_oversize), CASE(peer_floods_unix),
 	CASE(peer_floods_unixgram),	CASE(peer_floods_unixpacket),
-	CASE(nothing_left_behind),
+	CASE(peer_gone_bounded),	CASE(nothing_left_behind),
 };
 
 int main(void)

@@ -280,6 +280,63 @@ static void mode_info(void)
 	CHECK_EQ(sqn_mode_info(SQN_MODE_TAP, &mi), -EINVAL);
 }
 
+/*
+ * The MTU, the largest frame and offloads are resolved once, by the core,
+ * for every backend: loopback and slirp here (tap, userspace and socket in
+ * their own tests), each capped at SQN_FRAME_MAX.
+ */
+static void limits_resolved(void)
+{
+	static const struct {
+		enum sqn_mode mode;
+		uint32_t mtu, max_frame;
+		int offload;
+		uint32_t want_mtu, want_max;
+		int want_offload;
+	} cases[] = {
+		{SQN_MODE_LOOPBACK, 0, 0, 0, 1500, 1514, 0},
+		{SQN_MODE_LOOPBACK, 9000, 0, 0, 9000, 9014, 0},
+		{SQN_MODE_LOOPBACK, 9000, 2000, 0, 9000, 2000, 0},
+		{SQN_MODE_LOOPBACK, 0, 65536, 0, 1500, SQN_FRAME_MAX, 0},
+		/* loopback takes no offloads: plain frames, the MTU's size */
+		{SQN_MODE_LOOPBACK, 0, 0, SQN_ON, 1500, 1514, 0},
+		{SQN_MODE_SLIRP, 0, 0, 0, 1500, 1514, 0},
+		{SQN_MODE_SLIRP, 4000, 65536, 0, 4000, SQN_FRAME_MAX, 0},
+		/* offloads: GSO frames of up to 64 KiB */
+		{SQN_MODE_SLIRP, 0, 0, SQN_ON, 1500, SQN_FRAME_MAX, 1},
+	};
+	struct sqn_iface *iface;
+	struct sqn_params p;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (!sqn_mode_supported(cases[i].mode, NULL, 0))
+			continue;
+		base(&p);
+		p.mode = cases[i].mode;
+		p.mtu = cases[i].mtu;
+		p.max_frame = cases[i].max_frame;
+		p.offload = cases[i].offload;
+		iface = NULL;
+		CHECK_EQ(sqn_iface_start(&p, &iface, err, sizeof(err)), 0);
+		if (!iface)
+			continue;
+		CHECK_EQ(sqn_iface_mtu(iface), cases[i].want_mtu);
+		CHECK_EQ(sqn_iface_max_frame(iface), cases[i].want_max);
+		CHECK_EQ(sqn_iface_offload(iface), cases[i].want_offload);
+		sqn_iface_free(iface);
+	}
+	/* slirp: a max_frame asked for that is smaller than the MTU's frame */
+	if (sqn_mode_supported(SQN_MODE_SLIRP, NULL, 0)) {
+		base(&p);
+		p.mode = SQN_MODE_SLIRP;
+		p.max_frame = 1000;
+		CHECK_EQ(try_start(&p), -EINVAL);
+		CHECK_STR_HAS(err, "max_frame 1000 is smaller than mtu 1500 + "
+				   "14 bytes");
+	}
+}
+
 static void size_field(void)
 {
 	struct sqn_params p;
@@ -357,5 +414,6 @@ static const struct check_case cases[] = {
 	CASE(vmnet_mode_on_linux), CASE(size_field),
 	CASE(other_fields),	   CASE(nothing_left_behind),
 	CASE(stop_null),	   CASE(mode_info),
+	CASE(limits_resolved),
 };
 CHECK_MAIN(cases)

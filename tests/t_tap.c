@@ -345,6 +345,26 @@ static void attach_mode(void)
 	/* not ours: it stays */
 	CHECK(if_nametoindex("sqt-p0") != 0);
 
+	/* no MTU asked for: the guest gets the device's, and the largest
+	 * frame follows it (the core re-derives it from the negotiated MTU) */
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "sqt-p0");
+	ifr.ifr_mtu = 9000;
+	ASSERT(if_ioctl(SIOCSIFMTU, &ifr) == 0);
+	params_tap(&p, "sqt-p0", 0);
+	iface = start(&p);
+	ASSERT(iface);
+	CHECK_EQ(sqn_iface_mtu(iface), 9000);
+	CHECK_EQ(sqn_iface_max_frame(iface), 9014);
+	reset();
+	/* a max_frame of 65536 is accepted and capped at SQN_FRAME_MAX */
+	params_tap(&p, "sqt-p0", 0);
+	p.max_frame = 65536;
+	iface = start(&p);
+	ASSERT(iface);
+	CHECK_EQ(sqn_iface_max_frame(iface), SQN_FRAME_MAX);
+	reset();
+
 	/* tap_create on an existing TAP attaches too, and leaves it */
 	params_tap(&p, "sqt-p0", SQN_ON);
 	ASSERT(start(&p));

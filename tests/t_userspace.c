@@ -58,24 +58,36 @@ static void base_params(struct sqn_params *p)
 	p->log_level = SQN_LOG_DEBUG;
 }
 
+static void fake_params(struct sqn_params *p, enum sqn_helper_kind kind,
+			const char *const *args, unsigned nargs, int restart)
+{
+	base_params(p);
+	p->mode = SQN_MODE_USERSPACE;
+	p->helper_kind = kind;
+	p->helper_path = fake();
+	p->helper_args = args;
+	p->n_helper_args = nargs;
+	p->helper_restart = restart;
+	p->mtu = 1500;
+}
+
+static struct sqn_iface *start_params(const struct sqn_params *p)
+{
+	struct sqn_iface *iface = NULL;
+
+	if (sqn_iface_start(p, &iface, err, sizeof(err)))
+		printf("# start: %s\n", err);
+	return iface;
+}
+
 static struct sqn_iface *start_fake(enum sqn_helper_kind kind,
 				    const char *const *args, unsigned nargs,
 				    int restart)
 {
 	struct sqn_params p;
-	struct sqn_iface *iface = NULL;
 
-	base_params(&p);
-	p.mode = SQN_MODE_USERSPACE;
-	p.helper_kind = kind;
-	p.helper_path = fake();
-	p.helper_args = args;
-	p.n_helper_args = nargs;
-	p.helper_restart = restart;
-	p.mtu = 1500;
-	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
-		printf("# start: %s\n", err);
-	return iface;
+	fake_params(&p, kind, args, nargs, restart);
+	return start_params(&p);
 }
 
 static void fill(uint8_t *b, uint32_t len, uint32_t seed)
@@ -797,6 +809,90 @@ static void crash_reported(void)
 	sqn_iface_free(iface);
 }
 
+/*
+ * A helper that exits at once says why on stderr: the link-down reason
+ * carries its first line and its last two (the first says what went wrong,
+ * before any usage text; the last are its final words).
+ */
+static void exit_reason_has_stderr(void)
+{
+	static const struct {
+		const char *say;
+		const char *want;
+	} cases[] = {
+		{"--fake=say=0",
+		 "exited with status 3; its stderr: \"fake_helper: ready, "
+		 "u32-BE framing, mode echo\""},
+		{"--fake=say=1", "exited with status 3; its stderr: "
+				 "\"fake_helper: line 1 of 1\" \"fake_helper: "
+				 "ready, u32-BE framing, mode echo\""},
+		{"--fake=say=2", "its stderr: \"fake_helper: line 1 of 2\" "
+				 "\"fake_helper: line 2 of 2\" \"fake_helper: "
+				 "ready, u32-BE framing, mode echo\""},
+		{"--fake=say=7", "its stderr: \"fake_helper: line 1 of 7\" ... "
+				 "\"fake_helper: line 7 of 7\" \"fake_helper: "
+				 "ready, u32-BE framing, mode echo\""},
+	};
+	struct sqn_iface *iface;
+	char why[640];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[] = {cases[i].say, "--fake=exit=0"};
+
+		iface = start_fake(SQN_HELPER_PASST, args, 2, 0);
+		ASSERT(iface);
+		wait_link_down(iface, 2000);
+		CHECK(!sqn_iface_link(iface, why, sizeof(why)));
+		printf("# %s: \"%s\"\n", cases[i].say, why);
+		CHECK_STR_HAS(why, cases[i].want);
+		sqn_iface_free(iface);
+	}
+}
+
+/*
+ * With helper_restart and a bound (reconnect_max), a helper that dies at
+ * once every time is restarted that many times, then given up: the link
+ * stays down, its reason says so, and no timer is left.
+ */
+static void helper_restart_bounded(void)
+{
+	const char *args[] = {"--fake=exit=0"};
+	struct sqn_iface *iface;
+	struct sqn_params p;
+	struct sqn_stats st;
+	char why[640] = "";
+	uint64_t end;
+
+	fake_params(&p, SQN_HELPER_PASST, args, 1, SQN_ON);
+	p.reconnect_max = 3;
+	iface = start_params(&p);
+	ASSERT(iface);
+	end = now_ms() + 5000;
+	while (now_ms() < end) {
+		struct pollfd pfd = {.fd = sqn_iface_fd(iface),
+				     .events = POLLIN};
+		struct sqn_frame rx[1] = {
+			{.data = rxbuf[0], .cap = sizeof(rxbuf[0])}};
+		int to = sqn_iface_timeout_ms(iface);
+
+		poll(&pfd, 1, to < 0 || to > 50 ? 50 : to);
+		sqn_iface_read(iface, rx, 1);
+		sqn_iface_link(iface, why, sizeof(why));
+		if (strstr(why, "gave up"))
+			break;
+	}
+	sqn_iface_stats(iface, &st);
+	printf("# \"%s\", helper restarts %llu\n", why,
+	       (unsigned long long)st.helper_restarts);
+	CHECK(!sqn_iface_link(iface, NULL, 0));
+	CHECK_STR_HAS(why, "exited with status 3");
+	CHECK_STR_HAS(why, "gave up after 3 reconnection attempts");
+	CHECK_EQ(st.helper_restarts, 3);
+	CHECK_EQ(sqn_iface_timeout_ms(iface), -1);
+	sqn_iface_free(iface);
+}
+
 static int proc_alive(pid_t pid)
 {
 	char path[64], buf[256];
@@ -1433,6 +1529,8 @@ static const struct check_case cases[] = {
 	CASE(helper_restart_after_sigkill),
 	CASE(helper_restart_backoff_grows),
 	CASE(crash_reported),
+	CASE(exit_reason_has_stderr),
+	CASE(helper_restart_bounded),
 	CASE(linger_outlives_eof),
 	CASE(caller_sigkill),
 	CASE(stderr_lines_and_hardening),

@@ -6,7 +6,7 @@
 # options get their own messages, and nothing is left behind.
 . "$(dirname "$0")/lib.sh"
 require_root
-plan 17
+plan 19
 
 # processes still in network namespace $1 (e.g. "net:[4026532890]")
 ns_users() { ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -cF "$1"; }
@@ -81,6 +81,20 @@ bad_options() {
 	refused --bogus -- true "unknown option '--bogus'"
 }
 ok "each bad option has its own message" bad_options
+
+# warnings are shown by default, so a normal run must have none to show:
+# the default mode (slirp here), its DHCP, a command, the end
+"$SQN" run -- true 2>"$TMP/err"
+rc=$?
+diag "a normal run: rc $rc, stderr: $(tr '\n' '|' <"$TMP/err")"
+ok "a normal run prints nothing on stderr (rc $rc)" eval '[ $rc -eq 0 ] && ! [ -s "$TMP/err" ]'
+
+# a start that fails is said once: run's own message, not also the log's
+"$SQN" run --mode socket --connect "unix://$TMP/nobody-listens.sock" -- true 2>"$TMP/err"
+rc=$?
+diag "failed start: rc $rc, stderr: $(tr '\n' '|' <"$TMP/err")"
+ok "a failed start is printed once (rc $rc)" eval '[ $rc -eq 125 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+	grep -q "run: cannot start socket mode: .*nobody-listens.sock: No such file" "$TMP/err"'
 
 # Without root: a user namespace. /dev/net/tun may be 0600 on this host
 # (Debian ships 0666): a private mount namespace gives the test a 0666 node.

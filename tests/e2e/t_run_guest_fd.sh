@@ -33,7 +33,7 @@ fi
 
 posix=0
 [ "${2:-}" = posix ] && posix=1
-plan $((15 + posix))
+plan $((19 + posix))
 
 if [ $posix = 1 ]; then
 	"$SQN" run --mode loopback -- true 2>"$TMP/err"
@@ -68,6 +68,36 @@ rc=$?
 diag "loopback burst: $(tr '\n' '|' <<<"$out")"
 ok "loopback: 20000 frames of 1514 bytes, 64 in flight, all come back in order (rc $rc)" \
 	eval '[ $rc -eq 0 ] && has "$out" "20000 of 20000 came back in order"'
+
+# warnings are shown by default: a normal run has none to show
+"$SQN" run --mode loopback --guest-fd 3 -- "$GUEST" 3 echo >"$TMP/out" 2>"$TMP/err"
+rc=$?
+ok "a normal run prints nothing on stderr (rc $rc)" eval '[ $rc -eq 0 ] && ! [ -s "$TMP/err" ] || { diag "stderr: $(cat "$TMP/err")"; false; }'
+
+# frames too large for the MTU: warned about by default, rate-limited (the
+# 1st and 2nd of 3, then the 4th, 8th...), and a frame that fits still goes
+"$SQN" run --mode loopback --guest-fd 3 -- "$GUEST" 3 oversize 3 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+diag "oversize: rc $rc, stdout: $(tr '\n' '|' <"$TMP/out") stderr: $(tr '\n' '|' <"$TMP/err")"
+ok "oversized guest frames: 2 warnings for 3 frames, without -v (rc $rc)" eval \
+	'[ $rc -eq 0 ] && has "$(cat "$TMP/out")" "a 1514-byte one came back" &&
+	 [ "$(grep -c "warning: eth0: write: refused a 2000-byte frame: frames are 14 to 1514 bytes" "$TMP/err")" -eq 2 ] &&
+	 grep -q "(1 refused so far)" "$TMP/err" && grep -q "(2 refused so far)" "$TMP/err"'
+
+# -v says the guest's MAC, as its frames show it (not squib-net's own)
+"$SQN" run -v --mode loopback --guest-fd 3 -- "$GUEST" 3 echo >"$TMP/out" 2>"$TMP/err"
+rc=$?
+gmac=$(sed -n 's/^mac: //p' "$TMP/out")
+diag "guest MAC $gmac; run said: $(grep "MAC" "$TMP/err")"
+ok "-v: the guest's MAC is the one its frames carry ($gmac)" eval \
+	'[ $rc -eq 0 ] && [ -n "$gmac" ] && grep -qx "squib-net: run: the guest.s MAC is $gmac (its first frame.s source)" "$TMP/err"'
+
+# a start that fails is said once: run's own message, not also the log's
+"$SQN" run --mode socket --connect "unix://$TMP/nobody-listens.sock" --guest-fd 3 -- true 2>"$TMP/err"
+rc=$?
+diag "failed start: rc $rc, stderr: $(tr '\n' '|' <"$TMP/err")"
+ok "a failed start is printed once (rc $rc)" eval '[ $rc -eq 125 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+	grep -q "run: cannot start socket mode: .*nobody-listens.sock: No such file" "$TMP/err"'
 
 "$SQN" run --mode loopback --guest-fd 3 -- sh -c 'exit 7'
 ok "exit status passes through" test $? -eq 7

@@ -9,7 +9,7 @@
 require_root
 require_cmd passt
 "$SQN" probe | grep -q '^  userspace' || skip_all "no userspace backend in this build"
-plan 14
+plan 16
 
 # (and the namespace's resolv.conf names its own loopback: --dns 127.0.0.1,
 # so no lookup inside can go through passt to the DNS address it hands out,
@@ -38,6 +38,23 @@ ok "passt: 10 MiB from the host's loopback, byte-exact" test "$got" = "$want"
 got=$("$SQN" run --mode userspace --helper passt "${helper_args[@]}" -- \
 	python3 -c "$FETCH_PY" "http://10.0.2.2:$port/blob")
 ok "passt at MTU 1500: 10 MiB byte-exact" test "$got" = "$want"
+
+# a helper that exits at once: run stops waiting for DHCP as soon as the
+# link goes down (it does not wait out its 10 s and blame DHCP), and the
+# warning above its message says why, with what the helper said on stderr
+"$SQN" run --mode userspace --helper passt --helper-arg --bogus-flag -- true 2>"$TMP/bogus.err"
+rc=$?
+diag "passt --bogus-flag: rc $rc: $(head -c 600 "$TMP/bogus.err" | tr '\n' '|')"
+ok "passt exits at once: run stops at the link-down, says why with passt's stderr (rc $rc)" eval \
+	'[ $rc -eq 125 ] && grep -q "warning: eth0: link down: .*passt (pid [0-9]*) exited with status 1; its stderr: .*unrecognized option .--bogus-flag." "$TMP/bogus.err" &&
+	 grep -q "run: stopped waiting for DHCP: the userspace backend.s link went down" "$TMP/bogus.err" &&
+	 ! grep -q "no DHCP offer" "$TMP/bogus.err"'
+"$SQN" run --mode userspace --helper gvproxy --helper-path /bin/ls -- true 2>"$TMP/ls.err"
+rc=$?
+diag "a helper path that is not gvproxy: rc $rc: $(tr '\n' '|' <"$TMP/ls.err")"
+ok "a helper that is not gvproxy: the same, with its own stderr (rc $rc)" eval \
+	'[ $rc -eq 125 ] && grep -q "link down: .*gvproxy (pid [0-9]*) exited with status [1-9][0-9]*; its stderr: \"/bin/ls: " "$TMP/ls.err" &&
+	 grep -q "stopped waiting for DHCP" "$TMP/ls.err"'
 
 # socket mode: a passt we start, listening on a unix socket
 sock="$TMP/passt.sock"
