@@ -654,8 +654,8 @@ static void pure_ack_held_in_order(void)
 	tx[0] = (struct sqn_frame){
 		.data = buf[0],
 		.len = (uint32_t)nf_tcp(buf[0], gmac, hmac, GUEST, GATEWAY,
-					40001, 9, 1000, 2000, NF_TCP_ACK,
-					65535, NULL, 0)};
+					40001, 9, 1000, 2000, NF_TCP_ACK, 65535,
+					NULL, 0)};
 	CHECK_EQ(sqn_iface_write(iface, tx, 1), 1);
 	CHECK_EQ(poll(&pfd, 1, 0), 1);
 	for (i = 0; i < SQN_BATCH; i++)
@@ -671,8 +671,7 @@ static void pure_ack_held_in_order(void)
 
 	tx[1] = (struct sqn_frame){
 		.data = buf[1],
-		.len = (uint32_t)nf_arp(buf[1], 1, gmac, GUEST, NULL,
-					GATEWAY)};
+		.len = (uint32_t)nf_arp(buf[1], 1, gmac, GUEST, NULL, GATEWAY)};
 	CHECK_EQ(sqn_iface_write(iface, tx, 2), 2);
 	for (i = 0; i < SQN_BATCH; i++)
 		f[i] = (struct sqn_frame){.data = rxbuf[i],
