@@ -663,15 +663,18 @@ def find_bench_tool(squib_net, name):
     return None
 
 
-def start_server(ctx, env):
+def start_server(ctx, env, exe="iperf3"):
+    """A server (iperf3 or bench/rr: both take -s -B ADDR -p PORT) where
+    the path's server side is, once it listens."""
     port = free_port()
-    argv = ["iperf3", "-s", "-B", env.bind, "-p", str(port)]
+    argv = [exe, "-s", "-B", env.bind, "-p", str(port)]
     if env.server_ns:
         argv = in_ns(env.server_ns, argv)
-    p = spawn("iperf3 server", argv,
-              log_path=ctx.logfile("iperf3-s-%s-%d" % (ctx.cur, port)))
+    name = os.path.basename(exe)
+    p = spawn(name + " server", argv,
+              log_path=ctx.logfile("%s-s-%s-%d" % (name, ctx.cur, port)))
     wait_for(lambda: listening(env.server_ns or p.pid, port), 10,
-             "iperf3 -s on %s:%d" % (env.bind, port), p)
+             "%s -s on %s:%d" % (name, env.bind, port), p)
     return p, port
 
 
@@ -755,14 +758,7 @@ def measure_latency(ctx, pd, env, mtu, lat):
     if not ctx.rr:
         L["errors"]["rr"] = "bench/rr not built (ninja -C build)"
     else:
-        port = free_port()
-        argv = [ctx.rr, "-s", "-B", env.bind, "-p", str(port)]
-        if env.server_ns:
-            argv = in_ns(env.server_ns, argv)
-        srv = spawn("rr server", argv,
-                    log_path=ctx.logfile("rr-s-%s-%d" % (pd.name, mtu)))
-        wait_for(lambda: listening(env.server_ns or srv.pid, port), 10,
-                 "rr -s on %s:%d" % (env.bind, port), srv)
+        srv, port = start_server(ctx, env, ctx.rr)
         for size, test in zip(RR_SIZES, LAT_TESTS):
             s, err = rr_sample(ctx, env, port, size)
             if s is None:

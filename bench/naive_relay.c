@@ -33,33 +33,11 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 
+#include "sockio.h"
+
 #define FRAME_MAX 65536
 
 static int tap = -1, sock = -1;
-
-/**
- * full() - read or write exactly @len bytes
- * @fd:		the fd
- * @buf:	the bytes
- * @len:	how many
- * @rd:		read (else write)
- *
- * Return: 0, or -1 on EOF or error
- */
-static int full(int fd, uint8_t *buf, size_t len, int rd)
-{
-	while (len) {
-		ssize_t r = rd ? read(fd, buf, len) : write(fd, buf, len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		buf += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
 
 /**
  * to_passt() - TAP -> passt: read a frame, write length and frame
@@ -83,7 +61,7 @@ static void *to_passt(void *arg)
 		buf[1] = (uint8_t)(n >> 16);
 		buf[2] = (uint8_t)(n >> 8);
 		buf[3] = (uint8_t)n;
-		if (full(sock, buf, 4 + (size_t)n, 0))
+		if (full_io(sock, buf, 4 + (size_t)n, 1))
 			break;
 	}
 	return NULL;
@@ -103,11 +81,11 @@ static void *to_tap(void *arg)
 
 	(void)arg;
 	for (;;) {
-		if (full(sock, h, 4, 1))
+		if (full_io(sock, h, 4, 0))
 			break;
 		len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
 		      (uint32_t)h[2] << 8 | h[3];
-		if (len > FRAME_MAX || full(sock, buf, len, 1))
+		if (len > FRAME_MAX || full_io(sock, buf, len, 0))
 			break;
 		while (write(tap, buf, len) < 0 && errno == EINTR)
 			;

@@ -28,32 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sockio.h"
+
 #define MSG_MAX (1u << 20)
 #define ROUNDS_MAX 1000000
-
-/**
- * full() - read or write exactly @len bytes
- * @fd:		the socket
- * @buf:	the bytes
- * @len:	how many
- * @rd:		read (else write)
- *
- * Return: 0, or -1 on EOF, error or timeout
- */
-static int full(int fd, uint8_t *buf, size_t len, int rd)
-{
-	while (len) {
-		ssize_t r = rd ? read(fd, buf, len) : write(fd, buf, len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		buf += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
 
 /**
  * tune() - TCP_NODELAY and a 10 s receive timeout
@@ -91,11 +69,12 @@ static int serve(const struct sockaddr_in *a)
 		if (c < 0)
 			continue;
 		tune(c);
-		if (!full(c, h, 4, 1)) {
+		if (!full_io(c, h, 4, 0)) {
 			size = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
 			       (uint32_t)h[2] << 8 | h[3];
 			while (size && size <= MSG_MAX &&
-			       !full(c, buf, size, 1) && !full(c, buf, size, 0))
+			       !full_io(c, buf, size, 0) &&
+			       !full_io(c, buf, size, 1))
 				;
 		}
 		close(c);
@@ -154,11 +133,11 @@ static int client(const struct sockaddr_in *a, uint32_t size, unsigned rounds,
 	}
 	tune(s);
 	memset(buf, 'x', size);
-	if (full(s, h, 4, 0))
+	if (full_io(s, h, 4, 1))
 		goto fail;
 	for (i = 0; i < warm + rounds; i++) {
 		t0 = now_ns();
-		if (full(s, buf, size, 0) || full(s, buf, size, 1))
+		if (full_io(s, buf, size, 1) || full_io(s, buf, size, 0))
 			goto fail;
 		if (i >= warm)
 			t[i - warm] = now_ns() - t0;

@@ -46,6 +46,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,31 @@ static void report_fds(void)
 }
 
 /**
+ * write_report() - write a report file atomically (a temporary, renamed)
+ * @report:	its path
+ * @fmt:	printf format of its line, then its arguments
+ *
+ * Return: 0, or -1 when it could not be written
+ */
+static int write_report(const char *report, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int write_report(const char *report, const char *fmt, ...)
+{
+	char tmp[4200];
+	va_list ap;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", report);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	return fclose(f) || rename(tmp, report) ? -1 : 0;
+}
+
+/**
  * flood_then_sink() - send 1514-byte frames until @bytes are sent, report
  *		       the count, then discard what arrives until EOF
  * @in:		fd to read
@@ -199,18 +225,8 @@ static int flood_then_sink(int in, int out, unsigned long long bytes,
 		seq++;
 		sent += 1514;
 	}
-	if (report) {
-		char tmp[4200];
-		FILE *f;
-
-		snprintf(tmp, sizeof(tmp), "%s.tmp", report);
-		f = fopen(tmp, "w");
-		if (!f)
-			return 1;
-		fprintf(f, "%llu %llu\n", seq, sent);
-		if (fclose(f) || rename(tmp, report))
-			return 1;
-	}
+	if (report && write_report(report, "%llu %llu\n", seq, sent))
+		return 1;
 	while (read(in, buf, sizeof(buf)) > 0)
 		;
 	return 0;
@@ -281,18 +297,9 @@ static int passt_reads(int fd, const char *report)
 			got++;
 		}
 	}
-	if (report) {
-		char tmp[4200];
-		FILE *f;
-
-		snprintf(tmp, sizeof(tmp), "%s.tmp", report);
-		f = fopen(tmp, "w");
-		if (!f)
-			return 1;
-		fprintf(f, "%lu %lu %lu\n", got, hdrcuts, pieces);
-		if (fclose(f) || rename(tmp, report))
-			return 1;
-	}
+	if (report &&
+	    write_report(report, "%lu %lu %lu\n", got, hdrcuts, pieces))
+		return 1;
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	return 0;
