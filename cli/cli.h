@@ -23,6 +23,7 @@ struct cli_cmd {
 
 int cmd_probe(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 

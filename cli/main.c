@@ -24,6 +24,9 @@ static const struct cli_cmd cli_cmds[] = {
 	{"run", cmd_run,
 	 "run a command in a network namespace whose NIC "
 	 "squib-net relays"},
+	{"serve", cmd_serve,
+	 "one network for many VMs: a switch with an uplink, "
+	 "VMs on unix sockets"},
 	{"probe", cmd_probe,
 	 "say which backends work on this host, and why "
 	 "not"},

@@ -321,6 +321,14 @@ int cli_opts_parse(const struct cli_command *cmd, struct cli_parse *ps,
 		if (o->arg && i + 1 >= argc)
 			FAIL("%s: option %s needs a value", cmd->name, a);
 		*sets[s].given |= 1ULL << idx;
+		if (o->kind == CLI_MODE) {
+			ps->m->none = cmd->none && !strcmp(argv[i + 1], "none");
+			if (ps->m->none) {
+				ps->m->mode = SQN_MODE_DEFAULT;
+				i++;
+				continue;
+			}
+		}
 		if (store(o, sets[s].dst, o->arg ? argv[++i] : NULL, why,
 			  sizeof(why)))
 			FAIL("%s: %s", cmd->name, why);
@@ -393,6 +401,19 @@ int cli_opts_check(const struct cli_command *cmd, struct cli_parse *ps,
 	char d[64], modes[160];
 	size_t it = 0, i;
 
+	if (ps->m->none) {
+		/* no interface: only the rows about the command apply */
+		while ((o = cli_opts_given(cmd, ps, &it)))
+			if (o->kind != CLI_MODE && !o->general &&
+			    o >= cli_mode_rows &&
+			    o < cli_mode_rows + cli_n_mode_rows)
+				FAIL("%s: %s has no meaning with --mode none "
+				     "(%s)",
+				     cmd->name,
+				     cli_opt_display(o, d, sizeof(d)),
+				     cmd->none);
+		return 0;
+	}
 	if (ps->m->mode == SQN_MODE_DEFAULT)
 		ps->m->mode = sqn_mode_default();
 	if (sqn_mode_info(ps->m->mode, &mi))
@@ -479,21 +500,26 @@ static void print_wrapped(FILE *f, int col, const char *text)
 /**
  * print_row() - one option's line(s) of the usage text
  * @f:	where to
+ * @cmd:	the command (its --mode none)
  * @o:	the row
  */
-static void print_row(FILE *f, const struct cli_opt *o)
+static void print_row(FILE *f, const struct cli_command *cmd,
+		      const struct cli_opt *o)
 {
-	char left[64], help[400], modes[160];
+	char left[64], help[400], modes[160], none[96] = "";
 	int col;
 
 	snprintf(left, sizeof(left), "%s%s%s%s%s", o->alias ? o->alias : "",
 		 o->alias ? ", " : "", o->name, o->arg ? " " : "",
 		 o->arg ? o->arg : "");
+	if (o->kind == CLI_MODE && cmd->none)
+		snprintf(none, sizeof(none), "none (%s), ", cmd->none);
 	if (o->kind == CLI_MODE)
 		snprintf(help, sizeof(help),
-			 "%s: default, %s (default here: "
+			 "%s: %sdefault, %s (default here: "
 			 "%s)",
-			 o->help, mode_list(0, ", ", modes, sizeof(modes)),
+			 o->help, none,
+			 mode_list(0, ", ", modes, sizeof(modes)),
 			 sqn_mode_name(sqn_mode_default()));
 	else if (o->kind == CLI_U32)
 		snprintf(help, sizeof(help), "%s (%u..%u)", o->help, o->lo,
@@ -534,7 +560,7 @@ void cli_opts_usage(const struct cli_command *cmd, FILE *f)
 		for (i = 0; i < sets[s].n; i++)
 			if (has_row(cmd, s, &sets[s].rows[i]) &&
 			    !sets[s].rows[i].params)
-				print_row(f, &sets[s].rows[i]);
+				print_row(f, cmd, &sets[s].rows[i]);
 	for (s = 0; s < 2; s++)
 		for (i = 0; i < sets[s].n; i++) {
 			const struct cli_opt *o = &sets[s].rows[i];
@@ -546,7 +572,7 @@ void cli_opts_usage(const struct cli_command *cmd, FILE *f)
 				fprintf(f, "%s:\n", head);
 				snprintf(last, sizeof(last), "%s", head);
 			}
-			print_row(f, o);
+			print_row(f, cmd, o);
 		}
 	if (cmd->epilogue)
 		fprintf(f, "\n%s", cmd->epilogue);

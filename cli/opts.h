@@ -91,6 +91,8 @@ typedef int (*cli_set_fn)(void *dst, const char *v, char *err, size_t errlen);
  *		("carries plain frames"); NULL: "would ignore it"
  * @no_guest_fd: why it means nothing with --guest-fd (no namespace); NULL
  *		when it applies there
+ * @general:	a mode row about the command, not its interface (--stats,
+ *		-v): it applies with --mode none too
  * @help:	one line (wrapped by the usage printer)
  */
 struct cli_opt {
@@ -109,6 +111,7 @@ struct cli_opt {
 	const char *conflicts;
 	const char *elsewhere;
 	const char *no_guest_fd;
+	bool general;
 	const char *help;
 };
 
@@ -120,6 +123,9 @@ struct cli_opt {
  * @epilogue:	printed after the options, or NULL
  * @stray:	what to say of an argument that is no option ("put the
  *		command after --")
+ * @none:	the command takes --mode none, which means this ("no
+ *		uplink"): no interface, and the interface's options are
+ *		refused; NULL: it does not
  * @own:	its own rows, their fields in the struct given as @own to
  *		cli_opts_parse()
  * @n_own:	their number (at most 64)
@@ -130,6 +136,7 @@ struct cli_command {
 	const char *usage;
 	const char *epilogue;
 	const char *stray;
+	const char *none;
 	const struct cli_opt *own;
 	size_t n_own;
 };
@@ -147,6 +154,8 @@ struct ip4_cidr {
 /**
  * struct cli_mode_opts - the options that choose and shape the interface
  * @mode:		--mode (SQN_MODE_DEFAULT until cli_opts_check())
+ * @none:		--mode none (a command whose cli_command.none is set):
+ *			no interface at all
  * @mtu:		--mtu, 0 for the backend's
  * @iface_id:		--id, default "eth0"
  * @timeout_ms:		--timeout-ms, backend start timeout (0: default)
@@ -177,6 +186,7 @@ struct ip4_cidr {
  */
 struct cli_mode_opts {
 	enum sqn_mode mode;
+	bool none;
 	uint32_t mtu;
 	const char *iface_id;
 	uint32_t timeout_ms;

@@ -24,7 +24,11 @@ struct relay_sigq {
 	int wfd;
 };
 
+/* Most signals one queue takes (relay_sigq_open_sigs()) */
+#define RELAY_SIGQ_MAX 8
+
 int relay_sigq_open(struct relay_sigq *q);
+int relay_sigq_open_sigs(struct relay_sigq *q, const int *sigs, size_t n);
 int relay_sigq_next(struct relay_sigq *q);
 void relay_sigq_close(struct relay_sigq *q);
 

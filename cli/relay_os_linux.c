@@ -24,11 +24,27 @@
 int relay_sigq_open(struct relay_sigq *q)
 {
 	static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+	return relay_sigq_open_sigs(q, sigs, sizeof(sigs) / sizeof(sigs[0]));
+}
+
+/**
+ * relay_sigq_open_sigs() - block @sigs and queue them into a signalfd
+ * @q:		gets the fd
+ * @sigs:	the signals
+ * @n:		their number, at most RELAY_SIGQ_MAX
+ *
+ * Return: 0 or a negative errno
+ */
+int relay_sigq_open_sigs(struct relay_sigq *q, const int *sigs, size_t n)
+{
 	sigset_t set;
 	size_t i;
 
+	if (n > RELAY_SIGQ_MAX)
+		return -EINVAL;
 	sigemptyset(&set);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < n; i++)
 		sigaddset(&set, sigs[i]);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	q->wfd = -1;

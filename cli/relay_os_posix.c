@@ -16,11 +16,13 @@
 #include "child.h"
 
 static const int relay_sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-#define N_SIGS (sizeof(relay_sigs) / sizeof(relay_sigs[0]))
 
 /* the self-pipe's write end, for the handler (one queue per process) */
 static volatile sig_atomic_t sigq_wfd = -1;
-static struct sigaction sigq_old[N_SIGS];
+/* the signals caught, and their actions before */
+static int sigq_sigs[RELAY_SIGQ_MAX];
+static size_t sigq_n;
+static struct sigaction sigq_old[RELAY_SIGQ_MAX];
 
 /**
  * sigq_handler() - queue the signal's number into the self-pipe
@@ -39,6 +41,43 @@ static void sigq_handler(int sig)
 }
 
 /**
+ * relay_sigq_open_sigs() - catch @sigs into a self-pipe, and unblock them
+ * @q:		gets the pipe
+ * @sigs:	the signals
+ * @n:		their number, at most RELAY_SIGQ_MAX
+ *
+ * Return: 0 or a negative errno
+ */
+int relay_sigq_open_sigs(struct relay_sigq *q, const int *sigs, size_t n)
+{
+	struct sigaction sa;
+	sigset_t set;
+	size_t i;
+	int rc;
+
+	if (n > RELAY_SIGQ_MAX)
+		return -EINVAL;
+	rc = sqn_pipe_cloexec(&q->rfd, &q->wfd, true);
+	if (rc)
+		return rc;
+	sigq_wfd = q->wfd;
+	sigq_n = n;
+	sigemptyset(&set);
+	for (i = 0; i < n; i++) {
+		sa = (struct sigaction){.sa_handler = sigq_handler,
+					.sa_flags = SA_RESTART};
+		if (sigs[i] == SIGCHLD)
+			sa.sa_flags |= SA_NOCLDSTOP;
+		sigemptyset(&sa.sa_mask);
+		sigq_sigs[i] = sigs[i];
+		sigaction(sigs[i], &sa, &sigq_old[i]);
+		sigaddset(&set, sigs[i]);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	return 0;
+}
+
+/**
  * relay_sigq_open() - catch SIGCHLD, SIGINT, SIGTERM, SIGHUP and SIGQUIT
  *		       into a self-pipe, and unblock them
  * @q:	gets the pipe
@@ -47,27 +86,8 @@ static void sigq_handler(int sig)
  */
 int relay_sigq_open(struct relay_sigq *q)
 {
-	struct sigaction sa;
-	sigset_t set;
-	size_t i;
-	int rc;
-
-	rc = sqn_pipe_cloexec(&q->rfd, &q->wfd, true);
-	if (rc)
-		return rc;
-	sigq_wfd = q->wfd;
-	sigemptyset(&set);
-	for (i = 0; i < N_SIGS; i++) {
-		sa = (struct sigaction){.sa_handler = sigq_handler,
-					.sa_flags = SA_RESTART};
-		if (relay_sigs[i] == SIGCHLD)
-			sa.sa_flags |= SA_NOCLDSTOP;
-		sigemptyset(&sa.sa_mask);
-		sigaction(relay_sigs[i], &sa, &sigq_old[i]);
-		sigaddset(&set, relay_sigs[i]);
-	}
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	return 0;
+	return relay_sigq_open_sigs(q, relay_sigs,
+				    sizeof(relay_sigs) / sizeof(relay_sigs[0]));
 }
 
 /**
@@ -97,8 +117,8 @@ void relay_sigq_close(struct relay_sigq *q)
 
 	if (q->rfd < 0)
 		return;
-	for (i = 0; i < N_SIGS; i++)
-		sigaction(relay_sigs[i], &sigq_old[i], NULL);
+	for (i = 0; i < sigq_n; i++)
+		sigaction(sigq_sigs[i], &sigq_old[i], NULL);
 	sigq_wfd = -1;
 	close(q->rfd);
 	close(q->wfd);

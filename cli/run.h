@@ -15,6 +15,9 @@
 #include "opts.h"
 #include "squibnet.h"
 
+/* frames the interface queues for the relay before it drops the oldest */
+#define RUN_RX_QUEUE 2048
+
 /**
  * struct run_opts - what `squib-net run` was asked to do
  * @m:			the interface's options (the mode rows, shared with

@@ -69,7 +69,7 @@ run_cppcheck() {
 	for f in src/*.c cli/*.c fuzz/*.c tests/*.c; do
 		case $f in
 		src/waker_posix.c | src/poller_kqueue.c | src/child_posix.c | \
-			src/sock_posix.c) ;;
+			src/sock_posix.c | cli/serve_os_posix.c) ;;
 		*) linux+=("$f") ;;
 		esac
 	done
@@ -86,7 +86,8 @@ run_cppcheck() {
 		src/waker_linux.c | src/poller_epoll.c | src/child_linux.c | \
 			src/sock_linux.c | src/be_tap_linux.c | \
 			src/tap_inspect_linux.c | cli/cmd_run.c | \
-			cli/netns_linux.c | cli/relay.c) ;;
+			cli/netns_linux.c | cli/relay.c | \
+			cli/serve_os_linux.c) ;;
 		*) mac+=("$f") ;;
 		esac
 	done

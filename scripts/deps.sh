@@ -12,7 +12,7 @@ build_pkgs=(gcc g++ meson ninja-build pkg-config libslirp-dev libglib2.0-dev
 	    iproute2 python3 binutils)
 test_pkgs=("${build_pkgs[@]}" clang clang-format clang-tidy cppcheck valgrind
 	   libclang-rt-14-dev libblocksruntime-dev passt iperf3 busybox
-	   procps psmisc tcpdump)
+	   procps psmisc tcpdump qemu-system-x86 cpio linux-image-amd64)
 bench_pkgs=("${build_pkgs[@]}" iperf3 passt slirp4netns util-linux librsvg2-bin
 	    linux-perf valgrind)
 rust_pkgs=("${build_pkgs[@]}")

@@ -6,7 +6,8 @@
  *		   alloc_count, then passed to glibc
  *
  * Include it in one file of a program only (it defines the functions):
- * tests/t_alloc.c, bench/microbench.c, bench/policybench.c. glibc only
+ * tests/t_alloc.c, tests/alloc_shim.c (an LD_PRELOAD object that counts
+ * squib-net serve's), bench/microbench.c, bench/policybench.c. glibc only
  * (__libc_malloc and friends), never with the sanitizers or valgrind,
  * which own malloc (tests/meson.build, bench/meson.build).
  */

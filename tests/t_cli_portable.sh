@@ -28,7 +28,7 @@ allowed='assert.h ctype.h errno.h float.h inttypes.h limits.h stdalign.h
 stdarg.h stdatomic.h stdbool.h stddef.h stdint.h stdio.h stdlib.h string.h
 time.h pthread.h unistd.h fcntl.h poll.h signal.h sys/types.h sys/uio.h
 sys/time.h sys/socket.h sys/wait.h sys/stat.h sys/un.h arpa/inet.h
-netinet/in.h'
+netinet/in.h grp.h'
 
 # check FILE: 0 if FILE compiles as for macOS using portable headers only
 check() {

@@ -121,12 +121,16 @@ free_port() {
 # HTTP_PY ADDR PORT DIR: a static file server. Not `python3 -m http.server`:
 # its server_bind() calls socket.getfqdn(ADDR), a reverse DNS lookup. It
 # binds with IP_FREEBIND (15), so ADDR may be one that appears later (a
-# TAP's address, made by squib-net run).
+# TAP's address, made by squib-net run). An ADDR with a colon is IPv6; "::"
+# takes IPv4 too.
 HTTP_PY='import functools, http.server, socket, socketserver, sys
 class S(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    address_family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
     def server_bind(self):
         self.socket.setsockopt(socket.SOL_IP, 15, 1)
+        if self.address_family == socket.AF_INET6:
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
         socketserver.TCPServer.server_bind(self)  # no getfqdn()
         self.server_name, self.server_port = self.server_address[:2]
 class H(http.server.SimpleHTTPRequestHandler):
@@ -135,9 +139,10 @@ S((sys.argv[1], int(sys.argv[2])), functools.partial(H, directory=sys.argv[3])).
 
 # listening ADDR PORT: a TCP socket listens on ADDR:PORT (within 5 s)
 listening() {
-	local i
+	local i a=$1
+	case $a in *:*) a="[$a]" ;; esac
 	for i in $(seq 50); do
-		ss -Hltn "src $1:$2" | grep -q . && return 0
+		ss -Hltn "src $a:$2" | grep -q . && return 0
 		sleep 0.1
 	done
 	return 1
@@ -210,3 +215,59 @@ open(sys.argv[3], "w").write(h.hexdigest() + "\n")' "$1" "$2" "$3"
 }
 # SEND_PY: inside the namespace, send FILE to ADDR:PORT
 SEND_PY='import socket,sys; s=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=60); s.sendall(open(sys.argv[3],"rb").read()); s.close()'
+
+# ---- squib-net serve ----
+# serve_start LOG ARGS...: squib-net serve ARGS in the background, its pid
+# in SERVE_PID; returns once it listens (within 5 s), 1 if it failed
+serve_start() {
+	local log=$1 i
+	shift
+	"$SQN" serve "$@" 2>"$log" &
+	SERVE_PID=$!
+	_pids+=($SERVE_PID)
+	for i in $(seq 100); do
+		grep -q "serve: listening on" "$log" && return 0
+		kill -0 "$SERVE_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# serve_stats LOG: SIGUSR1 to serve; returns once its statistics are in LOG
+serve_stats() {
+	local n i
+	n=$(grep -c "stats: network" "$1")
+	kill -USR1 "$SERVE_PID" || return 1
+	for i in $(seq 100); do
+		[ "$(grep -c "stats: network" "$1")" -gt "$n" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# stat_get LOG WHAT KEY: KEY's number on the last statistics line of LOG
+# that contains WHAT ("network", "mac=02:00:00:00:00:01", "port=0 ")
+stat_get() {
+	grep "serve: stats: .*$2" "$1" | tail -1 | sed -n "s/.* $3=\([0-9]*\).*/\1/p"
+}
+
+# stat_balanced LOG WHAT: every frame the switch sent the port is written,
+# queued, or dropped and counted: fwd_frames = out_frames + queued +
+# drop_queue + drop_error + lost
+stat_balanced() {
+	local f o q d e l
+	f=$(stat_get "$1" "$2" fwd_frames) o=$(stat_get "$1" "$2" out_frames)
+	q=$(stat_get "$1" "$2" queued) d=$(stat_get "$1" "$2" drop_queue)
+	e=$(stat_get "$1" "$2" drop_error) l=$(stat_get "$1" "$2" lost)
+	[ -n "$f" ] && [ "$f" -eq $((o + q + d + e + l)) ]
+}
+
+# wait_file FILE [TENTHS]: until FILE exists (default 30 s)
+wait_file() {
+	local i
+	for i in $(seq "${2:-300}"); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # t_run_slirp.sh - the embedded default (libslirp) end to end: `squib-net
 # run` with no --mode gets 10.0.2.15 by DHCP, pings the gateway, downloads
-# 10 MiB byte-exact from the host's loopback, resolves a name through
+# 10 MiB byte-exact from the host's loopback (over IPv4, and over IPv6 from
+# a fec0::/64 address it took by SLAAC), resolves a name through
 # 10.0.2.3 to our own DNS server, serves a published port to the host, and
 # with --restrict refuses outbound connections while the forward still works.
 . "$(dirname "$0")/lib.sh"
 require_root
 "$SQN" probe | grep -q '^  slirp *yes' || skip_all "no slirp backend in this build"
-plan 13
+plan 15
 
 dns_start
 mkdir -p "$TMP/www"
@@ -30,6 +31,18 @@ ok "the gateway answers ping" sh -c "echo '$out' | grep -q ' 0% packet loss'"
 
 got=$(run -- python3 -c "$FETCH_PY" "http://10.0.2.2:$port/blob")
 ok "10 MiB from the host's loopback, byte-exact ($got)" test "$got" = "$want"
+
+# IPv6: the namespace takes a fec0::/64 address by SLAAC (libslirp's router
+# advertisement) and fetches from the host's ::1 through fec0::2
+port6=$(free_port)
+http_serve "$TMP/www" "$port6" ::1
+out=$(run -- sh -c 'for i in $(seq 100); do
+		a=$(ip -6 -o addr show dev eth0 | awk '"'"'$4 ~ /^fec0:/ && !/tentative/ {print $4}'"'"')
+		[ -n "$a" ] && break; sleep 0.1; done
+	echo "$a"; python3 -c "$1" "http://[fec0::2]:$2/blob"' sh "$FETCH_PY" "$port6" 2>&1)
+diag "IPv6: $(echo "$out" | tr '\n' ' ')"
+ok "IPv6: a fec0::/64 address by SLAAC" sh -c "echo '$out' | head -1 | grep -q '^fec0::.*/64$'"
+ok "IPv6: 10 MiB from the host through fec0::2, byte-exact" test "$(echo "$out" | tail -1)" = "$want"
 
 # upload: the namespace sends 10 MiB to the host (its TCP segments are
 # merged before libslirp sees them: tcp_coalesce.c)
