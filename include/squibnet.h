@@ -181,7 +181,10 @@ struct sqn_rate_limiter {
  * @log_opaque:		passed to @log
  * @log_level:		most verbose level passed to @log
  * @rx_queue_len:	frames held for the guest before the oldest drop;
- *			0: 256
+ *			0: 256 (userspace and socket keep no such queue: what
+ *			the caller has not read waits in the helper's socket,
+ *			so the helper is held back rather than its frames
+ *			dropped, as a VMM's stream netdev does)
  * @tx_queue_len:	frames held for the backend before drops; 0: 256
  * @max_frame:		largest frame in either direction, 14..65536; 0: the
  *			mode's default (SQN_FRAME_MAX for helpers, MTU + 14
@@ -392,7 +395,8 @@ struct sqn_frame {
  *			connection ends stays counted here, as one lost in a
  *			socket buffer does; the log says how many)
  * @tx_bytes:		bytes of those frames
- * @rx_dropped:		frames for the guest dropped (queue full, oldest)
+ * @rx_dropped:		frames for the guest dropped (queue full, oldest;
+ *			never in userspace and socket modes)
  * @tx_dropped:		frames written by the caller and dropped by that
  *			write (queue full, backend refused, connection
  *			failing while the link is still up).
