@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""bench.py - throughput of every squib-net path against the anchors, one run
+"""bench.py - throughput and latency of every squib-net path against the
+anchors, one run
 
 Theory of operation: every path is one line of PATHS. Setting a path up
 yields a network namespace (found by the pid of a process living in it) and
@@ -11,15 +12,18 @@ iperf3 client always runs in the namespace (nsenter -n), so the same
 measurement is made the same way for every path: -c is namespace -> host,
 -c -R is host -> namespace. Each (path, MTU) is set up once, then every
 repetition measures both directions; the median of the receiver's Gbit/s is
-reported, with the ratio to each anchor measured in the same run.
+reported, with the ratio to each anchor measured in the same run. Then, on
+the same path, latency: bench/rr request/response round trips (1 B and
+1 KiB) and ICMP echoes, median and p99, and what each adds to veth's.
 
 Everything created is named sqnb-<pid>-..., registered as it is made and
 torn down in a finally block, from atexit and on SIGINT/SIGTERM. Only
 processes this script started (and their descendants) are ever signalled,
 each by pid.
 
-Output, in --out: bench.txt (table), bench.json (machine, versions, raw
-samples), bench.svg (grouped bar chart). Standard library only.
+Output, in --out: bench.txt (tables), bench.json (machine, versions, raw
+samples), bench.svg (grouped bar charts). Standard library only; the
+naive-relay anchor and the rr tool are C programs built with the tree.
 """
 
 import argparse
@@ -48,7 +52,11 @@ DIRS = ("ns->host", "host->ns")
 # A sample under this is a stalled transfer (passt 2023-03 stalls bulk
 # namespace-to-host TCP); a stalled anchor gives no ratio.
 STALL_GBPS = 0.05
-ANCHORS = ("veth", "pasta", "slirp4netns")
+ANCHORS = ("veth", "pasta", "slirp4netns", "naive-relay")
+# Latency: TCP request/response (bench/rr) with these message sizes, and
+# ICMP echo where the path answers it
+RR_SIZES = (1, 1024)
+LAT_TESTS = ("rr 1 B", "rr 1 KiB", "ping")
 
 # The userspace stacks' view of the host: 10.0.2.2 is the gateway they map
 # to the host's loopback (libslirp's default; passt and pasta get it with
@@ -422,16 +430,41 @@ def _read_ready(fd):
         return False
 
 
+def setup_naive(ctx, mtu):
+    """bench/naive-relay: passt --fd and a TAP in a fresh namespace, one
+    blocking thread per direction; the namespace is configured here as
+    passt's DHCP would (address, MTU, default route)."""
+    if not ctx.naive:
+        raise Unavailable("bench/naive-relay not built (ninja -C build)")
+    h = holder("naive-relay ns")
+    tap = ctx.tap_name[:-1] + "n"
+    p = spawn("naive-relay", [ctx.naive, "/proc/%d/ns/net" % h.pid, tap,
+                              "--", "passt", "-f", "-m", str(mtu)] +
+              SLIRP_NET, log_path=ctx.logfile("naive-relay-%d" % mtu))
+    wait_for(lambda: sh(in_ns(h.pid, ["ip", "link", "show", tap]),
+                        check=False).returncode == 0, 10,
+             "naive-relay's TAP", p)
+    for argv in (["ip", "link", "set", "lo", "up"],
+                 ["ip", "link", "set", tap, "mtu", str(mtu), "up"],
+                 ["ip", "addr", "add", "10.0.2.15/24", "dev", tap],
+                 ["ip", "route", "add", "default", "via", HOST_ALIAS]):
+        sh(in_ns(h.pid, argv))
+    wait_for(lambda: ns_ready(h.pid, HOST_ALIAS), 10, "naive-relay address",
+             p)
+    return Env(h.pid, "127.0.0.1", HOST_ALIAS)
+
+
 def run_path(args_fn, target, bind="127.0.0.1", pre=None, post=None):
     """A path of ours: squib-net run ARGS --mtu N -- sleep, then nsenter."""
 
     def setup(ctx, mtu):
-        if not ctx.squib_net:
+        exe = ctx.cur_squib
+        if not exe:
             raise Unavailable("squib-net not built (looked in %s; give "
                               "--squib-net PATH)" % ", ".join(ctx.looked))
         if pre:
             pre(ctx, mtu)
-        argv = [ctx.squib_net, "run", "--mtu", str(mtu)] + args_fn(ctx) + \
+        argv = [exe, "run", "--mtu", str(mtu)] + args_fn(ctx) + \
             ["--", "sleep", "1000000"]
         p = spawn("squib-net run", argv,
                   log_path=ctx.logfile("run-%s-%d" % (ctx.cur, mtu)))
@@ -487,6 +520,20 @@ def helper_args(kind):
     return fn
 
 
+def policy_args(base, target):
+    """base's arguments and a 50-rule egress policy (25 allow-host, 25
+    allow-net), the rule that lets the benchmark's traffic to target
+    through last: every frame is checked against every network rule."""
+    def fn(ctx):
+        a = base(ctx)
+        for i in range(25):
+            a += ["--allow-host", "h%d.bench.example" % i]
+        for i in range(24):
+            a += ["--allow-net", "198.18.%d.0/24:443/tcp" % i]
+        return a + ["--allow-net", target]
+    return fn
+
+
 class PathDef:
     """One line of the table.
 
@@ -495,11 +542,15 @@ class PathDef:
     @setup:	fn(ctx, mtu) -> Env, registering its own cleanup
     @desc:	what it is, for the README and the JSON
     @needs:	fn(ctx) -> None or why the path is skipped
+    @vs:	a path of ours it is compared to, measured just before it
     """
 
-    def __init__(self, name, kind, setup, desc, needs=None):
+    def __init__(self, name, kind, setup, desc, needs=None, base=False,
+                 vs=None):
         self.name, self.kind, self.setup, self.desc = name, kind, setup, desc
         self.needs = needs
+        self.base = base  # run with --compare's squib-net
+        self.vs = vs
 
 
 def _need_tool(tool):
@@ -516,9 +567,17 @@ PATHS = [
     PathDef("slirp4netns", "anchor", setup_slirp4netns,
             "slirp4netns --configure (libslirp), host loopback via 10.0.2.2",
             _need_tool("slirp4netns")),
+    PathDef("naive-relay", "anchor", setup_naive,
+            "bench/naive-relay: passt --fd <-> a TAP, blocking, one frame "
+            "per system call, a thread per direction", _need_tool("passt")),
     PathDef("slirp", "ours",
             run_path(lambda ctx: ["--mode", "slirp"], HOST_ALIAS),
             "squib-net run --mode slirp (embedded libslirp)"),
+    PathDef("slirp-policy", "ours",
+            run_path(policy_args(lambda ctx: ["--mode", "slirp"],
+                                 HOST_ALIAS), HOST_ALIAS),
+            "slirp with a 50-rule egress policy (every frame judged)",
+            vs="slirp"),
     PathDef("userspace-passt", "ours",
             run_path(helper_args("passt"), HOST_ALIAS),
             "squib-net run --mode userspace --helper passt (passt --fd)"),
@@ -542,7 +601,13 @@ PATHS = [
             run_path(tap_args(True), TAP_HOST, bind=TAP_HOST, pre=drop_tap),
             "squib-net run --mode tap --offload (virtio-net header, "
             "GSO/checksum offload)"),
+    PathDef("tap-offload-policy", "ours",
+            run_path(policy_args(tap_args(True), TAP_HOST), TAP_HOST,
+                     bind=TAP_HOST, pre=drop_tap),
+            "tap-offload with a 50-rule egress policy", vs="tap-offload"),
 ]
+# the same path without a feature, for a path's ratio to it
+VS = {p.name: p.vs for p in PATHS if p.vs}
 
 # The targets this project set itself: (path, direction or None for both, mtu or None for
 # both, kind, value, anchor or None)
@@ -552,6 +617,10 @@ TARGETS = [
     ("userspace-passt", "host->ns", 65520, "ratio", 0.9, "pasta"),
     ("userspace-passt", "ns->host", 65520, "gbps", 5.0, None),
     ("tap-offload", None, None, "ratio", 0.5, "veth"),
+    ("slirp-policy", None, None, "ratio", 0.9, "slirp"),
+    ("tap-offload-policy", None, None, "ratio", 0.9, "tap-offload"),
+    ("userspace-passt", None, None, "ratio", 1.1, "naive-relay"),
+    ("socket-passt", None, None, "ratio", 1.1, "naive-relay"),
 ]
 
 
@@ -573,6 +642,13 @@ class Ctx:
         self.looked = [os.path.join(ROOT, "build/cli/squib-net"),
                        os.path.join(ROOT, "build-*/cli/squib-net")]
         self.squib_net = find_squib_net(args.squib_net)
+        self.base_squib = args.compare
+        self.cur_squib = self.squib_net
+        self.naive = find_bench_tool(self.squib_net, "naive-relay")
+        self.rr = find_bench_tool(self.squib_net, "rr")
+        self.ping = (["ping"] if shutil.which("ping") else
+                     ["busybox", "ping"] if shutil.which("busybox") else
+                     None)
 
     def logfile(self, what):
         return os.path.join(self.tmp, what + ".log")
@@ -603,15 +679,32 @@ def find_squib_net(given):
     return None
 
 
-def start_server(ctx, env):
+def find_bench_tool(squib_net, name):
+    """bench/NAME in squib-net's build directory, else in build*/."""
+    import glob
+    cands = []
+    if squib_net:
+        cands.append(os.path.join(os.path.dirname(os.path.dirname(
+            os.path.abspath(squib_net))), "bench", name))
+    cands += sorted(glob.glob(os.path.join(ROOT, "build*/bench", name)))
+    for c in cands:
+        if os.access(c, os.X_OK):
+            return c
+    return None
+
+
+def start_server(ctx, env, exe="iperf3"):
+    """A server (iperf3 or bench/rr: both take -s -B ADDR -p PORT) where
+    the path's server side is, once it listens."""
     port = free_port()
-    argv = ["iperf3", "-s", "-B", env.bind, "-p", str(port)]
+    argv = [exe, "-s", "-B", env.bind, "-p", str(port)]
     if env.server_ns:
         argv = in_ns(env.server_ns, argv)
-    p = spawn("iperf3 server", argv,
-              log_path=ctx.logfile("iperf3-s-%s-%d" % (ctx.cur, port)))
+    name = os.path.basename(exe)
+    p = spawn(name + " server", argv,
+              log_path=ctx.logfile("%s-s-%s-%d" % (name, ctx.cur, port)))
     wait_for(lambda: listening(env.server_ns or p.pid, port), 10,
-             "iperf3 -s on %s:%d" % (env.bind, port), p)
+             "%s -s on %s:%d" % (name, env.bind, port), p)
     return p, port
 
 
@@ -645,10 +738,88 @@ def iperf_sample(ctx, env, port, reverse):
     }, None
 
 
-def measure_path(ctx, pd, mtu, results):
-    """Set @pd up at @mtu, run reps x both directions, tear it down."""
+def pctl(xs, q):
+    """The q-quantile of @xs (nearest rank)."""
+    xs = sorted(xs)
+    return xs[max(0, math.ceil(q * len(xs)) - 1)]
+
+
+def rr_sample(ctx, env, port, size):
+    """One bench/rr client run: its JSON, or None and the error."""
+    a = ctx.args
+    argv = in_ns(env.ns_pid, [ctx.rr, "-c", env.target, "-p", str(port),
+                              "-m", str(size), "-n", str(a.rr_rounds)])
+    try:
+        r = sh(argv, check=False, timeout=120)
+    except subprocess.TimeoutExpired:
+        return None, "rr client timed out"
+    if r.returncode:
+        return None, first_line(r.stderr) or "rr failed"
+    try:
+        return json.loads(r.stdout), None
+    except ValueError:
+        return None, "rr: no JSON"
+
+
+def ping_sample(ctx, env):
+    """ICMP echo round trips, back to back (-A), the first 5 left out."""
+    n = ctx.args.ping_count + 5
+    argv = in_ns(env.ns_pid, ctx.ping + ["-A", "-c", str(n), "-W", "2",
+                                         "-w", "30", env.target])
+    try:
+        r = sh(argv, check=False, timeout=60)
+    except subprocess.TimeoutExpired:
+        return None, "ping timed out"
+    t = [float(x) * 1000 for x in re.findall(r"time=([0-9.]+) ms",
+                                             r.stdout)][5:]
+    if len(t) < ctx.args.ping_count // 2:
+        return None, "no reply (%d of %d)" % (len(t), n)
+    return {"count": len(t), "sent": n, "median_us": statistics.median(t),
+            "p99_us": pctl(t, 0.99), "min_us": min(t),
+            "mean_us": statistics.mean(t), "max_us": max(t)}, None
+
+
+def measure_latency(ctx, pd, env, mtu, lat):
+    """rr round trips of each RR_SIZES and pings over a set-up path."""
+    a = ctx.args
+    key = "%s|%d" % (pd.name, mtu)
+    L = lat[key] = {"path": pd.name, "kind": pd.kind, "mtu": mtu,
+                    "tests": {}, "errors": {}}
+    if not ctx.rr:
+        L["errors"]["rr"] = "bench/rr not built (ninja -C build)"
+    else:
+        srv, port = start_server(ctx, env, ctx.rr)
+        for size, test in zip(RR_SIZES, LAT_TESTS):
+            s, err = rr_sample(ctx, env, port, size)
+            if s is None:
+                L["errors"][test] = err
+                log("%s mtu %d %s: %s" % (pd.name, mtu, test, err))
+            else:
+                L["tests"][test] = s
+                log("%s mtu %d %s: median %.1f us, p99 %.1f us" %
+                    (pd.name, mtu, test, s["median_us"], s["p99_us"]))
+        release(srv)
+    if not a.ping_count:
+        return
+    if not ctx.ping:
+        L["errors"]["ping"] = "no ping (iputils-ping or busybox)"
+        return
+    s, err = ping_sample(ctx, env)
+    if s is None:
+        L["errors"]["ping"] = err
+        log("%s mtu %d ping: %s" % (pd.name, mtu, err))
+    else:
+        L["tests"]["ping"] = s
+        log("%s mtu %d ping: median %.1f us, p99 %.1f us" %
+            (pd.name, mtu, s["median_us"], s["p99_us"]))
+
+
+def measure_path(ctx, pd, mtu, results, lat):
+    """Set @pd up at @mtu, run reps x both directions and the latency
+    tests, tear it down."""
     a = ctx.args
     ctx.cur = pd.name
+    ctx.cur_squib = ctx.base_squib if pd.base else ctx.squib_net
     key = lambda d: "%s|%s|%d" % (pd.name, d, mtu)
     for d in DIRS:
         results[key(d)] = {"path": pd.name, "kind": pd.kind, "dir": d,
@@ -666,7 +837,7 @@ def measure_path(ctx, pd, mtu, results):
         if got_mtu != mtu:
             log("%s: namespace MTU is %s, asked for %d" % (pd.name, got_mtu,
                                                             mtu))
-        for rep in range(a.reps):
+        for rep in range(0 if a.latency_only else a.reps):
             for d in DIRS:
                 s, err = iperf_sample(ctx, env, port, d == "host->ns")
                 if s is None and rep == 0 and not results[key(d)]["samples"]:
@@ -683,6 +854,9 @@ def measure_path(ctx, pd, mtu, results):
                 if server.poll() is not None:
                     raise Unavailable("iperf3 server died: " +
                                       log_first_line(server))
+        release(server)
+        if not a.no_latency:
+            measure_latency(ctx, pd, env, mtu, lat)
     except Unavailable as e:
         msg = str(e)
         if not msg.startswith(("unavailable", "skipped")):
@@ -690,6 +864,11 @@ def measure_path(ctx, pd, mtu, results):
         for d in DIRS:
             if not results[key(d)]["samples"]:
                 results[key(d)]["status"] = msg
+        L = lat.setdefault("%s|%d" % (pd.name, mtu), {
+            "path": pd.name, "kind": pd.kind, "mtu": mtu, "tests": {},
+            "errors": {}})
+        if not L["tests"]:
+            L["status"] = msg
         log("%s mtu %d: %s" % (pd.name, mtu, msg))
     finally:
         for idx in range(len(REAPER.undo) - 1, mark - 1, -1):
@@ -718,7 +897,8 @@ def summarize(results):
                                                  r["errors"] else "?"))
     for r in results.values():
         r["ratio"], r["ratio_note"] = {}, {}
-        for an in ANCHORS:
+        for an in ANCHORS + ((VS[r["path"]],) if r["path"] in VS
+                             else ()):
             ref = results.get("%s|%s|%d" % (an, r["dir"], r["mtu"]))
             if r["median"] is None or not ref or ref["median"] is None:
                 continue
@@ -726,6 +906,49 @@ def summarize(results):
                 r["ratio_note"][an] = "anchor stalled"
             else:
                 r["ratio"][an] = r["median"] / ref["median"]
+
+
+def summarize_latency(lat):
+    """Each test's median minus veth's (same test and MTU): what the path
+    adds to the kernel's own round trip."""
+    for L in lat.values():
+        ref = lat.get("veth|%d" % L["mtu"])
+        L["added_us"] = {}
+        for t, v in L["tests"].items():
+            if ref and t in ref["tests"]:
+                L["added_us"][t] = v["median_us"] - \
+                    ref["tests"][t]["median_us"]
+
+
+# Latency targets: (path, test, anchors): the path's added latency is no
+# more than each anchor's, every MTU
+LAT_TARGETS = [
+    (p, t, ("slirp4netns", "pasta"))
+    for p in ("slirp", "userspace-passt", "tap") for t in LAT_TESTS[:2]
+]
+
+
+def check_lat_targets(lat):
+    out = []
+    for path, test, anchors in LAT_TARGETS:
+        for L in lat.values():
+            if L["path"] != path:
+                continue
+            for an in anchors:
+                ref = lat.get("%s|%d" % (an, L["mtu"]))
+                got = L.get("added_us", {}).get(test)
+                want = ref.get("added_us", {}).get(test) if ref else None
+                t = {"path": path, "dir": test, "mtu": L["mtu"],
+                     "kind": "latency", "want": want, "anchor": an,
+                     "got": got,
+                     "what": "added <= %s's" % an}
+                if got is None or want is None:
+                    t["verdict"] = "not measured"
+                else:
+                    t["verdict"] = "met" if got <= want else "missed"
+                    t["margin_us"] = want - got
+                out.append(t)
+    return out
 
 
 def check_targets(results, micro):
@@ -742,6 +965,8 @@ def check_targets(results, micro):
                 t["what"] = ">= %.1fx %s" % (want, anchor)
                 if r["ratio_note"].get(anchor):
                     t["note"] = r["ratio_note"][anchor]
+                elif "stalled" in r.get("status", ""):
+                    t["note"] = "the path's own samples stalled"
             else:
                 got = r["median"]
                 t["what"] = ">= %.1f Gbit/s" % want
@@ -815,6 +1040,7 @@ def machine_info(ctx):
             "squib-net": cmd_out([ctx.squib_net, "version"])
             if ctx.squib_net else None,
             "squib-net binary": ctx.squib_net,
+            "squib-net --compare": ctx.base_squib,
             "git": cmd_out(["git", "-C", ROOT, "describe", "--always",
                             "--dirty"]),
             "gvproxy": ctx.gvproxy,
@@ -838,14 +1064,51 @@ def fmt_x(v, note=None):
     return "%.2fx" % v
 
 
-def text_report(meta, rows, targets, micro, args):
+def fmt_us(v):
+    return "-" if v is None else "%.1f" % v
+
+
+def latency_lines(lat_rows, args):
+    """The latency table: median / p99 per test, and what the path adds to
+    veth's median."""
+    lines = ["Latency, microseconds: median / p99 (rr: TCP request/response "
+             "of 1 B and 1 KiB, %d round trips; ping: ICMP echo back to "
+             "back, %d), +veth: median minus veth's, same MTU" %
+             (args.rr_rounds, args.ping_count)]
+    hdr = ("path", "MTU") + LAT_TESTS + tuple("+veth " + t
+                                              for t in LAT_TESTS) + \
+        ("status",)
+    table = [hdr]
+    for L in lat_rows:
+        cells = [L["path"], str(L["mtu"])]
+        for t in LAT_TESTS:
+            v = L["tests"].get(t)
+            cells.append("%s / %s" % (fmt_us(v["median_us"]),
+                                      fmt_us(v["p99_us"])) if v else "-")
+        for t in LAT_TESTS:
+            a = L.get("added_us", {}).get(t)
+            cells.append("-" if a is None else "%+.1f" % a)
+        st = L.get("status") or "; ".join(
+            "%s: %s" % kv for kv in sorted(L["errors"].items())) or "ok"
+        cells.append(st)
+        table.append(tuple(cells))
+    w = [max(len(t[i]) for t in table) for i in range(len(hdr) - 1)]
+    for t in table:
+        cells = [t[i].ljust(w[i]) if i < 2 else t[i].rjust(w[i])
+                 for i in range(len(w))]
+        lines.append("  ".join(cells) + "  " + t[-1])
+    return lines
+
+
+def text_report(meta, rows, targets, micro, args, lat_rows=(),
+                lat_targets=()):
     lines = []
     lines.append("squib-net benchmark  %s  kernel %s  %s cpus  (%s s x %d "
                  "reps, omit %s s)" % (meta["date"][:19], meta["kernel"],
                                        meta["ncpu"], args.seconds, args.reps,
                                        args.omit))
     hdr = ("path", "direction", "MTU", "median", "min", "max", "x veth",
-           "x pasta", "x slirp4netns", "status")
+           "x pasta", "x slirp4netns", "x naive", "status")
     table = [hdr]
     for r in rows:
         table.append((r["path"], r["dir"], str(r["mtu"]), fmt_g(r["median"]),
@@ -856,17 +1119,23 @@ def text_report(meta, rows, targets, micro, args):
                             r.get("ratio_note", {}).get("pasta")),
                       fmt_x(r["ratio"].get("slirp4netns"),
                             r.get("ratio_note", {}).get("slirp4netns")),
+                      fmt_x(r["ratio"].get("naive-relay"),
+                            r.get("ratio_note", {}).get("naive-relay")),
                       r["status"]))
     w = [max(len(t[i]) for t in table) for i in range(len(hdr) - 1)]
-    lines.append("Gbit/s (iperf3 receiver, median of reps)")
-    for t in table:
-        cells = [t[i].ljust(w[i]) if i < 3 else t[i].rjust(w[i])
-                 for i in range(len(w))]
-        lines.append("  ".join(cells) + "  " + t[-1])
-    lines.append("(ratio = median / the anchor's median, same direction and "
-                 "MTU, this run; stall: the anchor's median is under %g "
-                 "Gbit/s)" % STALL_GBPS)
-    lines.append("")
+    if rows:
+        lines.append("Gbit/s (iperf3 receiver, median of reps)")
+        for t in table:
+            cells = [t[i].ljust(w[i]) if i < 3 else t[i].rjust(w[i])
+                     for i in range(len(w))]
+            lines.append("  ".join(cells) + "  " + t[-1])
+        lines.append("(ratio = median / the anchor's median, same direction "
+                     "and MTU, this run; stall: the anchor's median is under "
+                     "%g Gbit/s; naive: bench/naive-relay)" % STALL_GBPS)
+        lines.append("")
+    if lat_rows:
+        lines += latency_lines(lat_rows, args)
+        lines.append("")
     lines.append("Targets")
     for t in targets:
         got = t["got"]
@@ -883,6 +1152,15 @@ def text_report(meta, rows, targets, micro, args):
             extra += " (%s)" % t["note"]
         lines.append("  %-12s %-20s %-13s %-5s %-18s got %s%s" % (
             t["verdict"], t["path"], t["dir"], t["mtu"], t["what"], gs,
+            extra))
+    for t in lat_targets:
+        gs = "-" if t["got"] is None else "%+.1f us" % t["got"]
+        ws = "-" if t["want"] is None else "%+.1f us" % t["want"]
+        extra = "" if t.get("margin_us") is None else \
+            " (%.1f us %s)" % (abs(t["margin_us"]), "less" if
+                               t["margin_us"] >= 0 else "more")
+        lines.append("  %-12s %-20s %-13s %-5s %-18s got %s vs %s%s" % (
+            t["verdict"], t["path"], t["dir"], t["mtu"], t["what"], gs, ws,
             extra))
     if micro:
         lines.append("")
@@ -902,7 +1180,14 @@ def text_report(meta, rows, targets, micro, args):
 COLORS = {"veth": "#555555", "pasta": "#8c6d31", "slirp4netns": "#bd9e39",
           "slirp": "#1f77b4", "userspace-passt": "#2ca02c",
           "userspace-gvproxy": "#98df8a", "socket-passt": "#9467bd",
-          "tap": "#d62728", "tap-offload": "#ff7f0e"}
+          "tap": "#d62728", "tap-offload": "#ff7f0e",
+          "naive-relay": "#c49c94"}
+
+
+def color_of(path):
+    """A path's bar colour; a --compare baseline is its path's, paler."""
+    name, _, base = path.partition("@")
+    return COLORS.get(name, "#17becf"), ("0.45" if base else "1")
 
 
 def esc(s):
@@ -910,22 +1195,24 @@ def esc(s):
             .replace(">", "&gt;"))
 
 
-def svg_chart(rows, meta, mtus, linear=False):
-    """Grouped bars: one group per direction x MTU, one bar per path."""
-    paths = []
-    for r in rows:
-        if r["path"] not in paths:
-            paths.append(r["path"])
-    groups = [(d, m) for m in mtus for d in DIRS]
-    val = {(r["path"], r["dir"], r["mtu"]): r for r in rows}
-    vmax = max([r["median"] for r in rows if r["median"]] + [1.0])
+def svg_bars(title, unit, groups, paths, get, anchors, meta, linear=False,
+             fmt=None):
+    """Grouped bars: one group per (label, MTU) of @groups, one bar per
+    path; get(path, group) is (value, low, high) or None; whiskers from low
+    to high. Return: the SVG and its height."""
+    fmt = fmt or fmt_g
+    vals = [v[0] for p in paths for g in groups
+            for v in [get(p, g)] if v and v[0]]
+    highs = [v[2] for p in paths for g in groups
+             for v in [get(p, g)] if v and v[2]]
+    vmax = max(vals + highs + [1.0])
     vmin = 0.1
     if linear:
         top = vmax * 1.1
         ticks = [top * i / 5 for i in range(6)]
     else:
         top = 10 ** math.ceil(math.log10(vmax))
-        vmin = min([r["median"] for r in rows if r["median"]] + [1.0])
+        vmin = min(vals + [1.0])
         vmin = 10 ** math.floor(math.log10(max(vmin, 0.001)))
         ticks = []
         t = vmin
@@ -946,13 +1233,8 @@ def svg_chart(rows, meta, mtus, linear=False):
                 math.log10(top) - math.log10(vmin))
         return topm + plot_h - f * plot_h
 
-    o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
-         'viewBox="0 0 %d %d" font-family="DejaVu Sans, Arial, sans-serif" '
-         'font-size="12">' % (width, height, width, height),
-         '<rect width="100%" height="100%" fill="white"/>',
-         '<text x="%d" y="22" font-size="16" font-weight="bold">squib-net '
-         'throughput vs anchors (iperf3, median Gbit/s, %s scale)</text>' %
-         (left, "linear" if linear else "log"),
+    o = ['<text x="%d" y="22" font-size="16" font-weight="bold">%s (%s '
+         'scale)</text>' % (left, esc(title), "linear" if linear else "log"),
          '<text x="%d" y="40" fill="#444">%s, kernel %s, %s CPUs</text>' %
          (left, esc(meta["date"][:16]), esc(meta["kernel"]), meta["ncpu"])]
     for t in ticks:
@@ -962,52 +1244,117 @@ def svg_chart(rows, meta, mtus, linear=False):
         o.append('<text x="%d" y="%.1f" text-anchor="end" fill="#444">%s'
                  '</text>' % (left - 6, y + 4, ("%g" % t)))
     o.append('<text transform="translate(18,%d) rotate(-90)" '
-             'text-anchor="middle">Gbit/s</text>' % (topm + plot_h / 2))
+             'text-anchor="middle">%s</text>' % (topm + plot_h / 2,
+                                                 esc(unit)))
     base = topm + plot_h
     o.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000"/>' %
              (left, left + gw * len(groups), base, base))
-    for gi, (d, m) in enumerate(groups):
+    for gi, g in enumerate(groups):
+        label, m = g
         x0 = left + gi * gw + gap / 2
         for pi, p in enumerate(paths):
-            r = val.get((p, d, m))
+            v = get(p, g)
             x = x0 + pi * bw
-            if r is None or r["median"] is None:
+            if v is None or v[0] is None:
                 o.append('<text x="%.1f" y="%d" font-size="9" fill="#999" '
                          'text-anchor="middle">n/a</text>' %
                          (x + bw / 2 - 1, base - 4))
                 continue
-            y = y_of(r["median"])
+            y = y_of(v[0])
             o.append('<rect x="%.1f" y="%.1f" width="%d" height="%.1f" '
-                     'fill="%s"><title>%s %s MTU %d: %.2f Gbit/s</title>'
-                     '</rect>' % (x, y, bw - 3, base - y,
-                                  COLORS.get(p, "#17becf"), esc(p), esc(d),
-                                  m, r["median"]))
-            if r.get("min") is not None and r["max"] > r["min"]:
+                     'fill="%s" fill-opacity="%s"><title>%s %s MTU %d: %s '
+                     '%s</title></rect>' % ((x, y, bw - 3, base - y) +
+                                            color_of(p) +
+                                            (esc(p), esc(label), m,
+                                             fmt(v[0]), esc(unit))))
+            if v[1] is not None and v[2] is not None and v[2] > v[1]:
                 o.append('<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" '
                          'stroke="#000" stroke-width="1"/>' %
                          (x + (bw - 3) / 2, x + (bw - 3) / 2,
-                          y_of(r["min"]), y_of(r["max"])))
+                          y_of(v[1]), y_of(v[2])))
             o.append('<text x="%.1f" y="%.1f" font-size="9" '
                      'text-anchor="middle">%s</text>' %
-                     (x + (bw - 3) / 2, y - 3, fmt_g(r["median"])))
+                     (x + (bw - 3) / 2, y - 3, fmt(v[0])))
         o.append('<text x="%.1f" y="%d" text-anchor="middle" '
                  'font-weight="bold">%s</text>' %
-                 (x0 + bw * len(paths) / 2, base + 20, esc(d)))
+                 (x0 + bw * len(paths) / 2, base + 20, esc(label)))
         o.append('<text x="%.1f" y="%d" text-anchor="middle">MTU %d</text>'
                  % (x0 + bw * len(paths) / 2, base + 36, m))
     lx = left + gw * len(groups) + 16
     for pi, p in enumerate(paths):
         y = topm + pi * 20
-        o.append('<rect x="%d" y="%d" width="14" height="14" fill="%s"/>' %
-                 (lx, y, COLORS.get(p, "#17becf")))
-        anchor = any(r["path"] == p and r["kind"] == "anchor" for r in rows)
+        o.append('<rect x="%d" y="%d" width="14" height="14" fill="%s" '
+                 'fill-opacity="%s"/>' % ((lx, y) + color_of(p)))
         o.append('<text x="%d" y="%d">%s%s</text>' %
-                 (lx + 20, y + 12, esc(p), " (anchor)" if anchor else ""))
-    o.append('<text x="%d" y="%d" fill="#444" font-size="11">whiskers: '
-             'min..max of the repetitions; n/a: path unavailable</text>' %
-             (left, base + 60))
-    o.append("</svg>")
-    return "\n".join(o) + "\n"
+                 (lx + 20, y + 12, esc(p), " (anchor)" if p in anchors
+                  else ""))
+    return o, width, height
+
+
+def svg_chart(rows, meta, mtus, linear=False, lat_rows=()):
+    """Throughput (one group per direction x MTU, whiskers min..max) and,
+    below it, latency (one group per test x MTU, whiskers median..p99)."""
+    parts = []
+    anchors = set(r["path"] for r in list(rows) + list(lat_rows)
+                  if r["kind"] == "anchor")
+    paths = []
+    for r in rows:
+        if r["path"] not in paths:
+            paths.append(r["path"])
+    if rows:
+        val = {(r["path"], r["dir"], r["mtu"]): r for r in rows}
+
+        def get(p, g):
+            r = val.get((p, g[0], g[1]))
+            if r is None or r["median"] is None:
+                return None
+            return (r["median"], r.get("min"), r.get("max"))
+
+        o, w, h = svg_bars("squib-net throughput vs anchors (iperf3, median "
+                           "Gbit/s)", "Gbit/s",
+                           [(d, m) for m in mtus for d in DIRS], paths, get,
+                           anchors, meta, linear)
+        o.append('<text x="70" y="%d" fill="#444" font-size="11">whiskers: '
+                 'min..max of the repetitions; n/a: path unavailable</text>'
+                 % (h - 30))
+        parts.append((o, w, h))
+    if lat_rows:
+        lpaths = []
+        for L in lat_rows:
+            if L["path"] not in lpaths:
+                lpaths.append(L["path"])
+        lval = {(L["path"], L["mtu"]): L for L in lat_rows}
+
+        def lget(p, g):
+            L = lval.get((p, g[1]))
+            v = L and L["tests"].get(g[0])
+            return (v["median_us"], v["median_us"], v["p99_us"]) if v \
+                else None
+
+        o, w, h = svg_bars("squib-net latency vs anchors (median "
+                           "microseconds)", "microseconds",
+                           [(t, m) for m in mtus for t in LAT_TESTS],
+                           lpaths, lget, anchors, meta, False,
+                           lambda v: "%.0f" % v)
+        o.append('<text x="70" y="%d" fill="#444" font-size="11">rr: TCP '
+                 'request/response (bench/rr); ping: ICMP echo; whiskers: '
+                 'median..p99; n/a: not measured or no reply</text>' %
+                 (h - 30))
+        parts.append((o, w, h))
+    width = max([p[1] for p in parts] + [100])
+    height = sum(p[2] for p in parts) or 100
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'viewBox="0 0 %d %d" font-family="DejaVu Sans, Arial, sans-serif" '
+           'font-size="12">' % (width, height, width, height),
+           '<rect width="100%" height="100%" fill="white"/>']
+    y = 0
+    for o, w, h in parts:
+        out.append('<g transform="translate(0,%d)">' % y)
+        out += o
+        out.append('</g>')
+        y += h
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -1044,8 +1391,9 @@ def on_signal(signum, frame):
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(
-        description="iperf3 throughput of squib-net's paths against veth, "
-                    "pasta and slirp4netns, measured in the same run")
+        description="iperf3 throughput and request/response latency of "
+                    "squib-net's paths against veth, pasta, slirp4netns and "
+                    "a naive relay, measured in the same run")
     ap.add_argument("--quick", action="store_true",
                     help="1 s x 1 rep, no omit (development)")
     ap.add_argument("--only", help="comma-separated paths (default: all): " +
@@ -1058,10 +1406,24 @@ def parse_args(argv):
                     help="samples per path, direction and MTU (default 3)")
     ap.add_argument("--omit", type=float, default=1,
                     help="seconds of TCP ramp-up not counted (default 1)")
+    ap.add_argument("--rr-rounds", type=int, default=5000,
+                    help="request/response round trips per message size "
+                    "(default 5000)")
+    ap.add_argument("--ping-count", type=int, default=500,
+                    help="ICMP echoes per path and MTU (default 500; 0: no "
+                    "ping)")
+    ap.add_argument("--no-latency", action="store_true",
+                    help="throughput only")
+    ap.add_argument("--latency-only", action="store_true",
+                    help="latency only (no iperf3)")
     ap.add_argument("--gvproxy", help="gvproxy binary: adds "
                     "userspace-gvproxy")
     ap.add_argument("--squib-net", help="the squib-net binary (default: "
                     "build-*/cli/squib-net or build/cli/squib-net)")
+    ap.add_argument("--compare", metavar="PATH", help="another squib-net "
+                    "binary (a baseline build): each of our paths is also "
+                    "run with it, as PATH@base, right after the path "
+                    "itself, in the same run")
     ap.add_argument("--microbench", help="the microbench binary (default: "
                     "build*/bench/microbench)")
     ap.add_argument("--no-microbench", action="store_true")
@@ -1087,16 +1449,38 @@ def parse_args(argv):
     for m in a.mtus:
         if not 576 <= m <= 65520:
             ap.error("--mtu %d: 576..65520" % m)
+    if a.compare:
+        if not os.access(a.compare, os.X_OK):
+            ap.error("--compare %s: not an executable" % a.compare)
+        a.compare = os.path.abspath(a.compare)
+        with_base = []
+        for p in PATHS:
+            with_base.append(p)
+            if p.kind == "ours":
+                with_base.append(PathDef(p.name + "@base", "base", p.setup,
+                                         p.desc + ", built from --compare",
+                                         p.needs, base=True))
+        PATHS[:] = with_base
     names = [p.name for p in PATHS]
     a.paths = names
     if a.only:
         a.paths = [x for x in a.only.split(",") if x]
+        if a.compare:  # a path chosen brings its baseline along
+            a.paths += [x + "@base" for x in a.paths
+                        if x + "@base" in names]
         bad = [x for x in a.paths if x not in names]
         if bad:
             ap.error("--only: unknown path %s; paths: %s" %
                      (",".join(bad), ",".join(names)))
     if a.reps < 1 or a.seconds <= 0:
         ap.error("--reps and --seconds must be positive")
+    if a.rr_rounds < 1 or a.ping_count < 0:
+        ap.error("--rr-rounds must be positive, --ping-count at least 0")
+    if a.no_latency and a.latency_only:
+        ap.error("--no-latency and --latency-only exclude each other")
+    if a.quick:
+        a.rr_rounds = min(a.rr_rounds, 1000)
+        a.ping_count = min(a.ping_count, 100)
     return a
 
 
@@ -1106,6 +1490,8 @@ def replot(args):
     meta, cfg = doc["meta"], doc["config"]
     args.seconds, args.reps, args.omit = cfg["seconds"], cfg["reps"], \
         cfg["omit"]
+    args.rr_rounds = cfg.get("rr_rounds", args.rr_rounds)
+    args.ping_count = cfg.get("ping_count", args.ping_count)
     results = {"%s|%s|%d" % (r["path"], r["dir"], r["mtu"]): r
                for r in doc["results"]}
     for r in results.values():
@@ -1116,23 +1502,30 @@ def replot(args):
     summarize(results)
     rows = [results["%s|%s|%d" % (r["path"], r["dir"], r["mtu"])]
             for r in doc["results"]]
+    lat_rows = doc.get("latency", [])
+    summarize_latency({"%s|%d" % (L["path"], L["mtu"]): L
+                       for L in lat_rows})
     write_outputs(args, meta, cfg["mtus"], rows, results, doc["microbench"],
-                  cfg)
+                  cfg, lat_rows)
     return 0
 
 
-def write_outputs(args, meta, mtus, rows, results, micro, cfg):
-    targets = check_targets(results, micro)
+def write_outputs(args, meta, mtus, rows, results, micro, cfg, lat_rows):
+    targets = check_targets(results, micro) if rows else []
+    lat_targets = check_lat_targets({"%s|%d" % (L["path"], L["mtu"]): L
+                                     for L in lat_rows})
     os.makedirs(args.out, exist_ok=True)
-    text = text_report(meta, rows, targets, micro, args)
+    text = text_report(meta, rows, targets, micro, args, lat_rows,
+                       lat_targets)
     doc = {"meta": meta, "config": cfg, "results": rows,
-           "targets": targets, "microbench": micro}
+           "targets": targets, "microbench": micro, "latency": lat_rows,
+           "latency_targets": lat_targets}
     with open(os.path.join(args.out, "bench.txt"), "w") as f:
         f.write(text)
     with open(os.path.join(args.out, "bench.json"), "w") as f:
         json.dump(doc, f, indent=1)
     with open(os.path.join(args.out, "bench.svg"), "w") as f:
-        f.write(svg_chart(rows, meta, mtus, args.linear))
+        f.write(svg_chart(rows, meta, mtus, args.linear, lat_rows))
     sys.stdout.write(text)
     log("wrote %s/bench.{txt,json,svg}" % args.out)
 
@@ -1155,7 +1548,7 @@ def main(argv):
     atexit.register(REAPER.all)
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    results = {}
+    results, lat = {}, {}
     try:
         ctx = Ctx(args)
         meta = machine_info(ctx)
@@ -1163,7 +1556,7 @@ def main(argv):
         for mtu in args.mtus:
             for pd in PATHS:
                 if pd.name in args.paths:
-                    measure_path(ctx, pd, mtu, results)
+                    measure_path(ctx, pd, mtu, results, lat)
         micro = None if args.no_microbench else run_microbench(args)
     except KeyboardInterrupt:
         log("interrupted: cleaning up")
@@ -1173,15 +1566,22 @@ def main(argv):
         REAPER.all()
 
     meta["loadavg_at_end"] = os.getloadavg()
+    if args.latency_only:
+        results = {}
     summarize(results)
+    summarize_latency(lat)
     order = {p.name: i for i, p in enumerate(PATHS)}
     rows = sorted(results.values(), key=lambda r: (
         order[r["path"]], args.mtus.index(r["mtu"]), DIRS.index(r["dir"])))
+    lat_rows = sorted(lat.values(), key=lambda L: (
+        order[L["path"]], args.mtus.index(L["mtu"])))
     cfg = {"seconds": args.seconds, "reps": args.reps, "omit": args.omit,
-           "mtus": args.mtus,
+           "mtus": args.mtus, "rr_rounds": args.rr_rounds,
+           "ping_count": args.ping_count,
            "paths": {p.name: {"kind": p.kind, "desc": p.desc}
                      for p in PATHS if p.name in args.paths}}
-    write_outputs(args, meta, args.mtus, rows, results, micro, cfg)
+    write_outputs(args, meta, args.mtus, rows, results, micro, cfg,
+                  lat_rows)
     return 0
 
 

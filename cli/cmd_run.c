@@ -158,6 +158,11 @@ int cmd_run(int argc, char **argv)
 		goto out_iface;
 	if (o.m.have_host_addr) {
 		rc = ns_if_set_addr(o.m.tap, &o.m.host_addr, err, sizeof(err));
+		/* the policy's gateway and DNS: the address just given */
+		if (!rc && o.m.policy.n)
+			rc = sqn_iface_set_policy(iface, o.m.policy.v,
+						  o.m.policy.n, err,
+						  sizeof(err));
 		if (rc) {
 			fprintf(stderr, "squib-net: %s\n", err);
 			goto out_ctl;

@@ -116,6 +116,9 @@ static int start_uplink(struct serve *s, char *err, size_t errlen)
 		return 0;
 	sqn_params_init(&p);
 	cli_mode_fill_params(&s->o->m, &p);
+	/* the policy options are the VM ports' (serve_policy.c) */
+	p.policy_rules = NULL;
+	p.n_policy_rules = 0;
 	p.log = cli_log;
 	p.log_level = s->o->m.verbose >= 2   ? SQN_LOG_DEBUG
 		      : s->o->m.verbose == 1 ? SQN_LOG_INFO
@@ -191,6 +194,7 @@ static void serve_teardown(struct serve *s)
 	for (i = 1; s->port && i <= s->o->max_ports; i++)
 		if (s->port[i].used) {
 			serve_port_flush(&s->port[i], UINT32_MAX);
+			serve_policy_port_close(s, &s->port[i]);
 			serve_port_close(&s->port[i]);
 		}
 	sqn_cap_stop(&s->cap, NULL); /* -ENOENT when none runs */
@@ -200,6 +204,7 @@ static void serve_teardown(struct serve *s)
 	sqn_iface_free(s->up);
 	s->up = NULL;
 	relay_sigq_close(&s->sigq);
+	serve_policy_stop(s);
 	sqn_sw_free(&s->sw);
 	free(s->port);
 	free(s->dport);
@@ -277,7 +282,9 @@ int cmd_serve(int argc, char **argv)
 			goto out;
 		s.nlis++;
 	}
-	rc = start_uplink(&s, err, sizeof(err));
+	rc = serve_policy_start(&s, err, sizeof(err));
+	if (!rc)
+		rc = start_uplink(&s, err, sizeof(err));
 	if (!rc)
 		rc = serve_ctl_open(&s, err, sizeof(err));
 	if (rc)

@@ -17,11 +17,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
 #include "ctl_proto.h"
+#include "policy_rules.h"
 #include "ratelimit.h"
 
 /* ------------------------------------------------------------------ */
@@ -85,7 +87,7 @@ struct ctl_field {
 #define TARGETED                                                               \
 	(CMD(CTL_FORWARD_ADD) | CMD(CTL_FORWARD_REMOVE) |                      \
 	 CMD(CTL_CAPTURE_START) | CMD(CTL_CAPTURE_STOP) |                      \
-	 CMD(CTL_RATE_LIMIT) | CMD(CTL_DISCONNECT))
+	 CMD(CTL_RATE_LIMIT) | CMD(CTL_POLICY_SET) | CMD(CTL_DISCONNECT))
 #define RL CMD(CTL_RATE_LIMIT)
 #define CAP CMD(CTL_CAPTURE_START)
 #define FWD (CMD(CTL_FORWARD_ADD) | CMD(CTL_FORWARD_REMOVE))
@@ -147,6 +149,11 @@ static const struct ctl_field ctl_fields[] = {
 	    "nanosecond timestamps"),
 	LIMITER_ROWS(rx),
 	LIMITER_ROWS(tx),
+	ROW("rules", K_STRS, CMD(CTL_POLICY_SET), CMD(CTL_POLICY_SET),
+	    OFF(rules), 0, 0, NULL, 0,
+	    "the egress policy: allow-host=NAME, "
+	    "allow-net=CIDR[:PORTS][/PROTO], "
+	    "allow-dns=ADDR, deny-all, check-sni ([] turns it off)"),
 };
 
 #define ROW_CMD 0
@@ -176,8 +183,8 @@ static const struct ctl_cmd_info ctl_cmds[CTL_CMD_COUNT] = {
 	[CTL_CAPTURE_STOP] = {"capture-stop", false, "stop a capture"},
 	[CTL_RATE_LIMIT] = {"rate-limit", false,
 			    "set rate limits (Firecracker's PATCH body)"},
-	[CTL_POLICY_SET] = {"policy-set", true,
-			    "set or replace the egress policy (reserved)"},
+	[CTL_POLICY_SET] = {"policy-set", false,
+			    "set or replace the egress policy"},
 	[CTL_DISCONNECT] = {"disconnect", false, "disconnect a serve port"},
 };
 
@@ -720,6 +727,40 @@ int ctl_req_set(struct ctl_req *r, const char *path, const char *value,
 }
 
 /**
+ * check_rules() - a policy-set's rules, through the rule parser
+ * @v:		the rules
+ * @err:	gets what is wrong: "rules[N]: " and the parser's message
+ *
+ * Return: 0 or -EINVAL (-ENOMEM when no room to parse them)
+ */
+static int check_rules(const struct ctl_strs *v, struct ctl_err *err)
+{
+	struct sqn_policy_rules *set = malloc(sizeof(*set));
+	char why[200], path[24];
+	unsigned i;
+	int rc = 0;
+
+	if (!set) {
+		ctl_err_set(err, "rules", "rules: out of memory");
+		return -ENOMEM;
+	}
+	sqn_policy_rules_init(set);
+	for (i = 0; i < v->n && !rc; i++) {
+		rc = sqn_policy_rule_parse(set, v->v[i], why, sizeof(why));
+		if (rc) {
+			snprintf(path, sizeof(path), "rules[%u]", i);
+			ctl_err_set(err, path, "%s: %s", path, why);
+		}
+	}
+	if (!rc && sqn_policy_rules_check(set, why, sizeof(why))) {
+		ctl_err_set(err, "rules", "rules: %s", why);
+		rc = -EINVAL;
+	}
+	free(set);
+	return rc;
+}
+
+/**
  * ctl_req_check() - what a whole request needs: required fields, and
  *		     rate-limit naming a direction
  * @r:		the request
@@ -759,7 +800,7 @@ int ctl_req_check(struct ctl_req *r, struct ctl_err *err)
 			    "rx_rate_limiter or tx_rate_limiter");
 		return -EINVAL;
 	}
-	return 0;
+	return r->cmd == CTL_POLICY_SET ? check_rules(&r->rules, err) : 0;
 }
 
 /**
@@ -1027,7 +1068,7 @@ static const struct {
 	STATX(rx_errors),    STATX(tx_errors),	     STATX(conn_resets),
 	STATX(link_changes), STATX(helper_restarts), STATX(rx_throttled),
 	STATX(tx_throttled), STATX(capture_frames),  STATX(capture_dropped),
-	STATX(capture_lost),
+	STATX(capture_lost), STATX(policy_denied),
 };
 
 _Static_assert(sizeof(statx_fields) / sizeof(statx_fields[0]) ==

@@ -45,7 +45,7 @@
  * @CTL_CAPTURE_START:	start a pcap capture
  * @CTL_CAPTURE_STOP:	stop it
  * @CTL_RATE_LIMIT:	set rate limits (Firecracker's PATCH body)
- * @CTL_POLICY_SET:	reserved: set or replace the egress policy
+ * @CTL_POLICY_SET:	set or replace the egress policy
  * @CTL_DISCONNECT:	disconnect a serve port
  * @CTL_CMD_COUNT:	number of commands
  */
@@ -112,6 +112,8 @@ struct ctl_limiter {
  * @nsec:	"nsec": nanosecond timestamps (capture-start)
  * @rx:		"rx_rate_limiter" (rate-limit)
  * @tx:		"tx_rate_limiter" (rate-limit)
+ * @rules:	"rules": the egress policy's rules (policy-set), each checked
+ *		by the rule parser (policy_rules.h); none: the policy off
  * @have:	bit i set: field table row i was given
  * @arena:	where the parser decodes strings
  */
@@ -127,6 +129,7 @@ struct ctl_req {
 	bool nsec;
 	struct ctl_limiter rx;
 	struct ctl_limiter tx;
+	struct ctl_strs rules;
 	uint64_t have;
 	char arena[CTL_LINE_MAX + 1];
 };

@@ -398,7 +398,7 @@ int cli_opts_check(const struct cli_command *cmd, struct cli_parse *ps,
 {
 	struct sqn_mode_info mi = {.size = sizeof(mi)};
 	const struct cli_opt *o;
-	char d[64], modes[160];
+	char d[64], modes[160], why[400];
 	size_t it = 0, i;
 
 	if (ps->m->none) {
@@ -412,6 +412,8 @@ int cli_opts_check(const struct cli_command *cmd, struct cli_parse *ps,
 				     cmd->name,
 				     cli_opt_display(o, d, sizeof(d)),
 				     cmd->none);
+		if (cli_policy_finish(&ps->m->policy, why, sizeof(why)))
+			FAIL("%s: %s", cmd->name, why);
 		return 0;
 	}
 	if (ps->m->mode == SQN_MODE_DEFAULT)
@@ -442,6 +444,8 @@ int cli_opts_check(const struct cli_command *cmd, struct cli_parse *ps,
 		     cmd->name, cli_opt_display(o, d, sizeof(d)), modes,
 		     mi.name);
 	}
+	if (cli_policy_finish(&ps->m->policy, why, sizeof(why)))
+		FAIL("%s: %s", cmd->name, why);
 	cli_mode_defaults(ps->m, &mi);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "policy_rules.h"
 #include "squibnet.h"
 
 /* Which subcommands an option belongs to: struct cli_opt.cmds */
@@ -34,6 +35,11 @@
 #define CLI_MAX_HELPER_ARGS 32
 #define CLI_MAX_PUBLISH 64
 #define CLI_MAX_DNS_SEARCH 8
+/* policy rules: the parser's own bounds per kind (256 + 256 + 8) and the
+ * two flags; their text ("allow-host=NAME") in a pool */
+#define CLI_MAX_POLICY                                                         \
+	(SQN_POLICY_MAX_HOSTS + SQN_POLICY_MAX_NETS + SQN_POLICY_MAX_DNS + 2)
+#define CLI_POLICY_POOL 49152
 
 /**
  * enum cli_kind - an option's value, and where it goes
@@ -152,6 +158,27 @@ struct ip4_cidr {
 };
 
 /**
+ * struct cli_policy - an egress policy from the command line
+ * @rules:	the rules parsed (each option checked as it comes)
+ * @deny_all:	--deny-all
+ * @check_sni:	--check-sni
+ * @v:		the rules as struct sqn_params.policy_rules spells them
+ *		("allow-host=pypi.org"), in the order given, the flags last
+ * @n:		their number
+ * @pool:	their text
+ * @used:	bytes of @pool in use
+ */
+struct cli_policy {
+	struct sqn_policy_rules rules;
+	bool deny_all;
+	bool check_sni;
+	const char *v[CLI_MAX_POLICY];
+	unsigned n;
+	char pool[CLI_POLICY_POOL];
+	unsigned used;
+};
+
+/**
  * struct cli_mode_opts - the options that choose and shape the interface
  * @mode:		--mode (SQN_MODE_DEFAULT until cli_opts_check())
  * @none:		--mode none (a command whose cli_command.none is set):
@@ -183,6 +210,8 @@ struct ip4_cidr {
  * @n_dns_search:	their number
  * @no_ipv6:		--no-ipv6
  * @bridged:		--bridged IFACE
+ * @policy:		--allow-host, --allow-net, --allow-dns, --deny-all,
+ *			--check-sni: the egress policy
  */
 struct cli_mode_opts {
 	enum sqn_mode mode;
@@ -213,6 +242,7 @@ struct cli_mode_opts {
 	unsigned n_dns_search;
 	bool no_ipv6;
 	const char *bridged;
+	struct cli_policy policy;
 };
 
 /**
@@ -236,6 +266,9 @@ extern const size_t cli_n_mode_rows;
 void cli_mode_opts_init(struct cli_mode_opts *m);
 void cli_mode_fill_params(const struct cli_mode_opts *m, struct sqn_params *p);
 void cli_mode_defaults(struct cli_mode_opts *m, const struct sqn_mode_info *mi);
+int cli_policy_add(struct cli_policy *pol, enum sqn_policy_rule_kind kind,
+		   const char *v, char *err, size_t errlen);
+int cli_policy_finish(struct cli_policy *pol, char *err, size_t errlen);
 
 /* rate_opt.c: --rx-rate / --tx-rate SPEC (pure) */
 int cli_rate_parse(const char *opt, const char *v, struct sqn_rate_limiter *l,

@@ -67,6 +67,81 @@ static int set_host_addr(void *dst, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/**
+ * cli_policy_add() - one policy rule from the command line: checked, kept
+ * @pol:	the policy
+ * @kind:	the rule's kind
+ * @v:		its value (NULL for deny-all and check-sni)
+ * @err:	gets the parser's message, with the option's "--" in front
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+int cli_policy_add(struct cli_policy *pol, enum sqn_policy_rule_kind kind,
+		   const char *v, char *err, size_t errlen)
+{
+	const char *name = sqn_policy_rule_name(kind);
+	char why[400];
+	int n;
+
+	if (sqn_policy_rule_add(&pol->rules, kind, v, why, sizeof(why)))
+		FAIL("--%s", why);
+	n = snprintf(pol->pool + pol->used, sizeof(pol->pool) - pol->used,
+		     "%s%s%s", name, v ? "=" : "", v ? v : "");
+	if (pol->n >= CLI_MAX_POLICY || n < 0 ||
+	    (size_t)n >= sizeof(pol->pool) - pol->used)
+		FAIL("--%s %.64s: too many policy rules (%u given)", name,
+		     v ? v : "", pol->n);
+	pol->v[pol->n++] = pol->pool + pol->used;
+	pol->used += (unsigned)n + 1;
+	return 0;
+}
+
+/**
+ * cli_policy_finish() - the flags as rules, and the set checked whole
+ * @pol:	the policy, every option given
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL (check-sni without allow-host)
+ */
+int cli_policy_finish(struct cli_policy *pol, char *err, size_t errlen)
+{
+	char why[400];
+	int rc = 0;
+
+	if (pol->deny_all)
+		rc = cli_policy_add(pol, SQN_RULE_DENY_ALL, NULL, err, errlen);
+	if (!rc && pol->check_sni)
+		rc = cli_policy_add(pol, SQN_RULE_CHECK_SNI, NULL, err, errlen);
+	if (rc)
+		return rc;
+	if (sqn_policy_rules_check(&pol->rules, why, sizeof(why)))
+		FAIL("--%s", why);
+	return 0;
+}
+
+static int set_allow_host(void *dst, const char *v, char *err, size_t errlen)
+{
+	struct cli_mode_opts *m = dst;
+
+	return cli_policy_add(&m->policy, SQN_RULE_ALLOW_HOST, v, err, errlen);
+}
+
+static int set_allow_net(void *dst, const char *v, char *err, size_t errlen)
+{
+	struct cli_mode_opts *m = dst;
+
+	return cli_policy_add(&m->policy, SQN_RULE_ALLOW_NET, v, err, errlen);
+}
+
+static int set_allow_dns(void *dst, const char *v, char *err, size_t errlen)
+{
+	struct cli_mode_opts *m = dst;
+
+	return cli_policy_add(&m->policy, SQN_RULE_ALLOW_DNS, v, err, errlen);
+}
+
 /* The rows, in the order the usage text lists them. */
 const struct cli_opt cli_mode_rows[] = {
 	{.name = "--mode",
@@ -245,6 +320,45 @@ const struct cli_opt cli_mode_rows[] = {
 	 .params = SQN_PARAMS_BRIDGED,
 	 .required = true,
 	 .help = "the host interface to bridge to"},
+	{.name = "--allow-host",
+	 .kind = CLI_FN,
+	 .arg = "NAME",
+	 .set = set_allow_host,
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "egress policy: a name the guest may resolve and reach, "
+		 "exact or *.suffix (repeatable; any policy option denies "
+		 "what none allows)"},
+	{.name = "--allow-net",
+	 .kind = CLI_FN,
+	 .arg = "CIDR[:PORT[-PORT]][/tcp|/udp]",
+	 .set = set_allow_net,
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "egress policy: a network the guest may reach, IPv4 or "
+		 "[IPv6] (repeatable)"},
+	{.name = "--allow-dns",
+	 .kind = CLI_FN,
+	 .arg = "ADDR",
+	 .set = set_allow_dns,
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "egress policy: a resolver the guest may query (default: "
+		 "the backend's own)"},
+	{.name = "--deny-all",
+	 .kind = CLI_FLAG,
+	 .off = OFF(policy.deny_all),
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "egress policy: deny what no rule allows (alone: all but "
+		 "ARP, DHCP, NDP and ICMP to the gateway)"},
+	{.name = "--check-sni",
+	 .kind = CLI_FLAG,
+	 .off = OFF(policy.check_sni),
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "egress policy: also check TLS server names on port 443 "
+		 "against --allow-host"},
 };
 
 const size_t cli_n_mode_rows = sizeof(cli_mode_rows) / sizeof(cli_mode_rows[0]);
@@ -290,6 +404,8 @@ void cli_mode_fill_params(const struct cli_mode_opts *m, struct sqn_params *p)
 	p->forwards = m->publish;
 	p->n_forwards = m->n_publish;
 	p->bridged_iface = m->bridged;
+	p->policy_rules = m->policy.v;
+	p->n_policy_rules = m->policy.n;
 }
 
 /**

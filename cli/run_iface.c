@@ -74,6 +74,39 @@ int run_iface_start(const struct run_opts *o, const uint8_t mac[6],
 }
 
 /**
+ * run_print_policy() - the egress policy's counters, on stderr
+ * @iface:	the interface
+ */
+static void run_print_policy(struct sqn_iface *iface)
+{
+	struct sqn_policy_counters c = {.size = sizeof(c)};
+
+	if (sqn_iface_policy_stats(iface, &c) || !c.rules)
+		return;
+	fprintf(stderr,
+		"squib-net: %s policy: %u rules, denied %llu (addr %llu, "
+		"expired %llu, dns_name %llu, dns_server %llu, dns_bad %llu, "
+		"sni %llu, sni_unchecked %llu, quic %llu, proto %llu, frame "
+		"%llu), replies %llu, dns queries %llu, answers %llu, learnt "
+		"%llu (now %llu)\n",
+		sqn_iface_id(iface), c.rules, (unsigned long long)c.denied,
+		(unsigned long long)c.denied_addr,
+		(unsigned long long)c.denied_expired,
+		(unsigned long long)c.denied_dns_name,
+		(unsigned long long)c.denied_dns_server,
+		(unsigned long long)c.denied_dns_bad,
+		(unsigned long long)c.denied_sni,
+		(unsigned long long)c.denied_sni_unchecked,
+		(unsigned long long)c.denied_quic,
+		(unsigned long long)c.denied_proto,
+		(unsigned long long)c.denied_frame,
+		(unsigned long long)c.replies,
+		(unsigned long long)c.dns_allowed,
+		(unsigned long long)c.dns_answers, (unsigned long long)c.learnt,
+		(unsigned long long)c.learnt_now);
+}
+
+/**
  * run_print_stats() - the interface's counters, on stderr
  * @iface:	the interface
  *
@@ -110,4 +143,5 @@ void run_print_stats(struct sqn_iface *iface)
 			(unsigned long long)s.capture_dropped,
 			(unsigned long long)s.capture_lost);
 	fputc('\n', stderr);
+	run_print_policy(iface);
 }

@@ -17,6 +17,7 @@
 
 #include "capture.h"
 #include "opts.h"
+#include "policy.h"
 #include "ratelimit.h"
 #include "relay_os.h"
 #include "ring.h"
@@ -40,6 +41,9 @@
 #define SERVE_READ_SIZE (256u << 10)
 /* socket buffers asked for on every port */
 #define SERVE_SOCKBUF (4 << 20)
+/* egress policy rules one --listen may carry, and their text */
+#define SERVE_LISTEN_RULES 32
+#define SERVE_LISTEN_RULES_POOL 4096
 
 /**
  * struct serve_listen_opt - one --listen
@@ -52,6 +56,11 @@
  * @rx_rate:	each of its ports' limiter toward the VM (--rx-rate; all
  *		zero: none)
  * @tx_rate:	each of its ports' limiter from the VM (--tx-rate)
+ * @rules:	egress policy rules of its ports ("allow-host=pypi.org"),
+ *		in place of serve's --allow-host... options; none: those
+ * @n_rules:	their number
+ * @pool:	their text
+ * @pool_used:	bytes of @pool in use
  */
 struct serve_listen_opt {
 	char url[SQN_URL_PATH_MAX + 16];
@@ -62,6 +71,10 @@ struct serve_listen_opt {
 	uint8_t mac[6];
 	struct sqn_rate_limiter rx_rate;
 	struct sqn_rate_limiter tx_rate;
+	const char *rules[SERVE_LISTEN_RULES];
+	unsigned n_rules;
+	char pool[SERVE_LISTEN_RULES_POOL];
+	unsigned pool_used;
 };
 
 /**
@@ -223,6 +236,7 @@ struct serve_port_stats {
  * @held_len:	the held frame's length, 0: none
  * @cap:	a capture of this port, or NULL
  * @st:		counters
+ * @pol:	its egress policy's engine, NULL without rules
  */
 struct serve_port {
 	unsigned id;
@@ -251,6 +265,7 @@ struct serve_port {
 	uint32_t held_len;
 	struct sqn_cap *cap;
 	struct serve_port_stats st;
+	struct sqn_policy *pol;
 };
 
 /* serve_port.c */
@@ -327,6 +342,12 @@ long serve_os_outq(int fd);
  * @ctl_n:	its entries
  * @next_stats:	when the next stats lines are due (ms), 0: never
  * @limits:	a port has had rate limits (the loop looks for held frames)
+ * @pol_rules:	each listener's own policy rules, NULL: serve's
+ * @pol_env:	what every port's engine knows of the uplink's DNS and
+ *		gateway before DHCP says more (a TAP uplink's --host-addr)
+ * @gone_denied: policy denials of the ports that have gone
+ * @pol_reply:	a denial's reply to the port
+ * @pol_net:	a denial's frame for the network
  */
 struct serve {
 	const struct serve_opts *o;
@@ -377,6 +398,11 @@ struct serve {
 	unsigned ctl_n;
 	uint64_t next_stats;
 	bool limits;
+	struct sqn_policy_rules *pol_rules[SERVE_MAX_LISTEN];
+	struct sqn_policy_env pol_env;
+	uint64_t gone_denied;
+	uint8_t pol_reply[SQN_POLICY_REPLY_MAX];
+	uint8_t pol_net[SQN_POLICY_REPLY_MAX];
 };
 
 /* serve_loop.c */
@@ -391,6 +417,20 @@ void serve_ctl_close(struct serve *s);
 void serve_stats_lines(struct serve *s, FILE *f);
 void serve_capture_frame(struct sqn_cap *c, unsigned dir, const uint8_t *f,
 			 uint32_t len);
+void serve_dirty_add(struct serve *s, struct serve_port *p);
+
+/* serve_policy.c */
+int serve_policy_start(struct serve *s, char *err, size_t errlen);
+void serve_policy_stop(struct serve *s);
+int serve_policy_port_open(struct serve *s, struct serve_port *p, char *why,
+			   size_t whylen);
+void serve_policy_port_close(struct serve *s, struct serve_port *p);
+bool serve_policy_tx(struct serve *s, unsigned in, const uint8_t *f,
+		     uint32_t len, uint32_t *net_len);
+bool serve_policy_rx(struct serve *s, unsigned d, const uint8_t *f,
+		     uint32_t len);
+void serve_policy_print(const struct serve_port *p, FILE *f);
+uint64_t serve_policy_denied(const struct serve *s);
 
 /* serve_stats.c */
 void serve_print_stats(struct serve *s, FILE *f);

@@ -24,6 +24,82 @@
 #define OFF(f) offsetof(struct serve_opts, f)
 
 /**
+ * policy_kind() - whether a --listen option is an egress policy rule
+ * @opt:	the option's text
+ * @n:		its length
+ *
+ * Return: true when it starts with a rule's kind ("allow-net=", "deny-all")
+ */
+static bool policy_kind(const char *opt, size_t n)
+{
+	unsigned k;
+	size_t kl;
+
+	for (k = 0; k < SQN_RULE_KINDS; k++) {
+		kl = strlen(sqn_policy_rule_name((enum sqn_policy_rule_kind)k));
+		if (n >= kl &&
+		    !strncmp(opt,
+			     sqn_policy_rule_name((enum sqn_policy_rule_kind)k),
+			     kl) &&
+		    (n == kl || opt[kl] == '='))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * listen_rule() - a policy rule after a --listen URL: kept as text, checked
+ *		   with the others once the URL's options are read
+ * @opt:	the rule's text
+ * @n:		its length
+ * @l:		the listener
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int listen_rule(const char *opt, size_t n, struct serve_listen_opt *l,
+		       char *err, size_t errlen)
+{
+	if (l->n_rules >= SERVE_LISTEN_RULES ||
+	    n + 1 > sizeof(l->pool) - l->pool_used)
+		FAIL("--listen %s: more policy rules than one --listen holds "
+		     "(%d, %d bytes): give them as serve's options",
+		     l->url, SERVE_LISTEN_RULES, SERVE_LISTEN_RULES_POOL);
+	memcpy(l->pool + l->pool_used, opt, n);
+	l->pool[l->pool_used + n] = '\0';
+	l->rules[l->n_rules++] = l->pool + l->pool_used;
+	l->pool_used += (unsigned)n + 1;
+	return 0;
+}
+
+/**
+ * listen_rules_check() - a listener's policy rules, parsed together
+ * @l:		the listener
+ * @err:	gets the rule parser's message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int listen_rules_check(const struct serve_listen_opt *l, char *err,
+			      size_t errlen)
+{
+	struct sqn_policy_rules set;
+	char why[300];
+	unsigned i;
+
+	if (!l->n_rules)
+		return 0;
+	sqn_policy_rules_init(&set);
+	for (i = 0; i < l->n_rules; i++)
+		if (sqn_policy_rule_parse(&set, l->rules[i], why, sizeof(why)))
+			FAIL("--listen %s: %s", l->url, why);
+	if (sqn_policy_rules_check(&set, why, sizeof(why)))
+		FAIL("--listen %s: %s", l->url, why);
+	return 0;
+}
+
+/**
  * listen_option() - one option after a --listen URL
  * @opt:	the option's text (up to the next comma)
  * @n:		its length
@@ -63,13 +139,18 @@ static int listen_option(const char *opt, size_t n, struct serve_listen_opt *l,
 		l->pin = SQN_SW_PIN_MAC;
 		return 0;
 	}
+	if (policy_kind(opt, n))
+		return listen_rule(opt, n, l, err, errlen);
 	FAIL("--listen %s: unknown option '%.*s' after a comma: use isolate, "
-	     "pin or mac=MAC (a path cannot contain a comma)",
+	     "pin, mac=MAC or a policy rule (allow-host=NAME, "
+	     "allow-net=CIDR..., allow-dns=ADDR, deny-all, check-sni; a path "
+	     "cannot contain a comma)",
 	     l->url, (int)n, opt);
 }
 
 /**
  * serve_listen_parse() - one --listen value: URL[,isolate][,pin][,mac=M]
+ *			  [,RULE]... (egress policy rules of its ports)
  * @arg:	the value
  * @l:		filled
  * @err:	gets the message (without the command's name)
@@ -111,7 +192,7 @@ int serve_listen_parse(const char *arg, struct serve_listen_opt *l, char *err,
 			return rc;
 		comma = next;
 	}
-	return 0;
+	return listen_rules_check(l, err, errlen);
 }
 
 /**
@@ -258,7 +339,9 @@ static const struct cli_opt serve_rows[] = {
 		 "passt-style clients, squib-net run --mode socket), "
 		 "unixgram:///path (one frame per datagram: vfkit, krunkit, "
 		 "QEMU -netdev dgram), unixpacket:///path (bess); "
-		 "OPT: isolate, pin, mac=MAC for its ports"},
+		 "OPT: isolate, pin, mac=MAC, and egress policy rules "
+		 "(allow-host=NAME, allow-net=..., allow-dns=ADDR, deny-all, "
+		 "check-sni) for its ports in place of serve's own"},
 	{.name = "--group",
 	 .kind = CLI_STR,
 	 .arg = "NAME",

@@ -97,11 +97,11 @@ static uint64_t now_ms(void)
 }
 
 /**
- * dirty_add() - put a port with frames queued on the flush list
+ * serve_dirty_add() - put a port with frames queued on the flush list
  * @s:	serve
  * @p:	the port
  */
-static void dirty_add(struct serve *s, struct serve_port *p)
+void serve_dirty_add(struct serve *s, struct serve_port *p)
 {
 	if (p->dirty)
 		return;
@@ -146,15 +146,15 @@ static void uplink_flush(struct serve *s)
 }
 
 /**
- * switch_frame() - one frame from port @in through the switch, to the
- *		    queues of the ports it goes to
+ * switch_out() - one frame through the switch, to the queues of the ports
+ *		  it goes to
  * @s:		serve
  * @in:		the port it came in on
  * @f:		the frame (stays valid until uplink_flush())
  * @len:	its length
  */
-static void switch_frame(struct serve *s, unsigned in, const uint8_t *f,
-			 uint32_t len)
+static void switch_out(struct serve *s, unsigned in, const uint8_t *f,
+		       uint32_t len)
 {
 	int n, i;
 
@@ -169,10 +169,38 @@ static void switch_frame(struct serve *s, unsigned in, const uint8_t *f,
 				.data = (void *)f, .len = len};
 			if (s->up_ntx == SQN_BATCH)
 				uplink_flush(s);
+		} else if (in == SERVE_UPLINK &&
+			   !serve_policy_rx(s, d, f, len)) {
+			continue;
 		} else if (serve_port_queue(&s->port[d], f, len)) {
-			dirty_add(s, &s->port[d]);
+			serve_dirty_add(s, &s->port[d]);
 		}
 	}
+}
+
+/**
+ * switch_frame() - one frame from port @in: through its egress policy,
+ *		    then the switch
+ * @s:		serve
+ * @in:		the port it came in on
+ * @f:		the frame (stays valid until uplink_flush())
+ * @len:	its length
+ */
+static void switch_frame(struct serve *s, unsigned in, const uint8_t *f,
+			 uint32_t len)
+{
+	uint32_t net_len;
+
+	if (in == SERVE_UPLINK || serve_policy_tx(s, in, f, len, &net_len)) {
+		switch_out(s, in, f, len);
+		return;
+	}
+	if (!net_len)
+		return;
+	/* the policy's frame for the network, in the denied one's place:
+	 * out before the buffer is reused */
+	switch_out(s, in, s->pol_net, net_len);
+	uplink_flush(s);
 }
 
 /**
@@ -273,6 +301,7 @@ void serve_close_port(struct serve *s, struct serve_port *p, const char *fmt,
 	sqn_sw_port_del(&s->sw, p->id);
 	dirty_del(s, p);
 	p->l->nports--;
+	serve_policy_port_close(s, p);
 	serve_port_close(p);
 	s->nports--;
 	s->closed++;
@@ -347,10 +376,16 @@ static struct serve_port *port_new(struct serve *s, struct serve_listener *l,
 		snprintf(why, whylen, "no memory for its buffers");
 		return NULL;
 	}
+	if (serve_policy_port_open(s, p, why, whylen)) {
+		serve_port_close(p);
+		sqn_sw_port_del(&s->sw, id);
+		return NULL;
+	}
 	if (limits_set(&lo->rx_rate) || limits_set(&lo->tx_rate)) {
 		if (serve_port_set_limits(p, SQN_LIMIT_RX | SQN_LIMIT_TX,
 					  &lo->rx_rate, &lo->tx_rate,
 					  s->now_ns)) {
+			serve_policy_port_close(s, p);
 			serve_port_close(p);
 			sqn_sw_port_del(&s->sw, id);
 			snprintf(why, whylen, "no memory for its buffers");

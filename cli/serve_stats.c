@@ -168,6 +168,7 @@ void serve_print_stats(struct serve *s, FILE *f)
 							: "none");
 		print_sw(f, &a);
 		print_io(f, &p->st, p->txq.count);
+		serve_policy_print(p, f);
 		fprintf(f, "\n");
 		serve_stats_add(&tsw, &tio, &a, &p->st);
 		queued += p->txq.count;
@@ -182,6 +183,7 @@ void serve_print_stats(struct serve *s, FILE *f)
 		sqn_sw_used(&s->sw), sqn_sw_size(&s->sw));
 	print_sw(f, &tsw);
 	print_io(f, &tio, queued);
-	fprintf(f, "\n");
+	fprintf(f, " policy_denied=%llu\n",
+		(unsigned long long)serve_policy_denied(s));
 	(void)fflush(f);
 }

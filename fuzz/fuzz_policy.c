@@ -5,7 +5,8 @@
  *
  * Input: records of [op][clock step][length][bytes]: raw frames from the
  * guest or to it, DNS queries and answers over UDP and TCP with the
- * fuzzer's message, TCP segments to port 443 or 53 with the fuzzer's
+ * fuzzer's message, DHCP answers (their resolvers and gateways become the
+ * engine's environment), TCP segments to port 443 or 53 with the fuzzer's
  * payload (ClientHellos), UDP and ICMP to the fuzzer's addresses, and
  * updates between two rule sets (one with check-sni). Small limits (8
  * learnt addresses, 2 ClientHello slots, 1 log line a second) so that
@@ -50,11 +51,13 @@ static const struct pf_addr guest6 = PF6(0xfe, 0xc0, 0, 0x15),
  * @now:	the clock (ms)
  * @denied:	tx verdicts DENY
  * @rx_denied:	rx verdicts DENY
+ * @env:	the backend's environment given at the start
  * @f:		frame being built
  * @flen:	its length
  */
 struct run {
 	struct sqn_policy *p;
+	struct sqn_policy_env env;
 	uint64_t now;
 	uint64_t denied;
 	uint64_t rx_denied;
@@ -141,6 +144,17 @@ static void tx(void)
  */
 static void rx(void)
 {
+	struct sqn_policy_env env;
+
+	/* DHCP answers to the guest give the engine its resolvers */
+	if (sqn_policy_dhcp_env(run.f, (uint32_t)run.flen, &env)) {
+		FZ_REQUIRE(env.n_dns <= SQN_POLICY_ENV_MAX &&
+			   env.n_gw <= SQN_POLICY_ENV_MAX);
+		sqn_policy_env_merge(&env, &run.env);
+		FZ_REQUIRE(env.n_dns <= SQN_POLICY_ENV_MAX &&
+			   env.n_gw <= SQN_POLICY_ENV_MAX);
+		sqn_policy_set_env(run.p, &env);
+	}
 	if (sqn_policy_rx(run.p, run.f, (uint32_t)run.flen, run.now) !=
 	    SQN_POLICY_PASS)
 		run.rx_denied++;
@@ -211,8 +225,13 @@ static void step(struct fz *in)
 		run.flen = pf_udp(run.f, g, r, 5353, 53, pl, len);
 		tx();
 		break;
-	case 3:
-		run.flen = pf_udp(run.f, r, g, 53, 5353, pl, len);
+	case 3: /* a DNS answer, or (0x40) a DHCP one */
+		if (op & 0x40)
+			run.flen = pf_udp(run.f, PF4(10, 0, 2, 2),
+					  PF4(255, 255, 255, 255), 67, 68, pl,
+					  len);
+		else
+			run.flen = pf_udp(run.f, r, g, 53, 5353, pl, len);
 		rx();
 		break;
 	case 4:
@@ -261,6 +280,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env.gw[0].family = 4;
 	load(set_a, sizeof(set_a) / sizeof(set_a[0]));
 	memset(&run, 0, sizeof(run));
+	run.env = env;
 	run.now = 1;
 	FZ_REQUIRE(!sqn_policy_new(&rules, &lim, &env, logcb, NULL, &run.p, err,
 				   sizeof(err)));

@@ -22,10 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sqn_wire_dec d;
 	const uint8_t *fr;
-	uint32_t max, room, len, flen;
+	uint32_t max, room, len, flen, plen = 0;
 	size_t pos = 2;
 	uint8_t *sp;
-	int rc;
+	int rc, prc;
 
 	if (size < 2)
 		return 0;
@@ -47,7 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = room;
 		memcpy(sp, data + pos, len);
 		sqn_wire_dec_commit(&d, len);
+		prc = sqn_wire_dec_peek(&d, &plen);
 		rc = sqn_wire_dec_next(&d, &fr, &flen);
+		if (prc != rc || (rc && plen != flen))
+			abort(); /* peek says what next takes */
 		if (len == 0) {
 			if (rc != 0)
 				abort();

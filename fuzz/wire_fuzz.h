@@ -8,7 +8,8 @@
  * room; the rest is the stream. Invariants: no frame outside 14..max is
  * emitted; frames come out equal to the reference, in order; a bad length
  * is reported at the same frame with the same value; every byte is
- * accounted for (frames + headers + pending == bytes fed).
+ * accounted for (frames + headers + pending == bytes fed); peeking first
+ * returns what taking returns.
  */
 #ifndef SQN_WIRE_FUZZ_H
 #define SQN_WIRE_FUZZ_H
@@ -77,7 +78,15 @@ static int fz_stream(enum sqn_wire_kind k, const uint8_t *data, size_t size)
 		memcpy(sp, in + fed, chunk);
 		sqn_wire_dec_commit(&d, chunk);
 		fed += chunk;
-		while ((rc = sqn_wire_dec_next(&d, &fr, &flen)) > 0) {
+		for (;;) {
+			uint32_t plen = 0;
+			int prc = sqn_wire_dec_peek(&d, &plen);
+
+			rc = sqn_wire_dec_next(&d, &fr, &flen);
+			if (prc != rc || (rc && plen != flen))
+				abort(); /* peek says what next takes */
+			if (rc <= 0)
+				break;
 			if (flen < 14 || flen > max)
 				abort();
 			if (pos + hl + flen > n ||

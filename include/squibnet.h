@@ -181,7 +181,10 @@ struct sqn_rate_limiter {
  * @log_opaque:		passed to @log
  * @log_level:		most verbose level passed to @log
  * @rx_queue_len:	frames held for the guest before the oldest drop;
- *			0: 256
+ *			0: 256 (userspace and socket keep no such queue: what
+ *			the caller has not read waits in the helper's socket,
+ *			so the helper is held back rather than its frames
+ *			dropped, as a VMM's stream netdev does)
  * @tx_queue_len:	frames held for the backend before drops; 0: 256
  * @max_frame:		largest frame in either direction, 14..65536; 0: the
  *			mode's default (SQN_FRAME_MAX for helpers, MTU + 14
@@ -251,6 +254,26 @@ struct sqn_rate_limiter {
  *			kqueue hop per wake-up), which is also the case
  *			whenever a rate limiter is set here; otherwise
  *			sqn_iface_fd() is the backend's fd itself
+ * @policy_rules:	the egress policy, every mode: one rule per string,
+ *			spelt as the command line's options without their
+ *			"--": "allow-host=pypi.org", "allow-host=*.example.com"
+ *			(names the guest may resolve, and reach at the
+ *			addresses their DNS answers give, for the answers'
+ *			TTL), "allow-net=10.1.0.0/16:5432",
+ *			"allow-net=[2001:db8::/32]:443/tcp" (networks, with
+ *			ports and protocol if given), "allow-dns=10.0.2.3"
+ *			(resolvers the guest may query; default: the
+ *			backend's own, see doc/policy.md for each mode),
+ *			"deny-all", "check-sni" (TLS server names on port
+ *			443 checked too). With any rule, what no rule allows
+ *			is denied: a TCP connection gets a RST, UDP and ICMP
+ *			an ICMP "administratively prohibited", a DNS query
+ *			for a name not allowed NXDOMAIN, all at once; ARP,
+ *			DHCP, NDP and ICMP to the gateway always pass. None:
+ *			no policy, every frame passes. Replaced at run time
+ *			with sqn_iface_set_policy()
+ * @n_policy_rules:	number of @policy_rules (at most 256 allow-host,
+ *			256 allow-net and 8 allow-dns among them)
  */
 struct sqn_params {
 	uint32_t size;
@@ -298,9 +321,13 @@ struct sqn_params {
 	unsigned n_forwards;
 
 	uint32_t reconnect_max;
+
 	struct sqn_rate_limiter rx_rate_limiter;
 	struct sqn_rate_limiter tx_rate_limiter;
 	int live_controls;
+
+	const char *const *policy_rules;
+	unsigned n_policy_rules;
 };
 
 /* virtio-net feature bits, as in the virtio 1.x specification */
@@ -368,7 +395,8 @@ struct sqn_frame {
  *			connection ends stays counted here, as one lost in a
  *			socket buffer does; the log says how many)
  * @tx_bytes:		bytes of those frames
- * @rx_dropped:		frames for the guest dropped (queue full, oldest)
+ * @rx_dropped:		frames for the guest dropped (queue full, oldest;
+ *			never in userspace and socket modes)
  * @tx_dropped:		frames written by the caller and dropped by that
  *			write (queue full, backend refused, connection
  *			failing while the link is still up).
@@ -423,6 +451,9 @@ struct sqn_stats {
  *			capture's, or the last one's)
  * @capture_dropped:	frames it did not take: its buffer was full
  * @capture_lost:	frames it took but the file refused (a full disk)
+ * @policy_denied:	frames from the guest the egress policy denied (each
+ *			also counted in @tx_dropped; by cause:
+ *			sqn_iface_policy_stats())
  */
 struct sqn_stats_ext {
 	uint32_t size;
@@ -443,6 +474,7 @@ struct sqn_stats_ext {
 	uint64_t capture_frames;
 	uint64_t capture_dropped;
 	uint64_t capture_lost;
+	uint64_t policy_denied;
 };
 
 /* Directions of a capture: struct sqn_capture.dirs */
@@ -846,6 +878,113 @@ SQN_API int sqn_iface_link(const struct sqn_iface *iface, char *why,
  */
 SQN_API void sqn_iface_stats(const struct sqn_iface *iface,
 			     struct sqn_stats *stats);
+
+/**
+ * struct sqn_policy_counters - the egress policy's counters
+ *			       (sqn_iface_policy_stats())
+ * @size:		sizeof(struct sqn_policy_counters) as the caller
+ *			compiled it, set by the caller; members past it are
+ *			not written
+ * @rules:		rules in force (0: no policy, every frame passes)
+ * @denied:		frames from the guest denied, every cause (each also
+ *			counted in struct sqn_stats.tx_dropped)
+ * @denied_addr:	destination not allowed by any rule nor learnt from
+ *			DNS
+ * @denied_expired:	destination learnt from DNS whose lifetime is over
+ *			(a new connection; resolve the name again)
+ * @denied_dns_name:	DNS queries for names not allowed (answered NXDOMAIN
+ *			over UDP, reset over TCP)
+ * @denied_dns_server:	DNS to a server that is not an allowed resolver
+ * @denied_dns_bad:	DNS queries malformed, not one plain question, or
+ *			split across TCP segments
+ * @denied_sni:		TLS ClientHellos naming a host not allowed
+ *			(check-sni)
+ * @denied_sni_unchecked: ClientHellos that could not be checked
+ * @denied_quic:	UDP port 443 to addresses allowed by name only
+ *			(check-sni)
+ * @denied_proto:	frames neither IPv4, IPv6 nor ARP, or source-routed
+ * @denied_frame:	malformed Ethernet or IP headers
+ * @replies:		frames sent back to the guest for denials (RST, ICMP,
+ *			NXDOMAIN); each is also read like any other frame
+ * @dns_allowed:	DNS queries passed to a resolver
+ * @dns_answers:	DNS answers read from the resolvers
+ * @dns_malformed:	DNS answers that did not parse (over UDP dropped,
+ *			also counted in rx_dropped)
+ * @dns_split:		DNS answers over TCP spanning segments (nothing
+ *			learnt)
+ * @learnt:		addresses learnt from answers for allowed names
+ * @refreshed:		addresses answered again while known
+ * @evicted:		addresses dropped while alive, to make room
+ * @expired:		addresses dropped when their lifetime was over
+ * @revoked:		addresses dropped because an update no longer allows
+ *			their name
+ * @learnt_now:		addresses known now
+ * @sni_checked:	ClientHellos checked and allowed
+ * @log_suppressed:	denials not logged (at most 10 lines a second)
+ */
+struct sqn_policy_counters {
+	uint32_t size;
+	uint32_t rules;
+	uint64_t denied;
+	uint64_t denied_addr;
+	uint64_t denied_expired;
+	uint64_t denied_dns_name;
+	uint64_t denied_dns_server;
+	uint64_t denied_dns_bad;
+	uint64_t denied_sni;
+	uint64_t denied_sni_unchecked;
+	uint64_t denied_quic;
+	uint64_t denied_proto;
+	uint64_t denied_frame;
+	uint64_t replies;
+	uint64_t dns_allowed;
+	uint64_t dns_answers;
+	uint64_t dns_malformed;
+	uint64_t dns_split;
+	uint64_t learnt;
+	uint64_t refreshed;
+	uint64_t evicted;
+	uint64_t expired;
+	uint64_t revoked;
+	uint64_t learnt_now;
+	uint64_t sni_checked;
+	uint64_t log_suppressed;
+};
+
+/**
+ * sqn_iface_set_policy() - replace the egress policy of a running interface
+ * @iface:	the interface
+ * @rules:	the new rules, as struct sqn_params.policy_rules spells them
+ * @n:		their number; 0 turns the policy off (every frame passes)
+ * @err:	if not NULL, gets a message on failure (which rule, what is
+ *		wrong)
+ * @errlen:	size of @err
+ *
+ * The switch is atomic: a frame is judged wholly by the old rules or
+ * wholly by the new. Addresses learnt from DNS stay allowed while their
+ * name still is (the others are dropped at once), so connections the new
+ * rules allow go on. The backend's DNS and gateway addresses are read
+ * again (a TAP's host addresses may have changed since start). May run
+ * while a reader and a writer thread move frames.
+ *
+ * Return: 0, or a negative errno with the old policy still in force:
+ * -EINVAL for a rule refused, -ENOMEM, -ESHUTDOWN after sqn_iface_stop()
+ */
+SQN_API int sqn_iface_set_policy(struct sqn_iface *iface,
+				 const char *const *rules, unsigned n,
+				 char *err, size_t errlen);
+
+/**
+ * sqn_iface_policy_stats() - the egress policy's counters
+ * @iface:	the interface
+ * @c:		@c->size set by the caller (`struct sqn_policy_counters c =
+ *		{.size = sizeof(c)};`); filled up to it, all 0 when the
+ *		interface never had a policy
+ *
+ * Return: 0, or -EINVAL for a NULL argument or a @size under 8
+ */
+SQN_API int sqn_iface_policy_stats(const struct sqn_iface *iface,
+				   struct sqn_policy_counters *c);
 
 /**
  * sqn_iface_last_error() - the message of the most recent failure

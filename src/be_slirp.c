@@ -41,6 +41,15 @@
  *   frame with a partial checksum. Frames that went to the ring (libslirp's
  *   output too) are merged the same way when they are drained.
  *
+ * - TX. sqn_iface_write() hands the guest's frames to slirp_input() at
+ *   once (merging runs of TCP segments first, tcp_coalesce.c), except pure
+ *   ACKs: what libslirp sends on an ACK is the data it let into the
+ *   window, and made during a write that could only be queued in the ring
+ *   and copied again. So a pure ACK is held (a few, 128 bytes each) and
+ *   input at the start of the next read, which the waker asks for; its
+ *   answer then goes straight into the caller's buffers. A frame that is
+ *   not a pure ACK is input only after the ACKs held before it.
+ *
  * - Threads. One reader and one writer may run at once: one mutex per
  *   interface covers libslirp and everything its callbacks touch. libslirp
  *   itself keeps a few process-wide variables (its clock copy, the host DNS
@@ -74,9 +83,11 @@
 
 #include "internal.h"
 #include "netopt.h"
+#include "policy.h"
 #include "ring.h"
 #include "slirp_poll.h"
 #include "csum.h"
+#include "pkt.h"
 #include "tcp_coalesce.h"
 #include "waker.h"
 
@@ -92,6 +103,10 @@ _Static_assert(SLIRP_CONFIG_VERSION_MAX >= SLIRP_CFG_VERSION,
 #define SLIRP_MTU_MAX 65521
 /* the largest frame merged from a guest's TCP segments (tcp_coalesce.c) */
 #define SLIRP_GRO_MAX (SLIRP_MTU_MAX + 14)
+/* a guest's pure ACKs held for the next read: how many, how large */
+#define SLIRP_HOLD_MAX 32
+#define SLIRP_HOLD_LEN 128
+#define SLIRP_TCP_URG 0x20
 
 /**
  * struct slirp_be - backend state
@@ -116,9 +131,15 @@ _Static_assert(SLIRP_CONFIG_VERSION_MAX >= SLIRP_CFG_VERSION,
  * @timers:	libslirp's timers
  * @guard_sigpipe: SIGPIPE is at its default: block it around libslirp
  * @guest_errors: guest errors libslirp reported, for rate-limited logs
+ * @gro_buf:	a guest frame merged from segments, or completed
+ * @offload:	offloads on (GSO frames and partial checksums both ways)
+ * @hold:	the guest's pure ACKs, input at the next read (hold_flush())
+ * @hold_len:	their lengths
+ * @nhold:	how many
  * @opt:	the network's options, kept for forwards added at run time
  *		(slirp_forward()); its search list is cleared at start (it
  *		borrowed the params' strings)
+ * @env:	its DNS and gateway, for the egress policy (slirp_policy_env())
  */
 struct slirp_be {
 	struct sqn_iface *iface;
@@ -147,7 +168,12 @@ struct slirp_be {
 
 	uint8_t *gro_buf;
 	bool offload;
+
+	uint8_t hold[SLIRP_HOLD_MAX][SLIRP_HOLD_LEN];
+	uint16_t hold_len[SLIRP_HOLD_MAX];
+	unsigned nhold;
 	struct sqn_netopt *opt;
+	struct sqn_policy_env env;
 };
 
 /**
@@ -684,6 +710,40 @@ static bool sigpipe_is_default(void)
 }
 
 /**
+ * set_policy_env() - libslirp's own DNS and gateway, for the egress policy
+ * @env:	filled
+ * @o:		the options
+ */
+static void set_policy_env(struct sqn_policy_env *env,
+			   const struct sqn_netopt *o)
+{
+	memset(env, 0, sizeof(*env));
+	env->dns[env->n_dns].family = 4;
+	memcpy(env->dns[env->n_dns++].a, &o->dns, 4);
+	env->gw[env->n_gw].family = 4;
+	memcpy(env->gw[env->n_gw++].a, &o->host, 4);
+	if (!o->ipv6)
+		return;
+	env->dns[env->n_dns].family = 6;
+	memcpy(env->dns[env->n_dns++].a, &o->dns6, 16);
+	env->gw[env->n_gw].family = 6;
+	memcpy(env->gw[env->n_gw++].a, &o->host6, 16);
+}
+
+/**
+ * slirp_policy_env() - the DNS and gateway addresses libslirp answers on
+ * @iface:	the interface
+ * @env:	filled
+ */
+static void slirp_policy_env(struct sqn_iface *iface,
+			     struct sqn_policy_env *env)
+{
+	const struct slirp_be *be = iface->be;
+
+	*env = be->env;
+}
+
+/**
  * slirp_start() - start libslirp and its readiness set
  * @iface:	the interface
  * @p:		parameters
@@ -777,6 +837,7 @@ static int slirp_start(struct sqn_iface *iface, const struct sqn_params *p)
 	if (rc)
 		goto out_slirp;
 	sync_set(be);
+	set_policy_env(&be->env, o);
 
 	iface->be = be;
 	iface->fd = be->set.poller.fd;
@@ -901,6 +962,100 @@ static unsigned drain_ring(struct slirp_be *be, struct sqn_frame *f, unsigned n)
 }
 
 /**
+ * copy_complete() - copy a guest frame, completing a checksum it left to us
+ * @be:		backend state, locked
+ * @f:		the frame
+ * @dst:	where, room for @f->len bytes
+ *
+ * libslirp verifies checksums, so a partial one (offloads on) is completed
+ * on the copy; a frame whose header puts it outside the frame is dropped
+ * and counted.
+ *
+ * Return: true if @dst holds the frame, false if it was dropped
+ */
+static bool copy_complete(struct slirp_be *be, const struct sqn_frame *f,
+			  uint8_t *dst)
+{
+	uint64_t e;
+
+	memcpy(dst, f->data, f->len);
+	if (!(f->vnet.flags & SQN_VNET_HDR_F_NEEDS_CSUM) ||
+	    sqn_csum_complete(dst, f->len, &f->vnet) >= 0)
+		return true;
+	e = SQN_STAT_ADD(be->iface, tx_errors, 1) + 1;
+	if (sqn_log_every(e))
+		sqn_log(be->iface, SQN_LOG_WARN,
+			"%s: slirp: dropped a frame whose virtio-net header "
+			"puts its checksum outside it (start %u, offset %u, "
+			"length %u)",
+			be->iface->id, f->vnet.csum_start, f->vnet.csum_offset,
+			f->len);
+	return false;
+}
+
+/**
+ * input_partial() - pass on a frame whose checksum the guest left to us
+ *		     (offloads on: GSO and checksum-offloaded frames)
+ * @be:	backend state, locked
+ * @f:	the frame (the caller's: copied before it is completed)
+ */
+static void input_partial(struct slirp_be *be, const struct sqn_frame *f)
+{
+	if (f->len > SLIRP_GRO_MAX) {
+		SQN_STAT_ADD(be->iface, tx_errors, 1);
+		return;
+	}
+	if (copy_complete(be, f, be->gro_buf))
+		slirp_input(be->slirp, be->gro_buf, (int)f->len);
+}
+
+/**
+ * hold_flush() - input the pure ACKs held since the last read
+ * @be:	backend state, locked, SIGPIPE guarded
+ */
+static void hold_flush(struct slirp_be *be)
+{
+	unsigned i;
+
+	for (i = 0; i < be->nhold; i++)
+		slirp_input(be->slirp, be->hold[i], be->hold_len[i]);
+	be->nhold = 0;
+}
+
+/**
+ * hold_frame() - keep a guest's pure ACK for the next read
+ * @be:	backend state, locked, SIGPIPE guarded
+ * @f:	the frame
+ *
+ * What libslirp sends on an ACK (the data the ACK let into the window) is
+ * made inside the call that inputs it: during a write it can only be
+ * queued, then copied again by the read; input at the start of the read,
+ * it goes straight into the caller's buffers.
+ *
+ * Return: true if @f was held (or dropped, its checksum unusable), false
+ * if it is to be input now
+ */
+static bool hold_frame(struct slirp_be *be, const struct sqn_frame *f)
+{
+	struct sqn_pkt pk;
+
+	/* a TCP segment that only acknowledges: no payload, no SYN, FIN,
+	 * RST or URG */
+	if (f->len > SLIRP_HOLD_LEN || f->vnet.gso_type ||
+	    sqn_pkt_parse(&pk, f->data, f->len) || pk.proto != SQN_PKT_TCP ||
+	    !sqn_pkt_has_ports(&pk) || pk.frag || pk.plen ||
+	    (pk.tcp_flags &
+	     (SQN_PKT_SYN | SQN_PKT_FIN | SQN_PKT_RST | SLIRP_TCP_URG)) ||
+	    !(pk.tcp_flags & SQN_PKT_ACK))
+		return false;
+	if (be->nhold == SLIRP_HOLD_MAX)
+		hold_flush(be);
+	if (copy_complete(be, f, be->hold[be->nhold]))
+		be->hold_len[be->nhold++] = (uint16_t)f->len;
+	return true;
+}
+
+/**
  * slirp_read() - deliver frames, servicing libslirp's sockets and timers
  * @iface:	the interface
  * @q:		queue (always 0)
@@ -936,6 +1091,7 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 				&be->run, f[k - 1].data, f[k - 1].len);
 		be->in_read = true;
 		guard_enter(be, &g);
+		hold_flush(be); /* its answer goes to the caller's buffers */
 		sqn_slirp_set_poll(&be->set, be->slirp);
 		now = now_ms();
 		sqn_slirp_timers_run(&be->timers, be->slirp, now);
@@ -946,6 +1102,11 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		k = be->rx_k;
 		be->rx_f = NULL;
 		be->in_read = false;
+	} else if (be->nhold) { /* no room: what it answers is queued */
+		guard_enter(be, &g);
+		hold_flush(be);
+		sync_set(be);
+		guard_leave(&g);
 	}
 	rc = (k == 0 && !sqn_ring_empty(&be->ring)) ? -EMSGSIZE : (int)k;
 	waker_update(be, k == 0);
@@ -959,37 +1120,6 @@ static int slirp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 }
 
 /**
- * input_partial() - pass on a frame whose checksum the guest left to us
- *		     (offloads on: GSO and checksum-offloaded frames)
- * @be:	backend state, locked
- * @f:	the frame (the caller's: copied before it is completed)
- *
- * libslirp verifies checksums, so the sum is completed on a copy; a frame
- * whose header points outside it is dropped and counted.
- */
-static void input_partial(struct slirp_be *be, const struct sqn_frame *f)
-{
-	if (f->len > SLIRP_GRO_MAX) {
-		SQN_STAT_ADD(be->iface, tx_errors, 1);
-		return;
-	}
-	memcpy(be->gro_buf, f->data, f->len);
-	if (sqn_csum_complete(be->gro_buf, f->len, &f->vnet) < 0) {
-		uint64_t e = SQN_STAT_ADD(be->iface, tx_errors, 1) + 1;
-
-		if (sqn_log_every(e))
-			sqn_log(be->iface, SQN_LOG_WARN,
-				"%s: slirp: dropped a frame whose virtio-net "
-				"header puts its checksum outside it (start "
-				"%u, offset %u, length %u)",
-				be->iface->id, f->vnet.csum_start,
-				f->vnet.csum_offset, f->len);
-		return;
-	}
-	slirp_input(be->slirp, be->gro_buf, (int)f->len);
-}
-
-/**
  * slirp_write() - hand guest frames to libslirp
  * @iface:	the interface
  * @q:		queue (always 0)
@@ -997,8 +1127,11 @@ static void input_partial(struct slirp_be *be, const struct sqn_frame *f)
  * @n:		how many
  *
  * Replies libslirp makes at once (ARP, ICMP to the gateway, DHCP) go to the
- * RX ring and wake the reader. If the frames made libslirp want an earlier
- * poll than the caller was told, the reader is woken to ask again.
+ * RX ring and wake the reader. Pure TCP ACKs are held for the next read
+ * (hold_frame()), which the waker calls for; what comes after one in the
+ * same call is input only once it is, so the order holds. If the frames
+ * made libslirp want an earlier poll than the caller was told, the reader
+ * is woken to ask again.
  *
  * Return: @n
  */
@@ -1007,6 +1140,7 @@ static int slirp_write(struct sqn_iface *iface, unsigned q,
 {
 	struct slirp_be *be = iface->be;
 	struct pipe_guard g;
+	bool input = false;
 	unsigned i;
 
 	(void)q;
@@ -1016,6 +1150,12 @@ static int slirp_write(struct sqn_iface *iface, unsigned q,
 		uint32_t len;
 		unsigned k;
 
+		if (hold_frame(be, &f[i])) {
+			i++;
+			continue;
+		}
+		hold_flush(be); /* they came first */
+		input = true;
 		if (f[i].vnet.flags & SQN_VNET_HDR_F_NEEDS_CSUM) {
 			input_partial(be, &f[i]);
 			i++;
@@ -1029,9 +1169,11 @@ static int slirp_write(struct sqn_iface *iface, unsigned q,
 			slirp_input(be->slirp, f[i].data, (int)f[i].len);
 		i += k;
 	}
-	sync_set(be);
+	if (input)
+		sync_set(be);
 	guard_leave(&g);
-	if (SQN_MIN(be->slirp_deadline, be->timers.next) < be->told_deadline) {
+	if (be->nhold ||
+	    SQN_MIN(be->slirp_deadline, be->timers.next) < be->told_deadline) {
 		be->told_deadline = SQN_SLIRP_NO_DEADLINE;
 		if (!be->waker_set) {
 			sqn_waker_wake(&be->waker);
@@ -1129,5 +1271,6 @@ const struct sqn_backend_ops sqn_be_slirp = {
 	.read = slirp_read,
 	.write = slirp_write,
 	.timeout_ms = slirp_timeout_ms,
+	.policy_env = slirp_policy_env,
 	.forward = slirp_forward,
 };

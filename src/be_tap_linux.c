@@ -35,9 +35,11 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "policy.h"
 #include "vnet.h"
 #include "tap_inspect.h"
 
@@ -679,6 +682,56 @@ static int tap_write(struct sqn_iface *iface, unsigned q,
 	return (int)i;
 }
 
+/**
+ * tap_policy_env() - the host's addresses on the TAP device, as the egress
+ *		      policy's gateway and DNS
+ * @iface:	the interface
+ * @env:	filled: every address the device has now, IPv4 and IPv6
+ *
+ * A TAP has no stack of its own: what the guest reaches of the host is the
+ * device's own addresses, where a resolver the VMM runs (dnsmasq) listens.
+ * Read when a policy is made or replaced, so an address given to the
+ * device after start is taken by sqn_iface_set_policy().
+ */
+static void tap_policy_env(struct sqn_iface *iface, struct sqn_policy_env *env)
+{
+	const struct tap *t = iface->be;
+	struct ifaddrs *all, *a;
+	uint8_t family;
+	const void *ip;
+
+	if (getifaddrs(&all))
+		return;
+	for (a = all; a; a = a->ifa_next) {
+		if (!a->ifa_addr || strcmp(a->ifa_name, t->name) != 0)
+			continue;
+		if (a->ifa_addr->sa_family == AF_INET) {
+			family = 4;
+			ip = &((const struct sockaddr_in *)(const void *)
+				       a->ifa_addr)
+				      ->sin_addr;
+		} else if (a->ifa_addr->sa_family == AF_INET6) {
+			family = 6;
+			ip = &((const struct sockaddr_in6 *)(const void *)
+				       a->ifa_addr)
+				      ->sin6_addr;
+		} else {
+			continue;
+		}
+		if (env->n_gw < SQN_POLICY_ENV_MAX) {
+			env->gw[env->n_gw].family = family;
+			memcpy(env->gw[env->n_gw++].a, ip,
+			       family == 4 ? 4 : 16);
+		}
+		if (env->n_dns < SQN_POLICY_ENV_MAX) {
+			env->dns[env->n_dns].family = family;
+			memcpy(env->dns[env->n_dns++].a, ip,
+			       family == 4 ? 4 : 16);
+		}
+	}
+	freeifaddrs(all);
+}
+
 const struct sqn_backend_ops sqn_be_tap = {
 	.name = "tap",
 	.validate = tap_validate,
@@ -686,4 +739,5 @@ const struct sqn_backend_ops sqn_be_tap = {
 	.stop = tap_stop,
 	.read = tap_read,
 	.write = tap_write,
+	.policy_env = tap_policy_env,
 };

@@ -80,6 +80,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "iface_policy.h"
 #include "internal.h"
 
 /**
@@ -112,13 +113,14 @@ static uint64_t realtime_ns(void)
  * fp_wants_rx_ready() - whether the readiness fds must be the core's
  * @p:	parameters
  *
- * Return: true with an rx limit at start, or params.live_controls
+ * Return: true with an rx limit or an egress policy (its replies are
+ * frames of the core's own) at start, or params.live_controls
  */
 static bool fp_wants_rx_ready(const struct sqn_params *p)
 {
 	const struct sqn_rate_limiter *l = &p->rx_rate_limiter;
 
-	return p->live_controls == SQN_ON ||
+	return p->live_controls == SQN_ON || p->n_policy_rules ||
 	       (l->bandwidth.size && l->bandwidth.refill_time_ms) ||
 	       (l->ops.size && l->ops.refill_time_ms);
 }
@@ -653,6 +655,24 @@ static uint32_t max_cap(const struct sqn_frame *f, unsigned n)
 }
 
 /**
+ * be_read() - the backend's read, its frames through the egress policy
+ * @iface:	the interface
+ * @q:		the queue
+ * @f:		caller buffers
+ * @n:		how many
+ *
+ * Return: frames filled (the policy may have dropped some the backend
+ * filled), or the backend's negative errno
+ */
+static int be_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
+		   unsigned n)
+{
+	int rc = iface->ops->read(iface, q, f, n);
+
+	return rc > 0 ? sqn_ipol_rx(iface, f, rc) : rc;
+}
+
+/**
  * rx_backend() - read from the backend as the rx limiter allows (rx_lock
  *		  held, no frame held on @q)
  * @iface:	the interface
@@ -684,7 +704,7 @@ static int rx_backend(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 			if (!m)
 				m = 1;
 		}
-		rc = iface->ops->read(iface, q, f + *k, m);
+		rc = be_read(iface, q, f + *k, m);
 		if (rc <= 0)
 			return *k || rc == 0 ? 0 : rc;
 		for (i = 0; i < (unsigned)rc; i++) {
@@ -758,7 +778,7 @@ int sqn_fp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 
 	if (n == 0 ||
 	    !atomic_load_explicit(&fp->rx_slow, memory_order_acquire)) {
-		rc = iface->ops->read(iface, q, f, n);
+		rc = be_read(iface, q, f, n);
 	} else {
 		pthread_mutex_lock(&fp->rx_lock);
 		rc = rx_slow_read(iface, q, f, n);
@@ -913,30 +933,87 @@ static void tx_passed(struct sqn_iface *iface, const struct sqn_frame *f,
 	SQN_STAT_ADD(iface, tx_bytes, bytes);
 }
 
+/* what a write does with each frame (struct tx_batch.kind) */
+enum tx_kind {
+	TX_UNSEEN = 0, /* not judged yet */
+	TX_TAKE,       /* pass it to the backend */
+	TX_REFUSED,    /* a bad length: counted in tx_errors */
+	TX_DENIED,     /* the egress policy's: settled by sqn_ipol_denied() */
+};
+
 /**
- * tx_backend() - pass frames to the backend, run by run of valid ones
+ * struct tx_batch - one write's frames and what becomes of them
+ * @frames:	the caller's frames
+ * @kind:	enum tx_kind per frame: each frame is judged once, even when
+ *		the backend makes tx_backend() go over it again
+ * @pol:	the egress policy's state (the replies of the frame denied
+ *		last)
+ */
+struct tx_batch {
+	const struct sqn_frame *frames;
+	uint8_t kind[SQN_BATCH];
+	struct sqn_ipol_tx pol;
+};
+
+/**
+ * tx_judge() - what becomes of frame @i, judged the first time it is asked
+ * @iface:	the interface
+ * @b:		the batch
+ * @i:		the frame
+ *
+ * Return: enum tx_kind
+ */
+static enum tx_kind tx_judge(struct sqn_iface *iface, struct tx_batch *b,
+			     unsigned i)
+{
+	if (b->kind[i] == TX_UNSEEN) {
+		if (!frame_ok(iface, &b->frames[i]))
+			b->kind[i] = TX_REFUSED;
+		else if (b->pol.eng && !sqn_ipol_tx(&b->pol, &b->frames[i]))
+			b->kind[i] = TX_DENIED;
+		else
+			b->kind[i] = TX_TAKE;
+	}
+	return (enum tx_kind)b->kind[i];
+}
+
+/**
+ * tx_backend() - pass frames to the backend, run by run of frames to take
  * @iface:	the interface
  * @q:		the queue
  * @frames:	the frames
  * @n:		how many
  *
- * Return: frames consumed (passed on, or dropped or refused and counted),
- * or the backend's negative errno when none was
+ * A frame of a bad length is refused, one the egress policy denies is
+ * settled (counted, its replies sent); both are consumed. Judging stops at
+ * the first frame not taken, which is settled before another is judged
+ * (its replies wait in the batch until then).
+ *
+ * Return: frames consumed (passed on, or dropped, refused or denied and
+ * counted), or the backend's negative errno when none was
  */
 static int tx_backend(struct sqn_iface *iface, unsigned q,
 		      const struct sqn_frame *frames, unsigned n)
 {
+	struct tx_batch b;
 	unsigned i = 0, run;
+	enum tx_kind kind;
 	bool skip;
 	int rc;
 
-	/* Pass on each run of valid frames; a refused frame is consumed. */
+	b.frames = frames;
+	memset(b.kind, TX_UNSEEN, n);
+	sqn_ipol_tx_begin(iface, &b.pol);
 	while (i < n) {
-		if (!frame_ok(iface, &frames[i])) {
+		kind = tx_judge(iface, &b, i);
+		if (kind != TX_TAKE) {
+			if (kind == TX_DENIED)
+				sqn_ipol_denied(iface, q, &b.pol);
 			i++;
 			continue;
 		}
-		for (run = 1; i + run < n && frame_ok(iface, &frames[i + run]);
+		for (run = 1;
+		     i + run < n && tx_judge(iface, &b, i + run) == TX_TAKE;
 		     run++)
 			;
 		rc = iface->ops->write(iface, q, frames + i, run);
@@ -953,8 +1030,8 @@ static int tx_backend(struct sqn_iface *iface, unsigned q,
 		}
 		if ((unsigned)rc < run)
 			SQN_STAT_ADD(iface, tx_dropped, run - (unsigned)rc);
-		/* frame i + run, if any, was refused: skip it too */
-		i += run + (i + run < n);
+		/* frame i + run, if any, is settled at the top of the loop */
+		i += run;
 	}
 	return (int)n;
 }
@@ -1408,6 +1485,7 @@ SQN_API int sqn_iface_stats_ext(const struct sqn_iface *iface,
 		"counters, in order");
 	memcpy(&s.rx_frames, &b, sizeof(b));
 	sqn_fp_stats(iface, &s);
+	s.policy_denied = sqn_ipol_denied_count(iface);
 	s.size = size < sizeof(s) ? size : (uint32_t)sizeof(s);
 	memcpy(stats, &s, s.size);
 	return 0;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iface_policy.h"
 #include "internal.h"
 
 #define SQN_STR_(x) #x
@@ -79,6 +80,7 @@ static struct sqn_iface *iface_alloc(const struct sqn_params *p)
  */
 static void iface_free(struct sqn_iface *iface)
 {
+	sqn_ipol_free(iface);
 	sqn_fp_destroy(iface);
 	pthread_mutex_destroy(&iface->msg_lock);
 	free(iface);
@@ -164,9 +166,11 @@ static const struct {
 	SQN_PFIELD(rx_rate_limiter),
 	SQN_PFIELD(tx_rate_limiter),
 	SQN_PFIELD(live_controls),
+	SQN_PFIELD(policy_rules),
+	SQN_PFIELD(n_policy_rules),
 };
 
-_Static_assert(offsetof(struct sqn_params, live_controls) + sizeof(int) +
+_Static_assert(offsetof(struct sqn_params, n_policy_rules) + sizeof(unsigned) +
 			       _Alignof(struct sqn_params) >
 		       sizeof(struct sqn_params),
 	       "a member was appended to struct sqn_params: add it to "
@@ -330,6 +334,10 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 
 	rc = sqn_params_check(iface, &p);
 	if (!rc)
+		rc = sqn_ipol_init(iface);
+	if (!rc)
+		rc = sqn_ipol_check(iface, &p);
+	if (!rc)
 		rc = sqn_fp_check(iface, &p);
 	if (rc)
 		goto out_free;
@@ -358,6 +366,12 @@ SQN_API int sqn_iface_start(const struct sqn_params *params,
 	rc = sqn_fp_start(iface, &p);
 	if (rc) {
 		ops->stop(iface);
+		goto out_free;
+	}
+	rc = sqn_ipol_start(iface);
+	if (rc) {
+		ops->stop(iface);
+		sqn_fp_stop(iface);
 		goto out_free;
 	}
 	if (!atomic_load(&iface->link_up))

@@ -37,6 +37,8 @@
 #endif
 
 struct sqn_iface;
+struct sqn_ipol;
+struct sqn_policy_env;
 
 /** SQN_WRITE_SKIP - or'ed into a write op's k: frame k alone was dropped */
 #define SQN_WRITE_SKIP (1 << 16)
@@ -63,6 +65,11 @@ struct sqn_iface;
  *		was consumed; k | SQN_WRITE_SKIP when frame k alone was
  *		dropped (the core counts it and calls again with the rest)
  * @timeout_ms:	optional: milliseconds until the next timer, -1 for none
+ * @policy_env:	optional: the DNS and gateway addresses this backend is
+ *		configured with, for the egress policy (iface_policy.c);
+ *		called when a policy is made or replaced. A backend whose
+ *		DHCP server announces them leaves it NULL: the core hears
+ *		its DHCP answers
  * @forward:	optional: add (@add) or remove a host port forward at run
  *		time, @spec as params.forwards spells it; may be called
  *		from any thread while read and write run; on failure set
@@ -80,6 +87,7 @@ struct sqn_backend_ops {
 	int (*write)(struct sqn_iface *iface, unsigned q,
 		     const struct sqn_frame *f, unsigned n);
 	int (*timeout_ms)(struct sqn_iface *iface);
+	void (*policy_env)(struct sqn_iface *iface, struct sqn_policy_env *env);
 	int (*forward)(struct sqn_iface *iface, const char *spec, bool add);
 };
 
@@ -138,6 +146,7 @@ struct sqn_counters {
  * @msg_lock:	guards @link_why and @last_error
  * @link_why:	reason of the last link change
  * @last_error:	message of the last failure
+ * @pol:	the egress policy's state (iface_policy.c)
  */
 struct sqn_iface {
 	const struct sqn_backend_ops *ops;
@@ -165,6 +174,7 @@ struct sqn_iface {
 	pthread_mutex_t msg_lock;
 	char link_why[SQN_MSG_LEN];
 	char last_error[SQN_MSG_LEN];
+	struct sqn_ipol *pol;
 };
 
 /* backends.c: the one place that maps a mode to its table */

@@ -148,10 +148,11 @@ enum sqn_policy_verdict sqn_pol_deny(struct pol_deny *d,
 }
 
 /**
- * set_resolvers() - the resolvers in force: allow-dns, else the backend's
- * @p:	the engine, rules and environment set
+ * sqn_pol_set_resolvers() - the resolvers in force: allow-dns, else the
+ *			     backend's
+ * @p:	the engine, rules and environment set, locked (or not yet shared)
  */
-static void set_resolvers(struct sqn_policy *p)
+void sqn_pol_set_resolvers(struct sqn_policy *p)
 {
 	const struct sqn_policy_addr *src = p->rules.dns;
 	unsigned n = p->rules.n_dns;
@@ -251,8 +252,8 @@ int sqn_policy_new(const struct sqn_policy_rules *rules,
 		goto out_nomem_free;
 	p->rules = *rules;
 	if (env)
-		p->env = *env;
-	set_resolvers(p);
+		sqn_policy_env_merge(&p->env, env);
+	sqn_pol_set_resolvers(p);
 	p->log = log;
 	p->opaque = opaque;
 	atomic_init(&p->active, sqn_policy_rules_active(rules));
@@ -317,7 +318,7 @@ int sqn_policy_update(struct sqn_policy *p,
 		return rc;
 	pthread_mutex_lock(&p->lock);
 	p->rules = *rules;
-	set_resolvers(p);
+	sqn_pol_set_resolvers(p);
 	for (e = sqn_learn_oldest(&p->learn); e; e = next) {
 		next = sqn_learn_newer(&p->learn, e);
 		if (!sqn_policy_host_allowed(&p->rules, e->name,
@@ -342,6 +343,24 @@ void sqn_policy_stats(struct sqn_policy *p, struct sqn_policy_stats *st)
 	*st = p->st;
 	st->learnt_now = p->learn.n;
 	pthread_mutex_unlock(&p->lock);
+}
+
+/**
+ * sqn_policy_rules_in_force() - how many rules the engine applies
+ * @p:		the engine
+ *
+ * Return: the number of rules, 0 when the rules in force turn the policy
+ * off
+ */
+unsigned sqn_policy_rules_in_force(struct sqn_policy *p)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (sqn_policy_rules_active(&p->rules))
+		n = sqn_policy_rules_count(&p->rules);
+	pthread_mutex_unlock(&p->lock);
+	return n;
 }
 
 /**

@@ -19,7 +19,9 @@
  *   3. Every frame from the network, before it goes to the guest:
  *	sqn_policy_rx(). SQN_POLICY_DENY only for a malformed DNS answer
  *	over UDP from an allowed resolver: drop it.
- *   4. Rules change at run time with sqn_policy_update(); counters come
+ *   4. Rules change at run time with sqn_policy_update(), the backend's
+ *	addresses with sqn_policy_set_env() (sqn_policy_dhcp_env() finds
+ *	those a DHCP server announces in the frames to the guest); counters come
  *	from sqn_policy_stats(); a rate-limited line per denial goes to the
  *	log callback.
  *
@@ -44,7 +46,7 @@
 /** SQN_POLICY_REPLY_MAX - size of the reply buffers a caller provides */
 #define SQN_POLICY_REPLY_MAX SQN_PKT_REPLY_MAX
 /** SQN_POLICY_ENV_MAX - most DNS and gateway addresses in the environment */
-#define SQN_POLICY_ENV_MAX 4
+#define SQN_POLICY_ENV_MAX 8
 /** SQN_POLICY_LOG_MAX - longest log line, NUL included */
 #define SQN_POLICY_LOG_MAX 384
 
@@ -134,8 +136,13 @@ struct sqn_policy_limits {
 
 /**
  * struct sqn_policy_env - what the backend knows about the network
- * @dns:	its own DNS addresses (slirp: 10.0.2.3, fec0::3), the
- *		resolvers when the rules have no allow-dns
+ *
+ * What the backend is configured with (slirp: 10.0.2.3, fec0::3 and
+ * 10.0.2.2, fec0::2), merged with what its DHCP server announces
+ * (sqn_policy_dhcp_env(): passt, gvproxy, vmnet say it nowhere else).
+ *
+ * @dns:	its own DNS addresses, the resolvers when the rules have no
+ *		allow-dns
  * @n_dns:	how many
  * @gw:		the gateway's addresses: ICMP to them always passes, and
  *		so do DHCP and NDP (elsewhere only to group and link-local
@@ -237,6 +244,12 @@ enum sqn_policy_verdict sqn_policy_rx(struct sqn_policy *p,
 				      const uint8_t *frame, uint32_t len,
 				      uint64_t now_ms);
 void sqn_policy_stats(struct sqn_policy *p, struct sqn_policy_stats *st);
+unsigned sqn_policy_rules_in_force(struct sqn_policy *p);
+void sqn_policy_set_env(struct sqn_policy *p, const struct sqn_policy_env *env);
+bool sqn_policy_dhcp_env(const uint8_t *frame, uint32_t len,
+			 struct sqn_policy_env *env);
+void sqn_policy_env_merge(struct sqn_policy_env *dst,
+			  const struct sqn_policy_env *add);
 uint64_t sqn_policy_denied_total(const struct sqn_policy_stats *st);
 const char *sqn_policy_cause_name(enum sqn_policy_cause c);
 const char *sqn_policy_cause_text(enum sqn_policy_cause c);

@@ -112,6 +112,7 @@ bool sqn_pol_addr_in(const struct sqn_policy_addr *set, unsigned n,
 		     uint8_t family, const uint8_t *a);
 void sqn_pol_addr_of(struct sqn_policy_addr *out, uint8_t family,
 		     const uint8_t *a);
+void sqn_pol_set_resolvers(struct sqn_policy *p);
 enum sqn_policy_verdict sqn_pol_deny(struct pol_deny *d,
 				     enum sqn_policy_cause cause,
 				     enum pol_reply reply);

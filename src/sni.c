@@ -137,6 +137,8 @@ static enum sqn_sni_result copy_name(const uint8_t *s, size_t n, char *name,
 		}
 		name[i] = (char)c;
 	}
+	if (!lab) /* "a.." : the last label is empty */
+		return SQN_SNI_BAD;
 	name[n] = '\0';
 	return SQN_SNI_FOUND;
 }

@@ -36,3 +36,18 @@ long sqn_socket_buffers(int fd)
 		return -1;
 	return sqn_sockbuf_held(snd < rcv ? snd : rcv);
 }
+
+/**
+ * sqn_socket_sndbuf() - set the send buffer alone (privileged option where
+ *			 allowed)
+ * @fd:		a socket
+ * @bytes:	the size to ask for
+ */
+void sqn_socket_sndbuf(int fd, int bytes)
+{
+#ifdef SO_SNDBUFFORCE
+	if (!setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)))
+		return;
+#endif
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+}

@@ -194,3 +194,33 @@ void sqn_dgram_unbind_local(struct sqn_dgram_local *l)
 		close(l->dirfd);
 	sqn_dgram_local_init(l);
 }
+
+/**
+ * sqn_sock_send_frames() - send frames on a stream socket in one call
+ * @sock:	the socket, non-blocking
+ * @iov:	the frames' iovecs
+ * @first:	the first iovec to send
+ * @ends:	for each frame, the index in @iov of its last iovec
+ * @n:		frames
+ *
+ * Without sendmmsg() the frames go in one sendmsg(); the peers of these
+ * platforms (gvproxy, vfkit) read a stream however it is cut.
+ *
+ * Return: bytes sent, or -1 with errno
+ */
+ssize_t sqn_sock_send_frames(int sock, struct iovec *iov, unsigned first,
+			     const uint16_t *ends, unsigned n)
+{
+	struct msghdr mh;
+	ssize_t r;
+
+	if (!n)
+		return 0;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov + first;
+	mh.msg_iovlen = ends[n - 1] - first + 1;
+	do
+		r = sendmsg(sock, &mh, MSG_DONTWAIT);
+	while (r < 0 && errno == EINTR);
+	return r;
+}

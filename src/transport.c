@@ -10,14 +10,23 @@
  * Readiness: the interface's fd is a poller over the socket, the helper's
  * pidfd and stderr pipe, and a waker. It turns readable when the helper
  * sends, exits or writes a log line, when queued frames can leave, or when
- * frames wait in the RX queue; sqn_iface_read() services all of these.
+ * whole frames wait in the receive buffer; sqn_iface_read() services all
+ * of these. The waker is set and cleared only when that changes (a flag
+ * says whether it is set), so a read costs no system call for it.
  *
  * RX (reader thread only): frames are decoded in place in one large receive
- * buffer and copied once, straight into the caller's buffers. Frames beyond
- * what the caller asked for go to a bounded RX queue that drops its oldest
- * frame when full (counted in rx_dropped), so the socket is drained and the
- * helper never stalls on a slow guest. Each read does a bounded amount of
- * work (a few large reads) so a flooding helper cannot starve the caller.
+ * buffer and copied once, straight into the caller's buffers. The socket
+ * is read only while the caller has room: frames it has no room for stay
+ * in the receive buffer (up to one large read) and then in the socket, and
+ * the next read hands them over first, without a system call. A read
+ * shorter than the room it had drained the socket: no second read to learn
+ * that it is empty. A helper faster
+ * than the guest is thus held back by its socket, as a VMM's stream netdev
+ * holds it back, and loses nothing. (Draining the socket into a queue that
+ * drops its oldest frame instead cost most of the host-to-guest throughput:
+ * a read of 32 frames took in up to 1 MiB, and passt resent what was
+ * dropped on its timers.) Each read does a bounded amount of work (a few
+ * large reads) so a flooding helper cannot starve the caller.
  * A stream length outside 14..max or a connection closed in the middle of a
  * frame resets the connection (rx_errors, conn_resets, a message); a bad
  * datagram is only dropped and counted, as message boundaries survive it.
@@ -64,6 +73,8 @@
 
 /* Reads per sqn_iface_read(): bounds the work of one call */
 #define SQN_TP_READ_ROUNDS 4
+/* Reads served from the receive buffer alone before the poller is asked */
+#define SQN_TP_SERVICE_EVERY 64
 /* Datagrams per sqn_iface_read() */
 #define SQN_TP_DGRAM_ROUNDS 256
 /* Records per flush sendmsg() */
@@ -94,7 +105,7 @@ uint64_t sqn_tp_now_ms(void)
  * @ops:	connect and teardown
  * @wire:	framing
  * @max:	largest frame
- * @p:		parameters (queue lengths, restart)
+ * @p:		parameters (the TX queue's length)
  *
  * Return: 0 or a negative errno with the message set
  */
@@ -102,8 +113,6 @@ int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
 		const struct sqn_tp_ops *ops, enum sqn_wire_kind wire,
 		uint32_t max, const struct sqn_params *p)
 {
-	uint32_t rxlen =
-		p->rx_queue_len ? p->rx_queue_len : SQN_DEFAULT_QUEUE_LEN;
 	uint32_t txlen =
 		p->tx_queue_len ? p->tx_queue_len : SQN_DEFAULT_QUEUE_LEN;
 	uint32_t hlen = sqn_wire_hdr_len(wire);
@@ -130,8 +139,7 @@ int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
 
 	rc = -ENOMEM;
 	t->rxbuf = malloc(cap);
-	if (!t->rxbuf || sqn_ring_init(&t->rxq, rxlen, max) ||
-	    sqn_ring_init(&t->txq, txlen, max + hlen)) {
+	if (!t->rxbuf || sqn_ring_init(&t->txq, txlen, max + hlen)) {
 		sqn_seterr(iface, rc, "%s: no memory for the frame queues",
 			   iface->id);
 		goto out_free;
@@ -173,7 +181,6 @@ void sqn_tp_close(struct sqn_transport *t)
 {
 	sqn_waker_close(&t->waker);
 	sqn_poller_close(&t->poller);
-	sqn_ring_free(&t->rxq);
 	sqn_ring_free(&t->txq);
 	free(t->rxbuf);
 	free(t->argstore);
@@ -252,6 +259,8 @@ void sqn_tp_socket_buffers(struct sqn_transport *t, int fd)
 {
 	long got = sqn_socket_buffers(fd);
 
+	if (t->wire == SQN_WIRE_U32BE) /* passt's reads: see sock.h */
+		sqn_socket_sndbuf(fd, SQN_STREAM_SNDBUF);
 	if (got < 0 || got >= SQN_HELPER_SOCKBUF || t->buf_warned)
 		return;
 	t->buf_warned = true;
@@ -375,6 +384,43 @@ static bool tp_reap(struct sqn_transport *t)
 }
 
 /**
+ * tp_wake() - set the waker, unless it is set (reader thread)
+ * @t:	the transport
+ */
+static void tp_wake(struct sqn_transport *t)
+{
+	if (!atomic_load(&t->waker_on)) {
+		sqn_waker_wake(&t->waker);
+		atomic_store(&t->waker_on, true);
+	}
+}
+
+/**
+ * tp_wake_writer() - set the waker from the writer thread
+ * @t:	the transport
+ *
+ * Always a system call: the writer only wakes the reader on a failure.
+ */
+static void tp_wake_writer(struct sqn_transport *t)
+{
+	sqn_waker_wake(&t->waker);
+	atomic_store(&t->waker_on, true);
+}
+
+/**
+ * tp_unwake() - clear the waker if it was set (reader thread)
+ * @t:	the transport
+ *
+ * A waker set after @t->waker_on was read stays set until the next read:
+ * one spare wake-up, never a lost one (see sqn_tp_read()).
+ */
+static void tp_unwake(struct sqn_transport *t)
+{
+	if (atomic_exchange(&t->waker_on, false))
+		sqn_waker_clear(&t->waker);
+}
+
+/**
  * tp_finish() - the connection has ended: link down, maybe reconnect
  * @t:		the transport, its socket closed
  * @why:	why it ended
@@ -416,7 +462,7 @@ static void tp_finish(struct sqn_transport *t, const char *why)
 		sqn_set_link(t->iface, false, "%s%s%s%s", why,
 			     how[0] ? ", " : "", how, tail);
 	}
-	sqn_waker_wake(&t->waker);
+	tp_wake(t);
 }
 
 /**
@@ -535,34 +581,7 @@ static void tp_reconnect(struct sqn_transport *t)
 	sqn_set_link(t->iface, true, "%s %s (pid %d)", t->helper_name,
 		     t->helper.pid ? "restarted" : "reconnected",
 		     (int)(t->helper.pid ? t->helper.pid : getpid()));
-	sqn_waker_wake(&t->waker);
-}
-
-/**
- * rxq_push() - queue a frame for the caller, dropping the oldest if full
- * @t:		the transport
- * @data:	the frame
- * @len:	its length, at most t->max
- */
-static void rxq_push(struct sqn_transport *t, const uint8_t *data, uint32_t len)
-{
-	uint8_t *dst;
-	uint64_t total;
-
-	while (!(dst = sqn_ring_reserve(&t->rxq, len))) {
-		if (sqn_ring_empty(&t->rxq))
-			return; /* cannot happen: the arena holds a max frame */
-		sqn_ring_drop_oldest(&t->rxq);
-		total = SQN_STAT_ADD(t->iface, rx_dropped, 1) + 1;
-		if (sqn_log_every(total))
-			sqn_log(t->iface, SQN_LOG_WARN,
-				"%s: RX queue full (%u frames): dropped the "
-				"oldest (%llu so far)",
-				t->iface->id, t->rxq.nslots,
-				(unsigned long long)total);
-	}
-	memcpy(dst, data, len);
-	sqn_ring_commit(&t->rxq, len, NULL);
+	tp_wake(t);
 }
 
 /**
@@ -582,51 +601,31 @@ struct rx_ctx {
 };
 
 /**
- * rx_take() - hand one frame to the caller, or to the RX queue
+ * rx_give() - copy the whole frames received into the caller's buffers
  * @t:		the transport
  * @c:		the read
- * @data:	the frame
- * @len:	its length
+ * @bad:	gets the length a stream peer sent that is outside 14..max
+ *
+ * Takes frames while the caller has room; the rest stay where they are in
+ * the receive buffer, as does a frame larger than the next buffer (the
+ * read fails with -EMSGSIZE if it is the first).
+ *
+ * Return: 0, or -EPROTO for a bad length (the connection must be reset)
  */
-static void rx_take(struct sqn_transport *t, struct rx_ctx *c,
-		    const uint8_t *data, uint32_t len)
+static int rx_give(struct sqn_transport *t, struct rx_ctx *c, uint32_t *bad)
 {
-	struct sqn_frame *fr;
-
-	/* Keep order: the caller gets nothing new while frames are queued. */
-	if (!c->full && sqn_ring_empty(&t->rxq)) {
-		fr = &c->f[c->i];
-		if (fr->data && len <= fr->cap) {
-			memcpy(fr->data, data, len);
-			fr->len = len;
-			memset(&fr->vnet, 0, sizeof(fr->vnet));
-			if (++c->i == c->n)
-				c->full = true;
-			return;
-		}
-		if (c->i == 0) {
-			c->f[0].len = len;
-			c->emsgsize = true;
-		}
-		c->full = true;
-	}
-	rxq_push(t, data, len);
-}
-
-/**
- * rx_from_queue() - give the caller frames from the RX queue
- * @t:	the transport
- * @c:	the read
- */
-static void rx_from_queue(struct sqn_transport *t, struct rx_ctx *c)
-{
-	const uint8_t *src;
+	const uint8_t *fr;
 	uint32_t len;
+	int rc;
 
-	while (!c->full && (src = sqn_ring_peek(&t->rxq, &len, NULL))) {
-		struct sqn_frame *fr = &c->f[c->i];
+	while (!c->full && (rc = sqn_wire_dec_peek(&t->dec, &len)) != 0) {
+		struct sqn_frame *f = &c->f[c->i];
 
-		if (!fr->data || len > fr->cap) {
+		if (rc < 0) {
+			*bad = len;
+			return rc;
+		}
+		if (!f->data || len > f->cap) {
 			if (c->i == 0) {
 				c->f[0].len = len;
 				c->emsgsize = true;
@@ -634,13 +633,29 @@ static void rx_from_queue(struct sqn_transport *t, struct rx_ctx *c)
 			c->full = true;
 			break;
 		}
-		memcpy(fr->data, src, len);
-		fr->len = len;
-		memset(&fr->vnet, 0, sizeof(fr->vnet));
-		sqn_ring_pop(&t->rxq);
+		sqn_wire_dec_next(&t->dec, &fr, &len);
+		memcpy(f->data, fr, len);
+		f->len = len;
+		memset(&f->vnet, 0, sizeof(f->vnet));
 		if (++c->i == c->n)
 			c->full = true;
+		t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
+		t->tries = 0;
 	}
+	return 0;
+}
+
+/**
+ * rx_held() - whether a whole frame waits in the receive buffer
+ * @t:	the transport
+ *
+ * Return: true if the next read can hand one over without a system call
+ */
+static bool rx_held(const struct sqn_transport *t)
+{
+	uint32_t len;
+
+	return t->sock >= 0 && sqn_wire_dec_peek(&t->dec, &len) > 0;
 }
 
 /**
@@ -668,28 +683,28 @@ static void bad_length(struct sqn_transport *t, uint32_t len)
  */
 static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
 {
-	const uint8_t *fr;
-	uint32_t len, room, pend;
+	uint32_t room, pend, bad = 0;
 	uint8_t *space;
 	ssize_t r;
-	int rounds = 0, rc;
+	int rounds = 0;
 
 	for (;;) {
-		while ((rc = sqn_wire_dec_next(&t->dec, &fr, &len)) > 0) {
-			rx_take(t, c, fr, len);
-			t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
-			t->tries = 0;
-		}
-		if (rc < 0) {
-			bad_length(t, len);
+		if (rx_give(t, c, &bad)) {
+			bad_length(t, bad);
 			return;
 		}
-		if (rounds++ >= SQN_TP_READ_ROUNDS)
+		/* what the caller has no room for stays in the socket */
+		if (c->full || t->rx_idle || rounds++ >= SQN_TP_READ_ROUNDS)
 			return;
 		space = sqn_wire_dec_space(&t->dec, &room);
 		r = recv(t->sock, space, room, MSG_DONTWAIT);
 		if (r > 0) {
 			sqn_wire_dec_commit(&t->dec, (uint32_t)r);
+			/* a stream socket hands over all it holds, up to
+			 * @room: less means it is drained (asking again would
+			 * only say EAGAIN); of a helper that has exited, read
+			 * on to its end of file, which says how it ended */
+			t->rx_idle = (uint32_t)r < room && !t->helper_gone;
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
@@ -728,13 +743,16 @@ static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
  */
 static void rx_dgram(struct sqn_transport *t, struct rx_ctx *c)
 {
-	uint32_t room;
+	uint32_t room, bad = 0;
 	uint8_t *buf;
 	uint64_t nerr;
 	ssize_t r;
 	int rounds;
 
 	for (rounds = 0; rounds < SQN_TP_DGRAM_ROUNDS; rounds++) {
+		rx_give(t, c, &bad); /* a datagram held back first */
+		if (c->full)
+			return;
 		sqn_wire_dec_reset(&t->dec);
 		buf = sqn_wire_dec_space(&t->dec, &room);
 		r = recv(t->sock, buf, t->max + 1, MSG_DONTWAIT | MSG_TRUNC);
@@ -768,33 +786,44 @@ static void rx_dgram(struct sqn_transport *t, struct rx_ctx *c)
 					(unsigned long long)nerr);
 			continue;
 		}
-		rx_take(t, c, buf, (uint32_t)r);
-		t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
-		t->tries = 0;
+		sqn_wire_dec_commit(&t->dec, (uint32_t)r);
 	}
+	rx_give(t, c, &bad);
 }
 
 /**
- * enc_send() - one sendmsg() of an encoder's pending iovecs
+ * enc_send() - send an encoder's pending frames
  * @sock:	the socket
  * @e:		the encoder
- * @one:	datagram framing: only the first frame (one per message)
+ * @wire:	the framing: datagrams send only the first frame (one per
+ *		message)
+ *
+ * u32-BE frames (passt's) go in messages that end where frames end, in
+ * one system call where the platform has one: sqn_sock_send_frames() says
+ * why. A u16-LE stream goes in one sendmsg().
  *
  * Return: bytes sent, -EAGAIN when the socket is full (EAGAIN, ENOBUFS),
  * or another negative errno when the connection is broken
  */
-static inline ssize_t enc_send(int sock, struct sqn_wire_enc *e, bool one)
+static inline ssize_t enc_send(int sock, struct sqn_wire_enc *e,
+			       enum sqn_wire_kind wire)
 {
+	const uint16_t *ends;
 	struct msghdr mh;
-	unsigned niov;
+	unsigned n;
 	ssize_t r;
 
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = sqn_wire_enc_iov(e, &niov);
-	mh.msg_iovlen = one ? 1 : niov;
-	do
-		r = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
+	if (wire == SQN_WIRE_U32BE) {
+		ends = sqn_wire_enc_ends(e, &n);
+		r = sqn_sock_send_frames(sock, e->iov, e->first, ends, n);
+	} else {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = sqn_wire_enc_iov(e, &n);
+		mh.msg_iovlen = wire == SQN_WIRE_DGRAM ? 1 : n;
+		do
+			r = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (r < 0 && errno == EINTR);
+	}
 	if (r >= 0)
 		return r;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
@@ -840,12 +869,12 @@ static void flush_locked(struct sqn_transport *t)
 		sqn_wire_enc_init(&e, t->wire, iov, hdr, fend,
 				  SQN_TP_FLUSH_BATCH);
 		flush_fill(t, &e);
-		r = enc_send(t->sock, &e, false);
+		r = enc_send(t->sock, &e, t->wire);
 		if (r < 0) {
 			if (r != -EAGAIN) {
 				/* store, then wake: see sqn_tp_read() */
 				atomic_store(&t->tx_broken, (int)-r);
-				sqn_waker_wake(&t->waker);
+				tp_wake_writer(t);
 			}
 			break;
 		}
@@ -916,13 +945,13 @@ static unsigned send_direct(struct sqn_transport *t, const struct sqn_frame *f,
 		sqn_wire_enc_add(&e, f[i].data, f[i].len);
 	while (k < n) {
 		/* datagrams: one frame per message */
-		r = enc_send(t->sock, &e, t->wire == SQN_WIRE_DGRAM);
+		r = enc_send(t->sock, &e, t->wire);
 		if (r == -EAGAIN)
 			break;
 		if (r < 0) {
 			/* store, then wake: see sqn_tp_read() */
 			atomic_store(&t->tx_broken, (int)-r);
-			sqn_waker_wake(&t->waker);
+			tp_wake_writer(t);
 			*broken = true;
 			return k;
 		}
@@ -1102,10 +1131,22 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 {
 	struct sqn_transport *t = iface->be;
 	struct rx_ctx c = {.f = f, .n = n, .full = n == 0};
+	bool serviced;
 
 	(void)q;
-	service(t);
-	rx_from_queue(t, &c);
+	/*
+	 * While reads bring frames, the readiness was the socket's (or the
+	 * receive buffer's): what else the poller has to say (stderr, the
+	 * pidfd, writability, the writer's wake-up) waits for a read that
+	 * brings none, or SQN_TP_SERVICE_EVERY reads, or a TX queue waiting
+	 * to be flushed. One epoll_wait() less per read while frames flow.
+	 */
+	serviced = t->sock < 0 || t->sock_out || !t->rx_got ||
+		   ++t->service_skips >= SQN_TP_SERVICE_EVERY;
+	if (serviced) {
+		t->service_skips = 0;
+		service(t);
+	}
 	if (t->sock >= 0) {
 		t->rx_idle = false;
 		if (t->wire == SQN_WIRE_DGRAM)
@@ -1113,11 +1154,16 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		else
 			rx_stream(t, &c);
 	}
+	t->rx_got = c.i > 0;
+	if (!serviced && !t->rx_got) /* the wake-up was not the socket's */
+		service(t);
 	/* the helper is gone and everything it sent is read */
-	if (t->sock >= 0 && t->helper_gone && t->rx_idle)
+	if (t->sock >= 0 && t->helper_gone && t->rx_idle && !rx_held(t))
 		tp_down(t, false, "%s ended", t->helper_name);
-	if (sqn_ring_empty(&t->rxq)) {
-		sqn_waker_clear(&t->waker);
+	if (rx_held(t)) {
+		tp_wake(t);
+	} else {
+		tp_unwake(t);
 		/*
 		 * The writer stores tx_broken, then wakes: if it did so after
 		 * service() looked, the clear above may have eaten its wake-up
@@ -1125,9 +1171,7 @@ int sqn_tp_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		 * error), so look again now that the waker is clear.
 		 */
 		if (t->sock >= 0 && atomic_load(&t->tx_broken))
-			sqn_waker_wake(&t->waker);
-	} else {
-		sqn_waker_wake(&t->waker);
+			tp_wake(t);
 	}
 	if (c.emsgsize && c.i == 0) {
 		sqn_seterr(iface, -EMSGSIZE,

@@ -50,10 +50,13 @@ struct sqn_tp_ops {
  * @sock:	the connection, -1 while down; changed by the reader thread
  *		only, with @tx_lock held
  * @poller:	the readiness fd's set: socket, pidfd, stderr pipe, waker
- * @waker:	set while @rxq holds frames, or to wake the reader
- * @rxbuf:	receive buffer, SQN_TP_READ_SIZE + header + @max
+ * @waker:	set while @rxbuf holds whole frames, or to wake the reader
+ * @waker_on:	@waker may be set (it is cleared only then)
+ * @rxbuf:	receive buffer, SQN_TP_READ_SIZE + header + @max: frames
+ *		received beyond what the caller took wait here (reader only)
  * @dec:	decoder over @rxbuf
- * @rxq:	frames received beyond what the caller took (reader only)
+ * @service_skips: reads in a row that did not ask the poller
+ * @rx_got:	the last read handed over frames
  * @tx_lock:	guards @txq, @tx_off, @sock_out and writes on @sock
  * @txq:	framed records (header and frame) waiting to be sent
  * @tx_off:	bytes of the first record of @txq already sent
@@ -101,9 +104,11 @@ struct sqn_transport {
 	int sock;
 	struct sqn_poller poller;
 	struct sqn_waker waker;
+	_Atomic bool waker_on;
 	uint8_t *rxbuf;
 	struct sqn_wire_dec dec;
-	struct sqn_ring rxq;
+	unsigned service_skips;
+	bool rx_got;
 
 	pthread_mutex_t tx_lock;
 	struct sqn_ring txq;

@@ -210,6 +210,40 @@ int sqn_wire_dgram_check(uint32_t len, uint32_t max)
 }
 
 /**
+ * sqn_wire_dec_peek() - the length of the next whole frame, left in place
+ * @d:		the decoder
+ * @len:	gets its length; on -EPROTO, the bad length the peer sent
+ *
+ * Lets a reader check that a frame fits where it would go before taking it
+ * with sqn_wire_dec_next(), which returns the same.
+ *
+ * Return: 1 when a whole frame is there, 0 when more bytes are needed,
+ * -EPROTO for a length outside SQN_FRAME_MIN..max
+ */
+int sqn_wire_dec_peek(const struct sqn_wire_dec *d, uint32_t *len)
+{
+	uint32_t pend = d->end - d->start, n;
+
+	if (d->kind == SQN_WIRE_DGRAM) {
+		if (!pend)
+			return 0;
+		*len = pend;
+		return sqn_wire_dgram_check(pend, d->max) ? -EPROTO : 1;
+	}
+	if (pend < d->hlen)
+		return 0;
+	n = get_len(d->kind, d->buf + d->start);
+	if (n < SQN_FRAME_MIN || n > d->max) {
+		*len = n;
+		return -EPROTO;
+	}
+	if (pend - d->hlen < n)
+		return 0;
+	*len = n;
+	return 1;
+}
+
+/**
  * sqn_wire_dec_next() - take the next whole frame
  * @d:		the decoder
  * @frame:	gets a pointer to the frame, in the buffer, valid until the
@@ -225,29 +259,20 @@ int sqn_wire_dgram_check(uint32_t len, uint32_t max)
 int sqn_wire_dec_next(struct sqn_wire_dec *d, const uint8_t **frame,
 		      uint32_t *len)
 {
-	uint32_t pend = d->end - d->start, n;
+	int rc = sqn_wire_dec_peek(d, len);
 
 	if (d->kind == SQN_WIRE_DGRAM) {
-		if (!pend)
-			return 0;
-		*len = pend;
-		*frame = d->buf + d->start;
-		d->start = d->end;
-		return sqn_wire_dgram_check(pend, d->max) ? -EPROTO : 1;
+		if (rc) { /* a bad message is consumed too */
+			*frame = d->buf + d->start;
+			d->start = d->end;
+		}
+		return rc;
 	}
-	if (pend < d->hlen)
-		return 0;
-	n = get_len(d->kind, d->buf + d->start);
-	if (n < SQN_FRAME_MIN || n > d->max) {
-		*len = n;
-		return -EPROTO;
+	if (rc == 1) {
+		*frame = d->buf + d->start + d->hlen;
+		d->start += d->hlen + *len;
 	}
-	if (pend - d->hlen < n)
-		return 0;
-	*frame = d->buf + d->start + d->hlen;
-	*len = n;
-	d->start += d->hlen + n;
-	return 1;
+	return rc;
 }
 
 /**

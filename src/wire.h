@@ -94,6 +94,7 @@ int sqn_wire_dec_init(struct sqn_wire_dec *d, enum sqn_wire_kind kind,
 void sqn_wire_dec_reset(struct sqn_wire_dec *d);
 uint8_t *sqn_wire_dec_space(struct sqn_wire_dec *d, uint32_t *room);
 void sqn_wire_dec_commit(struct sqn_wire_dec *d, uint32_t n);
+int sqn_wire_dec_peek(const struct sqn_wire_dec *d, uint32_t *len);
 int sqn_wire_dec_next(struct sqn_wire_dec *d, const uint8_t **frame,
 		      uint32_t *len);
 int sqn_wire_dgram_check(uint32_t len, uint32_t max);
@@ -130,6 +131,21 @@ static inline struct iovec *sqn_wire_enc_iov(struct sqn_wire_enc *e,
 {
 	*niov = e->niov - e->first;
 	return e->iov + e->first;
+}
+
+/**
+ * sqn_wire_enc_ends() - where each frame still to send ends
+ * @e:	the encoder
+ * @n:	gets how many frames are left (the first may be partly sent; it
+ *	starts at iovec e->first)
+ *
+ * Return: for each, the index in e->iov of its last iovec
+ */
+static inline const uint16_t *sqn_wire_enc_ends(const struct sqn_wire_enc *e,
+						unsigned *n)
+{
+	*n = e->nframes - e->done;
+	return e->frame_end + e->done;
 }
 
 #endif /* SQN_WIRE_H */

@@ -18,7 +18,17 @@
  *				as the socket takes them, then only read
  *				(and discard) until EOF
  *   --fake=report=PATH		after a floodbytes flood: write "frames
- *				bytes" to PATH (atomically, by rename)
+ *				bytes" to PATH (atomically, by rename); after
+ *				passtreads: "frames hdrcuts pieces"
+ *   --fake=passtreads		read frames as passt 2023-03 does, until none
+ *				came for a second
+ *				(tap_handler_passt(): one recv() of all there
+ *				is, then a blocking recv() for the rest of a
+ *				frame cut short) and count the reads that end
+ *				inside a length header (hdrcuts) and the rests
+ *				that came in more than one piece (pieces);
+ *				both break passt's framing (here the rest is
+ *				read on, so counting goes on)
  *   --fake=pidfile=PATH		write its pid to PATH
  *   --fake=startlog=PATH	append "PID MS" to PATH at start (MS: its
  *				CLOCK_MONOTONIC time in milliseconds)
@@ -34,12 +44,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,6 +175,31 @@ static void report_fds(void)
 }
 
 /**
+ * write_report() - write a report file atomically (a temporary, renamed)
+ * @report:	its path
+ * @fmt:	printf format of its line, then its arguments
+ *
+ * Return: 0, or -1 when it could not be written
+ */
+static int write_report(const char *report, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int write_report(const char *report, const char *fmt, ...)
+{
+	char tmp[4200];
+	va_list ap;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", report);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	return fclose(f) || rename(tmp, report) ? -1 : 0;
+}
+
+/**
  * flood_then_sink() - send 1514-byte frames until @bytes are sent, report
  *		       the count, then discard what arrives until EOF
  * @in:		fd to read
@@ -187,19 +225,82 @@ static int flood_then_sink(int in, int out, unsigned long long bytes,
 		seq++;
 		sent += 1514;
 	}
-	if (report) {
-		char tmp[4200];
-		FILE *f;
-
-		snprintf(tmp, sizeof(tmp), "%s.tmp", report);
-		f = fopen(tmp, "w");
-		if (!f)
-			return 1;
-		fprintf(f, "%llu %llu\n", seq, sent);
-		if (fclose(f) || rename(tmp, report))
-			return 1;
-	}
+	if (report && write_report(report, "%llu %llu\n", seq, sent))
+		return 1;
 	while (read(in, buf, sizeof(buf)) > 0)
+		;
+	return 0;
+}
+
+/**
+ * passt_reads() - read frames the way passt 2023-03 reads its socket,
+ *		   counting what would break its framing, until none comes
+ *		   for a second
+ * @fd:		the socket
+ * @report:	file for "frames hdrcuts pieces", or NULL
+ *
+ * Return: the exit status
+ */
+static int passt_reads(int fd, const char *report)
+{
+	static uint8_t rb[8 << 20];
+	unsigned long got = 0, hdrcuts = 0, pieces = 0;
+	size_t n, off;
+	ssize_t r;
+	uint32_t len;
+
+	for (;;) {
+		struct timespec t0, t1;
+		unsigned spins = 0;
+
+		/* spin, as a busy passt would, to read what is there as soon
+		 * as it is queued; a second with nothing ends the reading */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while ((r = recv(fd, rb, sizeof(rb), MSG_DONTWAIT)) < 0 &&
+		       errno == EAGAIN) {
+			if (++spins % 1024)
+				continue;
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (t1.tv_sec - t0.tv_sec >= 2)
+				break;
+		}
+		if (r <= 0)
+			break;
+		n = (size_t)r;
+		off = 0;
+		while (n - off > 0) {
+			if (n - off <= 4) { /* passt drops these bytes */
+				hdrcuts++;
+				if (full_read(fd, rb + n, 4 - (n - off)))
+					return 1;
+				n = off + 4;
+			}
+			len = (uint32_t)rb[off] << 24 |
+			      (uint32_t)rb[off + 1] << 16 |
+			      (uint32_t)rb[off + 2] << 8 | rb[off + 3];
+			if (len > 70000)
+				return 1;
+			if (n - off - 4 < len) { /* one blocking recv, then */
+				r = recv(fd, rb + n, len - (n - off - 4), 0);
+				if (r <= 0)
+					return 1;
+				if ((size_t)r < len - (n - off - 4)) {
+					pieces++;
+					if (full_read(fd, rb + n + r,
+						      len - (n - off - 4) -
+							      (size_t)r))
+						return 1;
+				}
+				n = off + 4 + len;
+			}
+			off += 4 + len;
+			got++;
+		}
+	}
+	if (report &&
+	    write_report(report, "%lu %lu %lu\n", got, hdrcuts, pieces))
+		return 1;
+	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	return 0;
 }
@@ -209,6 +310,7 @@ int main(int argc, char **argv)
 	const char *mode = "echo";
 	int in = -1, out = -1, i, k = -1, flood = 0, say = 0;
 	unsigned long long flood_bytes = 0;
+	int passtreads = 0;
 	const char *report = NULL;
 	struct rlimit nocore = {0, 0};
 	uint32_t len, frames = 0;
@@ -230,6 +332,8 @@ int main(int argc, char **argv)
 			flood = atoi(argv[i] + 13);
 		} else if (!strncmp(argv[i], "--fake=floodbytes=", 18)) {
 			flood_bytes = strtoull(argv[i] + 18, NULL, 10);
+		} else if (!strcmp(argv[i], "--fake=passtreads")) {
+			passtreads = 1;
 		} else if (!strncmp(argv[i], "--fake=report=", 14)) {
 			report = argv[i] + 14;
 		} else if (!strncmp(argv[i], "--fake=pidfile=", 15)) {
@@ -279,6 +383,8 @@ int main(int argc, char **argv)
 	}
 	if (flood_bytes)
 		return flood_then_sink(in, out, flood_bytes, report);
+	if (passtreads)
+		return passt_reads(in, report);
 	for (;;) {
 		size_t hl = u16 ? 2 : 4;
 

@@ -125,6 +125,18 @@ static void accept_strings(void)
 		     &r, &e) == 0);
 	CHECK(!strcmp(r.forward,
 		      "tcp:1/x\xc3\xa9\xf0\x9f\x98\x80\"\\\xc3\xa9"));
+	/* policy-set: the rules as given; none turns the policy off */
+	ASSERT(parse("{\"cmd\":\"policy-set\",\"name\":\"eth0\",\"rules\":"
+		     "[\"allow-host=pypi.org\",\"allow-net=10.1.0.0/16:5432\","
+		     "\"--deny-all\"]}",
+		     &r, &e) == 0);
+	CHECK_EQ(r.cmd, CTL_POLICY_SET);
+	CHECK(!strcmp(r.name, "eth0"));
+	CHECK_EQ(r.rules.n, 3);
+	CHECK(!strcmp(r.rules.v[1], "allow-net=10.1.0.0/16:5432"));
+	ASSERT(parse("{\"cmd\":\"policy-set\",\"rules\":[]}", &r, &e) == 0);
+	CHECK_EQ(r.rules.n, 0);
+	CHECK(ctl_req_has(&r, "rules"));
 }
 
 struct refusal {
@@ -143,7 +155,19 @@ static const struct refusal refusals_table[] = {
 	{"{\"cmd\":\"lits\"}", "cmd",
 	 "unknown command \"lits\" (list, forward-add, forward-remove, "
 	 "capture-start, capture-stop, rate-limit, policy-set, disconnect)"},
-	{"{\"cmd\":\"policy-set\"}", "cmd", "reserved for the egress policy"},
+	{"{\"cmd\":\"policy-set\"}", "rules",
+	 "rules: missing: policy-set needs it"},
+	{"{\"cmd\":\"policy-set\",\"rules\":[\"allow-host=a.b\","
+	 "\"allow-net=10.0.0.1/8\"]}",
+	 "rules[1]",
+	 "rules[1]: allow-net \"10.0.0.1/8\": host bits set after /8"},
+	{"{\"cmd\":\"policy-set\",\"rules\":[\"allow-hots=a.b\"]}", "rules[0]",
+	 "unknown kind \"allow-hots\""},
+	{"{\"cmd\":\"policy-set\",\"rules\":[\"check-sni\"]}", "rules",
+	 "rules: check-sni checks TLS server names against the allow-host "
+	 "rules, and there are none"},
+	{"{\"cmd\":\"policy-set\",\"rules\":[5]}", "rules[0]",
+	 "rules[0]: must be a string"},
 	{"{\"cmd\":\"list\",\"cmd\":\"list\"}", "cmd",
 	 "cmd: the field appears twice"},
 	{"{\"cmd\":\"list\",\"x\":1}", "x",
@@ -474,7 +498,17 @@ static void client_set(void)
 	ASSERT(ctl_req_format(&r, line, sizeof(line)) > 0);
 	CHECK(!strcmp(line, "{\"cmd\":\"list\",\"names\":[\"a\",\"b\"]}\n"));
 	CHECK_EQ(ctl_req_init(&r, "nope", &e), -EINVAL);
-	CHECK_EQ(ctl_req_init(&r, "policy-set", &e), -ENOTSUP);
+	CHECK_EQ(ctl_req_init(&r, "policy-set", &e), 0);
+	CHECK_EQ(ctl_req_set(&r, "rules", "allow-host=pypi.org", &e), 0);
+	CHECK_EQ(ctl_req_set(&r, "rules", "deny-all", &e), 0);
+	CHECK_EQ(ctl_req_check(&r, &e), 0);
+	ASSERT(ctl_req_format(&r, line, sizeof(line)) > 0);
+	CHECK(!strcmp(line, "{\"cmd\":\"policy-set\",\"rules\":"
+			    "[\"allow-host=pypi.org\",\"deny-all\"]}\n"));
+	CHECK_EQ(ctl_req_set(&r, "rules", "allow-dns=nope", &e), 0);
+	CHECK_EQ(ctl_req_check(&r, &e), -EINVAL);
+	CHECK_STR_HAS(e.msg, "rules[2]: allow-dns \"nope\" is not an IPv4 or "
+			     "IPv6 address");
 }
 
 /* the usage text comes from the table: every command, required marks */

@@ -1230,6 +1230,106 @@ static void bad_limits(void)
 	free(r);
 }
 
+/**
+ * dhcp_reply() - a DHCP answer from a server to the guest, in @f
+ * @op:		BOOTP op (2: reply)
+ * @opts:	the options after the magic cookie
+ * @olen:	their length
+ *
+ * Return: the frame's length
+ */
+static size_t dhcp_reply(uint8_t op, const uint8_t *opts, size_t olen)
+{
+	uint8_t b[600] = {0};
+
+	b[0] = op;
+	b[1] = 1;
+	b[2] = 6;
+	b[236] = 99;
+	b[237] = 130;
+	b[238] = 83;
+	b[239] = 99;
+	memcpy(b + 240, opts, olen);
+	return pf_udp(f, PF4(192, 168, 127, 1), PF4(255, 255, 255, 255), 67, 68,
+		      b, 240 + olen);
+}
+
+static void dhcp_env(void)
+{
+	static const char *const r[] = {"allow-host=pypi.org"};
+	/* ACK; server; routers (the first counts); resolvers */
+	static const uint8_t ack[] = {53,  1,	5,   54,  4,   192, 168, 127,
+				      1,   3,	8,   192, 168, 127, 1,	 192,
+				      168, 127, 254, 6,	  8,   192, 168, 127,
+				      1,   192, 168, 127, 9,   0,   0,	 255};
+	uint8_t cut[sizeof(ack)], req[sizeof(ack)];
+	struct sqn_policy_env env, both;
+	struct sqn_policy_rules *rules = calloc(1, sizeof(*rules));
+	struct sqn_policy *p = NULL;
+	char err[256];
+
+	ASSERT(rules);
+	sqn_policy_rules_init(rules);
+	ASSERT(sqn_policy_rule_parse(rules, r[0], err, sizeof(err)) == 0);
+	ASSERT(sqn_policy_new(rules, NULL, NULL, logcb, NULL, &p, err,
+			      sizeof(err)) == 0);
+	free(rules);
+	/* no environment: no resolver, the gateway is no gateway */
+	CHECK_EQ(query(p, PF4(192, 168, 127, 1), "pypi.org", 1), DENY);
+	CHECK_EQ(out.cause, SQN_POLICY_C_DNS_SERVER);
+	flen = pf_ping(f, PF4(192, 168, 127, 2), PF4(192, 168, 127, 1), 1, 1);
+	CHECK_EQ(tx(p, 1), DENY);
+
+	flen = dhcp_reply(2, ack, sizeof(ack));
+	memset(&env, 0x5a, sizeof(env));
+	ASSERT(sqn_policy_dhcp_env(f, (uint32_t)flen, &env));
+	CHECK_EQ(env.n_gw, 1); /* the router, the server's id the same */
+	CHECK(env.gw[0].family == 4 &&
+	      !memcmp(env.gw[0].a, (uint8_t[]){192, 168, 127, 1}, 4));
+	CHECK_EQ(env.n_dns, 2);
+	CHECK(!memcmp(env.dns[1].a, (uint8_t[]){192, 168, 127, 9}, 4));
+	/* an answer to the guest passes the engine untouched */
+	CHECK_EQ(sqn_policy_rx(p, f, (uint32_t)flen, 1), PASS);
+	sqn_policy_set_env(p, &env);
+	CHECK_EQ(query(p, PF4(192, 168, 127, 9), "pypi.org", 2), PASS);
+	CHECK_EQ(query(p, PF4(192, 168, 127, 1), "evil.example", 2), DENY);
+	CHECK_EQ(out.cause, SQN_POLICY_C_DNS_NAME);
+	flen = pf_ping(f, PF4(192, 168, 127, 2), PF4(192, 168, 127, 1), 1, 2);
+	CHECK_EQ(tx(p, 3), PASS);
+
+	/* not an OFFER or ACK, or not a reply: nothing learnt */
+	memcpy(req, ack, sizeof(ack));
+	req[2] = 3; /* REQUEST */
+	flen = dhcp_reply(2, req, sizeof(req));
+	CHECK(!sqn_policy_dhcp_env(f, (uint32_t)flen, &env));
+	flen = dhcp_reply(1, ack, sizeof(ack));
+	CHECK(!sqn_policy_dhcp_env(f, (uint32_t)flen, &env));
+	/* options cut short: what came before the cut is read */
+	memcpy(cut, ack, sizeof(ack));
+	cut[10] = 200; /* the routers' length runs past the end */
+	flen = dhcp_reply(2, cut, sizeof(cut));
+	ASSERT(sqn_policy_dhcp_env(f, (uint32_t)flen, &env));
+	CHECK_EQ(env.n_gw, 1);
+	CHECK_EQ(env.n_dns, 0);
+	/* a frame that is not DHCP, and one too short to be */
+	CHECK(!sqn_policy_dhcp_env(f, 100, &env));
+	flen = pf_udp(f, GW4, GUEST4, 53, 68, ack, sizeof(ack));
+	CHECK(!sqn_policy_dhcp_env(f, (uint32_t)flen, &env));
+
+	/* merge: each address once, the first list's first */
+	memset(&both, 0, sizeof(both));
+	both.dns[0] = pa(RES4);
+	both.n_dns = 1;
+	flen = dhcp_reply(2, ack, sizeof(ack));
+	ASSERT(sqn_policy_dhcp_env(f, (uint32_t)flen, &env));
+	sqn_policy_env_merge(&both, &env);
+	sqn_policy_env_merge(&both, &env);
+	CHECK_EQ(both.n_dns, 3);
+	CHECK_EQ(both.n_gw, 1);
+	CHECK(both.dns[0].family == 4 && !memcmp(both.dns[0].a, RES4.a, 4));
+	sqn_policy_free(p);
+}
+
 static const struct check_case cases[] = {
 	CASE(no_rules_pass_all),
 	CASE(housekeeping),
@@ -1252,6 +1352,7 @@ static const struct check_case cases[] = {
 	CASE(counters_match),
 	CASE(two_threads),
 	CASE(bad_limits),
+	CASE(dhcp_env),
 };
 
 CHECK_MAIN(cases)

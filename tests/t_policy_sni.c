@@ -127,6 +127,11 @@ static void malformed(void)
 	h[at + 7] = '.';
 	h[at + 8] = '.';
 	CHECK_EQ(parse(n), SQN_SNI_BAD);
+	/* two trailing dots: one is the root's, the other ends an empty label */
+	n = pf_hello(h, "example..", 0, false);
+	CHECK_EQ(parse(n), SQN_SNI_BAD);
+	n = pf_hello(h, "example.", 0, false);
+	CHECK_EQ(parse(n), SQN_SNI_FOUND);
 	/* the server_name list length disagreeing with the extension */
 	n = pf_hello(h, "example.com", 0, false);
 	h[at - 4] += 1;

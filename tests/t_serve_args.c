@@ -204,9 +204,55 @@ static void usage_names_none(void)
 	free(text);
 }
 
+/* egress policy: serve's options are every port's rules, a --listen's own
+ * rules replace them for its ports; --mode none takes them */
+static void egress_policy(void)
+{
+	const char *a[] = {
+		"serve",
+		"--mode",
+		"none",
+		"--allow-host",
+		"pypi.org",
+		"--deny-all",
+		"--listen",
+		"unix:///run/a.sock",
+		"--listen",
+		"unix:///run/b.sock,isolate,allow-net=10.1.0.0/16:5432,"
+		"allow-host=*.example.com,check-sni",
+		NULL};
+	const char *bad[] = {"serve",
+			     "--mode",
+			     "none",
+			     "--listen",
+			     "unix:///run/a.sock,allow-net=10.0.0.1/8",
+			     NULL};
+	const char *sni[] = {"serve",
+			     "--mode",
+			     "none",
+			     "--listen",
+			     "unix:///run/a.sock,check-sni",
+			     NULL};
+
+	ASSERT(parse(a) == 0);
+	CHECK_EQ(o.m.policy.n, 2);
+	CHECK_STR_HAS(o.m.policy.v[0], "allow-host=pypi.org");
+	CHECK_STR_HAS(o.m.policy.v[1], "deny-all");
+	CHECK_EQ(o.listen[0].n_rules, 0);
+	CHECK_EQ(o.listen[1].n_rules, 3);
+	CHECK(o.listen[1].isolate);
+	CHECK_STR_HAS(o.listen[1].rules[0], "allow-net=10.1.0.0/16:5432");
+	CHECK_STR_HAS(o.listen[1].rules[2], "check-sni");
+	CHECK_EQ(parse(bad), -EINVAL);
+	CHECK_STR_HAS(err, "--listen unix:///run/a.sock: allow-net "
+			   "\"10.0.0.1/8\": host bits set after /8");
+	CHECK_EQ(parse(sni), -EINVAL);
+	CHECK_STR_HAS(err, "--listen unix:///run/a.sock: check-sni checks");
+}
+
 static const struct check_case cases[] = {
 	CASE(listen_and_policy),   CASE(defaults_and_global_flags),
 	CASE(uplink_mode_options), CASE(refusals),
-	CASE(usage_names_none),
+	CASE(usage_names_none),	   CASE(egress_policy),
 };
 CHECK_MAIN(cases)

@@ -631,6 +631,60 @@ static void rx_queue_drops_oldest(void)
 	sqn_iface_free(iface);
 }
 
+/*
+ * A pure ACK is held for the next read (its answer then goes straight to
+ * the caller's buffers), and nothing overtakes it: after a write of a pure
+ * ACK for a connection libslirp does not know, the fd is readable and a
+ * read brings libslirp's RST; after one write of [pure ACK, ARP request],
+ * the RST comes before the ARP reply.
+ */
+static void pure_ack_held_in_order(void)
+{
+	struct sqn_iface *iface = start_default();
+	uint8_t buf[2][NF_FRAME_MAX], hmac[6];
+	struct sqn_frame tx[2], f[SQN_BATCH];
+	struct pollfd pfd = {.events = POLLIN};
+	struct nf_pkt pk;
+	int i, n, got = 0;
+
+	ASSERT(iface);
+	pfd.fd = sqn_iface_fd(iface);
+	CHECK(arp_for(iface, GUEST, GATEWAY)); /* libslirp learns our MAC */
+	sqn_iface_host_mac(iface, hmac);
+	tx[0] = (struct sqn_frame){
+		.data = buf[0],
+		.len = (uint32_t)nf_tcp(buf[0], gmac, hmac, GUEST, GATEWAY,
+					40001, 9, 1000, 2000, NF_TCP_ACK, 65535,
+					NULL, 0)};
+	CHECK_EQ(sqn_iface_write(iface, tx, 1), 1);
+	CHECK_EQ(poll(&pfd, 1, 0), 1);
+	for (i = 0; i < SQN_BATCH; i++)
+		f[i] = (struct sqn_frame){.data = rxbuf[i],
+					  .cap = sizeof(rxbuf[i])};
+	n = sqn_iface_read(iface, f, SQN_BATCH);
+	for (i = 0; i < n; i++)
+		if (!nf_parse(f[i].data, f[i].len, &pk) &&
+		    pk.ip_proto == NF_PROTO_TCP && pk.dport == 40001 &&
+		    (pk.tcp_flags & NF_TCP_RST))
+			got++;
+	CHECK_EQ(got, 1);
+
+	tx[1] = (struct sqn_frame){
+		.data = buf[1],
+		.len = (uint32_t)nf_arp(buf[1], 1, gmac, GUEST, NULL, GATEWAY)};
+	CHECK_EQ(sqn_iface_write(iface, tx, 2), 2);
+	for (i = 0; i < SQN_BATCH; i++)
+		f[i] = (struct sqn_frame){.data = rxbuf[i],
+					  .cap = sizeof(rxbuf[i])};
+	n = sqn_iface_read(iface, f, SQN_BATCH);
+	ASSERT(n == 2);
+	CHECK(!nf_parse(f[0].data, f[0].len, &pk) &&
+	      pk.ip_proto == NF_PROTO_TCP && (pk.tcp_flags & NF_TCP_RST));
+	CHECK(!nf_parse(f[1].data, f[1].len, &pk) &&
+	      pk.ethertype == NF_ETH_ARP && pk.arp_op == 2);
+	sqn_iface_free(iface);
+}
+
 /* stop with a host connection open: every fd is closed */
 static void stop_with_connection_frees_fds(void)
 {
@@ -944,6 +998,7 @@ static const struct check_case cases[] = {
 	CASE(bad_options_refused),
 	CASE(forward_port_in_use),
 	CASE(rx_queue_drops_oldest),
+	CASE(pure_ack_held_in_order),
 	CASE(stop_with_connection_frees_fds),
 	CASE(start_stop_cycles_no_fd_growth),
 	CASE(reader_writer_threads),

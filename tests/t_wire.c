@@ -303,11 +303,71 @@ static void encoder_partial_writes(void)
 	}
 }
 
+/* peek: the next frame's length, nothing taken; next takes the same */
+static void peek_leaves_the_frame(void)
+{
+	static const uint32_t lens[] = {60, 1514};
+	enum sqn_wire_kind k;
+
+	for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_U16LE; k++) {
+		uint32_t total = build(k, lens, 2), hl = sqn_wire_hdr_len(k);
+		struct sqn_wire_dec d;
+		const uint8_t *fr;
+		uint32_t room, l = 0;
+		uint8_t *sp;
+
+		ASSERT(!sqn_wire_dec_init(&d, k, 65535, rxbuf, sizeof(rxbuf)));
+		sp = sqn_wire_dec_space(&d, &room);
+		memcpy(sp, stream, total - 1); /* the second frame one short */
+		sqn_wire_dec_commit(&d, total - 1);
+		CHECK_EQ(sqn_wire_dec_peek(&d, &l), 1);
+		CHECK_EQ(l, 60);
+		CHECK_EQ(sqn_wire_dec_peek(&d, &l), 1); /* still there */
+		CHECK_EQ(sqn_wire_dec_pending(&d), total - 1);
+		CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), 1);
+		CHECK_EQ(l, 60);
+		CHECK(fr == rxbuf + hl);
+		CHECK_EQ(sqn_wire_dec_peek(&d, &l), 0); /* one byte missing */
+		sp = sqn_wire_dec_space(&d, &room);
+		*sp = stream[total - 1];
+		sqn_wire_dec_commit(&d, 1);
+		CHECK_EQ(sqn_wire_dec_peek(&d, &l), 1);
+		CHECK_EQ(l, 1514);
+		CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), 1);
+		CHECK_EQ(sqn_wire_dec_pending(&d), 0);
+		CHECK_EQ(sqn_wire_dec_peek(&d, &l), 0);
+		/* a bad length: peek reports it and takes nothing */
+		sp = sqn_wire_dec_space(&d, &room);
+		sqn_wire_put_hdr(k, 13, sp);
+		sqn_wire_dec_commit(&d, hl);
+		CHECK_EQ(sqn_wire_dec_peek(&d, &l), -EPROTO);
+		CHECK_EQ(l, 13);
+		CHECK_EQ(sqn_wire_dec_pending(&d), hl);
+	}
+	{ /* a datagram stays until taken */
+		struct sqn_wire_dec d;
+		const uint8_t *fr;
+		uint32_t room, l = 0;
+		uint8_t *sp;
+
+		ASSERT(!sqn_wire_dec_init(&d, SQN_WIRE_DGRAM, 1514, rxbuf,
+					  sizeof(rxbuf)));
+		sp = sqn_wire_dec_space(&d, &room);
+		memset(sp, 7, 100);
+		sqn_wire_dec_commit(&d, 100);
+		CHECK_EQ(sqn_wire_dec_peek(&d, &l), 1);
+		CHECK_EQ(l, 100);
+		CHECK_EQ(sqn_wire_dec_pending(&d), 100);
+		CHECK_EQ(sqn_wire_dec_next(&d, &fr, &l), 1);
+		CHECK_EQ(sqn_wire_dec_peek(&d, &l), 0);
+	}
+}
+
 static const struct check_case cases[] = {
 	CASE(every_split_point),      CASE(byte_by_byte),
 	CASE(many_frames_per_buffer), CASE(bad_lengths),
 	CASE(max_boundary),	      CASE(datagrams),
-	CASE(encoder_partial_writes),
+	CASE(encoder_partial_writes), CASE(peek_leaves_the_frame),
 };
 
 CHECK_MAIN(cases)

@@ -75,6 +75,8 @@ int main(void)
 	OFF(sqn_params, rx_rate_limiter);
 	OFF(sqn_params, tx_rate_limiter);
 	OFF(sqn_params, live_controls);
+	OFF(sqn_params, policy_rules);
+	OFF(sqn_params, n_policy_rules);
 	SIZE(sqn_vnet_hdr);
 	OFF(sqn_vnet_hdr, flags);
 	OFF(sqn_vnet_hdr, gso_type);

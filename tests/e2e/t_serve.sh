@@ -24,7 +24,15 @@ require_cmd busybox
 "$SQN" probe | grep -q '^  slirp *yes' || skip_all "no slirp backend in this build"
 plan 23
 
-export HTTP_PY FETCH_PY
+# WAIT_PY ADDR PORT: until a TCP server there accepts (at most 10 s)
+WAIT_PY='import socket, sys, time
+for _ in range(200):
+    try:
+        socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()
+        break
+    except OSError:
+        time.sleep(0.05)'
+export HTTP_PY FETCH_PY WAIT_PY
 mkdir -p "$TMP/www" "$TMP/vm"
 make_blob "$TMP/www/blob" 4
 want=$(sha256sum "$TMP/www/blob" | cut -d' ' -f1)
@@ -59,6 +67,7 @@ for _ in $(seq 200); do
 done
 put ip6.$i "$g"
 put ll.$i "$(ip -6 -o addr show dev eth0 scope link | awk '!/tentative/ {print $4}' | cut -d/ -f1)"
+python3 -c "$WAIT_PY" "$(cat "$d/ip4.$i")" 8080 # its server is up
 touch "$d/ready.$i"
 until_file "$d/ready.$peer"
 python3 -c "$FETCH_PY" "http://10.0.2.2:$hp/blob" >"$d/host4.$i" 2>&1
@@ -136,6 +145,7 @@ _pids+=($apid)
 # B: once it has said hello (ARP, IPv6 start-up), fetches 8 MiB from A
 "$SQN" run --mode socket --connect "unix://$S2" --mac 02:00:00:00:02:02 \
 	--guest-addr 10.9.0.2/24 -- sh -c "busybox ping -c 1 -W 2 10.9.0.1 >/dev/null
+		python3 -c \"\$WAIT_PY\" 10.9.0.1 8080
 		touch '$TMP/b.ready'
 		while [ ! -e '$TMP/b.go' ]; do sleep 0.05; done
 		python3 -c '$FETCH_PY' http://10.9.0.1:8080/big" >"$TMP/b.out" 2>/dev/null &

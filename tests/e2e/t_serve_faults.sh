@@ -105,6 +105,7 @@ _pids+=($cpid)
 "$SQN" run --mode socket --connect "unix://$S" --mac 02:00:00:00:05:01 --guest-addr 10.9.1.1/24 \
 	-- sh -c "ip neigh replace 10.9.1.3 lladdr $MC dev eth0 nud permanent
 		python3 -c \"\$HTTP_PY\" 10.9.1.1 8080 '$TMP/www' >/dev/null 2>&1 &
+		until ss -Hltn 'src 10.9.1.1:8080' | grep -q .; do sleep 0.05; done
 		touch '$TMP/a.ready'
 		while [ ! -e '$TMP/go' ]; do sleep 0.05; done
 		python3 -c 'import socket, time
@@ -124,11 +125,12 @@ wait_file "$TMP/a.ready"
 kill -STOP "$cpid"
 touch "$TMP/go"
 got=$("$SQN" run --mode socket --connect "unix://$S" --mac 02:00:00:00:05:02 --guest-addr 10.9.1.2/24 \
-	-- python3 -c "$FETCH_PY" http://10.9.1.1:8080/big 2>/dev/null)
+	-- python3 -c "$FETCH_PY" http://10.9.1.1:8080/big 2>"$TMP/fetch.err")
 wait_file "$TMP/flood.sent"
 serve_stats "$LOG"
 cd=$(stat_get "$LOG" "mac=$MC" drop_queue) cf=$(stat_get "$LOG" "mac=$MC" fwd_frames)
 diag "A sent $(cat "$TMP/flood.sent") datagrams to the stopped C; serve forwarded $cf to C's port: $(stat_get "$LOG" "mac=$MC" out_frames) written, $(stat_get "$LOG" "mac=$MC" queued) queued, $cd dropped"
+[ "$got" = "$wantbig" ] || diag "the fetch said: $(tail -n 1 "$TMP/fetch.err")"
 ok "a client is SIGSTOPped: the others' 16 MiB transfer is byte-exact" test "$got" = "$wantbig"
 drops_counted() { [ "${cd:-0}" -gt 0 ] && stat_balanced "$LOG" "mac=$MC"; }
 ok "its own drops are counted ($cd), every frame for it accounted for" drops_counted

@@ -102,6 +102,7 @@ pub struct Params {
     pub(crate) slirp_restrict: Option<bool>,
     pub(crate) dns_search: Vec<String>,
     pub(crate) forwards: Vec<String>,
+    pub(crate) policy_rules: Vec<String>,
 }
 
 impl Params {
@@ -141,6 +142,7 @@ impl Params {
             slirp_restrict: None,
             dns_search: Vec::new(),
             forwards: Vec::new(),
+            policy_rules: Vec::new(),
         }
     }
 
@@ -372,6 +374,16 @@ impl Params {
         self.forwards.push(rule.into());
         self
     }
+
+    /// Every mode: one more egress policy rule, as the command line spells
+    /// it without `--`: `allow-host=pypi.org`, `allow-net=10.1.0.0/16:5432`,
+    /// `allow-dns=10.0.2.3`, `deny-all`, `check-sni` (doc/policy.md). With
+    /// any rule, what no rule allows is denied.
+    #[must_use]
+    pub fn policy_rule(mut self, rule: impl Into<String>) -> Self {
+        self.policy_rules.push(rule.into());
+        self
+    }
 }
 
 impl fmt::Debug for Params {
@@ -408,6 +420,7 @@ impl fmt::Debug for Params {
             .field("slirp_restrict", &self.slirp_restrict)
             .field("dns_search", &self.dns_search)
             .field("forwards", &self.forwards)
+            .field("policy_rules", &self.policy_rules)
             .finish()
     }
 }

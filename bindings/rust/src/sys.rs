@@ -118,6 +118,8 @@ pub(crate) mod ffi {
         pub rx_rate_limiter: sqn_rate_limiter,
         pub tx_rate_limiter: sqn_rate_limiter,
         pub live_controls: c_int,
+        pub policy_rules: *const *const c_char,
+        pub n_policy_rules: c_uint,
     }
 
     impl sqn_params {
@@ -164,6 +166,8 @@ pub(crate) mod ffi {
                 rx_rate_limiter: sqn_rate_limiter::default(),
                 tx_rate_limiter: sqn_rate_limiter::default(),
                 live_controls: 0,
+                policy_rules: std::ptr::null(),
+                n_policy_rules: 0,
             }
         }
     }
@@ -464,6 +468,7 @@ impl RawIface {
         let helper_args = CList::new("helper argument", &p.helper_args)?;
         let dns_search = CList::new("DNS search domain", &p.dns_search)?;
         let forwards = CList::new("forward", &p.forwards)?;
+        let policy = CList::new("policy rule", &p.policy_rules)?;
         let log = p.log.as_ref().map(|f| Box::new(LogBox(f.clone())));
 
         let mut c = ffi::sqn_params::zeroed();
@@ -501,6 +506,7 @@ impl RawIface {
         c.slirp_restrict = tristate(p.slirp_restrict);
         (c.slirp_dns_search, c.n_slirp_dns_search) = dns_search.raw();
         (c.forwards, c.n_forwards) = forwards.raw();
+        (c.policy_rules, c.n_policy_rules) = policy.raw();
 
         let mut out: *mut ffi::sqn_iface = ptr::null_mut();
         let mut err = [0 as c_char; MSG_LEN];
@@ -996,7 +1002,9 @@ mod tests {
             reconnect_max,
             rx_rate_limiter,
             tx_rate_limiter,
-            live_controls
+            live_controls,
+            policy_rules,
+            n_policy_rules
         );
         // The header may have grown past what this crate knows (new fields
         // read as 0); it must not have shrunk.

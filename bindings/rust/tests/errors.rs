@@ -187,3 +187,21 @@ fn helpers() {
     let e = tap_name("bad id").unwrap_err();
     assert!(matches!(e, IfaceError::Invalid { .. }), "{:?}", e);
 }
+
+#[test]
+fn bad_policy_rule() {
+    let p = Params::new("eth0", Mode::Loopback)
+        .policy_rule("allow-host=pypi.org")
+        .policy_rule("allow-net=10.0.0.1/8");
+    let e = refusal(&p);
+    assert!(matches!(e, IfaceError::Invalid { .. }), "{:?}", e);
+    assert!(
+        e.message()
+            .contains("policy rule 1: allow-net \"10.0.0.1/8\": host bits set"),
+        "{}",
+        e
+    );
+    // a good set starts
+    let p = Params::new("eth0", Mode::Loopback).policy_rule("deny-all");
+    Iface::start(&p).expect("a policy of deny-all starts");
+}
