@@ -818,6 +818,57 @@ bool ctl_req_has(const struct ctl_req *r, const char *path)
 }
 
 /**
+ * bucket_in() - a request's bucket as the library's, and its bit
+ * @b:		the request's bucket
+ * @out:	gets it
+ * @bit:	its SQN_LIMIT_* bit
+ *
+ * Return: @bit if the request names the bucket, else 0
+ */
+static unsigned bucket_in(const struct ctl_bucket *b, struct sqn_bucket *out,
+			  unsigned bit)
+{
+	if (!b->set)
+		return 0;
+	*out = (struct sqn_bucket){.size = (uint64_t)b->size,
+				   .one_time_burst =
+					   (uint64_t)b->one_time_burst,
+				   .refill_time_ms = (uint64_t)b->refill_time};
+	return bit;
+}
+
+/**
+ * ctl_req_limiters() - a rate-limit request's buckets as the library's
+ *			limiters, as sqn_iface_set_rate_limit() takes them
+ * @r:		the request
+ * @rx:		gets the rx buckets named (the others zero)
+ * @tx:		gets the tx buckets named
+ * @which:	gets the SQN_LIMIT_* bits of the buckets named
+ * @err:	gets the refusal
+ *
+ * Return: 0, or -EINVAL when the request names no bucket
+ */
+int ctl_req_limiters(const struct ctl_req *r, struct sqn_rate_limiter *rx,
+		     struct sqn_rate_limiter *tx, unsigned *which,
+		     struct ctl_err *err)
+{
+	memset(rx, 0, sizeof(*rx));
+	memset(tx, 0, sizeof(*tx));
+	*which = bucket_in(&r->rx.bandwidth, &rx->bandwidth,
+			   SQN_LIMIT_RX_BANDWIDTH) |
+		 bucket_in(&r->rx.ops, &rx->ops, SQN_LIMIT_RX_OPS) |
+		 bucket_in(&r->tx.bandwidth, &tx->bandwidth,
+			   SQN_LIMIT_TX_BANDWIDTH) |
+		 bucket_in(&r->tx.ops, &tx->ops, SQN_LIMIT_TX_OPS);
+	if (*which)
+		return 0;
+	ctl_err_set(err, "cmd",
+		    "cmd: rate-limit names no bucket: give rx_rate_limiter or "
+		    "tx_rate_limiter with a bandwidth or ops bucket");
+	return -EINVAL;
+}
+
+/**
  * last_seg() - the last part of a path
  * @path:	the path
  *

@@ -180,6 +180,9 @@ int ctl_req_set(struct ctl_req *r, const char *path, const char *value,
 int ctl_req_check(struct ctl_req *r, struct ctl_err *err);
 int ctl_req_format(const struct ctl_req *r, char *buf, size_t len);
 bool ctl_req_has(const struct ctl_req *r, const char *path);
+int ctl_req_limiters(const struct ctl_req *r, struct sqn_rate_limiter *rx,
+		     struct sqn_rate_limiter *tx, unsigned *which,
+		     struct ctl_err *err);
 void ctl_usage(FILE *f);
 
 /* responses and stats */

@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl_server.h"
@@ -793,4 +794,17 @@ void ctl_server_dispatch(struct ctl_server *s, const struct pollfd *pfd,
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		if (line_ready(&s->cl[i]))
 			client_event(s, &s->cl[i], 0);
+}
+
+/**
+ * ctl_epoch_ms() - the wall clock, for stats objects (their ts_ms)
+ *
+ * Return: milliseconds since the epoch
+ */
+uint64_t ctl_epoch_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -86,5 +86,6 @@ void ctl_server_dispatch(struct ctl_server *s, const struct pollfd *pfd,
 int ctl_server_timeout_ms(const struct ctl_server *s);
 const char *ctl_server_path(const struct ctl_server *s);
 void ctl_server_stats(const struct ctl_server *s, struct ctl_server_stats *st);
+uint64_t ctl_epoch_ms(void);
 
 #endif /* SQN_CTL_SERVER_H */

@@ -11,8 +11,9 @@
  * waits on a client, and a request never waits on the data path (a
  * capture-stop, which waits for the pcap writer to drain its buffer to
  * the disk, keeps only this thread). The commands run has are list,
- * forward-add, forward-remove, capture-start, capture-stop and rate-limit;
- * disconnect (serve's ports) and policy-set are refused by ctl_server with
+ * forward-add, forward-remove, capture-start, capture-stop, rate-limit and
+ * policy-set (--control turns live_controls on, which a policy set at run
+ * time needs); disconnect (serve's ports) is refused by ctl_server with
  * "not available in squib-net run".
  */
 #include <errno.h>
@@ -26,19 +27,6 @@
 #include "ctl_server.h"
 #include "run.h"
 #include "waker.h"
-
-/**
- * epoch_ms() - the wall clock, for stats objects
- *
- * Return: milliseconds since the epoch
- */
-static uint64_t epoch_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /**
  * mono_ms() - the monotonic clock, for the stats deadline
@@ -70,7 +58,7 @@ static void iface_stats(struct sqn_iface *iface, struct ctl_stats *s,
 		.name = sqn_iface_id(iface),
 		.mode = sqn_mode_name(sqn_iface_mode(iface)),
 		.link = sqn_iface_link(iface, NULL, 0),
-		.ts_ms = epoch_ms(),
+		.ts_ms = ctl_epoch_ms(),
 		.c = c,
 		.n = ctl_counters_from_ext(st, c, CTL_MAX_COUNTERS),
 	};
@@ -209,50 +197,20 @@ static int do_capture_stop(void *opaque, const struct ctl_req *req,
 	return 0;
 }
 
-/**
- * bucket_in() - a request's bucket into the library's, and its bit
- * @b:		the request's bucket
- * @out:	gets it
- * @bit:	its SQN_LIMIT_* bit
- *
- * Return: @bit if the request names the bucket, else 0
- */
-static unsigned bucket_in(const struct ctl_bucket *b, struct sqn_bucket *out,
-			  unsigned bit)
-{
-	if (!b->set)
-		return 0;
-	*out = (struct sqn_bucket){.size = (uint64_t)b->size,
-				   .one_time_burst =
-					   (uint64_t)b->one_time_burst,
-				   .refill_time_ms = (uint64_t)b->refill_time};
-	return bit;
-}
-
 static int do_rate_limit(void *opaque, const struct ctl_req *req,
 			 struct ctl_w *w, struct ctl_err *err)
 {
 	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
-	struct sqn_rate_limiter rx = {0}, tx = {0};
-	unsigned which = 0;
+	struct sqn_rate_limiter rx, tx;
+	unsigned which;
 	int rc = name_ok(iface, req, err);
 
 	(void)w;
 	if (rc)
 		return rc;
-	which |= bucket_in(&req->rx.bandwidth, &rx.bandwidth,
-			   SQN_LIMIT_RX_BANDWIDTH);
-	which |= bucket_in(&req->rx.ops, &rx.ops, SQN_LIMIT_RX_OPS);
-	which |= bucket_in(&req->tx.bandwidth, &tx.bandwidth,
-			   SQN_LIMIT_TX_BANDWIDTH);
-	which |= bucket_in(&req->tx.ops, &tx.ops, SQN_LIMIT_TX_OPS);
-	if (!which) {
-		ctl_err_set(err, "cmd",
-			    "cmd: rate-limit names no bucket: give "
-			    "rx_rate_limiter or tx_rate_limiter with a "
-			    "bandwidth or ops bucket");
-		return -EINVAL;
-	}
+	rc = ctl_req_limiters(req, &rx, &tx, &which, err);
+	if (rc)
+		return rc;
 	rc = sqn_iface_set_rate_limit(iface, which, &rx, &tx);
 	if (rc)
 		return lib_err(iface,
@@ -260,6 +218,19 @@ static int do_rate_limit(void *opaque, const struct ctl_req *req,
 						    : "tx_rate_limiter",
 			       rc, err);
 	return 0;
+}
+
+static int do_policy_set(void *opaque, const struct ctl_req *req,
+			 struct ctl_w *w, struct ctl_err *err)
+{
+	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
+	int rc = name_ok(iface, req, err);
+
+	(void)w;
+	if (rc)
+		return rc;
+	rc = sqn_iface_set_policy(iface, req->rules.v, req->rules.n, NULL, 0);
+	return rc ? lib_err(iface, "rules", rc, err) : 0;
 }
 
 /**
@@ -280,7 +251,8 @@ static const struct ctl_ops run_ctl_ops = {
 	       [CTL_FORWARD_REMOVE] = do_forward_remove,
 	       [CTL_CAPTURE_START] = do_capture_start,
 	       [CTL_CAPTURE_STOP] = do_capture_stop,
-	       [CTL_RATE_LIMIT] = do_rate_limit},
+	       [CTL_RATE_LIMIT] = do_rate_limit,
+	       [CTL_POLICY_SET] = do_policy_set},
 	.log = ctl_log,
 };
 

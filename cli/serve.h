@@ -237,6 +237,7 @@ struct serve_port_stats {
  * @cap:	a capture of this port, or NULL
  * @st:		counters
  * @pol:	its egress policy's engine, NULL without rules
+ * @pol_sni:	@pol was made with room to follow ClientHellos (check-sni)
  */
 struct serve_port {
 	unsigned id;
@@ -266,6 +267,7 @@ struct serve_port {
 	struct sqn_cap *cap;
 	struct serve_port_stats st;
 	struct sqn_policy *pol;
+	bool pol_sni;
 };
 
 /* serve_port.c */
@@ -348,6 +350,8 @@ long serve_os_outq(int fd);
  * @gone_denied: policy denials of the ports that have gone
  * @pol_reply:	a denial's reply to the port
  * @pol_net:	a denial's frame for the network
+ * @pol_heard:	what the uplink's last DHCP answer to a port announced
+ *		(with a control socket: for engines made at run time)
  */
 struct serve {
 	const struct serve_opts *o;
@@ -403,6 +407,7 @@ struct serve {
 	uint64_t gone_denied;
 	uint8_t pol_reply[SQN_POLICY_REPLY_MAX];
 	uint8_t pol_net[SQN_POLICY_REPLY_MAX];
+	struct sqn_policy_env pol_heard;
 };
 
 /* serve_loop.c */
@@ -429,6 +434,10 @@ bool serve_policy_tx(struct serve *s, unsigned in, const uint8_t *f,
 		     uint32_t len, uint32_t *net_len);
 bool serve_policy_rx(struct serve *s, unsigned d, const uint8_t *f,
 		     uint32_t len);
+void serve_policy_heard(struct serve *s, const uint8_t *f, uint32_t len);
+int serve_policy_port_set(struct serve *s, struct serve_port *p,
+			  const char *const *rules, unsigned n, char *field,
+			  char *err, size_t errlen);
 void serve_policy_print(const struct serve_port *p, FILE *f);
 uint64_t serve_policy_denied(const struct serve *s);
 

@@ -25,23 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl_server.h"
 #include "serve.h"
-
-/**
- * epoch_ms() - the wall clock, for stats objects
- *
- * Return: milliseconds since the epoch
- */
-static uint64_t epoch_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /**
  * serve_capture_frame() - offer a frame to a capture point
@@ -148,6 +134,28 @@ static void put_cap(struct counters *k, struct sqn_cap *c)
 }
 
 /**
+ * put_policy() - a port's egress policy counters (zeros without rules)
+ * @k:	the counters
+ * @p:	the port
+ */
+static void put_policy(struct counters *k, const struct serve_port *p)
+{
+	struct sqn_policy_stats st = {0};
+	unsigned rules = 0;
+
+	if (p->pol) {
+		sqn_policy_stats(p->pol, &st);
+		rules = sqn_policy_rules_in_force(p->pol);
+	}
+	put(k, "policy_rules", rules);
+	put(k, "policy_denied", sqn_policy_denied_total(&st));
+	put(k, "policy_replies", st.replies);
+	put(k, "policy_dns_queries", st.dns_allowed);
+	put(k, "policy_dns_answers", st.dns_answers);
+	put(k, "policy_learnt", st.learnt_now);
+}
+
+/**
  * uplink_obj() - the uplink's stats object
  * @s:		serve
  * @st:		holds its counters
@@ -167,7 +175,7 @@ static void uplink_obj(struct serve *s, struct sqn_stats_ext *st,
 				.port = SERVE_UPLINK,
 				.mode = sqn_mode_name(sqn_iface_mode(s->up)),
 				.link = sqn_iface_link(s->up, NULL, 0),
-				.ts_ms = epoch_ms(),
+				.ts_ms = ctl_epoch_ms(),
 				.c = k->c,
 				.n = k->n};
 }
@@ -193,13 +201,14 @@ static void port_obj(struct serve *s, struct serve_port *p, char *name,
 	put_io(k, &p->st, p->txq.count);
 	put_sw(k, &a);
 	put_cap(k, p->cap);
+	put_policy(k, p);
 	*o = (struct ctl_stats){.kind = "port",
 				.name = name,
 				.has_port = true,
 				.port = p->id,
 				.peer = peer[0] ? peer : NULL,
 				.link = -1,
-				.ts_ms = epoch_ms(),
+				.ts_ms = ctl_epoch_ms(),
 				.c = k->c,
 				.n = k->n};
 }
@@ -240,10 +249,11 @@ static void network_obj(struct serve *s, struct counters *k,
 	put_io(k, &tio, queued);
 	put_sw(k, &tsw);
 	put_cap(k, &s->cap);
+	put(k, "policy_denied", serve_policy_denied(s));
 	*o = (struct ctl_stats){.kind = "network",
 				.name = "network",
 				.link = -1,
-				.ts_ms = epoch_ms(),
+				.ts_ms = ctl_epoch_ms(),
 				.c = k->c,
 				.n = k->n};
 }
@@ -553,63 +563,55 @@ static int do_capture_stop(void *opaque, const struct ctl_req *req,
 }
 
 /**
- * bucket_in() - a request's bucket into the library's, and its bit
- * @b:		the request's bucket
- * @out:	gets it
- * @bit:	its SQN_LIMIT_* bit
+ * port_named() - the one port a request is about (rate-limit, policy-set)
+ * @s:		serve
+ * @req:	the request
+ * @what:	what is set, for the refusal ("limits", "rules")
+ * @err:	gets the refusal
  *
- * Return: @bit if the request names the bucket, else 0
+ * Return: the port, or NULL with @err set
  */
-static unsigned bucket_in(const struct ctl_bucket *b, struct sqn_bucket *out,
-			  unsigned bit)
+static struct serve_port *port_named(struct serve *s, const struct ctl_req *req,
+				     const char *what, struct ctl_err *err)
 {
-	if (!b->set)
-		return 0;
-	*out = (struct sqn_bucket){.size = (uint64_t)b->size,
-				   .one_time_burst =
-					   (uint64_t)b->one_time_burst,
-				   .refill_time_ms = (uint64_t)b->refill_time};
-	return bit;
+	struct serve_port *p;
+
+	if (!req->name) {
+		ctl_err_set(err, "name",
+			    "name: serve sets %s port by port: name one (its "
+			    "number or URL#N, as list shows)",
+			    what);
+		return NULL;
+	}
+	if (is_uplink(s, req->name) || !strcmp(req->name, "network")) {
+		ctl_err_set(err, "name",
+			    "name: '%s' is shared by every port: set the %s "
+			    "of the ports",
+			    req->name, what);
+		return NULL;
+	}
+	p = port_find(s, req->name);
+	if (!p)
+		no_such("name", req->name, err);
+	return p;
 }
 
 static int do_rate_limit(void *opaque, const struct ctl_req *req,
 			 struct ctl_w *w, struct ctl_err *err)
 {
 	struct serve *s = opaque;
-	struct sqn_rate_limiter rx = {0}, tx = {0};
+	struct sqn_rate_limiter rx, tx;
 	struct serve_port *p;
-	unsigned which = 0;
+	unsigned which;
+	int rc;
 
 	(void)w;
-	if (!req->name) {
-		ctl_err_set(err, "name",
-			    "name: serve limits each port on its own: name "
-			    "one (its number or URL#N)");
-		return -EINVAL;
-	}
-	if (is_uplink(s, req->name) || !strcmp(req->name, "network")) {
-		ctl_err_set(err, "name",
-			    "name: '%s' is shared by every port: limit the "
-			    "ports",
-			    req->name);
-		return -EINVAL;
-	}
-	p = port_find(s, req->name);
+	p = port_named(s, req, "limits", err);
 	if (!p)
-		return no_such("name", req->name, err);
-	which |= bucket_in(&req->rx.bandwidth, &rx.bandwidth,
-			   SQN_LIMIT_RX_BANDWIDTH);
-	which |= bucket_in(&req->rx.ops, &rx.ops, SQN_LIMIT_RX_OPS);
-	which |= bucket_in(&req->tx.bandwidth, &tx.bandwidth,
-			   SQN_LIMIT_TX_BANDWIDTH);
-	which |= bucket_in(&req->tx.ops, &tx.ops, SQN_LIMIT_TX_OPS);
-	if (!which) {
-		ctl_err_set(err, "cmd",
-			    "cmd: rate-limit names no bucket: give "
-			    "rx_rate_limiter or tx_rate_limiter with a "
-			    "bandwidth or ops bucket");
-		return -EINVAL;
-	}
+		return -ENOENT;
+	rc = ctl_req_limiters(req, &rx, &tx, &which, err);
+	if (rc)
+		return rc;
 	if (serve_port_set_limits(p, which, &rx, &tx, s->now_ns)) {
 		ctl_err_set(err, "cmd", "cmd: out of memory");
 		return -ENOMEM;
@@ -618,13 +620,40 @@ static int do_rate_limit(void *opaque, const struct ctl_req *req,
 	return 0;
 }
 
+static int do_policy_set(void *opaque, const struct ctl_req *req,
+			 struct ctl_w *w, struct ctl_err *err)
+{
+	struct serve *s = opaque;
+	struct serve_port *p;
+	char field[32], msg[400];
+	int rc;
+
+	(void)w;
+	p = port_named(s, req, "rules", err);
+	if (!p)
+		return -ENOENT;
+	rc = serve_policy_port_set(s, p, req->rules.v, req->rules.n, field, msg,
+				   sizeof(msg));
+	if (rc)
+		ctl_err_set(err, field, "%s", msg);
+	return rc;
+}
+
 static int do_disconnect(void *opaque, const struct ctl_req *req,
 			 struct ctl_w *w, struct ctl_err *err)
 {
 	struct serve *s = opaque;
-	struct serve_port *p = port_find(s, req->name);
+	struct serve_port *p;
 
 	(void)w;
+	if (is_uplink(s, req->name) || !strcmp(req->name, "network")) {
+		ctl_err_set(err, "name",
+			    "name: '%s' is no VM's port: disconnect takes a "
+			    "port (its number or URL#N, as list shows)",
+			    req->name);
+		return -EINVAL;
+	}
+	p = port_find(s, req->name);
 	if (!p)
 		return no_such("name", req->name, err);
 	serve_close_port(s, p, "disconnected through the control socket");
@@ -650,6 +679,7 @@ static const struct ctl_ops serve_ctl_ops = {
 	       [CTL_CAPTURE_START] = do_capture_start,
 	       [CTL_CAPTURE_STOP] = do_capture_stop,
 	       [CTL_RATE_LIMIT] = do_rate_limit,
+	       [CTL_POLICY_SET] = do_policy_set,
 	       [CTL_DISCONNECT] = do_disconnect},
 	.log = ctl_log,
 };

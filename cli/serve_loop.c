@@ -160,6 +160,8 @@ static void switch_out(struct serve *s, unsigned in, const uint8_t *f,
 
 	serve_capture_frame(
 		&s->cap, in == SERVE_UPLINK ? SQN_CAP_RX : SQN_CAP_TX, f, len);
+	if (in == SERVE_UPLINK && s->ctl)
+		serve_policy_heard(s, f, len);
 	n = sqn_sw_forward(&s->sw, in, f, len, s->now, &s->dest);
 	for (i = 0; i < n; i++) {
 		unsigned d = s->dest.port[i];
@@ -308,18 +310,6 @@ void serve_close_port(struct serve *s, struct serve_port *p, const char *fmt,
 }
 
 /**
- * limits_set() - whether a limiter limits anything
- * @l:	the limiter
- *
- * Return: true with a bucket of size and refill time both set
- */
-static bool limits_set(const struct sqn_rate_limiter *l)
-{
-	return (l->bandwidth.size && l->bandwidth.refill_time_ms) ||
-	       (l->ops.size && l->ops.refill_time_ms);
-}
-
-/**
  * port_new() - a new port on listener @l
  * @s:		serve
  * @l:		the listener
@@ -381,7 +371,8 @@ static struct serve_port *port_new(struct serve *s, struct serve_listener *l,
 		sqn_sw_port_del(&s->sw, id);
 		return NULL;
 	}
-	if (limits_set(&lo->rx_rate) || limits_set(&lo->tx_rate)) {
+	if (sqn_rl_limits_any(&lo->rx_rate) ||
+	    sqn_rl_limits_any(&lo->tx_rate)) {
 		if (serve_port_set_limits(p, SQN_LIMIT_RX | SQN_LIMIT_TX,
 					  &lo->rx_rate, &lo->tx_rate,
 					  s->now_ns)) {
@@ -894,11 +885,17 @@ static void build_pollset(struct serve *s)
 	for (i = 1; i <= s->o->max_ports; i++) {
 		struct serve_port *p = &s->port[i];
 
-		if (p->used && p->l->opt->kind != SQN_URL_UNIXGRAM)
-			poll_add(s, p->fd,
-				 (short)((serve_port_tx_waits(p) ? 0 : POLLIN) |
-					 (p->blocked ? POLLOUT : 0)),
-				 SERVE_TAG_PORT | i);
+		short ev;
+
+		if (!p->used || p->l->opt->kind == SQN_URL_UNIXGRAM)
+			continue;
+		/* a frame held back by its tx limiter: the socket is not
+		 * read (not even polled, or a hang-up would spin the loop)
+		 * until tx_resume() took it */
+		ev = (short)((serve_port_tx_waits(p) ? 0 : POLLIN) |
+			     (p->blocked ? POLLOUT : 0));
+		if (ev)
+			poll_add(s, p->fd, ev, SERVE_TAG_PORT | i);
 	}
 	s->ctl_first = s->npfd;
 	s->ctl_n = 0;

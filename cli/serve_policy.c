@@ -140,10 +140,94 @@ int serve_policy_port_open(struct serve *s, struct serve_port *p, char *why,
 	struct sqn_policy_limits lim = {.sni_flows = r->check_sni ? 0 : 1};
 
 	p->pol = NULL;
+	p->pol_sni = r->check_sni;
 	if (!sqn_policy_rules_active(r))
 		return 0;
 	return sqn_policy_new(r, &lim, &s->pol_env, port_log, p, &p->pol, why,
 			      whylen);
+}
+
+/**
+ * serve_policy_heard() - a frame from the uplink: remember what its DHCP
+ *			  answers announce (resolvers, gateway), for engines
+ *			  made at run time
+ * @s:		serve, with a control socket
+ * @f:		the frame
+ * @len:	its length
+ */
+void serve_policy_heard(struct serve *s, const uint8_t *f, uint32_t len)
+{
+	struct sqn_policy_env dhcp;
+
+	if (sqn_policy_dhcp_env(f, len, &dhcp))
+		s->pol_heard = dhcp;
+}
+
+/**
+ * serve_policy_port_set() - replace a port's rules at run time (the
+ *			     control socket's policy-set)
+ * @s:		serve
+ * @p:		the port
+ * @rules:	the rules, as the command line's options without "--"
+ * @n:		their number; 0 turns the port's policy off
+ * @field:	gets the field at fault ("rules[N]", "rules"), 32 bytes
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * A port with an engine keeps it (sqn_policy_update(): learnt addresses
+ * its names still allow stay allowed), unless check-sni comes on where
+ * the engine was made without room to follow ClientHellos: then, as for a
+ * port without an engine, a new engine is made, knowing the uplink's
+ * resolvers and gateway from --host-addr and the last DHCP answer the
+ * uplink sent any port (its addresses learnt from DNS start afresh).
+ *
+ * Return: 0, or a negative errno with the old rules still in force
+ */
+int serve_policy_port_set(struct serve *s, struct serve_port *p,
+			  const char *const *rules, unsigned n, char *field,
+			  char *err, size_t errlen)
+{
+	struct sqn_policy_limits lim = {0};
+	struct sqn_policy_rules *r = malloc(sizeof(*r));
+	struct sqn_policy_env env;
+	struct sqn_policy *eng;
+	char why[300];
+	unsigned k;
+	int rc = 0;
+
+	snprintf(field, 32, "rules");
+	if (!r) {
+		snprintf(err, errlen, "rules: out of memory");
+		return -ENOMEM;
+	}
+	sqn_policy_rules_init(r);
+	for (k = 0; k < n && !rc; k++) {
+		rc = sqn_policy_rule_parse(r, rules[k], why, sizeof(why));
+		if (rc) {
+			snprintf(field, 32, "rules[%u]", k);
+			snprintf(err, errlen, "rules[%u]: %s", k, why);
+		}
+	}
+	if (!rc && p->pol && (p->pol_sni || !r->check_sni)) {
+		rc = sqn_policy_update(p->pol, r, why, sizeof(why));
+		if (rc)
+			snprintf(err, errlen, "rules: %s", why);
+	} else if (!rc && sqn_policy_rules_active(r)) {
+		env = s->pol_env;
+		sqn_policy_env_merge(&env, &s->pol_heard);
+		lim.sni_flows = r->check_sni ? 0 : 1;
+		rc = sqn_policy_new(r, &lim, &env, port_log, p, &eng, why,
+				    sizeof(why));
+		if (rc) {
+			snprintf(err, errlen, "rules: %s", why);
+		} else {
+			serve_policy_port_close(s, p); /* its denials kept */
+			p->pol = eng;
+			p->pol_sni = r->check_sni;
+		}
+	}
+	free(r);
+	return rc;
 }
 
 /**

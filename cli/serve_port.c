@@ -320,29 +320,11 @@ int serve_port_set_limits(struct serve_port *p, unsigned which,
 		if (!p->held)
 			return -ENOMEM;
 	}
-	memset(&u, 0, sizeof(u));
-	u.set_bandwidth = (which & SQN_LIMIT_RX_BANDWIDTH) != 0;
-	u.set_ops = (which & SQN_LIMIT_RX_OPS) != 0;
-	if (rx) {
-		u.cfg.bandwidth = (struct sqn_tb_config){
-			rx->bandwidth.size, rx->bandwidth.one_time_burst,
-			rx->bandwidth.refill_time_ms};
-		u.cfg.ops = (struct sqn_tb_config){rx->ops.size,
-						   rx->ops.one_time_burst,
-						   rx->ops.refill_time_ms};
-	}
+	sqn_rl_update_from(rx, which, SQN_LIMIT_RX_BANDWIDTH, SQN_LIMIT_RX_OPS,
+			   &u);
 	sqn_rl_update(&p->rxl, &u, now_ns);
-	memset(&u, 0, sizeof(u));
-	u.set_bandwidth = (which & SQN_LIMIT_TX_BANDWIDTH) != 0;
-	u.set_ops = (which & SQN_LIMIT_TX_OPS) != 0;
-	if (tx) {
-		u.cfg.bandwidth = (struct sqn_tb_config){
-			tx->bandwidth.size, tx->bandwidth.one_time_burst,
-			tx->bandwidth.refill_time_ms};
-		u.cfg.ops = (struct sqn_tb_config){tx->ops.size,
-						   tx->ops.one_time_burst,
-						   tx->ops.refill_time_ms};
-	}
+	sqn_rl_update_from(tx, which, SQN_LIMIT_TX_BANDWIDTH, SQN_LIMIT_TX_OPS,
+			   &u);
 	sqn_rl_update(&p->txl, &u, now_ns);
 	return 0;
 }

@@ -118,11 +118,8 @@ static uint64_t realtime_ns(void)
  */
 static bool fp_wants_rx_ready(const struct sqn_params *p)
 {
-	const struct sqn_rate_limiter *l = &p->rx_rate_limiter;
-
 	return p->live_controls == SQN_ON || p->n_policy_rules ||
-	       (l->bandwidth.size && l->bandwidth.refill_time_ms) ||
-	       (l->ops.size && l->ops.refill_time_ms);
+	       sqn_rl_limits_any(&p->rx_rate_limiter);
 }
 
 /**
@@ -133,28 +130,8 @@ static bool fp_wants_rx_ready(const struct sqn_params *p)
  */
 static bool fp_wants_tx_ready(const struct sqn_params *p)
 {
-	const struct sqn_rate_limiter *l = &p->tx_rate_limiter;
-
 	return p->live_controls == SQN_ON ||
-	       (l->bandwidth.size && l->bandwidth.refill_time_ms) ||
-	       (l->ops.size && l->ops.refill_time_ms);
-}
-
-/**
- * rl_cfg() - a public limiter as ratelimit.c's configuration
- * @l:	the public struct
- * @c:	gets it
- */
-static void rl_cfg(const struct sqn_rate_limiter *l, struct sqn_rl_config *c)
-{
-	c->bandwidth = (struct sqn_tb_config){
-		.size = l->bandwidth.size,
-		.one_time_burst = l->bandwidth.one_time_burst,
-		.refill_time_ms = l->bandwidth.refill_time_ms};
-	c->ops =
-		(struct sqn_tb_config){.size = l->ops.size,
-				       .one_time_burst = l->ops.one_time_burst,
-				       .refill_time_ms = l->ops.refill_time_ms};
+	       sqn_rl_limits_any(&p->tx_rate_limiter);
 }
 
 /**
@@ -212,10 +189,10 @@ int sqn_fp_check(struct sqn_iface *iface, const struct sqn_params *p)
 				  "live_controls is %d: use SQN_ON (1), "
 				  "SQN_OFF (-1) or 0",
 				  p->live_controls);
-	rl_cfg(&p->rx_rate_limiter, &c);
+	sqn_rl_config_from(&p->rx_rate_limiter, &c);
 	rc = sqn_rl_config_check(&c, "rx_rate_limiter", err, sizeof(err));
 	if (!rc) {
-		rl_cfg(&p->tx_rate_limiter, &c);
+		sqn_rl_config_from(&p->tx_rate_limiter, &c);
 		rc = sqn_rl_config_check(&c, "tx_rate_limiter", err,
 					 sizeof(err));
 	}
@@ -366,9 +343,9 @@ int sqn_fp_start(struct sqn_iface *iface, const struct sqn_params *p)
 	int rc = 0;
 
 	fp->nq = iface->nqueues;
-	rl_cfg(&p->rx_rate_limiter, &c);
+	sqn_rl_config_from(&p->rx_rate_limiter, &c);
 	sqn_rl_init(&fp->rx, &c, now);
-	rl_cfg(&p->tx_rate_limiter, &c);
+	sqn_rl_config_from(&p->tx_rate_limiter, &c);
 	sqn_rl_init(&fp->tx, &c, now);
 
 	if (fp_wants_tx_ready(p)) {
@@ -1237,24 +1214,24 @@ static int check_update(struct sqn_iface *iface, unsigned which,
 				  iface->id, rx ? "tx" : "rx",
 				  rx ? "tx" : "rx");
 	if (which & SQN_LIMIT_RX_BANDWIDTH) {
-		rl_cfg(rx, &c);
+		sqn_rl_config_from(rx, &c);
 		rc = sqn_tb_config_check(&c.bandwidth,
 					 "rx_rate_limiter.bandwidth", err,
 					 sizeof(err));
 	}
 	if (!rc && (which & SQN_LIMIT_RX_OPS)) {
-		rl_cfg(rx, &c);
+		sqn_rl_config_from(rx, &c);
 		rc = sqn_tb_config_check(&c.ops, "rx_rate_limiter.ops", err,
 					 sizeof(err));
 	}
 	if (!rc && (which & SQN_LIMIT_TX_BANDWIDTH)) {
-		rl_cfg(tx, &c);
+		sqn_rl_config_from(tx, &c);
 		rc = sqn_tb_config_check(&c.bandwidth,
 					 "tx_rate_limiter.bandwidth", err,
 					 sizeof(err));
 	}
 	if (!rc && (which & SQN_LIMIT_TX_OPS)) {
-		rl_cfg(tx, &c);
+		sqn_rl_config_from(tx, &c);
 		rc = sqn_tb_config_check(&c.ops, "tx_rate_limiter.ops", err,
 					 sizeof(err));
 	}
@@ -1274,24 +1251,6 @@ static int check_update(struct sqn_iface *iface, unsigned which,
 			(which & SQN_LIMIT_RX) && !iface->fp.rx_ready ? "rx"
 								      : "tx");
 	return 0;
-}
-
-/**
- * to_update() - the buckets of one direction @which names, as an update
- * @l:		the new buckets
- * @which:	SQN_LIMIT_* bits
- * @bw:		the direction's bandwidth bit
- * @ops:	its ops bit
- * @u:		gets the update
- */
-static void to_update(const struct sqn_rate_limiter *l, unsigned which,
-		      unsigned bw, unsigned ops, struct sqn_rl_update *u)
-{
-	memset(u, 0, sizeof(*u));
-	u->set_bandwidth = (which & bw) != 0;
-	u->set_ops = (which & ops) != 0;
-	if (l)
-		rl_cfg(l, &u->cfg);
 }
 
 SQN_API int sqn_iface_set_rate_limit(struct sqn_iface *iface, unsigned which,
@@ -1323,8 +1282,8 @@ SQN_API int sqn_iface_set_rate_limit(struct sqn_iface *iface, unsigned which,
 			return rc;
 	}
 	if (which & SQN_LIMIT_RX) {
-		to_update(rx, which, SQN_LIMIT_RX_BANDWIDTH, SQN_LIMIT_RX_OPS,
-			  &u);
+		sqn_rl_update_from(rx, which, SQN_LIMIT_RX_BANDWIDTH,
+				   SQN_LIMIT_RX_OPS, &u);
 		pthread_mutex_lock(&fp->rx_lock);
 		if (alloc)
 			held_install(iface, bufs);
@@ -1333,8 +1292,8 @@ SQN_API int sqn_iface_set_rate_limit(struct sqn_iface *iface, unsigned which,
 		pthread_mutex_unlock(&fp->rx_lock);
 	}
 	if (which & SQN_LIMIT_TX) {
-		to_update(tx, which, SQN_LIMIT_TX_BANDWIDTH, SQN_LIMIT_TX_OPS,
-			  &u);
+		sqn_rl_update_from(tx, which, SQN_LIMIT_TX_BANDWIDTH,
+				   SQN_LIMIT_TX_OPS, &u);
 		pthread_mutex_lock(&fp->tx_lock);
 		sqn_rl_update(&fp->tx, &u, now_ns());
 		tx_on_update(fp);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ratelimit.h"
+#include "squibnet.h"
 
 #ifndef __SIZEOF_INT128__
 // cppcheck-suppress preprocessorErrorDirective - cppcheck does not define __SIZEOF_INT128__; gcc and clang do on every 64-bit target
@@ -453,4 +454,55 @@ void sqn_rl_config_get(const struct sqn_rl *l, struct sqn_rl_config *c)
 	c->ops = (struct sqn_tb_config){.size = l->ops.size,
 					.one_time_burst = l->ops.initial_burst,
 					.refill_time_ms = l->ops.refill_ms};
+}
+
+/**
+ * sqn_rl_config_from() - a public limiter (struct sqn_rate_limiter) as a
+ *			  limiter's configuration
+ * @l:	the public struct
+ * @c:	gets it
+ */
+void sqn_rl_config_from(const struct sqn_rate_limiter *l,
+			struct sqn_rl_config *c)
+{
+	c->bandwidth = (struct sqn_tb_config){
+		.size = l->bandwidth.size,
+		.one_time_burst = l->bandwidth.one_time_burst,
+		.refill_time_ms = l->bandwidth.refill_time_ms};
+	c->ops =
+		(struct sqn_tb_config){.size = l->ops.size,
+				       .one_time_burst = l->ops.one_time_burst,
+				       .refill_time_ms = l->ops.refill_time_ms};
+}
+
+/**
+ * sqn_rl_limits_any() - whether a public limiter limits anything
+ * @l:	the public struct
+ *
+ * Return: true with a bucket whose size and refill time are both set
+ */
+bool sqn_rl_limits_any(const struct sqn_rate_limiter *l)
+{
+	return (l->bandwidth.size && l->bandwidth.refill_time_ms) ||
+	       (l->ops.size && l->ops.refill_time_ms);
+}
+
+/**
+ * sqn_rl_update_from() - the buckets of one direction that SQN_LIMIT_* bits
+ *			  name, as a run-time update
+ * @l:		the new buckets, or NULL when @which names none of them
+ * @which:	SQN_LIMIT_* bits
+ * @bw_bit:	the direction's bandwidth bit (SQN_LIMIT_RX_BANDWIDTH...)
+ * @ops_bit:	its ops bit
+ * @u:		gets the update
+ */
+void sqn_rl_update_from(const struct sqn_rate_limiter *l, unsigned which,
+			unsigned bw_bit, unsigned ops_bit,
+			struct sqn_rl_update *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->set_bandwidth = (which & bw_bit) != 0;
+	u->set_ops = (which & ops_bit) != 0;
+	if (l)
+		sqn_rl_config_from(l, &u->cfg);
 }

@@ -204,6 +204,15 @@ uint64_t sqn_rl_sure(const struct sqn_rl *l, uint64_t frame_bytes, uint64_t max,
 		     uint64_t now_ns);
 void sqn_rl_config_get(const struct sqn_rl *l, struct sqn_rl_config *c);
 
+/* the public struct sqn_rate_limiter (squibnet.h), for the core and serve */
+struct sqn_rate_limiter;
+void sqn_rl_config_from(const struct sqn_rate_limiter *l,
+			struct sqn_rl_config *c);
+bool sqn_rl_limits_any(const struct sqn_rate_limiter *l);
+void sqn_rl_update_from(const struct sqn_rate_limiter *l, unsigned which,
+			unsigned bw_bit, unsigned ops_bit,
+			struct sqn_rl_update *u);
+
 /**
  * sqn_tb_enabled() - whether a bucket limits anything
  * @b:	the bucket

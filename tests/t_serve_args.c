@@ -250,9 +250,89 @@ static void egress_policy(void)
 	CHECK_STR_HAS(err, "--listen unix:///run/a.sock: check-sni checks");
 }
 
+/* the controls: rate limits for every port and per listener, the
+ * network's capture, the control socket, the stats lines */
+static void controls(void)
+{
+	const char *a[] = {"serve",
+			   "--listen",
+			   "unix:///run/a.sock",
+			   "--listen",
+			   "unixpacket:///run/b.sock,isolate",
+			   "--listen",
+			   "unixgram:///run/c.sock",
+			   "--rx-rate",
+			   "bytes=12500k",
+			   "--rx-rate",
+			   "bytes=1M,refill=100@unixpacket:///run/b.sock",
+			   "--tx-rate",
+			   "ops=1000@unixgram:///run/c.sock",
+			   "--pcap",
+			   "/tmp/net.pcap",
+			   "--pcap-snaplen",
+			   "128",
+			   "--control",
+			   "unix:///run/ctl.sock",
+			   "--stats-interval",
+			   "5",
+			   NULL};
+
+	ASSERT(parse(a) == 0);
+	/* every port's limit, unless its listener has its own */
+	CHECK_EQ(o.listen[0].rx_rate.bandwidth.size, 12500000);
+	CHECK_EQ(o.listen[0].rx_rate.bandwidth.refill_time_ms, 1000);
+	CHECK_EQ(o.listen[1].rx_rate.bandwidth.size, 1000000);
+	CHECK_EQ(o.listen[1].rx_rate.bandwidth.refill_time_ms, 100);
+	CHECK(o.listen[1].isolate);
+	CHECK_EQ(o.listen[2].rx_rate.bandwidth.size, 12500000);
+	/* tx: only the datagram listener's ports */
+	CHECK_EQ(o.listen[0].tx_rate.ops.size, 0);
+	CHECK_EQ(o.listen[1].tx_rate.ops.size, 0);
+	CHECK_EQ(o.listen[2].tx_rate.ops.size, 1000);
+	CHECK_EQ(o.listen[2].tx_rate.bandwidth.size, 0);
+	CHECK(!strcmp(o.pcap, "/tmp/net.pcap"));
+	CHECK_EQ(o.pcap_snaplen, 128);
+	CHECK(!strcmp(o.control, "unix:///run/ctl.sock"));
+	CHECK_EQ(o.stats_interval, 5);
+}
+
+static void control_refusals(void)
+{
+	refused((const char *[]){"serve", "--listen", "unix:///a", "--rx-rate",
+				 "bytes=10x", NULL},
+		"--rx-rate");
+	refused((const char *[]){"serve", "--listen", "unix:///a", "--tx-rate",
+				 "bytes=1M@unix:///b", NULL},
+		"serve: --tx-rate ...@unix:///b: no --listen unix:///b");
+	refused((const char *[]){"serve", "--listen", "unix:///a", "--rx-rate",
+				 "bytes=1M@", NULL},
+		"serve: --rx-rate 'bytes=1M@': after @ comes a --listen URL");
+	refused((const char *[]){"serve", "--listen", "unix:///a", "--rx-rate",
+				 "bytes=1M", "--rx-rate", "ops=10", NULL},
+		"serve: --rx-rate for every port is given twice");
+	refused((const char *[]){"serve", "--listen", "unix:///a", "--rx-rate",
+				 "bytes=1M@unix:///a", "--rx-rate",
+				 "ops=10@unix:///a", NULL},
+		"serve: --rx-rate ...@unix:///a is given twice");
+	refused((const char *[]){"serve", "--listen", "unix:///a",
+				 "--pcap-snaplen", "100", NULL},
+		"serve: --pcap-snaplen needs --pcap FILE");
+	refused((const char *[]){"serve", "--listen", "unix:///a", "--pcap",
+				 "/x", "--pcap-snaplen", "10", NULL},
+		"--pcap-snaplen '10' is not a number from 14 to 262144");
+	refused((const char *[]){"serve", "--listen", "unix:///a",
+				 "--stats-interval", "0", NULL},
+		"--stats-interval '0' is not a number from 1 to 86400");
+}
+
 static const struct check_case cases[] = {
-	CASE(listen_and_policy),   CASE(defaults_and_global_flags),
-	CASE(uplink_mode_options), CASE(refusals),
-	CASE(usage_names_none),	   CASE(egress_policy),
+	CASE(listen_and_policy),
+	CASE(defaults_and_global_flags),
+	CASE(uplink_mode_options),
+	CASE(refusals),
+	CASE(usage_names_none),
+	CASE(egress_policy),
+	CASE(controls),
+	CASE(control_refusals),
 };
 CHECK_MAIN(cases)

@@ -5,7 +5,8 @@
 # a limit changed at run time through `squib-net ctl`, a one-time burst,
 # pcap capture read back by tcpdump against the interface's counters, a
 # capture onto a full tmpfs, a forward added and removed on a running
-# run, and the control socket's refusals.
+# run, an egress policy set and turned off through ctl, and the control
+# socket's refusals.
 #
 # The only time-based assertions are the accuracy bounds, each a
 # rate measured by the receiver: a 100 Mbit/s limit gives 95-105 Mbit/s
@@ -20,7 +21,7 @@ require_cmd iperf3
 require_cmd tcpdump
 require_cmd python3
 "$SQN" probe | grep -q '^  slirp *yes' || skip_all "no slirp backend in this build"
-plan 26
+plan 28
 
 mkdir -p "$TMP/www"
 make_blob "$TMP/www/blob" 10
@@ -191,6 +192,17 @@ for i in $(seq 50); do
 done
 got=$(python3 -c "import hashlib,urllib.request; print(hashlib.sha256(urllib.request.build_opener(urllib.request.ProxyHandler({})).open('http://127.0.0.1:$fport/blob', timeout=30).read()).hexdigest())" 2>&1)
 ok "a forward added by squib-net ctl carries 10 MiB host to guest, byte-exact" test "$got" = "$want"
+# an egress policy set at run time: deny-all denies the guest's answers
+out=$("$SQN" ctl "$sock2" policy-set rules=deny-all 2>&1)
+got=$(python3 -c "${HELLO_PY/timeout=5/timeout=2}" 2>&1 | tail -1)
+den=$("$SQN" ctl "$sock2" list | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["policy_denied"])')
+diag "policy-set deny-all: $out; the forward: $got; policy_denied $den"
+ok "policy-set deny-all through squib-net ctl: the guest's answers are denied ($den), the fetch fails" \
+	sh -c "echo '$out' | grep -q '\"ok\":true' && [ '$got' != inside-the-namespace ] && [ '${den:-0}' -gt 0 ]"
+out=$("$SQN" ctl "$sock2" --json '{"cmd":"policy-set","rules":[]}' 2>&1)
+got=$(python3 -c "$HELLO_PY" 2>&1 | tail -1)
+ok "policy-set [] turns it off: the forward answers again" \
+	sh -c "echo '$out' | grep -q '\"ok\":true' && [ '$got' = inside-the-namespace ]"
 out=$("$SQN" ctl "$sock2" forward-remove "forward=tcp:127.0.0.1:$fport-:8080" 2>&1)
 diag "forward-remove: $out"
 ok "removed, the port is closed" sh -c "echo '$out' | grep -q '\"ok\":true' && ! (exec 3<>/dev/tcp/127.0.0.1/$fport) 2>/dev/null"
