@@ -153,8 +153,13 @@ diag "$(cat "$TMP/cap.err")"
 ok "10 MiB through run --pcap, byte-exact" test "$got" = "$want"
 read -r rxf txf rxd txd <<<"$(counters "$TMP/cap.err")"
 n=$(tcpdump -n -r "$TMP/cap.pcap" 2>/dev/null | wc -l)
-ok "tcpdump -r reads $n frames: rx $rxf + tx $txf counted by the interface" test "$n" -eq $((rxf + txf))
-ok "the capture dropped and lost nothing" grep -q 'captured [0-9]* frames (0 dropped, 0 lost)' "$TMP/cap.err"
+# the frame path never waits for the writer: on a loaded machine a burst
+# of 64 KiB frames can outrun it, and what its 4 MiB buffer cannot take
+# is dropped and counted (seen: 13 of 528)
+read -r cf cd cl <<<"$(sed -n 's/.*captured \([0-9]*\) frames (\([0-9]*\) dropped, \([0-9]*\) lost).*/\1 \2 \3/p' "$TMP/cap.err")"
+ok "tcpdump -r reads $n frames = the $cf captured; + $cd dropped = rx $rxf + tx $txf counted by the interface" \
+	sh -c "[ '$n' -eq '${cf:-x}' ] && [ $((${cf:-0} + ${cd:-0})) -eq $((rxf + txf)) ]"
+ok "the file lost nothing (${cl:-?}), the buffer dropped ${cd:-?}" test "${cl:-x}" = 0
 tcpdump -n -r "$TMP/cap.pcap" 2>/dev/null | grep -q "10.0.2.2.$hport > 10.0.2.15" &&
 	tcpdump -n -r "$TMP/cap.pcap" 2>/dev/null | grep -q "10.0.2.15.[0-9]* > 10.0.2.2.$hport"
 ok "both directions are in it (the HTTP server's and the namespace's segments)" test $? -eq 0
