@@ -401,6 +401,8 @@ int cli_opts_check(const struct cli_command *cmd, struct cli_parse *ps,
 	char d[64], modes[160], why[400];
 	size_t it = 0, i;
 
+	if (ps->m->pcap_snaplen && !ps->m->pcap)
+		FAIL("%s: --pcap-snaplen needs --pcap FILE", cmd->name);
 	if (ps->m->none) {
 		/* no interface: only the rows about the command apply */
 		while ((o = cli_opts_given(cmd, ps, &it)))

@@ -212,6 +212,12 @@ struct cli_policy {
  * @bridged:		--bridged IFACE
  * @policy:		--allow-host, --allow-net, --allow-dns, --deny-all,
  *			--check-sni: the egress policy
+ * @pcap:		--pcap FILE: a capture from the start (run: the
+ *			interface; serve: the whole network), or NULL
+ * @pcap_snaplen:	--pcap-snaplen N (0: whole frames)
+ * @control:		--control URL: serve the control protocol, or NULL
+ * @stats_interval:	--stats-interval N: stats lines every N seconds (0:
+ *			none)
  */
 struct cli_mode_opts {
 	enum sqn_mode mode;
@@ -243,6 +249,10 @@ struct cli_mode_opts {
 	bool no_ipv6;
 	const char *bridged;
 	struct cli_policy policy;
+	const char *pcap;
+	uint32_t pcap_snaplen;
+	const char *control;
+	uint32_t stats_interval;
 };
 
 /**

@@ -359,6 +359,44 @@ const struct cli_opt cli_mode_rows[] = {
 	 .general = true,
 	 .help = "egress policy: also check TLS server names on port 443 "
 		 "against --allow-host"},
+	{.name = "--pcap",
+	 .kind = CLI_STR,
+	 .arg = "FILE",
+	 .off = OFF(pcap),
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "capture to a pcap file (tcpdump -r) from the start: run: "
+		 "the interface, both ways; serve: every frame the switch "
+		 "takes (a port's: through the control socket)"},
+	{.name = "--pcap-snaplen",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(pcap_snaplen),
+	 .lo = 14,
+	 .hi = 262144,
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "bytes kept of each captured frame (default: all)"},
+	{.name = "--control",
+	 .kind = CLI_STR,
+	 .arg = "URL",
+	 .off = OFF(control),
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "serve the control protocol on unix:///path, mode 0600 "
+		 "(squib-net ctl; doc/control.md)"},
+	{.name = "--stats-interval",
+	 .kind = CLI_U32,
+	 .arg = "N",
+	 .off = OFF(stats_interval),
+	 .lo = 1,
+	 .hi = 86400,
+	 .cmds = CLI_BOTH,
+	 .general = true,
+	 .help = "every N seconds, one JSON stats line per interface or "
+		 "port, as ctl's list answers them (run: its interface, on "
+		 "stderr; serve: the uplink, each port, the network, on "
+		 "stdout)"},
 };
 
 const size_t cli_n_mode_rows = sizeof(cli_mode_rows) / sizeof(cli_mode_rows[0]);

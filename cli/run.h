@@ -38,11 +38,6 @@
  * @rx_rate:		--rx-rate: the limiter toward the guest (all zero:
  *			none)
  * @tx_rate:		--tx-rate: the limiter from the guest
- * @pcap:		--pcap FILE: capture both directions, or NULL
- * @pcap_snaplen:	--pcap-snaplen N (0: whole frames)
- * @control:		--control URL: serve the control protocol, or NULL
- * @stats_interval:	--stats-interval N: a stats line every N seconds (0:
- *			none)
  */
 struct run_opts {
 	struct cli_mode_opts m;
@@ -58,10 +53,6 @@ struct run_opts {
 	int guest_fd;
 	struct sqn_rate_limiter rx_rate;
 	struct sqn_rate_limiter tx_rate;
-	const char *pcap;
-	uint32_t pcap_snaplen;
-	const char *control;
-	uint32_t stats_interval;
 };
 
 /* run_args.c: pure option parsing */

@@ -179,32 +179,6 @@ static const struct cli_opt run_rows[] = {
 	 .arg = "SPEC",
 	 .set = set_tx_rate,
 	 .help = "rate limit from the guest, as --rx-rate"},
-	{.name = "--pcap",
-	 .kind = CLI_STR,
-	 .arg = "FILE",
-	 .off = OFF(pcap),
-	 .help = "capture both directions to a pcap file (tcpdump -r)"},
-	{.name = "--pcap-snaplen",
-	 .kind = CLI_U32,
-	 .arg = "N",
-	 .off = OFF(pcap_snaplen),
-	 .lo = 14,
-	 .hi = 262144,
-	 .help = "bytes kept of each captured frame (default: all)"},
-	{.name = "--control",
-	 .kind = CLI_STR,
-	 .arg = "URL",
-	 .off = OFF(control),
-	 .help = "serve the control protocol on unix:///path, mode 0600 "
-		 "(squib-net ctl; doc/control.md)"},
-	{.name = "--stats-interval",
-	 .kind = CLI_U32,
-	 .arg = "N",
-	 .off = OFF(stats_interval),
-	 .lo = 1,
-	 .hi = 86400,
-	 .help = "print the interface's counters as one JSON line on stderr "
-		 "every N seconds"},
 };
 
 static const struct cli_command run_cmd = {
@@ -322,8 +296,6 @@ int run_args_parse(int argc, char **argv, struct run_opts *o, char *err,
 	rc = cli_opts_check(&run_cmd, &ps, err, errlen);
 	if (rc)
 		return rc;
-	if (o->pcap_snaplen && !o->pcap)
-		FAIL("run: --pcap-snaplen needs --pcap FILE");
 	/* the namespace's address must be in the host TAP's network */
 	if (o->m.have_host_addr && !o->have_guest_addr && !o->guest_fd)
 		FAIL("run: --mode %s needs --host-addr CIDR and --guest-addr "

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "ctl_iface.h"
 #include "ctl_server.h"
 #include "run.h"
 #include "waker.h"
@@ -39,29 +40,6 @@ static long long mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/**
- * iface_stats() - the interface's stats object
- * @iface:	the interface
- * @s:		filled
- * @st:		holds the counters @s points at
- * @c:		the named counters, CTL_MAX_COUNTERS
- */
-static void iface_stats(struct sqn_iface *iface, struct ctl_stats *s,
-			struct sqn_stats_ext *st, struct ctl_counter *c)
-{
-	*st = (struct sqn_stats_ext){.size = sizeof(*st)};
-	sqn_iface_stats_ext(iface, st);
-	*s = (struct ctl_stats){
-		.kind = "iface",
-		.name = sqn_iface_id(iface),
-		.mode = sqn_mode_name(sqn_iface_mode(iface)),
-		.link = sqn_iface_link(iface, NULL, 0),
-		.ts_ms = ctl_epoch_ms(),
-		.c = c,
-		.n = ctl_counters_from_ext(st, c, CTL_MAX_COUNTERS),
-	};
 }
 
 /**
@@ -81,25 +59,6 @@ static int name_ok(struct sqn_iface *iface, const struct ctl_req *req,
 		    "name: no interface '%s': squib-net run has one, '%s'",
 		    req->name, sqn_iface_id(iface));
 	return -ENOENT;
-}
-
-/**
- * lib_err() - a library call's refusal as the answer's error
- * @iface:	the interface (its last error is the message)
- * @field:	the field at fault
- * @rc:		what the call returned
- * @err:	gets the field and the message
- *
- * Return: @rc
- */
-static int lib_err(struct sqn_iface *iface, const char *field, int rc,
-		   struct ctl_err *err)
-{
-	char msg[256];
-
-	sqn_iface_last_error(iface, msg, sizeof(msg));
-	ctl_err_set(err, field, "%s: %s", field, msg[0] ? msg : strerror(-rc));
-	return rc;
 }
 
 static int do_list(void *opaque, const struct ctl_req *req, struct ctl_w *w,
@@ -123,7 +82,7 @@ static int do_list(void *opaque, const struct ctl_req *req, struct ctl_w *w,
 			    field, req->names.v[i], sqn_iface_id(iface));
 		return -ENOENT;
 	}
-	iface_stats(iface, &s, &st, c);
+	ctl_iface_stats(iface, &s, &st, c);
 	ctl_w_arr_open(w, "items");
 	ctl_w_stats(w, NULL, &s);
 	ctl_w_arr_close(w);
@@ -136,11 +95,7 @@ static int do_forward(void *opaque, const struct ctl_req *req,
 	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
 	int rc = name_ok(iface, req, err);
 
-	if (rc)
-		return rc;
-	rc = add ? sqn_iface_forward_add(iface, req->forward)
-		 : sqn_iface_forward_remove(iface, req->forward);
-	return rc ? lib_err(iface, "forward", rc, err) : 0;
+	return rc ? rc : ctl_iface_forward(iface, req, add, err);
 }
 
 static int do_forward_add(void *opaque, const struct ctl_req *req,
@@ -161,40 +116,19 @@ static int do_capture_start(void *opaque, const struct ctl_req *req,
 			    struct ctl_w *w, struct ctl_err *err)
 {
 	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
-	struct sqn_capture cap = {.size = sizeof(cap)};
 	int rc = name_ok(iface, req, err);
 
 	(void)w;
-	if (rc)
-		return rc;
-	cap.path = req->file;
-	cap.snaplen = ctl_req_has(req, "snaplen") ? (uint32_t)req->snaplen : 0;
-	cap.nsec = req->nsec ? SQN_ON : 0;
-	if (req->direction && !strcmp(req->direction, "rx"))
-		cap.dirs = SQN_CAPTURE_RX;
-	else if (req->direction && !strcmp(req->direction, "tx"))
-		cap.dirs = SQN_CAPTURE_TX;
-	rc = sqn_iface_capture_start(iface, &cap);
-	return rc ? lib_err(iface, rc == -EBUSY ? "cmd" : "file", rc, err) : 0;
+	return rc ? rc : ctl_iface_capture_start(iface, req, err);
 }
 
 static int do_capture_stop(void *opaque, const struct ctl_req *req,
 			   struct ctl_w *w, struct ctl_err *err)
 {
 	struct sqn_iface *iface = ((struct run_ctl *)opaque)->iface;
-	struct sqn_stats_ext st = {.size = sizeof(st)};
 	int rc = name_ok(iface, req, err);
 
-	if (rc)
-		return rc;
-	rc = sqn_iface_capture_stop(iface);
-	if (rc)
-		return lib_err(iface, "cmd", rc, err);
-	sqn_iface_stats_ext(iface, &st);
-	ctl_w_u64(w, "frames", st.capture_frames);
-	ctl_w_u64(w, "dropped", st.capture_dropped);
-	ctl_w_u64(w, "lost", st.capture_lost);
-	return 0;
+	return rc ? rc : ctl_iface_capture_stop(iface, w, err);
 }
 
 static int do_rate_limit(void *opaque, const struct ctl_req *req,
@@ -213,10 +147,10 @@ static int do_rate_limit(void *opaque, const struct ctl_req *req,
 		return rc;
 	rc = sqn_iface_set_rate_limit(iface, which, &rx, &tx);
 	if (rc)
-		return lib_err(iface,
-			       which & SQN_LIMIT_RX ? "rx_rate_limiter"
-						    : "tx_rate_limiter",
-			       rc, err);
+		return ctl_iface_err(iface,
+				     which & SQN_LIMIT_RX ? "rx_rate_limiter"
+							  : "tx_rate_limiter",
+				     rc, err);
 	return 0;
 }
 
@@ -230,7 +164,7 @@ static int do_policy_set(void *opaque, const struct ctl_req *req,
 	if (rc)
 		return rc;
 	rc = sqn_iface_set_policy(iface, req->rules.v, req->rules.n, NULL, 0);
-	return rc ? lib_err(iface, "rules", rc, err) : 0;
+	return rc ? ctl_iface_err(iface, "rules", rc, err) : 0;
 }
 
 /**
@@ -267,7 +201,7 @@ static void stats_line(struct sqn_iface *iface)
 	struct ctl_stats s;
 	char line[2048];
 
-	iface_stats(iface, &s, &st, c);
+	ctl_iface_stats(iface, &s, &st, c);
 	if (ctl_stats_line(&s, line, sizeof(line)) > 0)
 		fputs(line, stderr);
 }
@@ -336,11 +270,11 @@ int run_ctl_start(struct run_ctl *c, const struct run_opts *o,
 	memset(c, 0, sizeof(*c));
 	c->iface = iface;
 	c->stop.rfd = c->stop.wfd = -1;
-	c->interval_ms = (long long)o->stats_interval * 1000;
-	if (o->pcap) {
+	c->interval_ms = (long long)o->m.stats_interval * 1000;
+	if (o->m.pcap) {
 		struct sqn_capture cap = {.size = sizeof(cap),
-					  .path = o->pcap,
-					  .snaplen = o->pcap_snaplen};
+					  .path = o->m.pcap,
+					  .snaplen = o->m.pcap_snaplen};
 
 		rc = sqn_iface_capture_start(iface, &cap);
 		if (rc) {
@@ -349,10 +283,10 @@ int run_ctl_start(struct run_ctl *c, const struct run_opts *o,
 			return rc;
 		}
 	}
-	if (!o->control && !o->stats_interval)
+	if (!o->m.control && !o->m.stats_interval)
 		return 0;
-	if (o->control) {
-		rc = ctl_server_open(&c->server, o->control, &run_ctl_ops, c,
+	if (o->m.control) {
+		rc = ctl_server_open(&c->server, o->m.control, &run_ctl_ops, c,
 				     err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "squib-net: run: --control: %s\n", err);
@@ -378,7 +312,7 @@ out_server:
 	ctl_server_close(c->server);
 	c->server = NULL;
 out_capture:
-	if (o->pcap)
+	if (o->m.pcap)
 		sqn_iface_capture_stop(iface);
 	return rc;
 }

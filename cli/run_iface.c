@@ -38,7 +38,7 @@ void run_fill_params(const struct run_opts *o, const uint8_t mac[6],
 	p->tx_rate_limiter = o->tx_rate;
 	/* rate limits set through the control socket need the library's
 	 * readiness fds from the start */
-	p->live_controls = o->control ? SQN_ON : 0;
+	p->live_controls = o->m.control ? SQN_ON : 0;
 	p->log = cli_log;
 	p->log_level = o->m.verbose >= 2   ? SQN_LOG_DEBUG
 		       : o->m.verbose == 1 ? SQN_LOG_INFO

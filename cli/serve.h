@@ -103,10 +103,6 @@ struct serve_rate_opt {
  * @gid:	that group's id
  * @rate:	--rx-rate (index 0) and --tx-rate (1), each repeatable
  * @n_rate:	their numbers
- * @pcap:	--pcap FILE: capture the whole network from the start
- * @pcap_snaplen: --pcap-snaplen N (0: whole frames)
- * @control:	--control URL, or NULL
- * @stats_interval: --stats-interval N: stats lines every N seconds (0: none)
  */
 struct serve_opts {
 	struct cli_mode_opts m;
@@ -121,10 +117,6 @@ struct serve_opts {
 	gid_t gid;
 	struct serve_rate_opt rate[2][SERVE_MAX_LISTEN + 1];
 	unsigned n_rate[2];
-	const char *pcap;
-	uint32_t pcap_snaplen;
-	const char *control;
-	uint32_t stats_interval;
 };
 
 /* serve_args.c: pure option parsing */
@@ -443,6 +435,8 @@ uint64_t serve_policy_denied(const struct serve *s);
 
 /* serve_stats.c */
 void serve_print_stats(struct serve *s, FILE *f);
+uint64_t serve_stats_total(struct serve *s, struct sqn_sw_port_stats *sw,
+			   struct serve_port_stats *io);
 void serve_stats_add(struct sqn_sw_port_stats *sw, struct serve_port_stats *io,
 		     const struct sqn_sw_port_stats *a,
 		     const struct serve_port_stats *b);

@@ -391,33 +391,6 @@ static const struct cli_opt serve_rows[] = {
 	 .arg = "SPEC[@URL]",
 	 .set = set_tx_rate,
 	 .help = "rate limit from each VM, as --rx-rate"},
-	{.name = "--pcap",
-	 .kind = CLI_STR,
-	 .arg = "FILE",
-	 .off = OFF(pcap),
-	 .help = "capture the whole network (every frame the switch takes) "
-		 "to a pcap file; a port's capture: the control socket"},
-	{.name = "--pcap-snaplen",
-	 .kind = CLI_U32,
-	 .arg = "N",
-	 .off = OFF(pcap_snaplen),
-	 .lo = 14,
-	 .hi = 262144,
-	 .help = "bytes kept of each captured frame (default: all)"},
-	{.name = "--control",
-	 .kind = CLI_STR,
-	 .arg = "URL",
-	 .off = OFF(control),
-	 .help = "serve the control protocol on unix:///path, mode 0600 "
-		 "(squib-net ctl; doc/control.md)"},
-	{.name = "--stats-interval",
-	 .kind = CLI_U32,
-	 .arg = "N",
-	 .off = OFF(stats_interval),
-	 .lo = 1,
-	 .hi = 86400,
-	 .help = "one JSON stats line on stdout per port, for the uplink "
-		 "and for the network, every N seconds"},
 };
 
 static const struct cli_command serve_cmd = {
@@ -480,8 +453,6 @@ int serve_args_parse(int argc, char **argv, struct serve_opts *o, char *err,
 	if (!o->n_listen)
 		FAIL("serve: nothing to listen on: give --listen unix:///path "
 		     "(or unixgram://, unixpacket://)");
-	if (o->pcap_snaplen && !o->pcap)
-		FAIL("serve: --pcap-snaplen needs --pcap FILE");
 	rc = apply_rates(o, err, errlen);
 	if (rc)
 		return rc;

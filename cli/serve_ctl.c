@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_iface.h"
 #include "ctl_server.h"
 #include "serve.h"
 
@@ -42,6 +43,10 @@ void serve_capture_frame(struct sqn_cap *c, unsigned dir, const uint8_t *f,
 	if (sqn_cap_on(c))
 		sqn_cap_add(c, dir, f, len, 0);
 }
+
+/* a request's directions (the public bits) are the capture module's */
+_Static_assert(SQN_CAPTURE_RX == SQN_CAP_RX && SQN_CAPTURE_TX == SQN_CAP_TX,
+	       "capture directions differ between squibnet.h and capture.h");
 
 /* the switch's drop causes as counter names, in enum sqn_sw_drop's order */
 static const char *const drop_names[] = {
@@ -165,19 +170,12 @@ static void put_policy(struct counters *k, const struct serve_port *p)
 static void uplink_obj(struct serve *s, struct sqn_stats_ext *st,
 		       struct counters *k, struct ctl_stats *o)
 {
-	*st = (struct sqn_stats_ext){.size = sizeof(*st)};
-	sqn_iface_stats_ext(s->up, st);
-	k->n = ctl_counters_from_ext(st, k->c, CTL_MAX_COUNTERS);
+	ctl_iface_stats(s->up, o, st, k->c);
+	k->n = o->n;
 	put(k, "refused", s->up_refused);
-	*o = (struct ctl_stats){.kind = "iface",
-				.name = sqn_iface_id(s->up),
-				.has_port = true,
-				.port = SERVE_UPLINK,
-				.mode = sqn_mode_name(sqn_iface_mode(s->up)),
-				.link = sqn_iface_link(s->up, NULL, 0),
-				.ts_ms = ctl_epoch_ms(),
-				.c = k->c,
-				.n = k->n};
+	o->n = k->n;
+	o->has_port = true;
+	o->port = SERVE_UPLINK;
 }
 
 /**
@@ -222,24 +220,10 @@ static void port_obj(struct serve *s, struct serve_port *p, char *name,
 static void network_obj(struct serve *s, struct counters *k,
 			struct ctl_stats *o)
 {
-	struct sqn_sw_port_stats tsw = s->gone_sw, a;
-	struct serve_port_stats tio = s->gone_io;
-	uint64_t queued = 0;
-	unsigned i;
+	struct sqn_sw_port_stats tsw;
+	struct serve_port_stats tio;
+	uint64_t queued = serve_stats_total(s, &tsw, &tio);
 
-	if (s->up) {
-		sqn_sw_port_stats(&s->sw, SERVE_UPLINK, &a);
-		serve_stats_add(&tsw, &tio, &a, NULL);
-	}
-	for (i = 1; i <= s->o->max_ports; i++) {
-		struct serve_port *p = &s->port[i];
-
-		if (!p->used)
-			continue;
-		sqn_sw_port_stats(&s->sw, i, &a);
-		serve_stats_add(&tsw, &tio, &a, &p->st);
-		queued += p->txq.count;
-	}
 	k->n = 0;
 	put(k, "ports", s->nports);
 	put(k, "peak", s->peak);
@@ -314,25 +298,6 @@ static int no_such(const char *field, const char *name, struct ctl_err *err)
 		    "its number or URL#N, as list shows)",
 		    field, name);
 	return -ENOENT;
-}
-
-/**
- * lib_err() - the uplink's refusal as the answer's error
- * @s:		serve
- * @field:	the field at fault
- * @rc:		what the call returned
- * @err:	gets it
- *
- * Return: @rc
- */
-static int lib_err(struct serve *s, const char *field, int rc,
-		   struct ctl_err *err)
-{
-	char msg[256];
-
-	sqn_iface_last_error(s->up, msg, sizeof(msg));
-	ctl_err_set(err, field, "%s: %s", field, msg[0] ? msg : strerror(-rc));
-	return rc;
 }
 
 /**
@@ -431,11 +396,7 @@ static int do_forward(struct serve *s, const struct ctl_req *req,
 {
 	int rc = uplink_for(s, req, err);
 
-	if (rc)
-		return rc;
-	rc = add ? sqn_iface_forward_add(s->up, req->forward)
-		 : sqn_iface_forward_remove(s->up, req->forward);
-	return rc ? lib_err(s, "forward", rc, err) : 0;
+	return rc ? rc : ctl_iface_forward(s->up, req, add, err);
 }
 
 static int do_forward_add(void *opaque, const struct ctl_req *req,
@@ -495,33 +456,24 @@ static int do_capture_start(void *opaque, const struct ctl_req *req,
 			    struct ctl_w *w, struct ctl_err *err)
 {
 	struct serve *s = opaque;
-	struct sqn_cap_config cfg = {.path = req->file};
-	struct sqn_capture ic = {.size = sizeof(ic), .path = req->file};
+	struct sqn_cap_config cfg;
+	struct sqn_capture ic;
 	struct sqn_cap *c;
 	char msg[256];
 	int rc;
 
 	(void)w;
-	cfg.snaplen = ctl_req_has(req, "snaplen") ? (uint32_t)req->snaplen : 0;
-	ic.snaplen = cfg.snaplen;
-	cfg.nsec = req->nsec;
-	ic.nsec = req->nsec ? SQN_ON : 0;
-	if (req->direction && !strcmp(req->direction, "rx")) {
-		cfg.dirs = SQN_CAP_RX;
-		ic.dirs = SQN_CAPTURE_RX;
-	} else if (req->direction && !strcmp(req->direction, "tx")) {
-		cfg.dirs = SQN_CAP_TX;
-		ic.dirs = SQN_CAPTURE_TX;
-	}
 	err->field[0] = '\0';
 	c = cap_point(s, req, true, err);
 	if (!c && err->field[0])
 		return -ENOENT;
-	if (!c) { /* the uplink: the library's capture */
-		rc = sqn_iface_capture_start(s->up, &ic);
-		return rc ? lib_err(s, rc == -EBUSY ? "cmd" : "file", rc, err)
-			  : 0;
-	}
+	if (!c) /* the uplink: the library's capture */
+		return ctl_iface_capture_start(s->up, req, err);
+	ctl_req_capture(req, &ic);
+	cfg = (struct sqn_cap_config){.path = ic.path,
+				      .snaplen = ic.snaplen,
+				      .dirs = ic.dirs,
+				      .nsec = ic.nsec == SQN_ON};
 	rc = sqn_cap_start(c, &cfg, msg, sizeof(msg));
 	if (rc)
 		ctl_err_set(err, rc == -EBUSY ? "cmd" : "file", "%s: %s",
@@ -535,23 +487,14 @@ static int do_capture_stop(void *opaque, const struct ctl_req *req,
 	struct serve *s = opaque;
 	struct sqn_cap_stats cs;
 	struct sqn_cap *c;
-	int rc;
 
 	err->field[0] = '\0';
 	c = cap_point(s, req, false, err);
 	if (!c && err->field[0])
 		return -ENOENT;
-	if (!c) {
-		struct sqn_stats_ext st = {.size = sizeof(st)};
-
-		rc = sqn_iface_capture_stop(s->up);
-		if (rc)
-			return lib_err(s, "cmd", rc, err);
-		sqn_iface_stats_ext(s->up, &st);
-		cs = (struct sqn_cap_stats){.frames = st.capture_frames,
-					    .dropped = st.capture_dropped,
-					    .lost = st.capture_lost};
-	} else if (sqn_cap_stop(c, &cs)) {
+	if (!c)
+		return ctl_iface_capture_stop(s->up, w, err);
+	if (sqn_cap_stop(c, &cs)) {
 		ctl_err_set(err, "cmd", "cmd: no capture runs on %s",
 			    req->name ? req->name : "the network");
 		return -ENOENT;
@@ -698,9 +641,9 @@ int serve_ctl_open(struct serve *s, char *err, size_t errlen)
 	char msg[256];
 	int rc;
 
-	if (s->o->pcap) {
-		struct sqn_cap_config cfg = {.path = s->o->pcap,
-					     .snaplen = s->o->pcap_snaplen};
+	if (s->o->m.pcap) {
+		struct sqn_cap_config cfg = {.path = s->o->m.pcap,
+					     .snaplen = s->o->m.pcap_snaplen};
 
 		rc = sqn_cap_start(&s->cap, &cfg, msg, sizeof(msg));
 		if (rc) {
@@ -708,9 +651,9 @@ int serve_ctl_open(struct serve *s, char *err, size_t errlen)
 			return rc;
 		}
 	}
-	if (!s->o->control)
+	if (!s->o->m.control)
 		return 0;
-	rc = ctl_server_open(&s->ctl, s->o->control, &serve_ctl_ops, s, msg,
+	rc = ctl_server_open(&s->ctl, s->o->m.control, &serve_ctl_ops, s, msg,
 			     sizeof(msg));
 	if (rc)
 		snprintf(err, errlen, "serve: --control: %s", msg);

@@ -1008,8 +1008,9 @@ int serve_loop(struct serve *s)
 	s->next_age = s->now + SERVE_AGE_TICK_MS;
 	s->retry_due = UINT64_MAX;
 	s->rate_due = UINT64_MAX;
-	if (s->o->stats_interval)
-		s->next_stats = s->now + (uint64_t)s->o->stats_interval * 1000;
+	if (s->o->m.stats_interval)
+		s->next_stats =
+			s->now + (uint64_t)s->o->m.stats_interval * 1000;
 	while (!s->stop) {
 		build_pollset(s);
 		n = poll(s->pfd, s->npfd, poll_timeout(s, &up_due));
@@ -1036,11 +1037,12 @@ int serve_loop(struct serve *s)
 					    s->ctl_n);
 		if (s->next_stats && s->now >= s->next_stats) {
 			serve_stats_lines(s, stdout);
-			s->next_stats += (uint64_t)s->o->stats_interval * 1000;
+			s->next_stats +=
+				(uint64_t)s->o->m.stats_interval * 1000;
 			if (s->next_stats <= s->now)
 				s->next_stats =
 					s->now +
-					(uint64_t)s->o->stats_interval * 1000;
+					(uint64_t)s->o->m.stats_interval * 1000;
 		}
 		if (s->now >= s->next_age) {
 			sqn_sw_age(&s->sw, s->now);

@@ -136,15 +136,49 @@ static void print_uplink(struct serve *s, FILE *f,
 }
 
 /**
+ * serve_stats_total() - the network's counters: every port's, gone ones
+ *			 included, and the uplink's switch counters
+ * @s:		serve
+ * @sw:		gets the switch's counters summed
+ * @io:		gets the ports' I/O counters summed
+ *
+ * Return: frames queued to the ports now
+ */
+uint64_t serve_stats_total(struct serve *s, struct sqn_sw_port_stats *sw,
+			   struct serve_port_stats *io)
+{
+	struct sqn_sw_port_stats a;
+	uint64_t queued = 0;
+	unsigned i;
+
+	*sw = s->gone_sw;
+	*io = s->gone_io;
+	if (s->up) {
+		sqn_sw_port_stats(&s->sw, SERVE_UPLINK, &a);
+		serve_stats_add(sw, io, &a, NULL);
+	}
+	for (i = 1; i <= s->o->max_ports; i++) {
+		struct serve_port *p = &s->port[i];
+
+		if (!p->used)
+			continue;
+		sqn_sw_port_stats(&s->sw, i, &a);
+		serve_stats_add(sw, io, &a, &p->st);
+		queued += p->txq.count;
+	}
+	return queued;
+}
+
+/**
  * serve_print_stats() - every port's counters and the network's
  * @s:	serve
  * @f:	where to
  */
 void serve_print_stats(struct serve *s, FILE *f)
 {
-	struct sqn_sw_port_stats tsw = s->gone_sw, a;
-	struct serve_port_stats tio = s->gone_io;
-	unsigned long long queued = 0;
+	struct sqn_sw_port_stats tsw, a;
+	struct serve_port_stats tio;
+	uint64_t queued;
 	char name[192], m[18];
 	unsigned i;
 	uint8_t mac[6];
@@ -152,7 +186,6 @@ void serve_print_stats(struct serve *s, FILE *f)
 	if (s->up) {
 		sqn_sw_port_stats(&s->sw, SERVE_UPLINK, &a);
 		print_uplink(s, f, &a);
-		serve_stats_add(&tsw, &tio, &a, NULL);
 	}
 	for (i = 1; i <= s->o->max_ports; i++) {
 		struct serve_port *p = &s->port[i];
@@ -170,9 +203,8 @@ void serve_print_stats(struct serve *s, FILE *f)
 		print_io(f, &p->st, p->txq.count);
 		serve_policy_print(p, f);
 		fprintf(f, "\n");
-		serve_stats_add(&tsw, &tio, &a, &p->st);
-		queued += p->txq.count;
 	}
+	queued = serve_stats_total(s, &tsw, &tio);
 	fprintf(f,
 		"squib-net: serve: stats: network ports=%u max_ports=%u "
 		"peak=%u closed=%llu refused=%llu resets=%llu unnamed=%llu "

@@ -98,10 +98,10 @@ static void args_controls(void)
 	CHECK_EQ(o.tx_rate.ops.size, 1000);
 	CHECK_EQ(o.tx_rate.ops.refill_time_ms, 1000);
 	CHECK_EQ(o.tx_rate.bandwidth.size, 0);
-	CHECK(!strcmp(o.pcap, "/tmp/x.pcap"));
-	CHECK_EQ(o.pcap_snaplen, 96);
-	CHECK(!strcmp(o.control, "unix:///tmp/x.sock"));
-	CHECK_EQ(o.stats_interval, 5);
+	CHECK(!strcmp(o.m.pcap, "/tmp/x.pcap"));
+	CHECK_EQ(o.m.pcap_snaplen, 96);
+	CHECK(!strcmp(o.m.control, "unix:///tmp/x.sock"));
+	CHECK_EQ(o.m.stats_interval, 5);
 }
 
 static void args_bad(void)

@@ -290,10 +290,10 @@ static void controls(void)
 	CHECK_EQ(o.listen[1].tx_rate.ops.size, 0);
 	CHECK_EQ(o.listen[2].tx_rate.ops.size, 1000);
 	CHECK_EQ(o.listen[2].tx_rate.bandwidth.size, 0);
-	CHECK(!strcmp(o.pcap, "/tmp/net.pcap"));
-	CHECK_EQ(o.pcap_snaplen, 128);
-	CHECK(!strcmp(o.control, "unix:///run/ctl.sock"));
-	CHECK_EQ(o.stats_interval, 5);
+	CHECK(!strcmp(o.m.pcap, "/tmp/net.pcap"));
+	CHECK_EQ(o.m.pcap_snaplen, 128);
+	CHECK(!strcmp(o.m.control, "unix:///run/ctl.sock"));
+	CHECK_EQ(o.m.stats_interval, 5);
 }
 
 static void control_refusals(void)

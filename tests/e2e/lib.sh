@@ -262,6 +262,13 @@ stat_balanced() {
 	[ -n "$f" ] && [ "$f" -eq $((o + q + d + e + l)) ]
 }
 
+# mbps JSON: the receiver's rate of an iperf3 -J run, in Mbit/s
+mbps() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6))' "$1" 2>/dev/null || echo 0
+}
+# within V LO HI: LO <= V <= HI (decimals)
+within() { python3 -c 'import sys; v,lo,hi=map(float,sys.argv[1:]); sys.exit(not lo <= v <= hi)' "$1" "$2" "$3"; }
+
 # wait_file FILE [TENTHS]: until FILE exists (default 30 s)
 wait_file() {
 	local i

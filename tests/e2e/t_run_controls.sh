@@ -35,12 +35,6 @@ listening 127.0.0.1 "$iport"
 # run ARGS... -- CMD: squib-net run with the namespace's DNS guarded
 run() { "$SQN" run "$@"; }
 
-# mbps JSON: the receiver's rate of an iperf3 -J run, in Mbit/s
-mbps() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6))' "$1" 2>/dev/null || echo 0
-}
-# within V LO HI: LO <= V <= HI (decimals)
-within() { python3 -c 'import sys; v,lo,hi=map(float,sys.argv[1:]); sys.exit(not lo <= v <= hi)' "$1" "$2" "$3"; }
 # counters FILE: "rx_frames tx_frames rx_dropped tx_dropped" from --stats
 counters() {
 	sed -n 's/.*rx \([0-9]*\) frames [0-9]* bytes, tx \([0-9]*\) frames [0-9]* bytes, dropped rx \([0-9]*\) tx \([0-9]*\),.*/\1 \2 \3 \4/p' "$1"

@@ -51,12 +51,6 @@ LOG=$TMP/serve.log STATS=$TMP/stats.jsonl
 LIM100=bytes=2500000,refill=200 # 100 Mbit/s: 200 ms of it per 200 ms
 export HTTP_PY
 
-# mbps JSON: the receiver's rate of an iperf3 -J run, in Mbit/s
-mbps() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6))' "$1" 2>/dev/null || echo 0
-}
-# within V LO HI: LO <= V <= HI (decimals)
-within() { python3 -c 'import sys; v,lo,hi=map(float,sys.argv[1:]); sys.exit(not lo <= v <= hi)' "$1" "$2" "$3"; }
 # ctl REQUEST...: the requests (JSON lines) in one write on one connection,
 # their answers printed in order (a batch is answered within one turn of
 # serve's loop: no frame moves between its requests)
