@@ -808,3 +808,44 @@ uint64_t ctl_epoch_ms(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+/**
+ * ctl_stats_due() - whether a stats line is due (--stats-interval), and
+ *		     when the next one is
+ * @next:	the deadline, ms on the caller's monotonic clock (0: no
+ *		stats lines); moved on by @interval_ms when due, or to
+ *		@now + @interval_ms after a stall (no burst of lines)
+ * @now:	the clock
+ * @interval_ms: the interval
+ *
+ * Return: true when a line is due now
+ */
+bool ctl_stats_due(uint64_t *next, uint64_t now, uint64_t interval_ms)
+{
+	if (!*next || now < *next)
+		return false;
+	*next += interval_ms;
+	if (*next <= now)
+		*next = now + interval_ms;
+	return true;
+}
+
+/**
+ * ctl_wait_ms() - a poll timeout shortened to a deadline
+ * @t:		the timeout so far, ms (negative: none)
+ * @due:	the deadline on the caller's clock, 0 for none
+ * @now:	the clock
+ *
+ * Return: the shorter of @t and the time left until @due (0 if past)
+ */
+int ctl_wait_ms(int t, uint64_t due, uint64_t now)
+{
+	uint64_t left;
+
+	if (!due)
+		return t;
+	left = due > now ? due - now : 0;
+	return t < 0 || left < (uint64_t)t
+		       ? (int)(left < INT32_MAX ? left : INT32_MAX)
+		       : t;
+}

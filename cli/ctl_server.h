@@ -18,6 +18,7 @@
 #define SQN_CTL_SERVER_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,5 +88,7 @@ int ctl_server_timeout_ms(const struct ctl_server *s);
 const char *ctl_server_path(const struct ctl_server *s);
 void ctl_server_stats(const struct ctl_server *s, struct ctl_server_stats *st);
 uint64_t ctl_epoch_ms(void);
+bool ctl_stats_due(uint64_t *next, uint64_t now, uint64_t interval_ms);
+int ctl_wait_ms(int t, uint64_t due, uint64_t now);
 
 #endif /* SQN_CTL_SERVER_H */

@@ -381,6 +381,63 @@ static bool was_given(const struct cli_command *cmd, const struct cli_parse *ps,
 }
 
 /**
+ * check_none() - with --mode none, only the rows about the command apply
+ * @cmd:	the command
+ * @ps:		the parse
+ * @err:	gets "CMD: ..." on failure
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int check_none(const struct cli_command *cmd, struct cli_parse *ps,
+		      char *err, size_t errlen)
+{
+	const struct cli_opt *o;
+	size_t it = 0;
+	char d[64];
+
+	while ((o = cli_opts_given(cmd, ps, &it)))
+		if (o->kind != CLI_MODE && !o->general && o >= cli_mode_rows &&
+		    o < cli_mode_rows + cli_n_mode_rows)
+			FAIL("%s: %s has no meaning with --mode none (%s)",
+			     cmd->name, cli_opt_display(o, d, sizeof(d)),
+			     cmd->none);
+	return 0;
+}
+
+/**
+ * check_uses() - every option given is one the mode uses
+ * @cmd:	the command
+ * @ps:		the parse
+ * @mi:		the mode
+ * @err:	gets "CMD: ..." on failure
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int check_uses(const struct cli_command *cmd, struct cli_parse *ps,
+		      const struct sqn_mode_info *mi, char *err, size_t errlen)
+{
+	const struct cli_opt *o;
+	char d[64], modes[160];
+	size_t it = 0;
+
+	while ((o = cli_opts_given(cmd, ps, &it))) {
+		if (!o->params || (mi->uses & o->params))
+			continue;
+		mode_list(o->params, " or ", modes, sizeof(modes));
+		if (o->elsewhere)
+			FAIL("%s: %s needs --mode %s (mode %s %s)", cmd->name,
+			     cli_opt_display(o, d, sizeof(d)), modes, mi->name,
+			     o->elsewhere);
+		FAIL("%s: %s is for --mode %s: mode %s would ignore it",
+		     cmd->name, cli_opt_display(o, d, sizeof(d)), modes,
+		     mi->name);
+	}
+	return 0;
+}
+
+/**
  * cli_opts_check() - what the options need of the mode and of each other
  * @cmd:	the command
  * @ps:		a successful parse; SQN_MODE_DEFAULT is resolved in @ps->m
@@ -398,22 +455,14 @@ int cli_opts_check(const struct cli_command *cmd, struct cli_parse *ps,
 {
 	struct sqn_mode_info mi = {.size = sizeof(mi)};
 	const struct cli_opt *o;
-	char d[64], modes[160], why[400];
+	char why[400];
 	size_t it = 0, i;
 
 	if (ps->m->pcap_snaplen && !ps->m->pcap)
 		FAIL("%s: --pcap-snaplen needs --pcap FILE", cmd->name);
 	if (ps->m->none) {
-		/* no interface: only the rows about the command apply */
-		while ((o = cli_opts_given(cmd, ps, &it)))
-			if (o->kind != CLI_MODE && !o->general &&
-			    o >= cli_mode_rows &&
-			    o < cli_mode_rows + cli_n_mode_rows)
-				FAIL("%s: %s has no meaning with --mode none "
-				     "(%s)",
-				     cmd->name,
-				     cli_opt_display(o, d, sizeof(d)),
-				     cmd->none);
+		if (check_none(cmd, ps, err, errlen))
+			return -EINVAL;
 		if (cli_policy_finish(&ps->m->policy, why, sizeof(why)))
 			FAIL("%s: %s", cmd->name, why);
 		return 0;
@@ -433,19 +482,8 @@ int cli_opts_check(const struct cli_command *cmd, struct cli_parse *ps,
 			FAIL("%s: --mode %s needs %s %s (%s)", cmd->name,
 			     mi.name, o->name, o->arg, o->help);
 	}
-	it = 0;
-	while ((o = cli_opts_given(cmd, ps, &it))) {
-		if (!o->params || (mi.uses & o->params))
-			continue;
-		mode_list(o->params, " or ", modes, sizeof(modes));
-		if (o->elsewhere)
-			FAIL("%s: %s needs --mode %s (mode %s %s)", cmd->name,
-			     cli_opt_display(o, d, sizeof(d)), modes, mi.name,
-			     o->elsewhere);
-		FAIL("%s: %s is for --mode %s: mode %s would ignore it",
-		     cmd->name, cli_opt_display(o, d, sizeof(d)), modes,
-		     mi.name);
-	}
+	if (check_uses(cmd, ps, &mi, err, errlen))
+		return -EINVAL;
 	if (cli_policy_finish(&ps->m->policy, why, sizeof(why)))
 		FAIL("%s: %s", cmd->name, why);
 	cli_mode_defaults(ps->m, &mi);

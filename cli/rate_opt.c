@@ -64,7 +64,7 @@ static int parse_count(const char *s, size_t n, uint64_t *out)
 	}
 	for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
 		if (strlen(units[u].suffix) != n - i ||
-		    strncmp(s + i, units[u].suffix, n - i))
+		    strncmp(s + i, units[u].suffix, n - i) != 0)
 			continue;
 		if (v > INT64_MAX / units[u].mul)
 			return -EINVAL;
@@ -72,6 +72,60 @@ static int parse_count(const char *s, size_t n, uint64_t *out)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* the keys of SPEC, in the order of the values parse_pairs() fills */
+static const char *const rate_keys[] = {"bytes", "burst", "ops", "ops-burst",
+					"refill"};
+#define RATE_NKEYS (sizeof(rate_keys) / sizeof(rate_keys[0]))
+
+/**
+ * parse_pairs() - SPEC's KEY=VALUE pairs
+ * @opt:	the option's name, for messages
+ * @v:		the SPEC, not empty
+ * @val:	gets each key's value, in rate_keys[]'s order
+ * @seen:	gets bit k set for rate_keys[k] given
+ * @err:	gets what is wrong
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_pairs(const char *opt, const char *v, uint64_t *val,
+		       unsigned *seen, char *err, size_t errlen)
+{
+	const char *p = v, *end, *eq;
+	unsigned k;
+
+	while (*p) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq)
+			FAIL("%s '%s': '%.*s' is not KEY=VALUE (keys: bytes, "
+			     "burst, ops, ops-burst, refill)",
+			     opt, v, (int)(end - p), p);
+		for (k = 0; k < RATE_NKEYS; k++)
+			if (strlen(rate_keys[k]) == (size_t)(eq - p) &&
+			    !strncmp(p, rate_keys[k], (size_t)(eq - p)))
+				break;
+		if (k == RATE_NKEYS)
+			FAIL("%s '%s': unknown key '%.*s': use bytes, burst, "
+			     "ops, ops-burst or refill",
+			     opt, v, (int)(eq - p), p);
+		if (*seen & (1u << k))
+			FAIL("%s '%s': %s is given twice", opt, v,
+			     rate_keys[k]);
+		*seen |= 1u << k;
+		if (parse_count(eq + 1, (size_t)(end - eq - 1), &val[k]))
+			FAIL("%s '%s': %s '%.*s' is not a number (N, or N "
+			     "with k, M, G, Ki, Mi or Gi)",
+			     opt, v, rate_keys[k], (int)(end - eq - 1), eq + 1);
+		p = *end ? end + 1 : end;
+		if (*end && !*p)
+			FAIL("%s '%s' ends with a comma", opt, v);
+	}
+	return 0;
 }
 
 /**
@@ -87,44 +141,15 @@ static int parse_count(const char *s, size_t n, uint64_t *out)
 int cli_rate_parse(const char *opt, const char *v, struct sqn_rate_limiter *l,
 		   char *err, size_t errlen)
 {
-	static const char *const keys[] = {"bytes", "burst", "ops", "ops-burst",
-					   "refill"};
-	uint64_t val[5] = {0, 0, 0, 0, 1000};
-	unsigned seen = 0, k;
-	const char *p = v, *end, *eq;
+	uint64_t val[RATE_NKEYS] = {0, 0, 0, 0, 1000};
+	unsigned seen = 0;
 
 	if (!*v)
 		FAIL("%s '' is empty: give bytes=N and/or ops=N, and "
 		     "optionally burst=N, ops-burst=N, refill=MS",
 		     opt);
-	while (*p) {
-		end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (!eq)
-			FAIL("%s '%s': '%.*s' is not KEY=VALUE (keys: bytes, "
-			     "burst, ops, ops-burst, refill)",
-			     opt, v, (int)(end - p), p);
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (strlen(keys[k]) == (size_t)(eq - p) &&
-			    !strncmp(p, keys[k], (size_t)(eq - p)))
-				break;
-		if (k == sizeof(keys) / sizeof(keys[0]))
-			FAIL("%s '%s': unknown key '%.*s': use bytes, burst, "
-			     "ops, ops-burst or refill",
-			     opt, v, (int)(eq - p), p);
-		if (seen & (1u << k))
-			FAIL("%s '%s': %s is given twice", opt, v, keys[k]);
-		seen |= 1u << k;
-		if (parse_count(eq + 1, (size_t)(end - eq - 1), &val[k]))
-			FAIL("%s '%s': %s '%.*s' is not a number (N, or N "
-			     "with k, M, G, Ki, Mi or Gi)",
-			     opt, v, keys[k], (int)(end - eq - 1), eq + 1);
-		p = *end ? end + 1 : end;
-		if (*end && !*p)
-			FAIL("%s '%s' ends with a comma", opt, v);
-	}
+	if (parse_pairs(opt, v, val, &seen, err, errlen))
+		return -EINVAL;
 	if (!(seen & ((1u << 0) | (1u << 2))))
 		FAIL("%s '%s' limits nothing: give bytes=N (bytes per refill) "
 		     "and/or ops=N (frames per refill)",

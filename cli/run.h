@@ -151,7 +151,7 @@ struct ctl_server;
 struct run_ctl {
 	struct sqn_iface *iface;
 	struct ctl_server *server;
-	long long interval_ms;
+	uint64_t interval_ms;
 	struct sqn_waker stop;
 	pthread_t thread;
 	bool running;

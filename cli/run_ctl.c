@@ -34,12 +34,12 @@
  *
  * Return: milliseconds
  */
-static long long mono_ms(void)
+static uint64_t mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /**
@@ -216,7 +216,7 @@ static void *ctl_thread(void *arg)
 {
 	struct run_ctl *c = arg;
 	struct pollfd pfd[1 + CTL_SERVER_MAX_FDS];
-	long long next = c->interval_ms ? mono_ms() + c->interval_ms : 0;
+	uint64_t next = c->interval_ms ? mono_ms() + c->interval_ms : 0;
 
 	for (;;) {
 		unsigned n = 0;
@@ -228,26 +228,15 @@ static void *ctl_thread(void *arg)
 					       CTL_SERVER_MAX_FDS);
 			t = ctl_server_timeout_ms(c->server);
 		}
-		if (next) {
-			long long left = next - mono_ms();
-
-			if (left < 0)
-				left = 0;
-			if (t < 0 || left < t)
-				t = (int)left;
-		}
+		t = ctl_wait_ms(t, next, mono_ms());
 		if (poll(pfd, 1 + n, t) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents)
 			break;
 		if (c->server)
 			ctl_server_dispatch(c->server, pfd + 1, n);
-		if (next && mono_ms() >= next) {
+		if (ctl_stats_due(&next, mono_ms(), c->interval_ms))
 			stats_line(c->iface);
-			next += c->interval_ms;
-			if (next <= mono_ms()) /* stalled: no burst of lines */
-				next = mono_ms() + c->interval_ms;
-		}
 	}
 	return NULL;
 }
@@ -270,7 +259,7 @@ int run_ctl_start(struct run_ctl *c, const struct run_opts *o,
 	memset(c, 0, sizeof(*c));
 	c->iface = iface;
 	c->stop.rfd = c->stop.wfd = -1;
-	c->interval_ms = (long long)o->m.stats_interval * 1000;
+	c->interval_ms = (uint64_t)o->m.stats_interval * 1000;
 	if (o->m.pcap) {
 		struct sqn_capture cap = {.size = sizeof(cap),
 					  .path = o->m.pcap,

@@ -275,6 +275,70 @@ static int set_tx_rate(void *dst, const char *v, char *err, size_t errlen)
 }
 
 /**
+ * rate_for() - the --rx-rate or --tx-rate a listener's ports get
+ * @o:		options
+ * @dir:	0 rx, 1 tx
+ * @url:	the listener's URL
+ *
+ * Return: its own (SPEC@URL), else the one for every port (SPEC), else
+ * NULL
+ */
+static const struct serve_rate_opt *rate_for(const struct serve_opts *o,
+					     unsigned dir, const char *url)
+{
+	const struct serve_rate_opt *all = NULL;
+	unsigned k;
+
+	for (k = 0; k < o->n_rate[dir]; k++) {
+		const struct serve_rate_opt *r = &o->rate[dir][k];
+
+		if (!r->url[0])
+			all = r;
+		else if (!strcmp(r->url, url))
+			return r;
+	}
+	return all;
+}
+
+/**
+ * check_rates() - each --rx-rate or --tx-rate names a --listen, at most
+ *		   once, and one is for every port at most
+ * @o:		options, every --listen parsed
+ * @dir:	0 rx, 1 tx
+ * @err:	gets the message
+ * @errlen:	its size
+ *
+ * Return: 0 or -EINVAL
+ */
+static int check_rates(const struct serve_opts *o, unsigned dir, char *err,
+		       size_t errlen)
+{
+	const char *opt = dir ? "--tx-rate" : "--rx-rate";
+	unsigned k, j, i;
+
+	for (k = 0; k < o->n_rate[dir]; k++) {
+		const struct serve_rate_opt *r = &o->rate[dir][k];
+
+		for (j = 0; j < k; j++)
+			if (!strcmp(o->rate[dir][j].url, r->url)) {
+				if (!r->url[0])
+					FAIL("serve: %s for every port is "
+					     "given twice",
+					     opt);
+				FAIL("serve: %s ...@%s is given twice", opt,
+				     r->url);
+			}
+		for (i = 0; r->url[0] && i < o->n_listen; i++)
+			if (!strcmp(o->listen[i].url, r->url))
+				break;
+		if (r->url[0] && i == o->n_listen)
+			FAIL("serve: %s ...@%s: no --listen %s", opt, r->url,
+			     r->url);
+	}
+	return 0;
+}
+
+/**
  * apply_rates() - every listener's limits: its own (SPEC@URL), else the
  *		   one for every port (SPEC), else none
  * @o:		options, every --listen parsed
@@ -285,44 +349,18 @@ static int set_tx_rate(void *dst, const char *v, char *err, size_t errlen)
  */
 static int apply_rates(struct serve_opts *o, char *err, size_t errlen)
 {
-	static const char *const opt[] = {"--rx-rate", "--tx-rate"};
-	unsigned d, k, i, all;
+	const struct serve_rate_opt *r;
+	unsigned d, i;
 
 	for (d = 0; d < 2; d++) {
-		for (k = 0, all = 0; k < o->n_rate[d]; k++) {
-			const struct serve_rate_opt *r = &o->rate[d][k];
-
-			if (!r->url[0] && all++)
-				FAIL("serve: %s for every port is given twice",
-				     opt[d]);
-			for (i = 0; r->url[0] && i < o->n_listen; i++)
-				if (!strcmp(o->listen[i].url, r->url))
-					break;
-			if (r->url[0] && i == o->n_listen)
-				FAIL("serve: %s ...@%s: no --listen %s", opt[d],
-				     r->url, r->url);
-		}
+		if (check_rates(o, d, err, errlen))
+			return -EINVAL;
 		for (i = 0; i < o->n_listen; i++) {
-			struct sqn_rate_limiter *l = d ? &o->listen[i].tx_rate
-						       : &o->listen[i].rx_rate;
-			bool own = false;
-
-			for (k = 0; k < o->n_rate[d]; k++) {
-				const struct serve_rate_opt *r = &o->rate[d][k];
-
-				if (r->url[0] &&
-				    !strcmp(r->url, o->listen[i].url)) {
-					if (own)
-						FAIL("serve: %s ...@%s is "
-						     "given "
-						     "twice",
-						     opt[d], r->url);
-					*l = r->l;
-					own = true;
-				} else if (!r->url[0] && !own) {
-					*l = r->l;
-				}
-			}
+			r = rate_for(o, d, o->listen[i].url);
+			if (r && d)
+				o->listen[i].tx_rate = r->l;
+			else if (r)
+				o->listen[i].rx_rate = r->l;
 		}
 	}
 	return 0;

@@ -414,15 +414,14 @@ static int do_forward_remove(void *opaque, const struct ctl_req *req,
 }
 
 /**
- * cap_point() - the capture point a request names: a port's (made when it
- *		 is first captured), or the network's
+ * cap_point() - the capture point of serve's own a request names: a
+ *		 port's (made when it is first captured), or the network's
  * @s:		serve
- * @req:	the request
+ * @req:	the request (not about the uplink)
  * @make:	make a port's capture point if it has none
  * @err:	gets the refusal
  *
- * Return: the point, or NULL with @err set (the uplink is the library's:
- * NULL with no error)
+ * Return: the point, or NULL with @err set
  */
 static struct sqn_cap *cap_point(struct serve *s, const struct ctl_req *req,
 				 bool make, struct ctl_err *err)
@@ -431,8 +430,6 @@ static struct sqn_cap *cap_point(struct serve *s, const struct ctl_req *req,
 
 	if (!req->name || !strcmp(req->name, "network"))
 		return &s->cap;
-	if (is_uplink(s, req->name))
-		return NULL;
 	p = port_find(s, req->name);
 	if (!p) {
 		no_such("name", req->name, err);
@@ -463,12 +460,11 @@ static int do_capture_start(void *opaque, const struct ctl_req *req,
 	int rc;
 
 	(void)w;
-	err->field[0] = '\0';
-	c = cap_point(s, req, true, err);
-	if (!c && err->field[0])
-		return -ENOENT;
-	if (!c) /* the uplink: the library's capture */
+	if (req->name && is_uplink(s, req->name)) /* the library's capture */
 		return ctl_iface_capture_start(s->up, req, err);
+	c = cap_point(s, req, true, err);
+	if (!c)
+		return -ENOENT;
 	ctl_req_capture(req, &ic);
 	cfg = (struct sqn_cap_config){.path = ic.path,
 				      .snaplen = ic.snaplen,
@@ -488,12 +484,11 @@ static int do_capture_stop(void *opaque, const struct ctl_req *req,
 	struct sqn_cap_stats cs;
 	struct sqn_cap *c;
 
-	err->field[0] = '\0';
-	c = cap_point(s, req, false, err);
-	if (!c && err->field[0])
-		return -ENOENT;
-	if (!c)
+	if (req->name && is_uplink(s, req->name))
 		return ctl_iface_capture_stop(s->up, w, err);
+	c = cap_point(s, req, false, err);
+	if (!c)
+		return -ENOENT;
 	if (sqn_cap_stop(c, &cs)) {
 		ctl_err_set(err, "cmd", "cmd: no capture runs on %s",
 			    req->name ? req->name : "the network");

@@ -973,10 +973,7 @@ static int poll_timeout(struct serve *s, uint64_t *up_due)
 		d = s->rate_due > s->now ? s->rate_due - s->now : 0;
 		t = d < t ? d : t;
 	}
-	if (s->next_stats) {
-		d = s->next_stats > s->now ? s->next_stats - s->now : 0;
-		t = d < t ? d : t;
-	}
+	t = (uint64_t)ctl_wait_ms((int)t, s->next_stats, s->now);
 	if (s->ctl && ctl_server_timeout_ms(s->ctl) >= 0 &&
 	    (uint64_t)ctl_server_timeout_ms(s->ctl) < t)
 		t = (uint64_t)ctl_server_timeout_ms(s->ctl);
@@ -1035,15 +1032,9 @@ int serve_loop(struct serve *s)
 		if (s->ctl)
 			ctl_server_dispatch(s->ctl, s->pfd + s->ctl_first,
 					    s->ctl_n);
-		if (s->next_stats && s->now >= s->next_stats) {
+		if (ctl_stats_due(&s->next_stats, s->now,
+				  (uint64_t)s->o->m.stats_interval * 1000))
 			serve_stats_lines(s, stdout);
-			s->next_stats +=
-				(uint64_t)s->o->m.stats_interval * 1000;
-			if (s->next_stats <= s->now)
-				s->next_stats =
-					s->now +
-					(uint64_t)s->o->m.stats_interval * 1000;
-		}
 		if (s->now >= s->next_age) {
 			sqn_sw_age(&s->sw, s->now);
 			s->next_age = s->now + SERVE_AGE_TICK_MS;

@@ -154,6 +154,33 @@ static void sent_one(struct serve_port *p, const uint8_t *rec, uint32_t len)
 }
 
 /**
+ * gather() - the records a stream port sends in one writev()
+ * @p:		the port
+ * @iov:	gets them (the first from where a short write left it)
+ * @rec:	gets each record
+ * @len:	gets each record's length
+ * @max:	most records
+ *
+ * Return: how many, at most SERVE_FLUSH_IOV
+ */
+static unsigned gather(struct serve_port *p, struct iovec *iov,
+		       const uint8_t **rec, uint32_t *len, unsigned max)
+{
+	unsigned n;
+
+	for (n = 0; n < SERVE_FLUSH_IOV && n < max; n++) {
+		const uint8_t *r = sqn_ring_peek_at(&p->txq, n, &len[n]);
+
+		if (!r)
+			break;
+		rec[n] = r;
+		iov[n].iov_base = (void *)(r + (n ? 0 : p->tx_off));
+		iov[n].iov_len = len[n] - (n ? 0 : p->tx_off);
+	}
+	return n;
+}
+
+/**
  * flush_stream() - send what a stream port's queue holds, many per writev()
  * @p:		the port
  * @max:	most records to send
@@ -170,16 +197,7 @@ static int flush_stream(struct serve_port *p, unsigned max)
 	ssize_t w;
 
 	while (!sqn_ring_empty(&p->txq) && max) {
-		for (n = 0; n < SERVE_FLUSH_IOV && n < max; n++) {
-			const uint8_t *r =
-				sqn_ring_peek_at(&p->txq, n, &len[n]);
-
-			if (!r)
-				break;
-			rec[n] = r;
-			iov[n].iov_base = (void *)(r + (n ? 0 : p->tx_off));
-			iov[n].iov_len = len[n] - (n ? 0 : p->tx_off);
-		}
+		n = gather(p, iov, rec, len, max);
 		do
 			w = writev(p->fd, iov, (int)n);
 		while (w < 0 && errno == EINTR);

@@ -202,24 +202,28 @@ int sqn_fp_check(struct sqn_iface *iface, const struct sqn_params *p)
 /**
  * held_alloc() - the one-frame slots of the rx limiter, for every queue
  * @iface:	the interface
- * @bufs:	gets nqueues buffers of max_frame bytes
+ * @bufs:	gets @n buffers of max_frame bytes
+ * @n:		the interface's queues
  *
  * Return: 0, or -ENOMEM with the message set (nothing allocated)
  */
-static int held_alloc(struct sqn_iface *iface, uint8_t **bufs)
+static int held_alloc(struct sqn_iface *iface, uint8_t **bufs, unsigned n)
 {
 	unsigned i;
 
-	for (i = 0; i < iface->nqueues; i++) {
+	for (i = 0; i < n; i++) {
 		bufs[i] = malloc(iface->max_frame);
 		if (!bufs[i]) {
-			while (i--)
+			while (i--) {
 				free(bufs[i]);
-			return sqn_seterr(iface, -ENOMEM,
-					  "%s: no memory to hold back a frame "
-					  "of %u bytes per queue for the rx "
-					  "rate limiter",
-					  iface->id, iface->max_frame);
+				bufs[i] = NULL;
+			}
+			(void)sqn_seterr(iface, -ENOMEM,
+					 "%s: no memory to hold back a frame "
+					 "of %u bytes per queue for the rx "
+					 "rate limiter",
+					 iface->id, iface->max_frame);
+			return -ENOMEM;
 		}
 	}
 	return 0;
@@ -229,13 +233,14 @@ static int held_alloc(struct sqn_iface *iface, uint8_t **bufs)
  * held_install() - give each queue its slot (rx_lock held, or at start)
  * @iface:	the interface
  * @bufs:	from held_alloc(); the ones not taken are freed
+ * @n:		their number (the interface's queues)
  */
-static void held_install(struct sqn_iface *iface, uint8_t **bufs)
+static void held_install(struct sqn_iface *iface, uint8_t **bufs, unsigned n)
 {
 	struct sqn_fp *fp = &iface->fp;
 	unsigned i;
 
-	for (i = 0; i < iface->nqueues; i++) {
+	for (i = 0; i < n; i++) {
 		if (fp->q[i].held) {
 			free(bufs[i]);
 			continue;
@@ -336,7 +341,7 @@ static void fp_close(struct sqn_iface *iface)
 int sqn_fp_start(struct sqn_iface *iface, const struct sqn_params *p)
 {
 	struct sqn_fp *fp = &iface->fp;
-	uint8_t *bufs[SQN_MAX_QUEUES];
+	uint8_t *bufs[SQN_MAX_QUEUES] = {NULL};
 	struct sqn_rl_config c;
 	uint64_t now = now_ns();
 	unsigned i;
@@ -373,10 +378,10 @@ int sqn_fp_start(struct sqn_iface *iface, const struct sqn_params *p)
 		if (rc)
 			goto out_close;
 		if (sqn_rl_enabled(&fp->rx)) {
-			rc = held_alloc(iface, bufs);
+			rc = held_alloc(iface, bufs, iface->nqueues);
 			if (rc)
 				goto out_close;
-			held_install(iface, bufs);
+			held_install(iface, bufs, iface->nqueues);
 		}
 		fp->rx_ready = true;
 		/* the caller polls the core's pollers from now on */
@@ -650,6 +655,33 @@ static int be_read(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 }
 
 /**
+ * rx_charge() - charge the rx limiter for frames just read (rx_lock held)
+ * @fp:		the frame path
+ * @fq:		their queue
+ * @f:		the frames
+ * @n:		how many
+ * @now:	the clock
+ *
+ * Only a read of one can be refused (sqn_rl_sure()): that frame is held
+ * for the next read, or passes if it cannot be held rather than be lost.
+ *
+ * Return: the frames that pass, from the first
+ */
+static unsigned rx_charge(struct sqn_fp *fp, struct sqn_fp_queue *fq,
+			  struct sqn_frame *f, unsigned n, uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (rx_allow(fp, f[i].len, now))
+			continue;
+		if (i + 1 == n && rx_hold(fp, fq, &f[i]))
+			break;
+	}
+	return i;
+}
+
+/**
  * rx_backend() - read from the backend as the rx limiter allows (rx_lock
  *		  held, no frame held on @q)
  * @iface:	the interface
@@ -684,16 +716,7 @@ static int rx_backend(struct sqn_iface *iface, unsigned q, struct sqn_frame *f,
 		rc = be_read(iface, q, f + *k, m);
 		if (rc <= 0)
 			return *k || rc == 0 ? 0 : rc;
-		for (i = 0; i < (unsigned)rc; i++) {
-			if (rx_allow(fp, f[*k + i].len, now))
-				continue;
-			/* refused: only a read of one can be (sqn_rl_sure());
-			 * a frame that cannot be held passes rather than be
-			 * lost */
-			if (i + 1 == (unsigned)rc &&
-			    rx_hold(fp, &fp->q[q], &f[*k + i]))
-				break;
-		}
+		i = rx_charge(fp, &fp->q[q], f + *k, (unsigned)rc, now);
 		*k += i;
 		if (i < (unsigned)rc || (unsigned)rc < m)
 			return 0;
@@ -1184,6 +1207,40 @@ SQN_API int sqn_iface_tx_fd(const struct sqn_iface *iface)
 }
 
 /**
+ * check_dir() - the buckets of one direction an update names, checked
+ * @l:		the direction's new buckets
+ * @which:	SQN_LIMIT_* bits
+ * @bw_bit:	its bandwidth bit
+ * @ops_bit:	its ops bit
+ * @what:	its name for the message ("rx_rate_limiter")
+ * @err:	gets the reason
+ * @errlen:	its size
+ *
+ * Return: 0, or -EINVAL
+ */
+static int check_dir(const struct sqn_rate_limiter *l, unsigned which,
+		     unsigned bw_bit, unsigned ops_bit, const char *what,
+		     char *err, size_t errlen)
+{
+	struct sqn_rl_config c;
+	char name[48];
+	int rc = 0;
+
+	if (!(which & (bw_bit | ops_bit)))
+		return 0;
+	sqn_rl_config_from(l, &c);
+	if (which & bw_bit) {
+		snprintf(name, sizeof(name), "%s.bandwidth", what);
+		rc = sqn_tb_config_check(&c.bandwidth, name, err, errlen);
+	}
+	if (!rc && (which & ops_bit)) {
+		snprintf(name, sizeof(name), "%s.ops", what);
+		rc = sqn_tb_config_check(&c.ops, name, err, errlen);
+	}
+	return rc;
+}
+
+/**
  * check_update() - the arguments of sqn_iface_set_rate_limit()
  * @iface:	the interface
  * @which:	SQN_LIMIT_* bits
@@ -1196,9 +1253,8 @@ static int check_update(struct sqn_iface *iface, unsigned which,
 			const struct sqn_rate_limiter *rx,
 			const struct sqn_rate_limiter *tx)
 {
-	struct sqn_rl_config c;
 	char err[SQN_MSG_LEN];
-	int rc = 0;
+	int rc;
 
 	if (which & ~(SQN_LIMIT_RX | SQN_LIMIT_TX))
 		return sqn_seterr(iface, -EINVAL,
@@ -1213,28 +1269,12 @@ static int check_update(struct sqn_iface *iface, unsigned which,
 				  "but %s is NULL",
 				  iface->id, rx ? "tx" : "rx",
 				  rx ? "tx" : "rx");
-	if (which & SQN_LIMIT_RX_BANDWIDTH) {
-		sqn_rl_config_from(rx, &c);
-		rc = sqn_tb_config_check(&c.bandwidth,
-					 "rx_rate_limiter.bandwidth", err,
-					 sizeof(err));
-	}
-	if (!rc && (which & SQN_LIMIT_RX_OPS)) {
-		sqn_rl_config_from(rx, &c);
-		rc = sqn_tb_config_check(&c.ops, "rx_rate_limiter.ops", err,
-					 sizeof(err));
-	}
-	if (!rc && (which & SQN_LIMIT_TX_BANDWIDTH)) {
-		sqn_rl_config_from(tx, &c);
-		rc = sqn_tb_config_check(&c.bandwidth,
-					 "tx_rate_limiter.bandwidth", err,
-					 sizeof(err));
-	}
-	if (!rc && (which & SQN_LIMIT_TX_OPS)) {
-		sqn_rl_config_from(tx, &c);
-		rc = sqn_tb_config_check(&c.ops, "tx_rate_limiter.ops", err,
-					 sizeof(err));
-	}
+	rc = check_dir(rx, which, SQN_LIMIT_RX_BANDWIDTH, SQN_LIMIT_RX_OPS,
+		       "rx_rate_limiter", err, sizeof(err));
+	if (!rc)
+		rc = check_dir(tx, which, SQN_LIMIT_TX_BANDWIDTH,
+			       SQN_LIMIT_TX_OPS, "tx_rate_limiter", err,
+			       sizeof(err));
 	if (rc)
 		return sqn_seterr(iface, rc, "%s: %s", iface->id, err);
 	if (((which & SQN_LIMIT_RX) && !iface->fp.rx_ready) ||
@@ -1253,14 +1293,25 @@ static int check_update(struct sqn_iface *iface, unsigned which,
 	return 0;
 }
 
+/**
+ * alloc_n() - how many held-frame slots a first rx limit needs
+ * @iface:	the interface
+ *
+ * Return: its queues, or 0 when the slots exist already
+ */
+static unsigned alloc_n(const struct sqn_iface *iface)
+{
+	return iface->fp.q[0].held ? 0 : iface->nqueues;
+}
+
 SQN_API int sqn_iface_set_rate_limit(struct sqn_iface *iface, unsigned which,
 				     const struct sqn_rate_limiter *rx,
 				     const struct sqn_rate_limiter *tx)
 {
 	struct sqn_fp *fp;
 	struct sqn_rl_update u;
-	uint8_t *bufs[SQN_MAX_QUEUES];
-	bool alloc;
+	uint8_t *bufs[SQN_MAX_QUEUES] = {NULL};
+	unsigned nq;
 	int rc;
 
 	if (!iface)
@@ -1274,19 +1325,18 @@ SQN_API int sqn_iface_set_rate_limit(struct sqn_iface *iface, unsigned which,
 	if (rc)
 		return rc;
 	fp = &iface->fp;
-	/* the held-frame slots, before the lock: the first rx limit */
-	alloc = (which & SQN_LIMIT_RX) && !fp->q[0].held;
-	if (alloc) {
-		rc = held_alloc(iface, bufs);
-		if (rc)
-			return rc;
-	}
 	if (which & SQN_LIMIT_RX) {
+		/* the held-frame slots, before the lock: the first rx limit */
+		nq = alloc_n(iface);
+		if (nq) {
+			rc = held_alloc(iface, bufs, nq);
+			if (rc)
+				return rc;
+		}
 		sqn_rl_update_from(rx, which, SQN_LIMIT_RX_BANDWIDTH,
 				   SQN_LIMIT_RX_OPS, &u);
 		pthread_mutex_lock(&fp->rx_lock);
-		if (alloc)
-			held_install(iface, bufs);
+		held_install(iface, bufs, nq);
 		sqn_rl_update(&fp->rx, &u, now_ns());
 		rx_slow_update(fp);
 		pthread_mutex_unlock(&fp->rx_lock);
