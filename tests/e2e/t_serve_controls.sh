@@ -14,10 +14,11 @@
 #    read while its frame waits; drops only where a queue overflows,
 #    counted and balanced).
 # 2. A forward added on the uplink through ctl carries 10 MiB host to
-#    guest byte-exact, under a capture of that VM's port: tcpdump -r counts
-#    the frames the capture wrote, and capture + dropped = the port's
-#    in_frames + out_frames over the capture (list before the start and
-#    after the stop, in the same request batch: nothing moves between).
+#    guest byte-exact, under a capture of that VM's port (snaplen 96):
+#    tcpdump -r counts the frames the capture wrote, and capture + dropped
+#    = the port's in_frames + out_frames over the capture (list before the
+#    start and after the stop, in the same request batch: nothing moves
+#    between).
 #    Meanwhile a second client sends malformed and oversized requests: each
 #    refused with a message, the transfer unharmed.
 # 3. policy-set on that port: deny-all makes the forward fail (the guest's
@@ -142,7 +143,7 @@ for i in $(seq 50); do
 	sleep 0.2
 done
 ctl '{"id":1,"cmd":"list","names":["'"$pc"'"]}' \
-	'{"id":2,"cmd":"capture-start","name":"'"$pc"'","file":"'"$TMP/port.pcap"'"}' >"$TMP/cap0"
+	'{"id":2,"cmd":"capture-start","name":"'"$pc"'","file":"'"$TMP/port.pcap"'","snaplen":96}' >"$TMP/cap0"
 # a second client: bad requests while the transfer runs
 python3 - "$C" >"$TMP/bad.out" 2>&1 <<'PY' &
 import socket, sys, time
@@ -179,8 +180,10 @@ ok "tcpdump -r reads the port's capture: $n frames = captured $cf - lost $cl" \
 ok "captured $cf + dropped $cd = the port's in_frames + out_frames over the capture ($((in1 - in0)))" \
 	test "$((${cf:-0} + ${cd:-0}))" -eq "$((in1 - in0))"
 tcpdump -n -r "$TMP/port.pcap" 2>/dev/null | grep -q "$cip.8080 > 10.0.2.2" &&
-	tcpdump -n -r "$TMP/port.pcap" 2>/dev/null | grep -q "10.0.2.2.[0-9]* > $cip.8080"
-ok "both directions are in it" test $? -eq 0
+	tcpdump -n -r "$TMP/port.pcap" 2>/dev/null | grep -q "10.0.2.2.[0-9]* > $cip.8080" &&
+	tcpdump -n -r "$TMP/port.pcap" 2>&1 >/dev/null | grep -q "snapshot length 96" &&
+	[ "$(stat -c %s "$TMP/port.pcap")" -le $((24 + n * (16 + 96))) ]
+ok "both directions are in it, each frame cut to the snap length asked (96)" test $? -eq 0
 
 # ---- 3. policy-set on C's port ----
 out=$(ctl '{"cmd":"policy-set","name":"'"$pc"'","rules":["deny-all"]}')
