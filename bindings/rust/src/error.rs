@@ -19,7 +19,9 @@ use crate::sys::errno;
 #[non_exhaustive]
 pub enum IfaceError {
     /// The mode cannot run on this platform or build (`-ENOTSUP`); the
-    /// message names the modes that do work here.
+    /// message names the modes that do work here. Also a run-time control
+    /// the interface was not started ready for, or a mode lacks
+    /// (`-EOPNOTSUPP`), the message saying which.
     NotSupported {
         /// the library's message
         message: String,
@@ -67,7 +69,10 @@ impl IfaceError {
     /// from_errno() - the variant for a positive `errno`
     pub(crate) fn from_errno(errno: i32, message: String, needed: Option<usize>) -> Self {
         match errno {
-            errno::ENOTSUP => IfaceError::NotSupported { message },
+            // EOPNOTSUPP is ENOTSUP on Linux, not on macOS
+            e if e == errno::ENOTSUP || e == errno::EOPNOTSUPP => {
+                IfaceError::NotSupported { message }
+            }
             errno::EINVAL => IfaceError::Invalid { message },
             errno::ETIMEDOUT => IfaceError::Timeout { message },
             errno::EMSGSIZE => IfaceError::FrameTooLarge {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-//! iface.rs - [`Iface`], a started interface of any mode, and what its
-//! queries return: [`Stats`], [`LinkState`], [`VnetHdr`]
+//! iface.rs - [`Iface`], a started interface of any mode, its run-time
+//! controls, and what its queries return: [`Stats`], [`StatsExt`],
+//! [`LinkState`], [`VnetHdr`]
 //!
 //! Theory of operation: an `Iface` is running from [`Iface::start`] until
 //! it is dropped or [`Iface::stop`] consumes it, so its readiness fd is
@@ -11,17 +12,22 @@
 //! (one reader and one writer at once, every other call alone) is enforced
 //! inside by two locks that only ever wait for one non-blocking batch: a
 //! second reader waits for the first, `stats()` waits for the running read
-//! and write to return.
+//! and write to return. The run-time controls (rate limits, capture,
+//! forwards, policy) never wait for read or write: the library allows them
+//! beside the frame path, and only one of them runs at a time.
 
 #![forbid(unsafe_code)]
 
 use std::fmt;
 use std::os::unix::io::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::path::Path;
 use std::time::Duration;
 
+use crate::control::{Capture, CaptureStats, PolicyStats};
 use crate::error::IfaceError;
 use crate::mode::Mode;
 use crate::params::Params;
+use crate::ratelimit::{RateLimitUpdate, RateLimits};
 use crate::sys::{self, Info, RawIface};
 
 /// The counters of an interface since start (`struct sqn_stats`, whose
@@ -54,6 +60,28 @@ pub struct Stats {
     pub link_changes: u64,
     /// userspace helpers restarted after they exited
     pub helper_restarts: u64,
+}
+
+/// Every counter of an interface (`struct sqn_stats_ext`): [`Stats`]'s,
+/// then the frame path's: rate limiting, capture, egress policy
+/// ([`Iface::stats_ext`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatsExt {
+    /// the counters of [`Iface::stats`]
+    pub stats: Stats,
+    /// a capture runs
+    pub capturing: bool,
+    /// reads in which the rx rate limiter held a frame back (a read while
+    /// the direction stays blocked is not counted again)
+    pub rx_throttled: u64,
+    /// writes the tx rate limiter cut short: frames left with the caller
+    /// (0 accepted included)
+    pub tx_throttled: u64,
+    /// the capture's counters (the running capture's, or the last one's)
+    pub capture: CaptureStats,
+    /// frames from the guest the egress policy denied (each also counted
+    /// in `stats.tx_dropped`; by cause: [`Iface::policy_stats`])
+    pub policy_denied: u64,
 }
 
 /// Whether the link is up, and why it last changed.
@@ -215,10 +243,7 @@ impl Iface {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let ms = limit.map_or(-1, |d| {
-            i32::try_from((d.as_nanos() + 999_999) / 1_000_000).unwrap_or(i32::MAX)
-        });
-        sys::poll_in(self.as_fd(), ms).map_err(|e| IfaceError::Os {
+        sys::poll_in(self.as_fd(), poll_ms(limit)).map_err(|e| IfaceError::Os {
             errno: e.raw_os_error().unwrap_or(0),
             message: format!("{}: poll: {}", self.info.id, e),
         })
@@ -292,6 +317,185 @@ impl Iface {
         self.raw.stats()
     }
 
+    /// Every counter: [`Iface::stats`]'s, and the frame path's (frames
+    /// throttled, captured, denied by the egress policy).
+    #[must_use]
+    pub fn stats_ext(&self) -> StatsExt {
+        self.raw.stats_ext()
+    }
+
+    /// Change rate limits at run time, as Firecracker's `PATCH
+    /// /network-interfaces/{id}`: each bucket `u` names is replaced by a
+    /// new, full one (or disabled), the others keep their state; a
+    /// direction blocked by its limiter stays blocked until its deadline.
+    ///
+    /// Throttling never drops and never blocks the caller: [`Iface::write`]
+    /// takes fewer frames (0 included) and leaves the rest with the caller,
+    /// to be written again after [`Iface::tx_wait`] or when
+    /// [`Iface::tx_fd`] turns readable; [`Iface::read`] returns fewer
+    /// while frames wait in the backend's queue, and the readiness fd stays
+    /// quiet until the limiter lets them through. May be called from any
+    /// thread while others read and write; it never waits for them.
+    ///
+    /// An interface takes limits at run time only if it was started ready
+    /// for them: with a limiter in [`Params::rx_rate_limiter`] or
+    /// [`Params::tx_rate_limiter`] for that direction, or with
+    /// [`Params::live_controls`].
+    ///
+    /// # Errors
+    ///
+    /// [`IfaceError::NotSupported`] when the interface was not started
+    /// ready for limits, [`IfaceError::Invalid`] for a bucket the library
+    /// refuses (a refill time too long), each with the library's message.
+    pub fn set_rate_limit(&self, u: &RateLimitUpdate) -> Result<(), IfaceError> {
+        self.raw.set_rate_limit(*u)
+    }
+
+    /// The rate limits in force: each bucket's size, configured burst and
+    /// refill time, zero where disabled.
+    #[must_use]
+    pub fn rate_limit(&self) -> RateLimits {
+        self.raw.rate_limit()
+    }
+
+    /// When a write the tx rate limiter cut short may be retried (at least
+    /// a millisecond); `None` while it lets frames through, or when no tx
+    /// limit is set.
+    #[must_use]
+    pub fn tx_wait(&self) -> Option<Duration> {
+        let ms = self.raw.tx_wait_ms();
+        u64::try_from(ms).ok().map(Duration::from_millis)
+    }
+
+    /// A descriptor for a VMM's TX thread to poll beside the guest's kick:
+    /// it turns readable when the tx rate limiter, having cut a write
+    /// short, lets frames through again (Firecracker's tx rate limiter
+    /// event); the next [`Iface::write`] clears it. `None` when the
+    /// interface was started with neither a tx limiter nor
+    /// [`Params::live_controls`]: writes are never cut short then.
+    #[must_use]
+    pub fn tx_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.raw.tx_fd(&self.info)
+    }
+
+    /// Wait until [`Iface::tx_fd`] is readable (the tx rate limiter lets
+    /// frames through again), at most `max` (`None`: no limit). Returns
+    /// whether it is; `Ok(true)` at once when the interface has no tx fd,
+    /// as writes are never cut short then. A TX thread that also waits for
+    /// the guest's kick polls [`Iface::tx_fd`] itself instead.
+    ///
+    /// # Errors
+    ///
+    /// [`IfaceError::Os`] if poll(2) fails (a signal is not a failure:
+    /// the wait returns `Ok(false)`).
+    pub fn wait_tx(&self, max: Option<Duration>) -> Result<bool, IfaceError> {
+        let fd = match self.tx_fd() {
+            Some(fd) => fd,
+            None => return Ok(true),
+        };
+        sys::poll_in(fd, poll_ms(max)).map_err(|e| IfaceError::Os {
+            errno: e.raw_os_error().unwrap_or(0),
+            message: format!("{}: poll of the tx fd: {}", self.info.id, e),
+        })
+    }
+
+    /// Start a pcap capture to `path` (created 0600, or truncated) of both
+    /// directions, keeping `snaplen` bytes of each frame (14..262144; 0:
+    /// 65535, all). See [`Iface::capture_start_with`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Iface::capture_start_with`].
+    pub fn capture_start(&self, path: impl AsRef<Path>, snaplen: u32) -> Result<(), IfaceError> {
+        self.capture_start_with(&Capture::new(path.as_ref()).snaplen(snaplen))
+    }
+
+    /// Start a pcap capture: frames are taken where the counters count
+    /// them, what [`Iface::read`] returns (rx) and what [`Iface::write`]
+    /// passed on (tx), without their virtio-net header. The frame path
+    /// never waits on the file: a thread of the library writes a bounded
+    /// buffer out, and frames that do not fit it are dropped and counted.
+    /// One capture at a time; may be called while others read and write.
+    ///
+    /// # Errors
+    ///
+    /// [`IfaceError::Invalid`] for a bad snaplen or buffer size (or a path
+    /// with a NUL byte), [`IfaceError::Os`] with `EBUSY` while a capture
+    /// runs, or with what opening the file failed with; each with the
+    /// library's message.
+    pub fn capture_start_with(&self, cap: &Capture) -> Result<(), IfaceError> {
+        self.raw.capture_start(cap)
+    }
+
+    /// Stop the capture: wait for the buffer to be written out and the
+    /// file closed; returns the capture's counters. Dropping or stopping
+    /// the interface stops a running capture too.
+    ///
+    /// # Errors
+    ///
+    /// [`IfaceError::Os`] with `ENOENT` when no capture runs, with the
+    /// library's message.
+    pub fn capture_stop(&self) -> Result<CaptureStats, IfaceError> {
+        self.raw.capture_stop()
+    }
+
+    /// Add a host port forward at run time,
+    /// `tcp|udp:[hostaddr]:hostport-[guestaddr]:guestport` as
+    /// [`Params::forward`] spells it; the host port listens at once.
+    /// Modes whose [`ModeInfo::live_forwards`](crate::ModeInfo::live_forwards)
+    /// is true (slirp) take it. May be called while others read and write.
+    ///
+    /// # Errors
+    ///
+    /// [`IfaceError::Invalid`] for a bad spec, [`IfaceError::Os`] with what
+    /// listening failed with (`EADDRINUSE`), [`IfaceError::NotSupported`] in
+    /// a mode without forwards at run time (the message says what that
+    /// mode's own means are); each with the library's message.
+    pub fn forward_add(&self, spec: &str) -> Result<(), IfaceError> {
+        self.raw.forward(spec, true)
+    }
+
+    /// Remove a host port forward at run time: `spec`'s protocol, host
+    /// address and host port say which. The port stops listening;
+    /// connections already forwarded go on.
+    ///
+    /// # Errors
+    ///
+    /// [`IfaceError::Os`] with `ENOENT` when there is no such forward, and
+    /// as [`Iface::forward_add`]; each with the library's message.
+    pub fn forward_remove(&self, spec: &str) -> Result<(), IfaceError> {
+        self.raw.forward(spec, false)
+    }
+
+    /// Replace the egress policy: `rules` as [`Params::policy_rule`] spells
+    /// them (`allow-host=pypi.org`, `allow-net=10.1.0.0/16:5432`,
+    /// `deny-all`, ...); none turns the policy off. The switch is atomic:
+    /// a frame is judged wholly by the old rules or wholly by the new;
+    /// addresses learnt from DNS stay allowed while their name still is.
+    /// May be called while others read and write.
+    ///
+    /// An interface started without rules takes a policy only if it was
+    /// started with [`Params::live_controls`] (the replies to the guest
+    /// need the library's own readiness fds).
+    ///
+    /// # Errors
+    ///
+    /// With the old policy still in force: [`IfaceError::Invalid`] for a
+    /// rule refused (the message names it and says what is wrong),
+    /// [`IfaceError::NotSupported`] when the interface was not started
+    /// ready for a policy.
+    pub fn set_policy<S: AsRef<str>>(&self, rules: &[S]) -> Result<(), IfaceError> {
+        let rules: Vec<String> = rules.iter().map(|r| r.as_ref().to_string()).collect();
+        self.raw.set_policy(&rules)
+    }
+
+    /// The egress policy's counters, by cause; all 0 when the interface
+    /// never had a policy.
+    #[must_use]
+    pub fn policy_stats(&self) -> PolicyStats {
+        self.raw.policy_stats()
+    }
+
     /// The message of the most recent failure ("" if none).
     #[must_use]
     pub fn last_error(&self) -> String {
@@ -304,6 +508,14 @@ impl Iface {
     pub fn stop(self) -> Stats {
         self.raw.finish()
     }
+}
+
+/// poll_ms() - a wait as poll(2)'s timeout: milliseconds rounded up, -1
+/// for none
+fn poll_ms(limit: Option<Duration>) -> i32 {
+    limit.map_or(-1, |d| {
+        i32::try_from((d.as_nanos() + 999_999) / 1_000_000).unwrap_or(i32::MAX)
+    })
 }
 
 /// queue_index() - a queue index for the C call (out of range stays so)

@@ -16,8 +16,12 @@
 //!   for the two differences).
 //! - [`Iface`], started from [`Params`] in any [`Mode`]: the whole C API
 //!   (readiness fd as [`AsFd`](std::os::unix::io::AsFd), timer, link state
-//!   and reason, every counter, multi-queue, virtio-net headers).
-//!   `VmnetIface` is a thin layer over it.
+//!   and reason, every counter, multi-queue, virtio-net headers) and its
+//!   run-time controls: rate limits as Firecracker's ([`RateLimiter`],
+//!   [`Iface::set_rate_limit`], [`Iface::tx_fd`]), pcap capture
+//!   ([`Iface::capture_start`]), port forwards ([`Iface::forward_add`]),
+//!   the egress policy ([`Iface::set_policy`]), every counter
+//!   ([`Iface::stats_ext`]). `VmnetIface` is a thin layer over it.
 //!
 //! ```
 //! use squib_net::{Iface, Mode, Params, VmnetIface, BATCH};
@@ -50,17 +54,21 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod control;
 mod error;
 mod iface;
 mod mode;
 mod params;
+mod ratelimit;
 mod sys;
 mod vmnet;
 
+pub use control::{Capture, CaptureDirection, CaptureStats, PolicyStats};
 pub use error::IfaceError;
-pub use iface::{Iface, LinkState, Stats, VnetHdr};
+pub use iface::{Iface, LinkState, Stats, StatsExt, VnetHdr};
 pub use mode::{Mode, ModeInfo, VmnetMode};
 pub use params::{HelperKind, LogFn, LogLevel, Params};
+pub use ratelimit::{RateLimitUpdate, RateLimiter, RateLimits, TokenBucket};
 pub use vmnet::{IfaceStats, InterfaceParams, VmnetIface, DEFAULT_START_TIMEOUT};
 
 /// Most frames one read or write moves (`SQN_BATCH`).
@@ -159,7 +167,7 @@ pub fn iface_id_valid(id: &str) -> bool {
 }
 
 /// The deterministic TAP device name for an interface id:
-/// "squib-tap-<id>", shortened by a hash to Linux's 15 characters.
+/// `squib-tap-<id>`, shortened by a hash to Linux's 15 characters.
 ///
 /// # Errors
 ///

@@ -152,9 +152,10 @@ impl ModeInfo {
     pub const LARGE_FRAMES: u32 = 1 << 2;
     /// Host port forwards can be added and removed on a running interface.
     pub const LIVE_FORWARDS: u32 = 1 << 3;
-    /// helper, helper_path, helper_arg, helper_restart, helper_env
+    /// helper, helper_path, helper_arg, helper_restart, helper_env,
+    /// reconnect_max
     pub const PARAMS_HELPER: u32 = 1 << 0;
-    /// connect_url
+    /// connect_url, reconnect_max
     pub const PARAMS_URL: u32 = 1 << 1;
     /// host_dev_name, tap_create
     pub const PARAMS_DEVICE: u32 = 1 << 2;
@@ -177,6 +178,13 @@ impl ModeInfo {
     #[must_use]
     pub fn one_lock(&self) -> bool {
         self.flags & Self::ONE_LOCK != 0
+    }
+
+    /// Whether host port forwards can be added and removed on a running
+    /// interface ([`Iface::forward_add`](crate::Iface::forward_add)).
+    #[must_use]
+    pub fn live_forwards(&self) -> bool {
+        self.flags & Self::LIVE_FORWARDS != 0
     }
 
     /// Whether virtio-net offloads ([`Params::offload`](crate::Params::offload))

@@ -13,6 +13,7 @@ use std::time::Duration;
 use crate::error::IfaceError;
 use crate::iface::Iface;
 use crate::mode::Mode;
+use crate::ratelimit::RateLimiter;
 
 /// Severity of a log line, most severe first (`enum sqn_log_level`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -102,6 +103,10 @@ pub struct Params {
     pub(crate) slirp_restrict: Option<bool>,
     pub(crate) dns_search: Vec<String>,
     pub(crate) forwards: Vec<String>,
+    pub(crate) reconnect_max: u32,
+    pub(crate) rx_rate_limiter: RateLimiter,
+    pub(crate) tx_rate_limiter: RateLimiter,
+    pub(crate) live_controls: Option<bool>,
     pub(crate) policy_rules: Vec<String>,
 }
 
@@ -142,6 +147,10 @@ impl Params {
             slirp_restrict: None,
             dns_search: Vec::new(),
             forwards: Vec::new(),
+            reconnect_max: 0,
+            rx_rate_limiter: RateLimiter::default(),
+            tx_rate_limiter: RateLimiter::default(),
+            live_controls: None,
             policy_rules: Vec::new(),
         }
     }
@@ -375,10 +384,53 @@ impl Params {
         self
     }
 
+    /// Socket, and userspace with [`Params::helper_restart`]: give up after
+    /// `n` reconnection attempts in a row that bring no frame (the link
+    /// stays down and its reason says so); 0 (the default): never give up.
+    #[must_use]
+    pub fn reconnect_max(mut self, n: u32) -> Self {
+        self.reconnect_max = n;
+        self
+    }
+
+    /// Every mode: the rate limiter of frames toward the guest, what
+    /// [`Iface::read`] returns (see [`RateLimiter`]); default: none.
+    /// Setting one also readies the interface for rx limits at run time
+    /// ([`Iface::set_rate_limit`]).
+    #[must_use]
+    pub fn rx_rate_limiter(mut self, l: RateLimiter) -> Self {
+        self.rx_rate_limiter = l;
+        self
+    }
+
+    /// Every mode: the rate limiter of frames from the guest, what
+    /// [`Iface::write`] takes (see [`RateLimiter`]); default: none. Setting
+    /// one also gives the interface its [`Iface::tx_fd`].
+    #[must_use]
+    pub fn tx_rate_limiter(mut self, l: RateLimiter) -> Self {
+        self.tx_rate_limiter = l;
+        self
+    }
+
+    /// Every mode: ready the interface for rate limits and an egress policy
+    /// set at run time ([`Iface::set_rate_limit`], [`Iface::set_policy`])
+    /// even when none is set here. The readiness fds are then the
+    /// library's own pollers around the backend's (one more epoll or
+    /// kqueue hop per wake-up), as they are whenever a rate limiter is
+    /// set; otherwise the fd is the backend's own.
+    #[must_use]
+    pub fn live_controls(mut self, on: bool) -> Self {
+        self.live_controls = Some(on);
+        self
+    }
+
     /// Every mode: one more egress policy rule, as the command line spells
     /// it without `--`: `allow-host=pypi.org`, `allow-net=10.1.0.0/16:5432`,
     /// `allow-dns=10.0.2.3`, `deny-all`, `check-sni` (doc/policy.md). With
-    /// any rule, what no rule allows is denied.
+    /// any rule, what no rule allows is denied: a TCP connection gets a
+    /// RST, UDP and ICMP an ICMP "administratively prohibited", a DNS query
+    /// for a name not allowed NXDOMAIN. Replaced at run time with
+    /// [`Iface::set_policy`].
     #[must_use]
     pub fn policy_rule(mut self, rule: impl Into<String>) -> Self {
         self.policy_rules.push(rule.into());
@@ -420,6 +472,10 @@ impl fmt::Debug for Params {
             .field("slirp_restrict", &self.slirp_restrict)
             .field("dns_search", &self.dns_search)
             .field("forwards", &self.forwards)
+            .field("reconnect_max", &self.reconnect_max)
+            .field("rx_rate_limiter", &self.rx_rate_limiter)
+            .field("tx_rate_limiter", &self.tx_rate_limiter)
+            .field("live_controls", &self.live_controls)
             .field("policy_rules", &self.policy_rules)
             .finish()
     }

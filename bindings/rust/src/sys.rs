@@ -6,24 +6,37 @@
 //! every offset with what the C compiler says, see build.rs). Above it,
 //! [`RawIface`] owns one `struct sqn_iface *` and is the only way the rest
 //! of the crate reaches it. It enforces the header's threading contract
-//! with two locks: `sqn_iface_read()` runs under `rx`, `sqn_iface_write()`
-//! under `tx`, and every other call on the interface under both (always
-//! taken `rx` first). So one reader and one writer run at once, as the C
-//! library allows, and nothing else ever overlaps them; a second reader
-//! waits for the first. read and write never block, so neither lock is
-//! held for longer than one batch. That makes `RawIface` `Send` and `Sync`,
-//! and the safe types above it are plain Rust.
+//! with three locks: `sqn_iface_read()` runs under `rx`,
+//! `sqn_iface_write()` (and `sqn_iface_tx_wait_ms()`, the TX thread's
+//! question) under `tx`, and the queries (counters, link, timer, rate
+//! limits, last error) under both (always taken `rx` first). So one reader
+//! and one writer run at once, as the C library allows, and no query ever
+//! overlaps them; a second reader waits for the first. read and write
+//! never block, so neither lock is held for longer than one batch.
 //!
-//! What the C library fixes at start (id, mode, MTU, MACs, fds) is read
-//! once, right after `sqn_iface_start()`, and kept in [`Info`]: those calls
-//! return fields that only start and stop change.
+//! The run-time controls (rate limits, capture, forwards, policy) are the
+//! calls the header allows from any thread while read and write run: they
+//! take `ctl` alone, which keeps them apart from each other and never
+//! holds up the frame path, even while `capture_stop()` waits for the
+//! capture's file to be written out. The message of a control that failed
+//! is read under `ctl` too (`sqn_iface_last_error()` has its own lock in
+//! the library); a read or write failing at that very moment may replace
+//! it. Lock order: `ctl`, then `rx`, then `tx`. That makes `RawIface`
+//! `Send` and `Sync`, and the safe types above it are plain Rust.
+//!
+//! What the C library fixes at start (id, mode, MTU, MACs, fds, the tx
+//! fd) is read once, right after `sqn_iface_start()`, and kept in
+//! [`Info`]: those calls return fields that only start and stop change.
 //!
 //! Memory the C library writes is always ours and sized for it: frame
 //! buffers are the caller's slices (`cap` = their length), messages go to
 //! 512-byte buffers (the library's own are 256), and the statistics to a
 //! 512-byte buffer, so a library whose `struct sqn_stats` grew by a counter
 //! still writes inside it. `struct sqn_params` carries its own size, so an
-//! older crate works with a newer library (its new fields read as 0).
+//! older crate works with a newer library (its new fields read as 0); so
+//! do `struct sqn_stats_ext`, `struct sqn_policy_counters` and `struct
+//! sqn_capture`, which the library fills or reads only up to the size this
+//! crate gives.
 
 #![allow(unsafe_code)]
 
@@ -37,10 +50,12 @@ use std::ptr::{self, NonNull};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::control::{Capture, CaptureStats, PolicyStats};
 use crate::error::IfaceError;
-use crate::iface::{Stats, VnetHdr};
+use crate::iface::{Stats, StatsExt, VnetHdr};
 use crate::mode::{Mode, ModeInfo};
 use crate::params::{LogFn, LogLevel, Params};
+use crate::ratelimit::{RateLimitUpdate, RateLimits};
 
 /// The C declarations of `squibnet.h`, field for field.
 #[allow(non_camel_case_types, dead_code)]
@@ -58,22 +73,11 @@ pub(crate) mod ffi {
     /// sqn_log_fn - the log callback
     pub type sqn_log_fn = Option<unsafe extern "C" fn(*mut c_void, c_int, *const c_char)>;
 
-    /// struct sqn_bucket
-    #[repr(C)]
-    #[derive(Clone, Copy, Default)]
-    pub struct sqn_bucket {
-        pub size: u64,
-        pub one_time_burst: u64,
-        pub refill_time_ms: u64,
-    }
-
-    /// struct sqn_rate_limiter
-    #[repr(C)]
-    #[derive(Clone, Copy, Default)]
-    pub struct sqn_rate_limiter {
-        pub bandwidth: sqn_bucket,
-        pub ops: sqn_bucket,
-    }
+    /// struct sqn_bucket and struct sqn_rate_limiter: the public types,
+    /// whose layout is the C one (repr(C), checked by the layout test;
+    /// sqn_bucket is named only there)
+    #[allow(unused_imports)]
+    pub use crate::ratelimit::{RateLimiter as sqn_rate_limiter, TokenBucket as sqn_bucket};
 
     /// struct sqn_params
     #[repr(C)]
@@ -222,6 +226,85 @@ pub(crate) mod ffi {
         }
     }
 
+    /// struct sqn_stats_ext: struct sqn_stats's counters in order (the
+    /// library asserts it), then the frame path's
+    #[repr(C)]
+    #[derive(Default)]
+    pub struct sqn_stats_ext {
+        pub size: u32,
+        pub capturing: u32,
+        pub base: sqn_stats,
+        pub rx_throttled: u64,
+        pub tx_throttled: u64,
+        pub capture_frames: u64,
+        pub capture_dropped: u64,
+        pub capture_lost: u64,
+        pub policy_denied: u64,
+    }
+
+    impl sqn_stats_ext {
+        /// zeroed() - an empty one, its size set
+        pub fn zeroed() -> Self {
+            sqn_stats_ext {
+                size: std::mem::size_of::<sqn_stats_ext>() as u32,
+                ..sqn_stats_ext::default()
+            }
+        }
+    }
+
+    /// struct sqn_policy_counters
+    #[repr(C)]
+    #[derive(Default)]
+    pub struct sqn_policy_counters {
+        pub size: u32,
+        pub rules: u32,
+        pub denied: u64,
+        pub denied_addr: u64,
+        pub denied_expired: u64,
+        pub denied_dns_name: u64,
+        pub denied_dns_server: u64,
+        pub denied_dns_bad: u64,
+        pub denied_sni: u64,
+        pub denied_sni_unchecked: u64,
+        pub denied_quic: u64,
+        pub denied_proto: u64,
+        pub denied_frame: u64,
+        pub replies: u64,
+        pub dns_allowed: u64,
+        pub dns_answers: u64,
+        pub dns_malformed: u64,
+        pub dns_split: u64,
+        pub learnt: u64,
+        pub refreshed: u64,
+        pub evicted: u64,
+        pub expired: u64,
+        pub revoked: u64,
+        pub learnt_now: u64,
+        pub sni_checked: u64,
+        pub log_suppressed: u64,
+    }
+
+    impl sqn_policy_counters {
+        /// zeroed() - an empty one, its size set
+        pub fn zeroed() -> Self {
+            sqn_policy_counters {
+                size: std::mem::size_of::<sqn_policy_counters>() as u32,
+                ..sqn_policy_counters::default()
+            }
+        }
+    }
+
+    /// struct sqn_capture
+    #[repr(C)]
+    pub struct sqn_capture {
+        pub size: u32,
+        pub path: *const c_char,
+        pub snaplen: u32,
+        pub dirs: c_uint,
+        pub nsec: c_int,
+        pub buf_bytes: u32,
+    }
+
     extern "C" {
         pub fn sqn_version() -> *const c_char;
         pub fn sqn_params_init(p: *mut sqn_params);
@@ -267,6 +350,35 @@ pub(crate) mod ffi {
         pub fn sqn_iface_link(iface: *const sqn_iface, why: *mut c_char, len: usize) -> c_int;
         pub fn sqn_iface_stats(iface: *const sqn_iface, stats: *mut sqn_stats);
         pub fn sqn_iface_last_error(iface: *const sqn_iface, buf: *mut c_char, len: usize);
+        pub fn sqn_iface_stats_ext(iface: *const sqn_iface, stats: *mut sqn_stats_ext) -> c_int;
+        pub fn sqn_iface_set_rate_limit(
+            iface: *mut sqn_iface,
+            which: c_uint,
+            rx: *const sqn_rate_limiter,
+            tx: *const sqn_rate_limiter,
+        ) -> c_int;
+        pub fn sqn_iface_rate_limit(
+            iface: *mut sqn_iface,
+            rx: *mut sqn_rate_limiter,
+            tx: *mut sqn_rate_limiter,
+        ) -> c_int;
+        pub fn sqn_iface_tx_wait_ms(iface: *mut sqn_iface) -> c_int;
+        pub fn sqn_iface_tx_fd(iface: *const sqn_iface) -> c_int;
+        pub fn sqn_iface_capture_start(iface: *mut sqn_iface, cap: *const sqn_capture) -> c_int;
+        pub fn sqn_iface_capture_stop(iface: *mut sqn_iface) -> c_int;
+        pub fn sqn_iface_forward_add(iface: *mut sqn_iface, spec: *const c_char) -> c_int;
+        pub fn sqn_iface_forward_remove(iface: *mut sqn_iface, spec: *const c_char) -> c_int;
+        pub fn sqn_iface_set_policy(
+            iface: *mut sqn_iface,
+            rules: *const *const c_char,
+            n: c_uint,
+            err: *mut c_char,
+            errlen: usize,
+        ) -> c_int;
+        pub fn sqn_iface_policy_stats(
+            iface: *const sqn_iface,
+            c: *mut sqn_policy_counters,
+        ) -> c_int;
         pub fn sqn_mac_parse(s: *const c_char, mac: *mut u8) -> c_int;
         pub fn sqn_mac_parse_msg(
             s: *const c_char,
@@ -292,6 +404,7 @@ pub(crate) mod errno {
         pub const ESHUTDOWN: i32 = 108;
         pub const ETIMEDOUT: i32 = 110;
         pub const EINTR: i32 = 4;
+        pub const EOPNOTSUPP: i32 = 95;
     }
     #[cfg(target_os = "macos")]
     mod values {
@@ -302,6 +415,7 @@ pub(crate) mod errno {
         pub const ESHUTDOWN: i32 = 58;
         pub const ETIMEDOUT: i32 = 60;
         pub const EINTR: i32 = 4;
+        pub const EOPNOTSUPP: i32 = 102;
     }
     #[cfg(not(any(target_os = "linux", target_os = "macos")))]
     compile_error!("libsquibnet is built for Linux and macOS");
@@ -419,6 +533,8 @@ extern "C" fn log_trampoline(opaque: *mut c_void, level: c_int, msg: *const c_ch
 /// struct Info - what the library fixes at start
 pub(crate) struct Info {
     pub id: String,
+    /// sqn_iface_tx_fd(): negative when the interface has none
+    pub tx_fd: RawFd,
     pub mode: c_int,
     pub mtu: u32,
     pub max_frame: u32,
@@ -433,6 +549,7 @@ pub(crate) struct RawIface {
     ptr: NonNull<ffi::sqn_iface>,
     rx: Mutex<()>,
     tx: Mutex<()>,
+    ctl: Mutex<()>,
     /// Dropped after the handle is freed (fields drop after Drop::drop).
     _log: Option<Box<LogBox>>,
 }
@@ -507,6 +624,10 @@ impl RawIface {
         (c.slirp_dns_search, c.n_slirp_dns_search) = dns_search.raw();
         (c.forwards, c.n_forwards) = forwards.raw();
         (c.policy_rules, c.n_policy_rules) = policy.raw();
+        c.reconnect_max = p.reconnect_max;
+        c.rx_rate_limiter = p.rx_rate_limiter;
+        c.tx_rate_limiter = p.tx_rate_limiter;
+        c.live_controls = tristate(p.live_controls);
 
         let mut out: *mut ffi::sqn_iface = ptr::null_mut();
         let mut err = [0 as c_char; MSG_LEN];
@@ -524,6 +645,7 @@ impl RawIface {
             ptr,
             rx: Mutex::new(()),
             tx: Mutex::new(()),
+            ctl: Mutex::new(()),
             _log: log,
         };
         let info = raw.info();
@@ -551,6 +673,7 @@ impl RawIface {
                 } else {
                     CStr::from_ptr(idp).to_string_lossy().into_owned()
                 },
+                tx_fd: ffi::sqn_iface_tx_fd(p),
                 mode: ffi::sqn_iface_mode(p),
                 mtu: ffi::sqn_iface_mtu(p),
                 max_frame: ffi::sqn_iface_max_frame(p),
@@ -724,6 +847,179 @@ impl RawIface {
         // sqn_iface_stop(), which only finish() (by value) and Drop call:
         // never while this borrow of self lives.
         Some(unsafe { BorrowedFd::borrow_raw(fd) })
+    }
+
+    /// tx_fd() - sqn_iface_tx_fd(), borrowed for as long as `self`
+    pub(crate) fn tx_fd(&self, info: &Info) -> Option<BorrowedFd<'_>> {
+        if info.tx_fd < 0 {
+            return None;
+        }
+        // SAFETY: as fd(): the interface owns it until sqn_iface_stop().
+        Some(unsafe { BorrowedFd::borrow_raw(info.tx_fd) })
+    }
+
+    /// tx_wait_ms() - sqn_iface_tx_wait_ms(): -1 while writes pass
+    pub(crate) fn tx_wait_ms(&self) -> i32 {
+        let _g = lock(&self.tx);
+        // SAFETY: a started interface; the TX side's lock held.
+        unsafe { ffi::sqn_iface_tx_wait_ms(self.ptr.as_ptr()) }
+    }
+
+    /// control_failure() - the error of a control call, `ctl` held
+    fn control_failure(&self, rc: c_int) -> IfaceError {
+        IfaceError::from_errno(-rc, self.last_error_locked(), None)
+    }
+
+    /// set_rate_limit() - sqn_iface_set_rate_limit() of `u`'s buckets
+    pub(crate) fn set_rate_limit(&self, u: RateLimitUpdate) -> Result<(), IfaceError> {
+        let (which, rx, tx) = u.to_c();
+        let _g = lock(&self.ctl);
+        // SAFETY: a started interface; rx and tx are ours, read during the
+        // call; the header allows this call beside read and write.
+        let rc = unsafe { ffi::sqn_iface_set_rate_limit(self.ptr.as_ptr(), which, &rx, &tx) };
+        if rc < 0 {
+            return Err(self.control_failure(rc));
+        }
+        Ok(())
+    }
+
+    /// rate_limit() - sqn_iface_rate_limit()
+    pub(crate) fn rate_limit(&self) -> RateLimits {
+        let mut l = RateLimits::default();
+        let _g = (lock(&self.rx), lock(&self.tx));
+        // SAFETY: a started interface; both limiters ours; both locks held.
+        unsafe { ffi::sqn_iface_rate_limit(self.ptr.as_ptr(), &mut l.rx, &mut l.tx) };
+        l
+    }
+
+    /// capture_start() - sqn_iface_capture_start() of `cap`
+    pub(crate) fn capture_start(&self, cap: &Capture) -> Result<(), IfaceError> {
+        let path = cstring("capture path", cap.path.as_os_str().as_bytes())?;
+        let c = ffi::sqn_capture {
+            size: std::mem::size_of::<ffi::sqn_capture>() as u32,
+            path: path.as_ptr(),
+            snaplen: cap.snaplen,
+            dirs: cap.direction.to_raw(),
+            nsec: tristate(Some(cap.nsec)),
+            buf_bytes: cap.buf_bytes,
+        };
+        let _g = lock(&self.ctl);
+        // SAFETY: a started interface; c and the path it points to live
+        // until the call returns (the library copies the path).
+        let rc = unsafe { ffi::sqn_iface_capture_start(self.ptr.as_ptr(), &c) };
+        if rc < 0 {
+            return Err(self.control_failure(rc));
+        }
+        Ok(())
+    }
+
+    /// capture_stop() - sqn_iface_capture_stop(); the capture's counters
+    pub(crate) fn capture_stop(&self) -> Result<CaptureStats, IfaceError> {
+        let _g = lock(&self.ctl);
+        // SAFETY: a started interface; waits for the capture's own thread,
+        // never for read or write.
+        let rc = unsafe { ffi::sqn_iface_capture_stop(self.ptr.as_ptr()) };
+        if rc < 0 {
+            return Err(self.control_failure(rc));
+        }
+        // Still under ctl: no other capture can start and reset them.
+        Ok(self.stats_ext().capture)
+    }
+
+    /// forward() - sqn_iface_forward_add() or sqn_iface_forward_remove()
+    pub(crate) fn forward(&self, spec: &str, add: bool) -> Result<(), IfaceError> {
+        let c = cstring("forward", spec.as_bytes())?;
+        let _g = lock(&self.ctl);
+        // SAFETY: a started interface; c is a C string.
+        let rc = unsafe {
+            if add {
+                ffi::sqn_iface_forward_add(self.ptr.as_ptr(), c.as_ptr())
+            } else {
+                ffi::sqn_iface_forward_remove(self.ptr.as_ptr(), c.as_ptr())
+            }
+        };
+        if rc < 0 {
+            return Err(self.control_failure(rc));
+        }
+        Ok(())
+    }
+
+    /// set_policy() - sqn_iface_set_policy(); the refusal's own message
+    pub(crate) fn set_policy(&self, rules: &[String]) -> Result<(), IfaceError> {
+        let list = CList::new("policy rule", rules)?;
+        let (ptrs, n) = list.raw();
+        let mut err = [0 as c_char; MSG_LEN];
+        let _g = lock(&self.ctl);
+        // SAFETY: a started interface; the rules live until the call
+        // returns (the library parses and copies them); err is ours.
+        let rc = unsafe {
+            ffi::sqn_iface_set_policy(self.ptr.as_ptr(), ptrs, n, err.as_mut_ptr(), err.len())
+        };
+        if rc < 0 {
+            return Err(IfaceError::from_errno(-rc, message(&err), None));
+        }
+        Ok(())
+    }
+
+    /// policy_stats() - sqn_iface_policy_stats()
+    pub(crate) fn policy_stats(&self) -> PolicyStats {
+        let mut c = ffi::sqn_policy_counters::zeroed();
+        {
+            let _g = (lock(&self.rx), lock(&self.tx));
+            // SAFETY: a started interface; c is ours, its size set: the
+            // library writes no further.
+            unsafe { ffi::sqn_iface_policy_stats(self.ptr.as_ptr(), &mut c) };
+        }
+        PolicyStats {
+            rules: c.rules,
+            denied: c.denied,
+            denied_addr: c.denied_addr,
+            denied_expired: c.denied_expired,
+            denied_dns_name: c.denied_dns_name,
+            denied_dns_server: c.denied_dns_server,
+            denied_dns_bad: c.denied_dns_bad,
+            denied_sni: c.denied_sni,
+            denied_sni_unchecked: c.denied_sni_unchecked,
+            denied_quic: c.denied_quic,
+            denied_proto: c.denied_proto,
+            denied_frame: c.denied_frame,
+            replies: c.replies,
+            dns_allowed: c.dns_allowed,
+            dns_answers: c.dns_answers,
+            dns_malformed: c.dns_malformed,
+            dns_split: c.dns_split,
+            learnt: c.learnt,
+            refreshed: c.refreshed,
+            evicted: c.evicted,
+            expired: c.expired,
+            revoked: c.revoked,
+            learnt_now: c.learnt_now,
+            sni_checked: c.sni_checked,
+            log_suppressed: c.log_suppressed,
+        }
+    }
+
+    /// stats_ext() - sqn_iface_stats_ext(): every counter
+    pub(crate) fn stats_ext(&self) -> StatsExt {
+        let mut s = ffi::sqn_stats_ext::zeroed();
+        {
+            let _g = (lock(&self.rx), lock(&self.tx));
+            // SAFETY: a started interface; s is ours, its size set: the
+            // library writes no further.
+            unsafe { ffi::sqn_iface_stats_ext(self.ptr.as_ptr(), &mut s) };
+        }
+        StatsExt {
+            stats: s.base,
+            capturing: s.capturing != 0,
+            rx_throttled: s.rx_throttled,
+            tx_throttled: s.tx_throttled,
+            capture: CaptureStats {
+                frames: s.capture_frames,
+                dropped: s.capture_dropped,
+                lost: s.capture_lost,
+            },
+            policy_denied: s.policy_denied,
+        }
     }
 
     /// finish() - stop the interface, read its final counters, free it
@@ -1057,6 +1353,121 @@ mod tests {
         );
         assert!(c("sqn_stats") >= std::mem::size_of::<ffi::sqn_stats>());
         assert!(c("sqn_stats") <= super::MSG_LEN, "stats buffer too small");
+
+        let b = ffi::sqn_bucket::default();
+        offsets!(sqn_bucket, b, size, one_time_burst, refill_time_ms);
+        assert_eq!(c("sqn_bucket"), std::mem::size_of::<ffi::sqn_bucket>());
+        let l = ffi::sqn_rate_limiter::default();
+        offsets!(sqn_rate_limiter, l, bandwidth, ops);
+        assert_eq!(
+            c("sqn_rate_limiter"),
+            std::mem::size_of::<ffi::sqn_rate_limiter>()
+        );
+        let (rx, rx_ops, tx, tx_ops) = (
+            crate::ratelimit::which::RX_BANDWIDTH,
+            crate::ratelimit::which::RX_OPS,
+            crate::ratelimit::which::TX_BANDWIDTH,
+            crate::ratelimit::which::TX_OPS,
+        );
+        assert_eq!(c("SQN_LIMIT_RX_BANDWIDTH"), rx as usize);
+        assert_eq!(c("SQN_LIMIT_RX_OPS"), rx_ops as usize);
+        assert_eq!(c("SQN_LIMIT_TX_BANDWIDTH"), tx as usize);
+        assert_eq!(c("SQN_LIMIT_TX_OPS"), tx_ops as usize);
+
+        // Structs with a size member: the library writes up to the smaller
+        // of ours and its own, so ours must match the header exactly.
+        let e = ffi::sqn_stats_ext::zeroed();
+        offsets!(
+            sqn_stats_ext,
+            e,
+            size,
+            capturing,
+            rx_throttled,
+            tx_throttled,
+            capture_frames,
+            capture_dropped,
+            capture_lost,
+            policy_denied
+        );
+        assert_eq!(
+            c("sqn_stats_ext"),
+            std::mem::size_of::<ffi::sqn_stats_ext>()
+        );
+        // base: struct sqn_stats's counters, at the same distances
+        let base = addr_of!(e.base) as usize - addr_of!(e) as usize;
+        assert_eq!(base, c("sqn_stats_ext.rx_frames"));
+        for f in [
+            "rx_frames",
+            "rx_bytes",
+            "tx_frames",
+            "tx_bytes",
+            "rx_dropped",
+            "tx_dropped",
+            "rx_errors",
+            "tx_errors",
+            "conn_resets",
+            "link_changes",
+            "helper_restarts",
+        ] {
+            let ext = c(&format!("sqn_stats_ext.{}", f));
+            assert_eq!(ext - base, c(&format!("sqn_stats.{}", f)), "{}", f);
+        }
+        assert_eq!(
+            c("sqn_stats_ext.rx_throttled") - base,
+            std::mem::size_of::<ffi::sqn_stats>()
+        );
+        let pc = ffi::sqn_policy_counters::zeroed();
+        offsets!(
+            sqn_policy_counters,
+            pc,
+            size,
+            rules,
+            denied,
+            denied_addr,
+            denied_expired,
+            denied_dns_name,
+            denied_dns_server,
+            denied_dns_bad,
+            denied_sni,
+            denied_sni_unchecked,
+            denied_quic,
+            denied_proto,
+            denied_frame,
+            replies,
+            dns_allowed,
+            dns_answers,
+            dns_malformed,
+            dns_split,
+            learnt,
+            refreshed,
+            evicted,
+            expired,
+            revoked,
+            learnt_now,
+            sni_checked,
+            log_suppressed
+        );
+        assert_eq!(
+            c("sqn_policy_counters"),
+            std::mem::size_of::<ffi::sqn_policy_counters>()
+        );
+        let cap = ffi::sqn_capture {
+            size: 0,
+            path: std::ptr::null(),
+            snaplen: 0,
+            dirs: 0,
+            nsec: 0,
+            buf_bytes: 0,
+        };
+        offsets!(sqn_capture, cap, size, path, snaplen, dirs, nsec, buf_bytes);
+        assert_eq!(c("sqn_capture"), std::mem::size_of::<ffi::sqn_capture>());
+        assert_eq!(c("SQN_CAPTURE_RX"), 1);
+        assert_eq!(c("SQN_CAPTURE_TX"), 2);
+        assert_eq!(
+            c("SQN_CAPTURE_RX") | c("SQN_CAPTURE_TX"),
+            crate::CaptureDirection::Both.to_raw() as usize
+        );
+        assert_eq!(c("SQN_ON"), super::tristate(Some(true)) as usize);
 
         let m = ffi::sqn_mode_info::zeroed();
         offsets!(

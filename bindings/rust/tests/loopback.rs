@@ -9,17 +9,8 @@ use std::time::{Duration, Instant};
 
 use squib_net::{Iface, IfaceError, LogLevel, Mode, Params, VmnetIface, BATCH, FRAME_MAX};
 
-/// frame() - a broadcast frame of `len` bytes with a private ethertype,
-/// its payload the bytes of `seq` over and over
-fn frame(seq: u32, len: usize) -> Vec<u8> {
-    let mut f = vec![0xff; 6];
-    f.extend_from_slice(&[0x06, 0, 0, 0, 0, 1, 0x88, 0xb5]);
-    let tag = seq.to_be_bytes();
-    while f.len() < len {
-        f.push(tag[(f.len() - 14) % 4]);
-    }
-    f
-}
+mod common;
+use common::frame;
 
 /// loopback() - a started loopback interface
 fn loopback() -> Iface {

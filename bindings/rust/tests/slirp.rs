@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 //! slirp.rs - frames through libslirp: a DHCP exchange with the 0.2.0 calls,
-//! the same with virtio-net headers, and drop/stop closing a forward
+//! the same with virtio-net headers, drop/stop closing a forward, and a
+//! forward added at run time carrying a host connection to the guest
 
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use squib_net::{vnet, Mode, Params, VmnetIface, VnetHdr, BATCH};
+use std::io;
+
+use squib_net::{vnet, IfaceError, Mode, Params, VmnetIface, VnetHdr, BATCH};
 
 mod common;
-use common::{dhcp_discover, free_port, parse_dhcp_reply, read_until, Dhcp, DHCP_OFFER};
+use common::{
+    arp_request, dhcp_discover, free_port, parse_arp_reply, parse_dhcp_reply, parse_tcp,
+    read_until, Dhcp, DHCP_OFFER, TCP_ACK, TCP_SYN,
+};
 
 const GUEST_MAC: [u8; 6] = [0x06, 0x00, 0x5a, 0x11, 0x22, 0x33];
 const XID: u32 = 0x1234_abcd;
@@ -175,4 +181,81 @@ fn drop_and_stop_close_the_forward() {
     assert!(connects(port));
     drop(v);
     assert!(!connects(port), "port {} still accepts after drop", port);
+}
+
+#[test]
+fn forward_added_and_removed_at_run_time() {
+    // a mode without forwards at run time says so
+    assert!(!Mode::Loopback.info().live_forwards());
+    let lo = Params::new("eth0", Mode::Loopback).start().expect("start");
+    let e = lo.forward_add("tcp::8080-:80").unwrap_err();
+    println!("# {}", e);
+    assert!(matches!(e, IfaceError::NotSupported { .. }), "{:?}", e);
+    assert!(
+        e.message().contains("loopback mode has no port forwards"),
+        "{}",
+        e
+    );
+    drop(lo);
+
+    assert!(Mode::Slirp.info().live_forwards());
+    let iface = slirp().start().expect("start slirp");
+    let port = free_port();
+    let spec = format!("tcp:127.0.0.1:{}-:80", port);
+    assert!(!connects(port));
+    iface.forward_add(&spec).expect("forward_add");
+
+    // the guest makes itself known (an ARP request for the gateway, whose
+    // reply comes back), then a host connection to the forwarded port
+    // reaches it as a SYN to its port 80
+    let arp = arp_request(GUEST_MAC, [10, 0, 2, 15], [10, 0, 2, 2]);
+    assert_eq!(iface.write(&[&arp[..]]).expect("write ARP"), 1);
+    let gw = read_until(&iface, Duration::from_secs(5), parse_arp_reply);
+    assert_eq!(gw, Some((iface.host_mac(), [10, 0, 2, 2])), "ARP reply");
+    let a = SocketAddr::from(([127, 0, 0, 1], port));
+    let _conn = TcpStream::connect_timeout(&a, Duration::from_secs(2)).expect("connect");
+    let syn = read_until(&iface, Duration::from_secs(5), |f| {
+        parse_tcp(f).filter(|t| t.dport == 80)
+    })
+    .expect("no SYN for the guest's port 80 within 5 s");
+    println!("# forwarded: {:?}", syn);
+    assert_eq!(syn.dip, [10, 0, 2, 15]);
+    assert_eq!(syn.flags & (TCP_SYN | TCP_ACK), TCP_SYN, "{:?}", syn);
+    assert!(syn.ip_csum_ok && syn.tcp_csum_ok, "{:?}", syn);
+    assert_eq!(syn.dst_mac, GUEST_MAC);
+
+    // the same host port twice: what listening failed with
+    let e = iface.forward_add(&spec).unwrap_err();
+    println!("# {}", e);
+    assert_eq!(io::Error::from(e.clone()).kind(), io::ErrorKind::AddrInUse);
+    assert!(
+        e.message().contains("cannot listen on TCP 127.0.0.1:"),
+        "{}",
+        e
+    );
+    iface.forward_remove(&spec).expect("forward_remove");
+    assert!(!connects(port), "port {} still accepts after remove", port);
+    let e = iface.forward_remove(&spec).unwrap_err();
+    println!("# {}", e);
+    assert_eq!(io::Error::from(e.clone()).kind(), io::ErrorKind::NotFound);
+    assert!(
+        e.message().contains("no TCP forward listens on 127.0.0.1:"),
+        "{}",
+        e
+    );
+
+    // bad specs: refused with the library's message
+    let e = iface
+        .forward_add(&format!("sctp::{}-:80", port))
+        .unwrap_err();
+    assert!(matches!(e, IfaceError::Invalid { .. }), "{:?}", e);
+    assert!(e.message().contains("unknown protocol"), "{}", e);
+    let e = iface
+        .forward_add(&format!("tcp::{}-10.0.2.2:80", port))
+        .unwrap_err();
+    assert!(matches!(e, IfaceError::Invalid { .. }), "{:?}", e);
+    assert!(e.message().contains("not a guest address"), "{}", e);
+    let e = iface.forward_add("tcp::1\0-:80").unwrap_err();
+    assert!(matches!(e, IfaceError::Invalid { .. }), "{:?}", e);
+    assert!(e.message().contains("has a NUL byte"), "{}", e);
 }
