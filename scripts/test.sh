@@ -20,7 +20,7 @@
 #                 lintian (errors fail), echo.c built and run against the
 #                 extracted packages (scripts/deb-test.sh)
 #   valgrind      the unit suite under valgrind memcheck, zero errors
-#   fuzz          each libFuzzer target for FUZZ_SECONDS (60) under ASan +
+#   fuzz          each libFuzzer target for FUZZ_SECONDS (30) under ASan +
 #                 UBSan, after replaying the kept inputs (scripts/fuzz.sh)
 # SQN_STAGES="tests asan" runs only the named stages. Ends with one line:
 # "N passed, N failed, N skipped".
