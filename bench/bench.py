@@ -480,7 +480,9 @@ def run_path(args_fn, target, bind="127.0.0.1", pre=None, post=None):
 
 
 def start_passt_socket(ctx, mtu):
-    sock = os.path.join(ctx.tmp, "passt-%d.sock" % mtu)
+    # one name per path: a passt of a path measured before (socket-passt
+    # before socket-passt@base) leaves its file, which would look ready
+    sock = os.path.join(ctx.tmp, "passt-%s-%d.sock" % (ctx.cur, mtu))
     p = spawn("passt --socket", ["passt", "-f", "-q", "--runas", "0",
                                  "--socket", sock, "-m", str(mtu), "-4"] +
               SLIRP_NET + ["-t", "none", "-u", "none"],
@@ -1214,6 +1216,7 @@ def svg_bars(title, unit, groups, paths, get, anchors, meta, linear=False,
         top = 10 ** math.ceil(math.log10(vmax))
         vmin = min(vals + [1.0])
         vmin = 10 ** math.floor(math.log10(max(vmin, 0.001)))
+        top = max(top, vmin * 10)  # no value at all: one decade
         ticks = []
         t = vmin
         while t <= top * 1.0001:

@@ -4,12 +4,16 @@
  *		 read splits, a buffer barely larger than one frame) and checks
  *		 it against a straightforward reference parse of the same bytes
  *
- * Input: 2 bytes choose max, 1 byte the split seed, 1 byte extra buffer
- * room; the rest is the stream. Invariants: no frame outside 14..max is
+ * Input: 2 bytes choose max, 1 byte the split seed, 1 byte the buffer's
+ * extra room and, in its low bit, the reader: one that takes every frame
+ * after each read, or one that reads ahead and takes frames now and then
+ * (the buffer fills with whole frames and a second region begins at its
+ * front); the rest is the stream. Invariants: no frame outside 14..max is
  * emitted; frames come out equal to the reference, in order; a bad length
  * is reported at the same frame with the same value; every byte is
  * accounted for (frames + headers + pending == bytes fed); peeking first
- * returns what taking returns.
+ * returns what taking returns; the space is 0 only while a whole frame (or
+ * a bad length) waits to be taken, never for the reader that takes all.
  */
 #ifndef SQN_WIRE_FUZZ_H
 #define SQN_WIRE_FUZZ_H
@@ -20,7 +24,7 @@
 
 #include "wire.h"
 
-static uint8_t fz_buf[SQN_WIRE_MAX_U32 + 4 + 256];
+static uint8_t fz_buf[5 * (SQN_WIRE_MAX_U32 + 4)];
 
 static uint32_t fz_hdr(enum sqn_wire_kind k, const uint8_t *p)
 {
@@ -37,14 +41,18 @@ static int fz_stream(enum sqn_wire_kind k, const uint8_t *data, size_t size)
 	size_t n, pos = 0, ref = 0, fed = 0, out = 0;
 	uint32_t hl = sqn_wire_hdr_len(k), max, x, room, chunk, flen;
 	uint8_t *sp;
-	int rc, ref_bad = 0;
+	int rc, ref_bad = 0, lazy;
 	uint32_t ref_badlen = 0;
 
 	if (size < 4)
 		return 0;
 	max = 14 + ((uint32_t)data[0] << 8 | data[1]) % (sqn_wire_max(k) - 13);
 	x = data[2] | 1u;
-	if (sqn_wire_dec_init(&d, k, max, fz_buf, hl + max + data[3]))
+	lazy = data[3] & 1;
+	if (sqn_wire_dec_init(&d, k, max, fz_buf,
+			      hl + max +
+				      (lazy ? (data[3] >> 1) * (hl + max) / 32
+					    : data[3])))
 		abort();
 	in = data + 4;
 	n = size - 4;
@@ -63,22 +71,38 @@ static int fz_stream(enum sqn_wire_kind k, const uint8_t *data, size_t size)
 		ref += hl + l;
 	}
 
-	while (fed < n) {
+	while (fed < n || lazy) {
+		unsigned take = lazy ? 0 : ~0u;
+
+		rc = 0;
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		sp = sqn_wire_dec_space(&d, &room);
-		if (room == 0)
-			abort(); /* a whole frame must always fit */
-		chunk = (x % 8 == 0) ? room : 1 + x % 97;
-		if (chunk > room)
-			chunk = room;
-		if (chunk > n - fed)
-			chunk = (uint32_t)(n - fed);
-		memcpy(sp, in + fed, chunk);
-		sqn_wire_dec_commit(&d, chunk);
-		fed += chunk;
-		for (;;) {
+		sp = fed < n ? sqn_wire_dec_space(&d, &room) : NULL;
+		if (fed < n && !sp) {
+			uint32_t l;
+
+			/* only whole frames not yet taken fill it */
+			if (room || !lazy || sqn_wire_dec_peek(&d, &l) == 0)
+				abort();
+			take = 1;
+		} else if (sp) {
+			chunk = (x % 8 == 0) ? room : 1 + x % 97;
+			if (x % 16 == 1)
+				chunk = 1 + x % (hl + max + 1);
+			if (chunk > room)
+				chunk = room;
+			if (chunk > n - fed)
+				chunk = (uint32_t)(n - fed);
+			memcpy(sp, in + fed, chunk);
+			sqn_wire_dec_commit(&d, chunk);
+			fed += chunk;
+			if (lazy && x % 5 == 0)
+				take = 1 + x % 3;
+		} else {
+			take = ~0u; /* all fed: take what is left */
+		}
+		for (; take; take--) {
 			uint32_t plen = 0;
 			int prc = sqn_wire_dec_peek(&d, &plen);
 
@@ -101,6 +125,8 @@ static int fz_stream(enum sqn_wire_kind k, const uint8_t *data, size_t size)
 				abort();
 			return 0;
 		}
+		if (fed == n && !sp)
+			break;
 	}
 	/* every byte: decoded frames, or pending */
 	if (pos != ref || pos + sqn_wire_dec_pending(&d) != n)

@@ -15,18 +15,23 @@
  * says whether it is set), so a read costs no system call for it.
  *
  * RX (reader thread only): frames are decoded in place in one large receive
- * buffer and copied once, straight into the caller's buffers. The socket
- * is read only while the caller has room: frames it has no room for stay
- * in the receive buffer (up to one large read) and then in the socket, and
- * the next read hands them over first, without a system call. A read
- * shorter than the room it had drained the socket: no second read to learn
- * that it is empty. A helper faster
- * than the guest is thus held back by its socket, as a VMM's stream netdev
- * holds it back, and loses nothing. (Draining the socket into a queue that
- * drops its oldest frame instead cost most of the host-to-guest throughput:
- * a read of 32 frames took in up to 1 MiB, and passt resent what was
- * dropped on its timers.) Each read does a bounded amount of work (a few
- * large reads) so a flooding helper cannot starve the caller.
+ * buffer and copied once, straight into the caller's buffers. A stream is
+ * read ahead of the caller, up to SQN_TP_READ_AHEAD: frames it has no room
+ * for wait in the receive buffer (where they never move: wire.c), then in
+ * the socket, and the next read hands them over first, without a system
+ * call. A read shorter than the room it had drained the socket: no second
+ * read to learn that it is empty. A helper faster than the guest is thus
+ * held back, once both are full, by its socket, as a VMM's stream netdev
+ * holds it back, and nothing is dropped here. The read-ahead is for
+ * helpers that do not take being held back: passt of 2023-03 drops the
+ * frames a short send to its full socket leaves out, then goes back to
+ * the first byte missing on two duplicate ACKs and sends the window again,
+ * again and again; host to guest over a socket, where its send buffer is
+ * its own 8 MiB, that stalled TCP at 0.1 Gbit/s within a few seconds of a
+ * bulk transfer. (A
+ * queue that drops its oldest frame instead cost most of the throughput
+ * the same way.) Each read does a bounded amount of work (a few large
+ * reads) so a flooding helper cannot starve the caller.
  * A stream length outside 14..max or a connection closed in the middle of a
  * frame resets the connection (rx_errors, conn_resets, a message); a bad
  * datagram is only dropped and counted, as message boundaries survive it.
@@ -116,7 +121,9 @@ int sqn_tp_open(struct sqn_iface *iface, struct sqn_transport **out,
 	uint32_t txlen =
 		p->tx_queue_len ? p->tx_queue_len : SQN_DEFAULT_QUEUE_LEN;
 	uint32_t hlen = sqn_wire_hdr_len(wire);
-	uint32_t cap = SQN_TP_READ_SIZE + hlen + max + 1;
+	uint32_t cap = (wire == SQN_WIRE_DGRAM ? SQN_TP_READ_SIZE
+					       : SQN_TP_READ_AHEAD) +
+		       hlen + max + 1;
 	struct sqn_transport *t;
 	int rc;
 
@@ -693,10 +700,14 @@ static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
 			bad_length(t, bad);
 			return;
 		}
-		/* what the caller has no room for stays in the socket */
-		if (c->full || t->rx_idle || rounds++ >= SQN_TP_READ_ROUNDS)
+		/* read ahead of the caller (see the theory of operation);
+		 * once the buffer is full, the rest waits in the socket */
+		if (t->rx_idle || rounds++ >= SQN_TP_READ_ROUNDS)
 			return;
 		space = sqn_wire_dec_space(&t->dec, &room);
+		if (!space)
+			return;
+		room = SQN_MIN(room, SQN_TP_READ_SIZE);
 		r = recv(t->sock, space, room, MSG_DONTWAIT);
 		if (r > 0) {
 			sqn_wire_dec_commit(&t->dec, (uint32_t)r);
@@ -709,7 +720,10 @@ static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		/* the end of the stream waits until the caller has taken
+		 * every whole frame read ahead of it */
+		if ((r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ||
+		    (r == 0 && rx_held(t))) {
 			t->rx_idle = true;
 			return;
 		}

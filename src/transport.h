@@ -19,6 +19,13 @@
 
 /* One large read: many frames per system call */
 #define SQN_TP_READ_SIZE (256u << 10)
+/*
+ * What a stream connection's receive buffer holds ahead of the caller: a
+ * helper that finds its socket full must not have to wait (passt of
+ * 2023-03 drops the frames a short send leaves out), so what it sends is
+ * read on while the caller has no room, up to this much.
+ */
+#define SQN_TP_READ_AHEAD (4u << 20)
 #define SQN_TP_BACKOFF_MIN_MS 100u
 #define SQN_TP_BACKOFF_MAX_MS 5000u
 /* A helper's stderr kept for the link-down reason: its first line (what
@@ -52,8 +59,9 @@ struct sqn_tp_ops {
  * @poller:	the readiness fd's set: socket, pidfd, stderr pipe, waker
  * @waker:	set while @rxbuf holds whole frames, or to wake the reader
  * @waker_on:	@waker may be set (it is cleared only then)
- * @rxbuf:	receive buffer, SQN_TP_READ_SIZE + header + @max: frames
- *		received beyond what the caller took wait here (reader only)
+ * @rxbuf:	receive buffer, SQN_TP_READ_AHEAD (datagrams:
+ *		SQN_TP_READ_SIZE) + header + @max: frames received beyond
+ *		what the caller took wait here (reader only)
  * @dec:	decoder over @rxbuf
  * @service_skips: reads in a row that did not ask the poller
  * @rx_got:	the last read handed over frames

@@ -3,14 +3,23 @@
  * wire.c - frame codecs for helper sockets: u32-BE, u16-LE, datagram
  *
  * Theory of operation: the stream decoder works in place over one receive
- * buffer the caller owns (sized for a large read plus one maximal frame).
- * The caller asks for free space (sqn_wire_dec_space()), reads into it,
- * commits what it read, then takes frames (sqn_wire_dec_next()) until the
- * decoder needs more bytes. Frames are returned as pointers into the buffer:
- * no copy here. A read may end at any byte, in a header or in a frame; the
- * partial frame at the end stays where it is until free space runs short,
- * then it is moved to the front of the buffer (one memmove of less than one
- * frame), so a read always has room for at least one whole frame.
+ * buffer the caller owns (sized for a large read plus one maximal frame, or
+ * larger, to read ahead of what is taken). The caller asks for free space
+ * (sqn_wire_dec_space()), reads into it, commits what it read, then takes
+ * frames (sqn_wire_dec_next()) whenever it likes. Frames are returned as
+ * pointers into the buffer: no copy here. A read may end at any byte, in a
+ * header or in a frame; each commit walks the headers received, so the
+ * decoder always knows where the first incomplete frame starts (@scan).
+ *
+ * When the space after the last byte runs short, only that incomplete frame
+ * moves (one memmove of less than one frame): to the front of the buffer
+ * with whatever else is pending when no whole frame waits (a caller that
+ * takes every frame before reading again always finds room for a whole
+ * frame), or, when whole frames wait to be taken, to the front as the start
+ * of a second region that reads fill while the first is taken (a
+ * bipartite buffer: the whole frames never move). Once the first region is
+ * taken, the second is the only one. The buffer is full (no space) only
+ * when whole frames not yet taken leave no room.
  *
  * Lengths come from an untrusted peer: anything outside SQN_FRAME_MIN..max
  * is refused with -EPROTO and the offending length, and the decoder stays
@@ -156,33 +165,80 @@ void sqn_wire_dec_reset(struct sqn_wire_dec *d)
 {
 	d->start = 0;
 	d->end = 0;
+	d->scan = 0;
+	d->wrap = 0;
+	d->wrapped = false;
 }
 
 /**
  * sqn_wire_dec_space() - where the next read goes
  * @d:		the decoder
- * @room:	gets the free bytes there (at least one whole frame's worth)
+ * @room:	gets the free bytes there: at least one whole frame's worth
+ *		when no whole frame waits to be taken; 0 when the buffer is
+ *		full of frames not yet taken
  *
- * Moves a trailing partial frame to the front first when the space after
- * it could not take a whole frame. For datagrams the buffer must have been
- * drained: every message starts at the front.
+ * Moves the trailing incomplete frame when the space after it could not
+ * take a whole frame (see the theory of operation). For datagrams the
+ * buffer must have been drained: every message starts at the front.
  *
- * Return: the free space
+ * Return: the free space, NULL when @room is 0
  */
 uint8_t *sqn_wire_dec_space(struct sqn_wire_dec *d, uint32_t *room)
 {
-	uint32_t pend = d->end - d->start;
+	uint32_t need = d->hlen + d->max, part;
 
-	if (pend == 0) {
-		d->start = d->end = 0;
-	} else if (d->start && (d->kind == SQN_WIRE_DGRAM ||
-				d->cap - d->end < d->hlen + d->max)) {
-		memmove(d->buf, d->buf + d->start, pend);
+	if (d->wrapped) { /* reads fill the second region, up to the first */
+		*room = d->start - d->end;
+		return *room ? d->buf + d->end : NULL;
+	}
+	if (d->end == d->start) {
+		d->start = d->end = d->scan = 0;
+	} else if (d->kind == SQN_WIRE_DGRAM && d->start) {
+		memmove(d->buf, d->buf + d->start, d->end - d->start);
+		d->end -= d->start;
 		d->start = 0;
-		d->end = pend;
+	} else if (d->kind != SQN_WIRE_DGRAM && d->start &&
+		   d->cap - d->end < need) {
+		part = d->end - d->scan;
+		if (d->scan == d->start) {
+			/* no whole frame waits: all of it to the front */
+			memmove(d->buf, d->buf + d->start, part);
+			d->start = d->scan = 0;
+			d->end = part;
+		} else if (part + need <= d->start) {
+			/* whole frames wait and stay: the incomplete one
+			 * starts the second region */
+			memmove(d->buf, d->buf + d->scan, part);
+			d->wrap = d->scan;
+			d->wrapped = true;
+			d->scan = 0;
+			d->end = part;
+			*room = d->start - d->end;
+			return d->buf + d->end;
+		}
 	}
 	*room = d->cap - d->end;
-	return d->buf + d->end;
+	return *room ? d->buf + d->end : NULL;
+}
+
+/**
+ * dec_scan() - move @d->scan past the whole frames received
+ * @d:	the decoder, a stream
+ *
+ * Stops at an incomplete frame, or at a length outside SQN_FRAME_MIN..max
+ * (which sqn_wire_dec_peek() reports once the frames before it are taken).
+ */
+static void dec_scan(struct sqn_wire_dec *d)
+{
+	uint32_t n;
+
+	while (d->end - d->scan >= d->hlen) {
+		n = get_len(d->kind, d->buf + d->scan);
+		if (n < SQN_FRAME_MIN || n > d->max ||
+		    d->end - d->scan - d->hlen < n)
+			break;
+		d->scan += d->hlen + n;
+	}
 }
 
 /**
@@ -192,9 +248,13 @@ uint8_t *sqn_wire_dec_space(struct sqn_wire_dec *d, uint32_t *room)
  */
 void sqn_wire_dec_commit(struct sqn_wire_dec *d, uint32_t n)
 {
-	if (n > d->cap - d->end)
-		n = d->cap - d->end;
+	uint32_t lim = d->wrapped ? d->start : d->cap;
+
+	if (n > lim - d->end)
+		n = lim - d->end;
 	d->end += n;
+	if (d->kind != SQN_WIRE_DGRAM)
+		dec_scan(d);
 }
 
 /**
@@ -222,7 +282,7 @@ int sqn_wire_dgram_check(uint32_t len, uint32_t max)
  */
 int sqn_wire_dec_peek(const struct sqn_wire_dec *d, uint32_t *len)
 {
-	uint32_t pend = d->end - d->start, n;
+	uint32_t pend = (d->wrapped ? d->wrap : d->end) - d->start, n;
 
 	if (d->kind == SQN_WIRE_DGRAM) {
 		if (!pend)
@@ -271,6 +331,12 @@ int sqn_wire_dec_next(struct sqn_wire_dec *d, const uint8_t **frame,
 	if (rc == 1) {
 		*frame = d->buf + d->start + d->hlen;
 		d->start += d->hlen + *len;
+		if (d->wrapped && d->start == d->wrap) {
+			/* the first region is taken: the second is the only
+			 * one (the frame stays valid: nothing moved) */
+			d->start = 0;
+			d->wrapped = false;
+		}
 	}
 	return rc;
 }

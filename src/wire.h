@@ -45,8 +45,14 @@ enum sqn_wire_kind {
  * @max:	largest frame accepted
  * @buf:	the receive buffer (owned by the caller)
  * @cap:	its size, at least @hlen + @max
- * @start:	offset of the first byte not yet decoded
+ * @start:	offset of the first byte not yet taken
  * @end:	offset past the last byte received
+ * @scan:	offset of the first incomplete frame (streams): bytes from
+ *		@start (or 0, when @wrapped) to here are whole frames
+ * @wrap:	while @wrapped, where the first region ends: frames are taken
+ *		from @start to here, then from 0; reads go from @end to @start
+ * @wrapped:	a second region at the front of the buffer holds what was
+ *		received after the first (see wire.c)
  */
 struct sqn_wire_dec {
 	enum sqn_wire_kind kind;
@@ -56,6 +62,9 @@ struct sqn_wire_dec {
 	uint32_t cap;
 	uint32_t start;
 	uint32_t end;
+	uint32_t scan;
+	uint32_t wrap;
+	bool wrapped;
 };
 
 /**
@@ -107,7 +116,7 @@ int sqn_wire_dgram_check(uint32_t len, uint32_t max);
  */
 static inline uint32_t sqn_wire_dec_pending(const struct sqn_wire_dec *d)
 {
-	return d->end - d->start;
+	return d->wrapped ? d->wrap - d->start + d->end : d->end - d->start;
 }
 
 void sqn_wire_enc_init(struct sqn_wire_enc *e, enum sqn_wire_kind kind,

@@ -2,7 +2,8 @@
 /*
  * t_wire.c - the wire codecs: every split point, many frames per buffer,
  *	      bad lengths, the max boundary (SQN_FRAME_MAX for every
- *	      framing), the encoder's partial writes, every byte compared
+ *	      framing), the encoder's partial writes, a reader that reads
+ *	      ahead of what it takes, every byte compared
  */
 #include <errno.h>
 
@@ -10,7 +11,7 @@
 #include "squibnet.h"
 #include "wire.h"
 
-static uint8_t stream[4 * 70000];
+static uint8_t stream[600 * 9100 + 12 * 65540];
 static uint8_t rxbuf[256 * 1024 + 70000];
 
 static uint32_t build(enum sqn_wire_kind k, const uint32_t *lens, unsigned n)
@@ -363,11 +364,92 @@ static void peek_leaves_the_frame(void)
 	}
 }
 
+/*
+ * A reader that takes frames only now and then reads ahead: the buffer
+ * fills with whole frames, the incomplete one at its end starts a second
+ * region at the front, and no whole frame ever moves. Frames come out
+ * whole and in order; the space is 0 only while whole frames wait.
+ */
+static int lazy_feed(enum sqn_wire_kind k, uint32_t cap, uint32_t total,
+		     uint32_t step, const uint32_t *lens, unsigned n,
+		     unsigned *wraps)
+{
+	struct sqn_wire_dec d;
+	const uint8_t *fr;
+	uint32_t flen, room, pos = 0, chunk, j, l;
+	unsigned got = 0, round = 0;
+	bool was = false;
+	uint8_t *sp;
+	int rc;
+
+	if (sqn_wire_dec_init(&d, k, 65535, rxbuf, cap))
+		return -1;
+	for (;;) {
+		bool take = ++round % 3 == 0 || pos == total;
+
+		sp = pos < total ? sqn_wire_dec_space(&d, &room) : NULL;
+		if (pos < total && !sp) {
+			if (room || sqn_wire_dec_peek(&d, &l) != 1)
+				return -6; /* full, yet no whole frame */
+			take = true;
+		} else if (sp) {
+			chunk = step < room ? step : room;
+			if (chunk > total - pos)
+				chunk = total - pos;
+			memcpy(sp, stream + pos, chunk);
+			sqn_wire_dec_commit(&d, chunk);
+			pos += chunk;
+		}
+		if (d.wrapped && !was)
+			(*wraps)++;
+		was = d.wrapped;
+		if (!take)
+			continue;
+		if ((rc = sqn_wire_dec_next(&d, &fr, &flen)) > 0) {
+			if (got >= n || flen != lens[got])
+				return -2;
+			for (j = 0; j < flen; j++)
+				if (fr[j] != (uint8_t)(got * 31 + j))
+					return -3;
+			got++;
+		} else if (rc < 0) {
+			return -4;
+		} else if (pos == total) {
+			break;
+		}
+	}
+	return sqn_wire_dec_pending(&d) ? -5 : (int)got;
+}
+
+static void reading_ahead(void)
+{
+	static uint32_t lens[600];
+	uint32_t caps[] = {65539 + 1, 2 * 65539, 3 * 65539 + 777,
+			   sizeof(rxbuf)};
+	uint32_t steps[] = {1, 1000, 7777, 65536, 300000}, total, c, st;
+	unsigned i, wraps = 0;
+	enum sqn_wire_kind k;
+
+	for (i = 0; i < 600; i++)
+		lens[i] = i % 50 == 49 ? 65535 : 14 + (i * 997) % 9000;
+	for (k = SQN_WIRE_U32BE; k <= SQN_WIRE_U16LE; k++) {
+		total = build(k, lens, 600);
+		for (c = 0; c < 4; c++)
+			for (st = 0; st < 5; st++)
+				CHECK_EQ(lazy_feed(k, caps[c], total, steps[st],
+						   lens, 600, &wraps),
+					 600);
+	}
+	printf("# %u second regions begun\n", wraps);
+	CHECK(wraps > 0);
+}
+
 static const struct check_case cases[] = {
 	CASE(every_split_point),      CASE(byte_by_byte),
 	CASE(many_frames_per_buffer), CASE(bad_lengths),
 	CASE(max_boundary),	      CASE(datagrams),
 	CASE(encoder_partial_writes), CASE(peek_leaves_the_frame),
+	CASE(reading_ahead),
 };
 
 CHECK_MAIN(cases)
