@@ -14,7 +14,10 @@ unix://...` (its kernel plays the guest, as in bench.py). Two scenarios:
 - pairs: 2N VMs (2, 4, 8) with static addresses on a serve --mode none,
   N iperf3 pairs at once (server in VM 2i-1, client in VM 2i); beside the
   same pairs on a Linux bridge with veths (the anchor, measured in the same
-  run): target >= 0.2x the bridge at MTU 1500, >= 0.3x at 65520.
+  run): target >= 0.2x the bridge at MTU 1500, >= 0.3x at 65520. With
+  --pair-modes offload (default: plain and offload) the same pairs run
+  again with `run --mode socket --offload`: GSO frames of up to 64 KiB
+  cross serve as they are (pairs-offload rows).
 
 CPU: the CPU time (user + system, all threads) that serve and the N
 `squib-net run` relays used during each sample, from /proc/PID/stat, as a
@@ -185,18 +188,21 @@ def bench_uplink(ctx, results, mtu, n):
         undo_to(mark)
 
 
-def bench_pairs_serve(ctx, results, mtu, npairs):
+def bench_pairs_serve(ctx, results, mtu, npairs, offload=False):
     mark = len(B.REAPER.undo)
+    kind = "offload" if offload else "serve"
     try:
-        sv = Serve(ctx, "pairs-%d-%d" % (mtu, npairs), ["--mode", "none"])
+        sv = Serve(ctx, "pairs-%s-%d-%d" % (kind, mtu, npairs),
+                   ["--mode", "none"])
         addrs = [PAIR_NET + str(i + 1) for i in range(2 * npairs)]
-        vms = [sv.vm(ctx, mtu, ["--guest-addr", a + "/24"], a)[1]
+        extra = ["--offload"] if offload else []
+        vms = [sv.vm(ctx, mtu, extra + ["--guest-addr", a + "/24"], a)[1]
                for a in addrs]
-        pairs_run(ctx, results, "serve", mtu, npairs, vms, addrs,
+        pairs_run(ctx, results, kind, mtu, npairs, vms, addrs,
                   sv.relays(), sv.p.pid)
     except B.Unavailable as e:
-        B.log("pairs (serve) mtu %d, %d pairs: %s" % (mtu, npairs, e))
-        results["pairs-serve|a->b|%d|%d" % (mtu, 2 * npairs)] = {
+        B.log("pairs (%s) mtu %d, %d pairs: %s" % (kind, mtu, npairs, e))
+        results["pairs-%s|a->b|%d|%d" % (kind, mtu, 2 * npairs)] = {
             "status": str(e)}
     finally:
         undo_to(mark)
@@ -292,12 +298,15 @@ def report(ctx, results):
                                                            max(a.vms)),
                 top, one, 0.8))
         want = 0.2 if mtu <= 1500 else 0.3
-        for n in a.pair_vms:
-            lines.append(target_line(
-                "VM-to-VM mtu %d, %d VMs: serve >= %.1fx bridge" % (
-                    mtu, n, want),
-                results.get("pairs-serve|a->b|%d|%d" % (mtu, n)),
-                results.get("pairs-bridge|a->b|%d|%d" % (mtu, n)), want))
+        for kind in a.pair_modes:
+            scen = "serve" if kind == "plain" else kind
+            for n in a.pair_vms:
+                lines.append(target_line(
+                    "VM-to-VM mtu %d, %d VMs: %s >= %.1fx bridge" % (
+                        mtu, n, scen, want),
+                    results.get("pairs-%s|a->b|%d|%d" % (scen, mtu, n)),
+                    results.get("pairs-bridge|a->b|%d|%d" % (mtu, n)),
+                    want))
     return "\n".join(lines) + "\n"
 
 
@@ -331,6 +340,9 @@ def parse_args(argv):
     ap.add_argument("--omit", type=float, default=1)
     ap.add_argument("--only", default="uplink,pairs",
                     help="uplink, pairs or both (default)")
+    ap.add_argument("--pair-modes", default="plain,offload",
+                    help="how the pairs' VMs join serve: plain (run --mode "
+                    "socket), offload (with --offload), or both (default)")
     ap.add_argument("--squib-net", dest="squib_net")
     ap.add_argument("--out", default=os.path.join(B.ROOT, "bench", "out"))
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -343,8 +355,10 @@ def parse_args(argv):
     a.vms = [int(x) for x in a.vms.split(",")]
     a.pair_vms = [int(x) for x in a.pair_vms.split(",")]
     a.only = a.only.split(",")
+    a.pair_modes = a.pair_modes.split(",")
     # bench.py's Ctx reads these
     a.gvproxy = None
+    a.compare = None
     return a
 
 
@@ -371,7 +385,10 @@ def main(argv):
             if "pairs" in a.only:
                 for n in a.pair_vms:
                     bench_pairs_bridge(ctx, results, mtu, n // 2)
-                    bench_pairs_serve(ctx, results, mtu, n // 2)
+                    if "plain" in a.pair_modes:
+                        bench_pairs_serve(ctx, results, mtu, n // 2)
+                    if "offload" in a.pair_modes:
+                        bench_pairs_serve(ctx, results, mtu, n // 2, True)
         text = report(ctx, results)
     except KeyboardInterrupt:
         B.log("interrupted: cleaning up")

@@ -88,8 +88,10 @@ static int size_switch(struct serve *s, char *err, size_t errlen)
 		calloc(o->max_ports + SERVE_MAX_LISTEN + 2 + CTL_SERVER_MAX_FDS,
 		       sizeof(*s->ptag));
 	s->msgbuf = malloc((size_t)SQN_BATCH * (SQN_FRAME_MAX + 1));
+	s->gso_buf = malloc(SQN_GSO_OUT_MAX);
+	s->gso_seg = calloc(SQN_GSO_SEGS_MAX, sizeof(*s->gso_seg));
 	if (rc || !s->port || !s->dport || !s->dirty || !s->pfd || !s->ptag ||
-	    !s->msgbuf) {
+	    !s->msgbuf || !s->gso_buf || !s->gso_seg) {
 		snprintf(err, errlen, "serve: out of memory");
 		return -ENOMEM;
 	}
@@ -212,6 +214,8 @@ static void serve_teardown(struct serve *s)
 	free(s->pfd);
 	free(s->ptag);
 	free(s->msgbuf);
+	free(s->gso_buf);
+	free(s->gso_seg);
 	free(s->up_buf);
 }
 

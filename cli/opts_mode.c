@@ -266,7 +266,8 @@ const struct cli_opt cli_mode_rows[] = {
 	 .elsewhere = "carries plain frames",
 	 .no_guest_fd = "the datagrams carry plain frames, without a "
 			"virtio-net header",
-	 .help = "virtio-net offloads (GSO, checksum)"},
+	 .help = "virtio-net offloads (GSO, checksum; socket: unix:// to "
+		 "squib-net serve)"},
 	{.name = "--publish",
 	 .alias = "-p",
 	 .kind = CLI_LIST,

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "capture.h"
+#include "gso.h"
 #include "opts.h"
 #include "policy.h"
 #include "ratelimit.h"
@@ -165,7 +166,9 @@ void serve_sock_setup(int fd);
  * @out_frames:	frames written to it
  * @out_bytes:	their bytes
  * @drop_queue:	frames for it dropped: its queue was full
- * @drop_error:	frames for it dropped: the send failed
+ * @drop_error:	frames for it dropped: the send failed, or (a frame
+ *		from an offload port) it could not be cut into plain
+ *		segments, or was too large for an offload port's record
  * @bad_frames:	datagrams or messages from it that were no frame (runt,
  *		oversized), dropped
  * @lost:	frames still queued for it when it went away
@@ -176,9 +179,14 @@ void serve_sock_setup(int fd);
  *		held frame taken: dropped (a datagram peer shares the
  *		listener's socket and cannot be made to wait)
  *
+ * @gso_cut:	GSO frames (or frames with a partial checksum) from
+ *		offload ports cut into plain segments for it
+ * @gso_extra:	segments that cutting added (a frame cut into k
+ *		segments adds k - 1)
+ *
  * Every frame the switch sent to a port is accounted for once:
- * fwd_frames (struct sqn_sw_port_stats) = out_frames + drop_queue +
- * drop_error + lost + what is queued now.
+ * fwd_frames (struct sqn_sw_port_stats) + gso_extra = out_frames +
+ * drop_queue + drop_error + lost + what is queued now.
  */
 struct serve_port_stats {
 	uint64_t in_frames;
@@ -192,6 +200,8 @@ struct serve_port_stats {
 	uint64_t rx_throttled;
 	uint64_t tx_throttled;
 	uint64_t drop_rate;
+	uint64_t gso_cut;
+	uint64_t gso_extra;
 };
 
 /**
@@ -230,6 +240,10 @@ struct serve_port_stats {
  * @st:		counters
  * @pol:	its egress policy's engine, NULL without rules
  * @pol_sni:	@pol was made with room to follow ClientHellos (check-sni)
+ * @heard:	its first record came (stream: it decides @vnet; nothing is
+ *		sent to the port before it); datagrams, messages: always
+ * @vnet:	stream: it sent the offload hello; its records carry a
+ *		virtio-net header, both ways
  */
 struct serve_port {
 	unsigned id;
@@ -260,13 +274,17 @@ struct serve_port {
 	struct serve_port_stats st;
 	struct sqn_policy *pol;
 	bool pol_sni;
+	bool heard;
+	bool vnet;
 };
 
 /* serve_port.c */
 int serve_port_open(struct serve_port *p, struct serve_listener *l, int fd,
 		    const struct sockaddr_un *peer, socklen_t peerlen);
 void serve_port_close(struct serve_port *p);
-bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len);
+bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len,
+		      const struct sqn_vnet_hdr *vh);
+int serve_port_vnet_on(struct serve_port *p, uint8_t *scratch);
 int serve_port_flush(struct serve_port *p, unsigned max);
 void serve_port_id_name(const struct serve_port *p, char *buf, size_t len);
 void serve_port_peer(const struct serve_port *p, char *buf, size_t len);
@@ -344,6 +362,11 @@ long serve_os_outq(int fd);
  * @pol_net:	a denial's frame for the network
  * @pol_heard:	what the uplink's last DHCP answer to a port announced
  *		(with a control socket: for engines made at run time)
+ * @gso_buf:	SQN_GSO_OUT_MAX bytes: a frame from an offload port cut
+ *		into plain segments (valid until the next frame is cut)
+ * @gso_seg:	SQN_GSO_SEGS_MAX segments in it
+ * @gso_refused: frames from offload ports that could not be cut (bad
+ *		headers, unsupported GSO types): dropped for plain ports
  */
 struct serve {
 	const struct serve_opts *o;
@@ -400,6 +423,9 @@ struct serve {
 	uint8_t pol_reply[SQN_POLICY_REPLY_MAX];
 	uint8_t pol_net[SQN_POLICY_REPLY_MAX];
 	struct sqn_policy_env pol_heard;
+	uint8_t *gso_buf;
+	struct sqn_gso_seg *gso_seg;
+	uint64_t gso_refused;
 };
 
 /* serve_loop.c */

@@ -120,6 +120,8 @@ static void put_io(struct counters *k, const struct serve_port_stats *b,
 	put(k, "rx_throttled", b->rx_throttled);
 	put(k, "tx_throttled", b->tx_throttled);
 	put(k, "drop_rate", b->drop_rate);
+	put(k, "gso_cut", b->gso_cut);
+	put(k, "gso_extra", b->gso_extra);
 }
 
 /**
@@ -234,6 +236,7 @@ static void network_obj(struct serve *s, struct counters *k,
 	put_sw(k, &tsw);
 	put_cap(k, &s->cap);
 	put(k, "policy_denied", serve_policy_denied(s));
+	put(k, "gso_refused", s->gso_refused);
 	*o = (struct ctl_stats){.kind = "network",
 				.name = "network",
 				.link = -1,

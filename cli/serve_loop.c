@@ -36,6 +36,13 @@
  * network's at the switch's entrance, a port's where its in_frames and
  * out_frames are counted. The control socket's fds are polled with the
  * rest (serve_ctl.c answers).
+ *
+ * Offloads: a stream port that sent the offload hello (serve_port.c) sends
+ * and receives frames with a virtio-net header. Its GSO frames and partial
+ * checksums go as they are to other offload ports; for every other port,
+ * and for the uplink, the frame is cut once into plain segments with their
+ * checksums complete (gso.c) and those are queued instead. Frames from
+ * plain ports and the uplink reach offload ports with a zero header.
  */
 #include <errno.h>
 #include <signal.h>
@@ -49,6 +56,7 @@
 
 #include "ctl_server.h"
 #include "serve.h"
+#include "vnet.h"
 
 #define SERVE_TAG_SIG (1u << 24)
 #define SERVE_TAG_UPLINK (2u << 24)
@@ -146,17 +154,97 @@ static void uplink_flush(struct serve *s)
 }
 
 /**
+ * cut() - the plain segments of a frame from an offload port, made once
+ *	   per frame for every port that needs them
+ * @s:		serve
+ * @f:		the frame
+ * @len:	its length
+ * @vh:		its virtio-net header
+ * @n:		in: segments made so far for this frame (0: none yet, -1:
+ *		refused); out: the same, after this call
+ *
+ * Return: segments in s->gso_seg, or 0 when the frame cannot be cut
+ */
+static unsigned cut(struct serve *s, const uint8_t *f, uint32_t len,
+		    const struct sqn_vnet_hdr *vh, int *n)
+{
+	if (!*n) {
+		*n = sqn_gso_segment(f, len, vh, s->gso_buf, SQN_GSO_OUT_MAX,
+				     s->gso_seg, SQN_GSO_SEGS_MAX);
+		if (*n < 0) {
+			*n = -1;
+			s->gso_refused++;
+		}
+	}
+	return *n > 0 ? (unsigned)*n : 0;
+}
+
+/**
+ * to_uplink() - a frame for the uplink, in the batch written at
+ *		 uplink_flush()
+ * @s:		serve
+ * @f:		the frame (valid until uplink_flush())
+ * @len:	its length
+ */
+static void to_uplink(struct serve *s, const uint8_t *f, uint32_t len)
+{
+	s->up_tx[s->up_ntx++] =
+		(struct sqn_frame){.data = (void *)f, .len = len};
+	if (s->up_ntx == SQN_BATCH)
+		uplink_flush(s);
+}
+
+/**
+ * to_port() - a frame for a VM port, into its queue: as it is, or cut
+ *	       into plain segments for a port without offloads
+ * @s:		serve
+ * @p:		the port
+ * @f:		the frame
+ * @len:	its length
+ * @vh:		its virtio-net header (NULL: a plain frame)
+ * @need:	@vh asks for offload work (GSO, a partial checksum)
+ * @n:		cut()'s state for this frame
+ */
+static void to_port(struct serve *s, struct serve_port *p, const uint8_t *f,
+		    uint32_t len, const struct sqn_vnet_hdr *vh, bool need,
+		    int *n)
+{
+	unsigned k, i, queued = 0;
+
+	if (!need || p->vnet) {
+		if (serve_port_queue(p, f, len, vh))
+			serve_dirty_add(s, p);
+		return;
+	}
+	k = cut(s, f, len, vh, n);
+	if (!k) {
+		p->st.drop_error++;
+		return;
+	}
+	p->st.gso_cut++;
+	p->st.gso_extra += k - 1;
+	for (i = 0; i < k; i++)
+		queued += serve_port_queue(p, s->gso_seg[i].data,
+					   s->gso_seg[i].len, NULL);
+	if (queued)
+		serve_dirty_add(s, p);
+}
+
+/**
  * switch_out() - one frame through the switch, to the queues of the ports
  *		  it goes to
  * @s:		serve
  * @in:		the port it came in on
  * @f:		the frame (stays valid until uplink_flush())
  * @len:	its length
+ * @vh:		its virtio-net header (from an offload port), or NULL
  */
 static void switch_out(struct serve *s, unsigned in, const uint8_t *f,
-		       uint32_t len)
+		       uint32_t len, const struct sqn_vnet_hdr *vh)
 {
-	int n, i;
+	bool need = vh && sqn_gso_needed(vh), cut_up = false;
+	int n, i, segs = 0;
+	unsigned k, j;
 
 	serve_capture_frame(
 		&s->cap, in == SERVE_UPLINK ? SQN_CAP_RX : SQN_CAP_TX, f, len);
@@ -166,18 +254,27 @@ static void switch_out(struct serve *s, unsigned in, const uint8_t *f,
 	for (i = 0; i < n; i++) {
 		unsigned d = s->dest.port[i];
 
-		if (d == SERVE_UPLINK) {
-			s->up_tx[s->up_ntx++] = (struct sqn_frame){
-				.data = (void *)f, .len = len};
-			if (s->up_ntx == SQN_BATCH)
-				uplink_flush(s);
+		if (d == SERVE_UPLINK && !need) {
+			to_uplink(s, f, len);
+		} else if (d == SERVE_UPLINK) {
+			/* the uplink takes plain frames */
+			k = cut(s, f, len, vh, &segs);
+			for (j = 0; j < k; j++)
+				to_uplink(s, s->gso_seg[j].data,
+					  s->gso_seg[j].len);
+			if (!k)
+				s->up_refused++;
+			cut_up = k > 0;
 		} else if (in == SERVE_UPLINK &&
 			   !serve_policy_rx(s, d, f, len)) {
 			continue;
-		} else if (serve_port_queue(&s->port[d], f, len)) {
-			serve_dirty_add(s, &s->port[d]);
+		} else {
+			to_port(s, &s->port[d], f, len, vh, need, &segs);
 		}
 	}
+	/* the segments live in s->gso_buf until the next frame is cut */
+	if (cut_up)
+		uplink_flush(s);
 }
 
 /**
@@ -187,21 +284,22 @@ static void switch_out(struct serve *s, unsigned in, const uint8_t *f,
  * @in:		the port it came in on
  * @f:		the frame (stays valid until uplink_flush())
  * @len:	its length
+ * @vh:		its virtio-net header (from an offload port), or NULL
  */
 static void switch_frame(struct serve *s, unsigned in, const uint8_t *f,
-			 uint32_t len)
+			 uint32_t len, const struct sqn_vnet_hdr *vh)
 {
 	uint32_t net_len;
 
 	if (in == SERVE_UPLINK || serve_policy_tx(s, in, f, len, &net_len)) {
-		switch_out(s, in, f, len);
+		switch_out(s, in, f, len, vh);
 		return;
 	}
 	if (!net_len)
 		return;
 	/* the policy's frame for the network, in the denied one's place:
 	 * out before the buffer is reused */
-	switch_out(s, in, s->pol_net, net_len);
+	switch_out(s, in, s->pol_net, net_len, NULL);
 	uplink_flush(s);
 }
 
@@ -236,17 +334,24 @@ static bool tx_allow(struct serve *s, struct serve_port *p, uint32_t len)
  * take_frame() - a frame from a port's VM: counted, captured, switched
  * @s:		serve
  * @p:		the port
- * @f:		the frame
- * @len:	its length
+ * @f:		the frame (an offload port's: its virtio-net header first)
+ * @len:	its length (with that header)
  */
 static void take_frame(struct serve *s, struct serve_port *p, const uint8_t *f,
 		       uint32_t len)
 {
+	struct sqn_vnet_hdr vh;
+
+	if (p->vnet) {
+		sqn_vnet_from_wire(f, &vh);
+		f += SQN_VNET_HDR_LEN;
+		len -= SQN_VNET_HDR_LEN;
+	}
 	p->st.in_frames++;
 	p->st.in_bytes += len;
 	if (p->cap)
 		serve_capture_frame(p->cap, SQN_CAP_TX, f, len);
-	switch_frame(s, p->id, f, len);
+	switch_frame(s, p->id, f, len, p->vnet ? &vh : NULL);
 }
 
 /**
@@ -268,7 +373,7 @@ static void uplink_read(struct serve *s)
 			break;
 		for (i = 0; i < (unsigned)n; i++)
 			switch_frame(s, SERVE_UPLINK, s->up_rx[i].data,
-				     s->up_rx[i].len);
+				     s->up_rx[i].len, NULL);
 		if (n < SQN_BATCH)
 			break;
 	}
@@ -430,6 +535,46 @@ static void accept_all(struct serve *s, struct serve_listener *l)
 	}
 }
 
+static void stream_take(struct serve *s, struct serve_port *p);
+
+/**
+ * hello() - a stream port's first record is 12 bytes long: the offload
+ *	     hello, or a bad length
+ * @s:	serve
+ * @p:	the port, its first record's length read
+ *
+ * Waits for the whole record; the hello makes it an offload port (answered
+ * at once) and what follows is taken; anything else resets it.
+ */
+static void hello(struct serve *s, struct serve_port *p)
+{
+	const uint8_t *r = p->dec.buf + p->dec.start;
+	int rc;
+
+	if (sqn_wire_dec_pending(&p->dec) < SQN_VNET_HELLO_LEN)
+		return; /* the rest of it comes with the next read */
+	if (!sqn_vnet_is_hello(r + 4, SQN_VNET_HELLO_PAYLOAD)) {
+		s->resets++;
+		serve_close_port(s, p,
+				 "reset: it sent a 12-byte record that is not "
+				 "the offload hello");
+		return;
+	}
+	/* its first record, at the start of a buffer that never wrapped:
+	 * taken, and the frames after it scanned (wire.c stopped at it) */
+	p->dec.start += SQN_VNET_HELLO_LEN;
+	p->dec.scan = p->dec.start;
+	sqn_wire_dec_commit(&p->dec, 0);
+	rc = serve_port_vnet_on(p, s->msgbuf);
+	if (rc) {
+		serve_close_port(s, p, "cannot answer the offload hello: %s",
+				 strerror(-rc));
+		return;
+	}
+	serve_dirty_add(s, p);
+	stream_take(s, p);
+}
+
 /**
  * stream_take() - every whole frame in a stream port's decoder (the one
  *		   its tx limiter held back first) through the switch, as the
@@ -451,6 +596,11 @@ static void stream_take(struct serve *s, struct serve_port *p)
 		take_frame(s, p, f, p->pend_len);
 	}
 	while ((rc = sqn_wire_dec_next(&p->dec, &f, &len)) == 1) {
+		if (p->vnet && len < SQN_VNET_HDR_LEN + SQN_FRAME_MIN) {
+			rc = -EPROTO;
+			break;
+		}
+		p->heard = true; /* a frame first: a plain port */
 		if (!tx_allow(s, p, len)) {
 			/* stays in the decoder's buffer: the socket is not
 			 * read until it passed */
@@ -461,12 +611,19 @@ static void stream_take(struct serve *s, struct serve_port *p)
 		take_frame(s, p, f, len);
 	}
 	uplink_flush(s);
+	if (rc == -EPROTO && !p->heard && len == SQN_VNET_HELLO_PAYLOAD) {
+		hello(s, p);
+		return;
+	}
 	if (rc == -EPROTO) {
 		s->resets++;
 		serve_close_port(s, p,
 				 "reset: it sent a frame length of %u, not "
-				 "14..%u",
-				 len, SQN_FRAME_MAX);
+				 "%u..%u",
+				 len,
+				 p->vnet ? SQN_VNET_HDR_LEN + SQN_FRAME_MIN
+					 : SQN_FRAME_MIN,
+				 SQN_FRAME_MAX);
 	}
 }
 
@@ -727,7 +884,9 @@ static void dgram_read(struct serve *s, struct serve_listener *l)
  */
 static unsigned rx_allowed(struct serve *s, struct serve_port *p)
 {
-	uint32_t h = p->l->opt->kind == SQN_URL_UNIX ? 4 : 0, len;
+	uint32_t h = (p->l->opt->kind == SQN_URL_UNIX ? 4 : 0) +
+		     (p->vnet ? SQN_VNET_HDR_LEN : 0),
+		 len;
 
 	if (!sqn_rl_enabled(&p->rxl) && !p->rxl.blocked)
 		return UINT32_MAX;

@@ -271,7 +271,8 @@ bool serve_policy_tx(struct serve *s, unsigned in, const uint8_t *f,
 	if (!p->pol ||
 	    sqn_policy_tx(p->pol, f, len, s->now, &out) == SQN_POLICY_PASS)
 		return true;
-	if (out.reply_len && serve_port_queue(p, s->pol_reply, out.reply_len))
+	if (out.reply_len &&
+	    serve_port_queue(p, s->pol_reply, out.reply_len, NULL))
 		serve_dirty_add(s, p);
 	*net_len = out.net_len;
 	return false;

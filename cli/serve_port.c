@@ -13,6 +13,14 @@
  * full queue drops the new frame and counts it on that port alone. So a VM
  * that stops reading loses its own frames and holds up nobody, and serve's
  * memory stays bounded whatever is sent to it.
+ *
+ * Offloads: a stream port's first record decides how it speaks. The
+ * offload hello (vnet.h) makes it an offload port: serve answers with the
+ * same record, and from then on every record either way carries the
+ * 12-byte virtio-net header before the frame. A frame makes it a plain
+ * port, as QEMU and passt are. Until then nothing is sent to it: frames for
+ * it wait in its queue as plain records and are re-framed if it turns out
+ * to speak offload (serve_port_vnet_on()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +30,7 @@
 #include <unistd.h>
 
 #include "serve.h"
+#include "vnet.h"
 
 /* records per writev() on a stream: a whole queue at once */
 #define SERVE_FLUSH_IOV SERVE_QUEUE_FRAMES
@@ -70,8 +79,11 @@ int serve_port_open(struct serve_port *p, struct serve_listener *l, int fd,
 			goto out_free;
 	}
 	if (sqn_ring_init(&p->txq, SERVE_QUEUE_FRAMES,
-			  SQN_FRAME_MAX + hdr_len(p)))
+			  SQN_FRAME_MAX + hdr_len(p) +
+				  (hdr_len(p) ? SQN_VNET_HDR_LEN : 0)))
 		goto out_free;
+	/* datagrams and messages carry plain frames from the start */
+	p->heard = l->opt->kind != SQN_URL_UNIX;
 	if (l->opt->kind != SQN_URL_UNIXGRAM)
 		p->pid = serve_os_peer_pid(fd);
 	p->used = true;
@@ -116,22 +128,78 @@ void serve_port_close(struct serve_port *p)
  * @p:		the port
  * @frame:	the frame
  * @len:	its length, at most SQN_FRAME_MAX
+ * @vh:		its virtio-net header for an offload port (NULL: none, a
+ *		zero header goes with it); not used on a plain port, which
+ *		must be given frames that need no offload work
  *
- * Return: true if queued, false if the queue was full (dropped, counted)
+ * Return: true if queued, false if the queue was full or the frame too
+ * large for an offload port's record (dropped, counted)
  */
-bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len)
+bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len,
+		      const struct sqn_vnet_hdr *vh)
 {
-	uint32_t h = hdr_len(p);
-	uint8_t *dst = sqn_ring_reserve(&p->txq, h + len);
+	static const struct sqn_vnet_hdr none;
+	uint32_t v = p->vnet ? SQN_VNET_HDR_LEN : 0, h = hdr_len(p) + v;
+	uint8_t *dst;
 
+	if (v && v + len > SQN_WIRE_MAX_U32) {
+		/* the record would exceed the largest the peer takes */
+		p->st.drop_error++;
+		return false;
+	}
+	dst = sqn_ring_reserve(&p->txq, h + len);
 	if (!dst) {
 		p->st.drop_queue++;
 		return false;
 	}
-	sqn_wire_put_hdr(h ? SQN_WIRE_U32BE : SQN_WIRE_DGRAM, len, dst);
+	sqn_wire_put_hdr(hdr_len(p) ? SQN_WIRE_U32BE : SQN_WIRE_DGRAM, v + len,
+			 dst);
+	if (v)
+		sqn_vnet_to_wire(vh ? vh : &none, dst + h - v);
 	memcpy(dst + h, frame, len);
 	sqn_ring_commit(&p->txq, h + len, NULL);
 	return true;
+}
+
+/**
+ * serve_port_vnet_on() - a stream port sent the offload hello: answer it,
+ *			  and re-frame what waits in its queue
+ * @p:		the port (a stream, nothing ever sent to it)
+ * @scratch:	SQN_FRAME_MAX + 4 bytes to copy a record through
+ *
+ * The answer is written at once: nothing was ever sent on this connection,
+ * so its socket buffer is empty and takes 16 bytes. Each queued frame gets
+ * a zero virtio-net header; one the queue has no room for now is dropped
+ * and counted (drop_queue).
+ *
+ * Return: 0, or a negative errno: the answer could not be sent (close the
+ * port)
+ */
+int serve_port_vnet_on(struct serve_port *p, uint8_t *scratch)
+{
+	uint8_t hello[SQN_VNET_HELLO_LEN];
+	unsigned n = p->txq.count;
+	const uint8_t *r;
+	uint32_t len;
+	ssize_t w;
+
+	sqn_vnet_hello(hello);
+	do
+		w = send(p->fd, hello, sizeof(hello), MSG_DONTWAIT);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	if (w != (ssize_t)sizeof(hello))
+		return -EIO;
+	p->vnet = true;
+	p->heard = true;
+	while (n--) {
+		r = sqn_ring_peek(&p->txq, &len, NULL);
+		memcpy(scratch, r + 4, len - 4);
+		sqn_ring_pop(&p->txq);
+		serve_port_queue(p, scratch, len - 4, NULL);
+	}
+	return 0;
 }
 
 /**
@@ -143,11 +211,12 @@ bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len)
  */
 static void sent_one(struct serve_port *p, const uint8_t *rec, uint32_t len)
 {
+	uint32_t h = hdr_len(p) + (p->vnet ? SQN_VNET_HDR_LEN : 0);
+
 	p->st.out_frames++;
-	p->st.out_bytes += len - hdr_len(p);
+	p->st.out_bytes += len - h;
 	if (p->cap)
-		serve_capture_frame(p->cap, SQN_CAP_RX, rec + hdr_len(p),
-				    len - hdr_len(p));
+		serve_capture_frame(p->cap, SQN_CAP_RX, rec + h, len - h);
 	if (p->rx_allowed)
 		p->rx_allowed--;
 	sqn_ring_pop(&p->txq);
@@ -308,6 +377,8 @@ static int flush_msgs(struct serve_port *p, unsigned max)
  */
 int serve_port_flush(struct serve_port *p, unsigned max)
 {
+	if (!p->heard)
+		return 0; /* its first record says how it speaks */
 	return p->l->opt->kind == SQN_URL_UNIX ? flush_stream(p, max)
 					       : flush_msgs(p, max);
 }

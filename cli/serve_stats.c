@@ -51,6 +51,8 @@ void serve_stats_add(struct sqn_sw_port_stats *sw, struct serve_port_stats *io,
 	io->rx_throttled += b->rx_throttled;
 	io->tx_throttled += b->tx_throttled;
 	io->drop_rate += b->drop_rate;
+	io->gso_cut += b->gso_cut;
+	io->gso_extra += b->gso_extra;
 }
 
 /**
@@ -91,7 +93,7 @@ static void print_io(FILE *f, const struct serve_port_stats *b,
 		" in_frames=%llu in_bytes=%llu out_frames=%llu out_bytes=%llu "
 		"queued=%llu drop_queue=%llu drop_error=%llu lost=%llu "
 		"bad_frames=%llu rx_throttled=%llu tx_throttled=%llu "
-		"drop_rate=%llu",
+		"drop_rate=%llu gso_cut=%llu gso_extra=%llu",
 		(unsigned long long)b->in_frames,
 		(unsigned long long)b->in_bytes,
 		(unsigned long long)b->out_frames,
@@ -101,7 +103,9 @@ static void print_io(FILE *f, const struct serve_port_stats *b,
 		(unsigned long long)b->bad_frames,
 		(unsigned long long)b->rx_throttled,
 		(unsigned long long)b->tx_throttled,
-		(unsigned long long)b->drop_rate);
+		(unsigned long long)b->drop_rate,
+		(unsigned long long)b->gso_cut,
+		(unsigned long long)b->gso_extra);
 }
 
 /**
@@ -201,6 +205,7 @@ void serve_print_stats(struct serve *s, FILE *f)
 							: "none");
 		print_sw(f, &a);
 		print_io(f, &p->st, p->txq.count);
+		fprintf(f, " offload=%s", p->vnet ? "on" : "off");
 		serve_policy_print(p, f);
 		fprintf(f, "\n");
 	}
@@ -215,7 +220,8 @@ void serve_print_stats(struct serve *s, FILE *f)
 		sqn_sw_used(&s->sw), sqn_sw_size(&s->sw));
 	print_sw(f, &tsw);
 	print_io(f, &tio, queued);
-	fprintf(f, " policy_denied=%llu\n",
-		(unsigned long long)serve_policy_denied(s));
+	fprintf(f, " policy_denied=%llu gso_refused=%llu\n",
+		(unsigned long long)serve_policy_denied(s),
+		(unsigned long long)s->gso_refused);
 	(void)fflush(f);
 }

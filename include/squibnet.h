@@ -221,10 +221,13 @@ struct sqn_rate_limiter {
  * @host_dev_name:	tap: the TAP device's name, kept verbatim
  * @tap_create:		tap: SQN_ON creates the device if it is missing
  * @tap_queues:		tap: queue pairs (IFF_MULTI_QUEUE when > 1); 0: 1
- * @offload:		tap, slirp: SQN_ON: frames carry a virtio-net header
- *			(struct sqn_frame.vnet): tap sets IFF_VNET_HDR; slirp
- *			takes GSO and partially checksummed frames from the
- *			guest and hands it TCP runs merged into GSO frames
+ * @offload:		tap, slirp, socket: SQN_ON: frames carry a virtio-net
+ *			header (struct sqn_frame.vnet): tap sets IFF_VNET_HDR;
+ *			slirp takes GSO and partially checksummed frames from
+ *			the guest and hands it TCP runs merged into GSO
+ *			frames; socket (unix:// only) agrees on it with the
+ *			peer first (squib-net serve; doc/offload.md) and
+ *			fails to start if the peer does not answer
  * @offload_features:	tap: virtio-net feature bits the guest negotiated
  *			(SQN_VNET_F_*); 0 with offload on: all of them
  * @slirp_net:		slirp: IPv4 network, CIDR; NULL: 10.0.2.0/24

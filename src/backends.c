@@ -132,7 +132,8 @@ static const struct sqn_mode_row sqn_modes[SQN_MODE_COUNT_] = {
 		 .summary = "an already running helper's socket",
 		 .platform = "any",
 		 .flags = SQN_MODE_HAS_DHCP | SQN_MODE_LARGE_FRAMES,
-		 .uses = SQN_PARAMS_URL,
+		 /* offloads: unix:// to squib-net serve (be_socket.c) */
+		 .uses = SQN_PARAMS_URL | SQN_PARAMS_OFFLOAD,
 		 .needs = SQN_PARAMS_URL,
 		 .no_forwards = "forwards are the helper's own, set where it "
 				"runs (gvproxy's HTTP API, passt's -t/-u)"},

@@ -9,6 +9,13 @@
  * (SOCK_SEQPACKET), one frame per message. A lost connection is retried
  * with backoff.
  *
+ * Offloads (params.offload, unix:// only): right after connecting we send
+ * the offload hello (vnet.h) and wait, up to SOCK_HELLO_MS, for the same
+ * record back; only then does every record carry the 12-byte virtio-net
+ * header before the frame. Anything else (the connection closed, a frame,
+ * silence) fails the connection with a message: a peer that does not
+ * answer the hello takes plain frames, and nothing is guessed from bytes.
+ *
  * Our unixgram address is the platform's (sqn_dgram_bind_local()): on Linux
  * an autobound abstract address, so there is no file to leave behind even
  * when we are SIGKILLed; elsewhere a socket file (0600) in a fresh private
@@ -16,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +32,14 @@
 #include <unistd.h>
 
 #include "transport.h"
+#include "vnet.h"
+
+/* how long the peer has to answer the offload hello */
+#define SOCK_HELLO_MS 3000
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on the socket */
+#endif
 
 /**
  * sock_validate() - the backend's validate op: parse connect_url
@@ -41,6 +57,11 @@ static int sock_validate(struct sqn_iface *iface, const struct sqn_params *p)
 	rc = sqn_url_parse(p->connect_url, &url, err, sizeof(err));
 	if (rc)
 		return sqn_seterr(iface, rc, "%s", err);
+	if (iface->offload && url.kind != SQN_URL_UNIX)
+		return sqn_seterr(iface, -EINVAL,
+				  "offload needs a unix:// stream (its records "
+				  "carry the virtio-net header), not %s",
+				  p->connect_url);
 	if (p->mtu && sqn_mtu_frame(iface->mtu) > iface->max_frame)
 		return sqn_seterr(
 			iface, -EINVAL,
@@ -48,6 +69,76 @@ static int sock_validate(struct sqn_iface *iface, const struct sqn_params *p)
 			"%u",
 			iface->mtu, sqn_mtu_frame(iface->mtu),
 			iface->max_frame);
+	return 0;
+}
+
+/**
+ * hello() - agree on offloads: send the hello, wait for it back
+ * @t:		the transport (t->vnet set)
+ * @s:		the connected socket, blocking
+ * @err:	gets a message on failure
+ * @errlen:	its size
+ *
+ * Reads exactly the answer's bytes, so a frame sent after it stays in the
+ * socket for the transport.
+ *
+ * Return: 0 or a negative errno
+ */
+static int hello(struct sqn_transport *t, int s, char *err, size_t errlen)
+{
+	static const char nope[] = "it does not take offloads (squib-net "
+				   "serve does; QEMU, passt, gvproxy do not): "
+				   "connect without offload";
+	uint8_t rec[SQN_VNET_HELLO_LEN], got[SQN_VNET_HELLO_LEN];
+	uint64_t until = sqn_tp_now_ms() + SOCK_HELLO_MS, now;
+	struct pollfd pfd = {.fd = s, .events = POLLIN};
+	uint32_t have = 0, len;
+	ssize_t r;
+
+	sqn_vnet_hello(rec);
+	if (send(s, rec, sizeof(rec), MSG_NOSIGNAL) != (ssize_t)sizeof(rec)) {
+		snprintf(err, errlen, "cannot send the offload hello to %s: %s",
+			 t->helper_name, strerror(errno));
+		return -EIO;
+	}
+	while (have < sizeof(got)) {
+		now = sqn_tp_now_ms();
+		if (now >= until || poll(&pfd, 1, (int)(until - now)) == 0) {
+			snprintf(err, errlen,
+				 "%s did not answer the offload hello within "
+				 "%d ms: %s",
+				 t->helper_name, SOCK_HELLO_MS, nope);
+			return -EPROTO;
+		}
+		r = recv(s, got + have, sizeof(got) - have, 0);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen,
+				 "%s closed the connection on the offload "
+				 "hello%s%s: %s",
+				 t->helper_name, r ? ": " : "",
+				 r ? strerror(errno) : "", nope);
+			return -EPROTO;
+		}
+		have += (uint32_t)r;
+		len = (uint32_t)got[0] << 24 | (uint32_t)got[1] << 16 |
+		      (uint32_t)got[2] << 8 | got[3];
+		if (have >= 4 && len != SQN_VNET_HELLO_PAYLOAD) {
+			snprintf(err, errlen,
+				 "%s answered the offload hello with a "
+				 "%u-byte record: %s",
+				 t->helper_name, len, nope);
+			return -EPROTO;
+		}
+	}
+	if (!sqn_vnet_is_hello(got + 4, SQN_VNET_HELLO_PAYLOAD)) {
+		snprintf(err, errlen,
+			 "%s answered the offload hello with another 12-byte "
+			 "record: %s",
+			 t->helper_name, nope);
+		return -EPROTO;
+	}
 	return 0;
 }
 
@@ -98,6 +189,11 @@ static int sock_connect(struct sqn_transport *t, char *err, size_t errlen)
 			 t->helper_name, strerror(errno));
 		goto out_close;
 	}
+	if (t->vnet) {
+		rc = hello(t, s, err, errlen);
+		if (rc)
+			goto out_close;
+	}
 	fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK);
 	rc = sqn_tp_attach(t, s);
 	if (rc) {
@@ -129,17 +225,20 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
 	struct sqn_url url;
 	char err[SQN_MSG_LEN];
 	enum sqn_wire_kind wire;
-	uint32_t max;
+	uint32_t max, vh;
 	int rc;
 
 	rc = sqn_url_parse(p->connect_url, &url, err, sizeof(err));
 	if (rc)
 		return sqn_seterr(iface, rc, "%s", err);
 	wire = url.kind == SQN_URL_UNIX ? SQN_WIRE_U32BE : SQN_WIRE_DGRAM;
-	max = SQN_MIN(iface->max_frame, sqn_wire_max(wire));
-	rc = sqn_tp_open(iface, &t, &sock_tp_ops, wire, max, p);
+	/* with offloads a record holds the virtio-net header too */
+	vh = iface->offload ? SQN_VNET_HDR_LEN : 0;
+	max = SQN_MIN(iface->max_frame, sqn_wire_max(wire) - vh);
+	rc = sqn_tp_open(iface, &t, &sock_tp_ops, wire, max + vh, p);
 	if (rc)
 		return rc;
+	t->vnet = vh;
 	t->url = url;
 	t->restart = true;
 	snprintf(t->helper_name, sizeof(t->helper_name), "%s", p->connect_url);

@@ -71,6 +71,7 @@
 #include <unistd.h>
 
 #include "transport.h"
+#include "vnet.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on the socket */
@@ -628,22 +629,25 @@ static int rx_give(struct sqn_transport *t, struct rx_ctx *c, uint32_t *bad)
 	while (!c->full && (rc = sqn_wire_dec_peek(&t->dec, &len)) != 0) {
 		struct sqn_frame *f = &c->f[c->i];
 
-		if (rc < 0) {
+		if (rc < 0 || len < t->vnet + SQN_FRAME_MIN) {
 			*bad = len;
-			return rc;
+			return -EPROTO;
 		}
-		if (!f->data || len > f->cap) {
+		if (!f->data || len - t->vnet > f->cap) {
 			if (c->i == 0) {
-				c->f[0].len = len;
+				c->f[0].len = len - t->vnet;
 				c->emsgsize = true;
 			}
 			c->full = true;
 			break;
 		}
 		sqn_wire_dec_next(&t->dec, &fr, &len);
-		memcpy(f->data, fr, len);
-		f->len = len;
-		memset(&f->vnet, 0, sizeof(f->vnet));
+		memcpy(f->data, fr + t->vnet, len - t->vnet);
+		f->len = len - t->vnet;
+		if (t->vnet)
+			sqn_vnet_from_wire(fr, &f->vnet);
+		else
+			memset(&f->vnet, 0, sizeof(f->vnet));
 		if (++c->i == c->n)
 			c->full = true;
 		t->backoff_ms = SQN_TP_BACKOFF_MIN_MS;
@@ -911,22 +915,23 @@ static void flush_locked(struct sqn_transport *t)
 /**
  * txq_push() - queue a framed copy of a frame (or of its unsent rest)
  * @t:		the transport, tx_lock held
- * @data:	the frame
- * @len:	its length
+ * @f:		the frame (its virtio-net header too, with t->vnet)
  * @sent:	bytes of header and frame already sent
  *
  * Return: true if queued, false when the queue is full
  */
-static bool txq_push(struct sqn_transport *t, const void *data, uint32_t len,
+static bool txq_push(struct sqn_transport *t, const struct sqn_frame *f,
 		     size_t sent)
 {
-	uint32_t hlen = sqn_wire_hdr_len(t->wire);
+	uint32_t hlen = sqn_wire_hdr_len(t->wire) + t->vnet, len = f->len;
 	uint8_t *dst = sqn_ring_reserve(&t->txq, hlen + len);
 
 	if (!dst)
 		return false;
-	sqn_wire_put_hdr(t->wire, len, dst);
-	memcpy(dst + hlen, data, len);
+	sqn_wire_put_hdr(t->wire, t->vnet + len, dst);
+	if (t->vnet)
+		sqn_vnet_to_wire(&f->vnet, dst + hlen - t->vnet);
+	memcpy(dst + hlen, f->data, len);
 	sqn_ring_commit(&t->txq, hlen + len, NULL);
 	if (sent) /* only ever the first record of an empty queue */
 		t->tx_off = (uint32_t)sent;
@@ -949,14 +954,26 @@ static unsigned send_direct(struct sqn_transport *t, const struct sqn_frame *f,
 {
 	struct iovec iov[2 * SQN_BATCH];
 	uint8_t hdr[SQN_BATCH][SQN_WIRE_HDR_MAX];
+	uint8_t vh[SQN_BATCH][4 + SQN_VNET_HDR_LEN];
 	uint16_t fend[SQN_BATCH];
 	struct sqn_wire_enc e;
 	unsigned k = 0, i;
 	ssize_t r;
 
 	sqn_wire_enc_init(&e, t->wire, iov, hdr, fend, SQN_BATCH);
-	for (i = 0; i < n; i++)
-		sqn_wire_enc_add(&e, f[i].data, f[i].len);
+	for (i = 0; i < n; i++) {
+		if (!t->vnet) {
+			sqn_wire_enc_add(&e, f[i].data, f[i].len);
+			continue;
+		}
+		/* length and virtio-net header, then the frame: one record */
+		sqn_wire_put_hdr(t->wire, t->vnet + f[i].len, vh[i]);
+		sqn_vnet_to_wire(&f[i].vnet, vh[i] + 4);
+		sqn_wire_enc_add_raw(&e, vh[i], sizeof(vh[i]));
+		e.iov[e.niov++] = (struct iovec){.iov_base = f[i].data,
+						 .iov_len = f[i].len};
+		e.frame_end[e.nframes - 1] = (uint16_t)(e.niov - 1);
+	}
 	while (k < n) {
 		/* datagrams: one frame per message */
 		r = enc_send(t->sock, &e, t->wire);
@@ -974,7 +991,7 @@ static unsigned send_direct(struct sqn_transport *t, const struct sqn_frame *f,
 			break; /* short write */
 	}
 	if (k < n && sqn_wire_enc_partial(&e) &&
-	    txq_push(t, f[k].data, f[k].len, sqn_wire_enc_partial(&e)))
+	    txq_push(t, &f[k], sqn_wire_enc_partial(&e)))
 		k++;
 	return k;
 }
@@ -1036,7 +1053,7 @@ int sqn_tp_write(struct sqn_iface *iface, unsigned q, const struct sqn_frame *f,
 		return (int)k;
 	}
 	for (; k < n; k++)
-		if (!txq_push(t, f[k].data, f[k].len, 0))
+		if (!txq_push(t, &f[k], 0))
 			break;
 	if (!sqn_ring_empty(&t->txq) && !t->sock_out) {
 		sqn_poller_mod(&t->poller, t->sock, SQN_POLL_IN | SQN_POLL_OUT,

@@ -53,7 +53,10 @@ struct sqn_tp_ops {
  * @iface:	the interface
  * @ops:	how to connect
  * @wire:	framing on the socket
- * @max:	largest frame either way
+ * @max:	largest frame either way (with @vnet: its header included)
+ * @vnet:	stream records carry a virtio-net header before the frame
+ *		(SQN_VNET_HDR_LEN bytes, inside the length; socket mode with
+ *		offloads, negotiated by be_socket.c)
  * @sock:	the connection, -1 while down; changed by the reader thread
  *		only, with @tx_lock held
  * @poller:	the readiness fd's set: socket, pidfd, stderr pipe, waker
@@ -109,6 +112,7 @@ struct sqn_transport {
 	const struct sqn_tp_ops *ops;
 	enum sqn_wire_kind wire;
 	uint32_t max;
+	uint32_t vnet;
 	int sock;
 	struct sqn_poller poller;
 	struct sqn_waker waker;

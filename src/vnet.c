@@ -62,3 +62,42 @@ void sqn_vnet_to_wire(const struct sqn_vnet_hdr *h, uint8_t *w)
 	put16le(w + 8, h->csum_offset);
 	put16le(w + 10, h->num_buffers);
 }
+
+/**
+ * sqn_vnet_hello() - the offload hello record (see vnet.h)
+ * @rec:	gets SQN_VNET_HELLO_LEN bytes: the u32-BE length, then the
+ *		hello
+ */
+void sqn_vnet_hello(uint8_t rec[SQN_VNET_HELLO_LEN])
+{
+	static const uint8_t hello[SQN_VNET_HELLO_LEN] = {
+		0,   0,	  0,   SQN_VNET_HELLO_PAYLOAD,
+		'S', 'Q', 'N', '-',
+		'V', 'N', 'E', 'T',
+		0,   1,	  0,   SQN_VNET_HDR_LEN};
+	unsigned i;
+
+	for (i = 0; i < SQN_VNET_HELLO_LEN; i++)
+		rec[i] = hello[i];
+}
+
+/**
+ * sqn_vnet_is_hello() - whether a record's payload is the offload hello
+ * @payload:	the record's bytes after its length
+ * @len:	their number
+ *
+ * Return: 1 if it is, exactly, else 0
+ */
+int sqn_vnet_is_hello(const uint8_t *payload, uint32_t len)
+{
+	uint8_t rec[SQN_VNET_HELLO_LEN];
+	unsigned i;
+
+	if (len != SQN_VNET_HELLO_PAYLOAD)
+		return 0;
+	sqn_vnet_hello(rec);
+	for (i = 0; i < len; i++)
+		if (payload[i] != rec[4 + i])
+			return 0;
+	return 1;
+}

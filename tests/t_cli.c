@@ -450,7 +450,7 @@ static void usage_from_rows(void)
 	}
 	CHECK_STR_HAS(text, "  -p, --publish SPEC  tcp|udp:");
 	CHECK_STR_HAS(text, "  --mtu N             MTU (68..65535)\n");
-	CHECK_STR_HAS(text, "\ntap, slirp:\n  --offload");
+	CHECK_STR_HAS(text, "\nsocket, tap, slirp:\n  --offload");
 	CHECK_STR_HAS(text, "With --guest-fd N there is no namespace");
 	CHECK_STR_HAS(text, "-netdev dgram,id=n0,local.type=fd,local.str=N");
 	CHECK_STR_HAS(text, "--offload, --ifname, --guest-addr, --gateway, "

@@ -69,8 +69,35 @@ static void round_trips(void)
 	CHECK_EQ(bad, 0);
 }
 
+/* the offload hello: a record too short to be a frame, recognised exactly */
+static void hello(void)
+{
+	uint8_t rec[SQN_VNET_HELLO_LEN], bad[SQN_VNET_HELLO_LEN];
+	unsigned i, seen = 0;
+
+	sqn_vnet_hello(rec);
+	/* u32-BE length 12: below an Ethernet header's 14 */
+	CHECK_EQ(rec[0] | rec[1] | rec[2], 0);
+	CHECK_EQ(rec[3], SQN_VNET_HELLO_PAYLOAD);
+	CHECK(SQN_VNET_HELLO_PAYLOAD < SQN_FRAME_MIN);
+	CHECK(!memcmp(rec + 4, "SQN-VNET", 8));
+	CHECK_EQ(rec[12] << 8 | rec[13], 1);
+	CHECK_EQ(rec[14] << 8 | rec[15], SQN_VNET_HDR_LEN);
+	CHECK_EQ(sqn_vnet_is_hello(rec + 4, SQN_VNET_HELLO_PAYLOAD), 1);
+	CHECK_EQ(sqn_vnet_is_hello(rec + 4, SQN_VNET_HELLO_PAYLOAD - 1), 0);
+	CHECK_EQ(sqn_vnet_is_hello(rec + 4, 14), 0);
+	/* any one byte changed: not the hello */
+	for (i = 4; i < SQN_VNET_HELLO_LEN; i++) {
+		memcpy(bad, rec, sizeof(bad));
+		bad[i] ^= 0x20;
+		seen += sqn_vnet_is_hello(bad + 4, SQN_VNET_HELLO_PAYLOAD);
+	}
+	CHECK_EQ(seen, 0);
+}
+
 static const struct check_case cases[] = {
 	CASE(layout),
 	CASE(round_trips),
+	CASE(hello),
 };
 CHECK_MAIN(cases)

@@ -193,6 +193,15 @@ with_test_dns() {
 # (no proxy from the environment: straight to URL; optional timeout in s)
 FETCH_PY='import hashlib,sys,urllib.request; o=urllib.request.build_opener(urllib.request.ProxyHandler({})); print(hashlib.sha256(o.open(sys.argv[1], timeout=float(sys.argv[2]) if len(sys.argv) > 2 else 60).read()).hexdigest())'
 
+# WAIT_PY ADDR PORT: until a TCP server there accepts (at most 10 s)
+WAIT_PY='import socket, sys, time
+for _ in range(200):
+    try:
+        socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()
+        break
+    except OSError:
+        time.sleep(0.05)'
+
 # sink_serve ADDR PORT OUT: accept one TCP connection, write the SHA-256 of
 # everything received to OUT (what the namespace uploads)
 sink_serve() {
@@ -252,14 +261,16 @@ stat_get() {
 }
 
 # stat_balanced LOG WHAT: every frame the switch sent the port is written,
-# queued, or dropped and counted: fwd_frames = out_frames + queued +
-# drop_queue + drop_error + lost
+# queued, or dropped and counted: fwd_frames + gso_extra (segments added by
+# cutting GSO frames for it) = out_frames + queued + drop_queue +
+# drop_error + lost
 stat_balanced() {
-	local f o q d e l
+	local f o q d e l x
 	f=$(stat_get "$1" "$2" fwd_frames) o=$(stat_get "$1" "$2" out_frames)
 	q=$(stat_get "$1" "$2" queued) d=$(stat_get "$1" "$2" drop_queue)
 	e=$(stat_get "$1" "$2" drop_error) l=$(stat_get "$1" "$2" lost)
-	[ -n "$f" ] && [ "$f" -eq $((o + q + d + e + l)) ]
+	x=$(stat_get "$1" "$2" gso_extra)
+	[ -n "$f" ] && [ $((f + ${x:-0})) -eq $((o + q + d + e + l)) ]
 }
 
 # mbps JSON: the receiver's rate of an iperf3 -J run, in Mbit/s

@@ -24,14 +24,6 @@ require_cmd busybox
 "$SQN" probe | grep -q '^  slirp *yes' || skip_all "no slirp backend in this build"
 plan 23
 
-# WAIT_PY ADDR PORT: until a TCP server there accepts (at most 10 s)
-WAIT_PY='import socket, sys, time
-for _ in range(200):
-    try:
-        socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()
-        break
-    except OSError:
-        time.sleep(0.05)'
 export HTTP_PY FETCH_PY WAIT_PY
 mkdir -p "$TMP/www" "$TMP/vm"
 make_blob "$TMP/www/blob" 4
