@@ -18,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd busybox
-plan 13
+plan 14
 
 # has TEXT PATTERN: TEXT has a line matching PATTERN
 has() { printf '%s\n' "$1" | grep -q -- "$2"; }
@@ -54,11 +54,13 @@ _pids+=($cpid)
 	--guest-addr 10.9.7.2/24 -- sh -c "python3 -c \"\$WAIT_PY\" 10.9.7.1 8080
 		python3 -c \"\$WAIT_PY\" 10.9.7.3 8080
 		python3 -c '$FETCH_PY' http://10.9.7.1:8080/big >'$TMP/b.out' 2>&1
-		python3 -c '$FETCH_PY' http://10.9.7.3:8080/big >'$TMP/b2.out' 2>&1" \
+		python3 -c '$FETCH_PY' http://10.9.7.3:8080/big >'$TMP/b2.out' 2>&1
+		touch '$TMP/b.fetched'
+		while [ ! -e '$TMP/b.done' ]; do sleep 0.1; done" \
 	>"$TMP/b.log" 2>&1 &
 bpid=$!
 _pids+=($bpid)
-wait "$bpid"
+wait_file "$TMP/b.fetched" 1200
 ok "offload to offload: 8 MiB from A to B through serve, byte-exact" \
 	test "$(cat "$TMP/b.out")" = "$want"
 ok "plain to offload: 8 MiB from C to B, byte-exact" \
@@ -92,8 +94,8 @@ ok "C got MTU-sized frames only ($((cby / (cout ? cout : 1))) bytes on average)"
 	test $((cby / (cout ? cout : 1))) -le 1514
 ok "every frame for C accounted for (fwd_frames + gso_extra = out + queued + drops)" \
 	stat_balanced "$LOG" "$C"
-touch "$TMP/c.done"
-wait "$cpid"
+touch "$TMP/c.done" "$TMP/b.done"
+wait "$cpid" "$bpid"
 
 # ---- 4. agreement ----
 # a stream peer that reads and never answers (as passt or gvproxy would)
