@@ -584,8 +584,8 @@ static void hello(struct serve *s, struct serve_port *p)
  */
 static void stream_take(struct serve *s, struct serve_port *p)
 {
+	uint32_t vh = p->vnet ? SQN_VNET_HDR_LEN : 0, len;
 	const uint8_t *f;
-	uint32_t len;
 	int rc;
 
 	if (p->pend) {
@@ -596,7 +596,9 @@ static void stream_take(struct serve *s, struct serve_port *p)
 		take_frame(s, p, f, p->pend_len);
 	}
 	while ((rc = sqn_wire_dec_next(&p->dec, &f, &len)) == 1) {
-		if (p->vnet && len < SQN_VNET_HDR_LEN + SQN_FRAME_MIN) {
+		/* a frame is 14..SQN_FRAME_MAX bytes; an offload port's
+		 * record has its virtio-net header first */
+		if (len < vh + SQN_FRAME_MIN || len > vh + SQN_FRAME_MAX) {
 			rc = -EPROTO;
 			break;
 		}
@@ -620,10 +622,7 @@ static void stream_take(struct serve *s, struct serve_port *p)
 		serve_close_port(s, p,
 				 "reset: it sent a frame length of %u, not "
 				 "%u..%u",
-				 len,
-				 p->vnet ? SQN_VNET_HDR_LEN + SQN_FRAME_MIN
-					 : SQN_FRAME_MIN,
-				 SQN_FRAME_MAX);
+				 len, vh + SQN_FRAME_MIN, vh + SQN_FRAME_MAX);
 	}
 }
 

@@ -61,7 +61,9 @@ int serve_port_open(struct serve_port *p, struct serve_listener *l, int fd,
 		    const struct sockaddr_un *peer, socklen_t peerlen)
 {
 	unsigned id = p->id;
-	uint32_t cap = SERVE_READ_SIZE + 4 + SQN_FRAME_MAX + 1;
+	/* an offload port's record holds a virtio-net header too */
+	uint32_t cap =
+		SERVE_READ_SIZE + 4 + SQN_VNET_HDR_LEN + SQN_FRAME_MAX + 1;
 
 	memset(p, 0, sizeof(*p));
 	p->id = id;
@@ -74,7 +76,8 @@ int serve_port_open(struct serve_port *p, struct serve_listener *l, int fd,
 	if (l->opt->kind == SQN_URL_UNIX) {
 		p->rxbuf = malloc(cap);
 		if (!p->rxbuf ||
-		    sqn_wire_dec_init(&p->dec, SQN_WIRE_U32BE, SQN_FRAME_MAX,
+		    sqn_wire_dec_init(&p->dec, SQN_WIRE_U32BE,
+				      SQN_FRAME_MAX + SQN_VNET_HDR_LEN,
 				      p->rxbuf, cap))
 			goto out_free;
 	}
@@ -132,8 +135,7 @@ void serve_port_close(struct serve_port *p)
  *		zero header goes with it); not used on a plain port, which
  *		must be given frames that need no offload work
  *
- * Return: true if queued, false if the queue was full or the frame too
- * large for an offload port's record (dropped, counted)
+ * Return: true if queued, false if the queue was full (dropped, counted)
  */
 bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len,
 		      const struct sqn_vnet_hdr *vh)
@@ -142,11 +144,6 @@ bool serve_port_queue(struct serve_port *p, const uint8_t *frame, uint32_t len,
 	uint32_t v = p->vnet ? SQN_VNET_HDR_LEN : 0, h = hdr_len(p) + v;
 	uint8_t *dst;
 
-	if (v && v + len > SQN_WIRE_MAX_U32) {
-		/* the record would exceed the largest the peer takes */
-		p->st.drop_error++;
-		return false;
-	}
 	dst = sqn_ring_reserve(&p->txq, h + len);
 	if (!dst) {
 		p->st.drop_queue++;

@@ -232,9 +232,10 @@ static int sock_start(struct sqn_iface *iface, const struct sqn_params *p)
 	if (rc)
 		return sqn_seterr(iface, rc, "%s", err);
 	wire = url.kind == SQN_URL_UNIX ? SQN_WIRE_U32BE : SQN_WIRE_DGRAM;
-	/* with offloads a record holds the virtio-net header too */
+	/* with offloads a record holds the virtio-net header too (wire.h:
+	 * SQN_WIRE_VNET_EXTRA): frames stay up to SQN_FRAME_MAX */
 	vh = iface->offload ? SQN_VNET_HDR_LEN : 0;
-	max = SQN_MIN(iface->max_frame, sqn_wire_max(wire) - vh);
+	max = SQN_MIN(iface->max_frame, sqn_wire_max(wire));
 	rc = sqn_tp_open(iface, &t, &sock_tp_ops, wire, max + vh, p);
 	if (rc)
 		return rc;

@@ -146,7 +146,10 @@ int sqn_wire_dec_init(struct sqn_wire_dec *d, enum sqn_wire_kind kind,
 {
 	memset(d, 0, sizeof(*d));
 	if (kind > SQN_WIRE_DGRAM || max < SQN_FRAME_MIN ||
-	    max > sqn_wire_max(kind) || !buf ||
+	    max > sqn_wire_max(kind) + (kind == SQN_WIRE_U32BE
+						? SQN_WIRE_VNET_EXTRA
+						: 0) ||
+	    !buf ||
 	    cap < sqn_wire_hdr_len(kind) + max + (kind == SQN_WIRE_DGRAM))
 		return -EINVAL;
 	d->kind = kind;

@@ -35,6 +35,12 @@ enum sqn_wire_kind {
 #define SQN_WIRE_MAX_U32 65535u
 #define SQN_WIRE_MAX_U16 65535u
 #define SQN_WIRE_MAX_DGRAM 65535u
+/*
+ * A u32-BE record may hold a 12-byte virtio-net header before the frame
+ * (socket mode with offloads, squib-net serve: doc/offload.md): its
+ * decoder takes lengths up to SQN_FRAME_MAX plus this.
+ */
+#define SQN_WIRE_VNET_EXTRA 12u
 /* Longest header of any framing */
 #define SQN_WIRE_HDR_MAX 4u
 

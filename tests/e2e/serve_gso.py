@@ -13,6 +13,7 @@ plan last; exit 1 on any failure):
   sequence numbers follow, PSH on the last only, payload byte-exact;
 - the same for TCPv6 (extension-header free);
 - a plain frame from C reaches B with a zero header;
+- a 65535-byte frame crosses between offload ports (a 65547-byte record);
 - a frame whose GSO type serve cannot cut (UDP) reaches B, not C, and is
   counted (gso_refused);
 - serve's counters: C's gso_cut and gso_extra, every port balanced
@@ -209,6 +210,13 @@ try:
     r = rec(B)
     check("plain frame: to an offload port with a zero header",
           r == bytes(12) + f, repr(r[:16]))
+    # the largest frame: 65535 bytes, a record of 65547 between offload
+    # ports (an MTU of 65520 works as without offloads)
+    big = eth(MB, MA, 0x88b5, bytes(i & 255 for i in range(65535 - 14)))
+    send(A, big, bytes(12))
+    r = rec(B)
+    check("a 65535-byte frame between offload ports (a 65547-byte record)",
+          r == bytes(12) + big, "%d bytes" % len(r))
     # UDP GSO (type 3): nothing serve can cut; a broadcast, so both see it
     udp = eth(b"\xff" * 6, MA, 0x800, bytes(3000))
     send(A, udp, struct.pack("<BBHHHHH", 0, 3, 42, 1000, 0, 0, 0))
