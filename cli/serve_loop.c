@@ -535,8 +535,6 @@ static void accept_all(struct serve *s, struct serve_listener *l)
 	}
 }
 
-static void stream_take(struct serve *s, struct serve_port *p);
-
 /**
  * hello() - a stream port's first record is 12 bytes long: the offload
  *	     hello, or a bad length
@@ -544,21 +542,24 @@ static void stream_take(struct serve *s, struct serve_port *p);
  * @p:	the port, its first record's length read
  *
  * Waits for the whole record; the hello makes it an offload port (answered
- * at once) and what follows is taken; anything else resets it.
+ * at once); anything else resets it.
+ *
+ * Return: true when the port now speaks offload (frames after the hello
+ * may wait in its decoder)
  */
-static void hello(struct serve *s, struct serve_port *p)
+static bool hello(struct serve *s, struct serve_port *p)
 {
 	const uint8_t *r = p->dec.buf + p->dec.start;
 	int rc;
 
 	if (sqn_wire_dec_pending(&p->dec) < SQN_VNET_HELLO_LEN)
-		return; /* the rest of it comes with the next read */
+		return false; /* the rest of it comes with the next read */
 	if (!sqn_vnet_is_hello(r + 4, SQN_VNET_HELLO_PAYLOAD)) {
 		s->resets++;
 		serve_close_port(s, p,
 				 "reset: it sent a 12-byte record that is not "
 				 "the offload hello");
-		return;
+		return false;
 	}
 	/* its first record, at the start of a buffer that never wrapped:
 	 * taken, and the frames after it scanned (wire.c stopped at it) */
@@ -569,22 +570,58 @@ static void hello(struct serve *s, struct serve_port *p)
 	if (rc) {
 		serve_close_port(s, p, "cannot answer the offload hello: %s",
 				 strerror(-rc));
-		return;
+		return false;
 	}
 	serve_dirty_add(s, p);
-	stream_take(s, p);
+	return true;
+}
+
+/**
+ * take_whole() - the whole frames in a stream port's decoder through the
+ *		  switch, as its tx limiter allows
+ * @s:		serve
+ * @p:		the port
+ * @len:	gets the length that stopped it, on -EPROTO
+ *
+ * Return: what sqn_wire_dec_next() said last (0: no whole frame left, 1:
+ * held back by the limiter), or -EPROTO for a length outside the port's
+ * range (a plain port's first record may be the offload hello)
+ */
+static int take_whole(struct serve *s, struct serve_port *p, uint32_t *len)
+{
+	uint32_t vh = p->vnet ? SQN_VNET_HDR_LEN : 0;
+	const uint8_t *f;
+	int rc;
+
+	while ((rc = sqn_wire_dec_next(&p->dec, &f, len)) == 1) {
+		/* a frame is 14..SQN_FRAME_MAX bytes; an offload port's
+		 * record has its virtio-net header first */
+		if (*len < vh + SQN_FRAME_MIN || *len > vh + SQN_FRAME_MAX)
+			return -EPROTO;
+		p->heard = true; /* a frame first: a plain port */
+		if (!tx_allow(s, p, *len)) {
+			/* stays in the decoder's buffer: the socket is not
+			 * read until it passed */
+			p->pend = f;
+			p->pend_len = *len;
+			break;
+		}
+		take_frame(s, p, f, *len);
+	}
+	return rc;
 }
 
 /**
  * stream_take() - every whole frame in a stream port's decoder (the one
  *		   its tx limiter held back first) through the switch, as the
- *		   limiter allows
+ *		   limiter allows; a first record that is the offload hello
+ *		   makes it an offload port
  * @s:	serve
  * @p:	the port
  */
 static void stream_take(struct serve *s, struct serve_port *p)
 {
-	uint32_t vh = p->vnet ? SQN_VNET_HDR_LEN : 0, len;
+	uint32_t vh, len = 0;
 	const uint8_t *f;
 	int rc;
 
@@ -595,29 +632,15 @@ static void stream_take(struct serve *s, struct serve_port *p)
 		p->pend = NULL;
 		take_frame(s, p, f, p->pend_len);
 	}
-	while ((rc = sqn_wire_dec_next(&p->dec, &f, &len)) == 1) {
-		/* a frame is 14..SQN_FRAME_MAX bytes; an offload port's
-		 * record has its virtio-net header first */
-		if (len < vh + SQN_FRAME_MIN || len > vh + SQN_FRAME_MAX) {
-			rc = -EPROTO;
-			break;
-		}
-		p->heard = true; /* a frame first: a plain port */
-		if (!tx_allow(s, p, len)) {
-			/* stays in the decoder's buffer: the socket is not
-			 * read until it passed */
-			p->pend = f;
-			p->pend_len = len;
-			break;
-		}
-		take_frame(s, p, f, len);
+	rc = take_whole(s, p, &len);
+	if (rc == -EPROTO && !p->heard && len == SQN_VNET_HELLO_PAYLOAD) {
+		if (!hello(s, p))
+			return;
+		rc = take_whole(s, p, &len);
 	}
 	uplink_flush(s);
-	if (rc == -EPROTO && !p->heard && len == SQN_VNET_HELLO_PAYLOAD) {
-		hello(s, p);
-		return;
-	}
 	if (rc == -EPROTO) {
+		vh = p->vnet ? SQN_VNET_HDR_LEN : 0;
 		s->resets++;
 		serve_close_port(s, p,
 				 "reset: it sent a frame length of %u, not "
