@@ -746,39 +746,61 @@ def pctl(xs, q):
     return xs[max(0, math.ceil(q * len(xs)) - 1)]
 
 
+def pooled(t, runs, **extra):
+    """Median, p99, min, mean and max of the round trips @t (us) of all
+    @runs (each run's own median kept too)."""
+    d = {"median_us": statistics.median(t), "p99_us": pctl(t, 0.99),
+         "min_us": min(t), "mean_us": statistics.mean(t), "max_us": max(t),
+         "runs": len(runs), "run_medians_us": runs}
+    d.update(extra)
+    return d
+
+
 def rr_sample(ctx, env, port, size):
-    """One bench/rr client run: its JSON, or None and the error."""
+    """--rr-runs bench/rr clients in a row, --rr-rounds round trips in all:
+    the pooled figures, or None and the error."""
     a = ctx.args
-    argv = in_ns(env.ns_pid, [ctx.rr, "-c", env.target, "-p", str(port),
-                              "-m", str(size), "-n", str(a.rr_rounds)])
-    try:
-        r = sh(argv, check=False, timeout=120)
-    except subprocess.TimeoutExpired:
-        return None, "rr client timed out"
-    if r.returncode:
-        return None, first_line(r.stderr) or "rr failed"
-    try:
-        return json.loads(r.stdout), None
-    except ValueError:
-        return None, "rr: no JSON"
+    n = max(1, a.rr_rounds // a.rr_runs)
+    t, runs = [], []
+    for _ in range(a.rr_runs):
+        argv = in_ns(env.ns_pid, [ctx.rr, "-c", env.target, "-p", str(port),
+                                  "-m", str(size), "-n", str(n), "-a"])
+        try:
+            r = sh(argv, check=False, timeout=120)
+        except subprocess.TimeoutExpired:
+            return None, "rr client timed out"
+        if r.returncode:
+            return None, first_line(r.stderr) or "rr failed"
+        try:
+            j = json.loads(r.stdout)
+        except ValueError:
+            return None, "rr: no JSON"
+        t += j["samples_us"]
+        runs.append(j["median_us"])
+    return pooled(t, runs, size=size, rounds=len(t)), None
 
 
 def ping_sample(ctx, env):
-    """ICMP echo round trips, back to back (-A), the first 5 left out."""
-    n = ctx.args.ping_count + 5
-    argv = in_ns(env.ns_pid, ctx.ping + ["-A", "-c", str(n), "-W", "2",
-                                         "-w", "30", env.target])
-    try:
-        r = sh(argv, check=False, timeout=60)
-    except subprocess.TimeoutExpired:
-        return None, "ping timed out"
-    t = [float(x) * 1000 for x in re.findall(r"time=([0-9.]+) ms",
-                                             r.stdout)][5:]
-    if len(t) < ctx.args.ping_count // 2:
-        return None, "no reply (%d of %d)" % (len(t), n)
-    return {"count": len(t), "sent": n, "median_us": statistics.median(t),
-            "p99_us": pctl(t, 0.99), "min_us": min(t),
-            "mean_us": statistics.mean(t), "max_us": max(t)}, None
+    """--rr-runs pings in a row, ICMP echoes back to back (-A), --ping-count
+    in all, each run's first 5 left out: the pooled figures."""
+    a = ctx.args
+    per = max(1, a.ping_count // a.rr_runs)
+    t, runs, sent = [], [], 0
+    for _ in range(a.rr_runs):
+        argv = in_ns(env.ns_pid, ctx.ping + ["-A", "-c", str(per + 5), "-W",
+                                             "2", "-w", "30", env.target])
+        try:
+            r = sh(argv, check=False, timeout=60)
+        except subprocess.TimeoutExpired:
+            return None, "ping timed out"
+        sent += per + 5
+        x = [float(v) * 1000 for v in re.findall(r"time=([0-9.]+) ms",
+                                                 r.stdout)][5:]
+        if len(x) < per // 2:
+            return None, "no reply (%d of %d)" % (len(x), per + 5)
+        t += x
+        runs.append(statistics.median(x))
+    return pooled(t, runs, count=len(t), sent=sent), None
 
 
 def measure_latency(ctx, pd, env, mtu, lat):
@@ -1075,8 +1097,9 @@ def latency_lines(lat_rows, args):
     veth's median."""
     lines = ["Latency, microseconds: median / p99 (rr: TCP request/response "
              "of 1 B and 1 KiB, %d round trips; ping: ICMP echo back to "
-             "back, %d), +veth: median minus veth's, same MTU" %
-             (args.rr_rounds, args.ping_count)]
+             "back, %d; each from %d client processes in a row, pooled), "
+             "+veth: median minus veth's, same MTU" %
+             (args.rr_rounds, args.ping_count, args.rr_runs)]
     hdr = ("path", "MTU") + LAT_TESTS + tuple("+veth " + t
                                               for t in LAT_TESTS) + \
         ("status",)
@@ -1412,6 +1435,9 @@ def parse_args(argv):
     ap.add_argument("--rr-rounds", type=int, default=5000,
                     help="request/response round trips per message size "
                     "(default 5000)")
+    ap.add_argument("--rr-runs", type=int, default=5,
+                    help="rr clients (and pings) per message size, one "
+                    "after the other, their round trips pooled (default 5)")
     ap.add_argument("--ping-count", type=int, default=500,
                     help="ICMP echoes per path and MTU (default 500; 0: no "
                     "ping)")
@@ -1477,8 +1503,9 @@ def parse_args(argv):
                      (",".join(bad), ",".join(names)))
     if a.reps < 1 or a.seconds <= 0:
         ap.error("--reps and --seconds must be positive")
-    if a.rr_rounds < 1 or a.ping_count < 0:
-        ap.error("--rr-rounds must be positive, --ping-count at least 0")
+    if a.rr_rounds < 1 or a.ping_count < 0 or a.rr_runs < 1:
+        ap.error("--rr-rounds and --rr-runs must be positive, --ping-count "
+                 "at least 0")
     if a.no_latency and a.latency_only:
         ap.error("--no-latency and --latency-only exclude each other")
     if a.quick:
@@ -1494,6 +1521,7 @@ def replot(args):
     args.seconds, args.reps, args.omit = cfg["seconds"], cfg["reps"], \
         cfg["omit"]
     args.rr_rounds = cfg.get("rr_rounds", args.rr_rounds)
+    args.rr_runs = cfg.get("rr_runs", 1)
     args.ping_count = cfg.get("ping_count", args.ping_count)
     results = {"%s|%s|%d" % (r["path"], r["dir"], r["mtu"]): r
                for r in doc["results"]}
@@ -1580,6 +1608,7 @@ def main(argv):
         order[L["path"]], args.mtus.index(L["mtu"])))
     cfg = {"seconds": args.seconds, "reps": args.reps, "omit": args.omit,
            "mtus": args.mtus, "rr_rounds": args.rr_rounds,
+           "rr_runs": args.rr_runs,
            "ping_count": args.ping_count,
            "paths": {p.name: {"kind": p.kind, "desc": p.desc}
                      for p in PATHS if p.name in args.paths}}

@@ -7,13 +7,15 @@
  * send one of the same size back, again and again; the time of each round
  * trip (CLOCK_MONOTONIC around the write and the full read) is kept, and
  * the median, 99th percentile, minimum, mean and maximum are printed as one
- * JSON object. TCP_NODELAY on both ends, so every message is one segment
- * each way (up to the MSS) and no Nagle or delayed-ACK timer is measured.
+ * JSON object (with -a, every round trip too, in microseconds, for a caller
+ * that pools several runs). TCP_NODELAY on both ends, so every message is
+ * one segment each way (up to the MSS) and no Nagle or delayed-ACK timer is
+ * measured.
  * The server serves one connection at a time, forever. Like netperf's
  * TCP_RR, with nothing to install.
  *
  * Usage: rr -s [-B ADDR] -p PORT
- *	  rr -c ADDR -p PORT [-m BYTES] [-n ROUNDS] [-w WARMUP]
+ *	  rr -c ADDR -p PORT [-m BYTES] [-n ROUNDS] [-w WARMUP] [-a]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -114,11 +116,12 @@ static uint64_t now_ns(void)
  * @size:	bytes per message
  * @rounds:	round trips measured
  * @warm:	round trips first, not measured
+ * @all:	print every round trip too ("samples_us", in the order made)
  *
  * Return: 0, or 1 with a message on stderr
  */
 static int client(const struct sockaddr_in *a, uint32_t size, unsigned rounds,
-		  unsigned warm)
+		  unsigned warm, int all)
 {
 	static uint8_t buf[MSG_MAX];
 	uint64_t *t = calloc(rounds, sizeof(*t)), t0, sum = 0;
@@ -143,10 +146,15 @@ static int client(const struct sockaddr_in *a, uint32_t size, unsigned rounds,
 			t[i - warm] = now_ns() - t0;
 	}
 	close(s);
+	printf("{");
+	for (i = 0; all && i < rounds; i++)
+		printf("%s%.2f", i ? ", " : "\"samples_us\": [", t[i] / 1e3);
+	if (all)
+		printf("], ");
 	for (i = 0; i < rounds; i++)
 		sum += t[i];
 	qsort(t, rounds, sizeof(*t), cmp_u64);
-	printf("{\"size\": %u, \"rounds\": %u, \"median_us\": %.2f, "
+	printf("\"size\": %u, \"rounds\": %u, \"median_us\": %.2f, "
 	       "\"p99_us\": %.2f, \"min_us\": %.2f, \"mean_us\": %.2f, "
 	       "\"max_us\": %.2f}\n",
 	       size, rounds, t[rounds / 2] / 1e3,
@@ -166,12 +174,15 @@ int main(int argc, char **argv)
 	unsigned rounds = 5000, warm = 200;
 	uint32_t size = 1;
 	const char *host = NULL;
-	int opt, server = 0;
+	int opt, server = 0, all = 0;
 
-	while ((opt = getopt(argc, argv, "sB:c:p:m:n:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "sB:c:p:m:n:w:a")) != -1) {
 		switch (opt) {
 		case 's':
 			server = 1;
+			break;
+		case 'a':
+			all = 1;
 			break;
 		case 'B':
 		case 'c':
@@ -198,10 +209,10 @@ int main(int argc, char **argv)
 		goto usage;
 	if (host && inet_pton(AF_INET, host, &a.sin_addr) != 1)
 		goto usage;
-	return server ? serve(&a) : client(&a, size, rounds, warm);
+	return server ? serve(&a) : client(&a, size, rounds, warm, all);
 usage:
 	fprintf(stderr, "usage: rr -s [-B ADDR] -p PORT\n"
 			"       rr -c ADDR -p PORT [-m BYTES] [-n ROUNDS] "
-			"[-w WARMUP]\n");
+			"[-w WARMUP] [-a]\n");
 	return 2;
 }

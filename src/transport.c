@@ -688,13 +688,53 @@ static void bad_length(struct sqn_transport *t, uint32_t len)
 }
 
 /**
+ * rx_stream_end() - a stream read that brought nothing: drained, ended or
+ *		     failed
+ * @t:	the transport, connected
+ * @r:	what recv() returned (0 or -1, errno set)
+ *
+ * A drained socket leaves the connection up (rx_idle set); an end of
+ * stream or an error takes it down.
+ */
+static void rx_stream_end(struct sqn_transport *t, ssize_t r)
+{
+	uint32_t pend;
+
+	/* the end of the stream waits until the caller has taken every
+	 * whole frame read ahead of it */
+	if ((r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ||
+	    (r == 0 && rx_held(t))) {
+		t->rx_idle = true;
+		return;
+	}
+	pend = sqn_wire_dec_pending(&t->dec);
+	if (r == 0 && pend) {
+		SQN_STAT_ADD(t->iface, rx_errors, 1);
+		SQN_STAT_ADD(t->iface, conn_resets, 1);
+		sqn_log(t->iface, SQN_LOG_WARN,
+			"%s: %s closed the connection in the middle of "
+			"a frame (%u bytes of it received): resetting",
+			t->iface->id, t->helper_name, pend);
+		tp_down(t, false,
+			"connection reset (%s closed it in the middle "
+			"of a frame)",
+			t->helper_name);
+	} else if (r == 0) {
+		tp_down(t, false, "%s closed the connection", t->helper_name);
+	} else {
+		tp_down(t, false, "reading from %s failed: %s", t->helper_name,
+			strerror(errno));
+	}
+}
+
+/**
  * rx_stream() - read and decode a stream socket
  * @t:	the transport, connected
  * @c:	the read
  */
 static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
 {
-	uint32_t room, pend, bad = 0;
+	uint32_t room, bad = 0;
 	uint8_t *space;
 	ssize_t r;
 	int rounds = 0;
@@ -724,32 +764,7 @@ static void rx_stream(struct sqn_transport *t, struct rx_ctx *c)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		/* the end of the stream waits until the caller has taken
-		 * every whole frame read ahead of it */
-		if ((r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ||
-		    (r == 0 && rx_held(t))) {
-			t->rx_idle = true;
-			return;
-		}
-		pend = sqn_wire_dec_pending(&t->dec);
-		if (r == 0 && pend) {
-			SQN_STAT_ADD(t->iface, rx_errors, 1);
-			SQN_STAT_ADD(t->iface, conn_resets, 1);
-			sqn_log(t->iface, SQN_LOG_WARN,
-				"%s: %s closed the connection in the middle of "
-				"a frame (%u bytes of it received): resetting",
-				t->iface->id, t->helper_name, pend);
-			tp_down(t, false,
-				"connection reset (%s closed it in the middle "
-				"of a frame)",
-				t->helper_name);
-		} else if (r == 0) {
-			tp_down(t, false, "%s closed the connection",
-				t->helper_name);
-		} else {
-			tp_down(t, false, "reading from %s failed: %s",
-				t->helper_name, strerror(errno));
-		}
+		rx_stream_end(t, r);
 		return;
 	}
 }
