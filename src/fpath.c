@@ -1159,7 +1159,10 @@ int sqn_fp_timeout_ms(struct sqn_iface *iface)
 	bool paused = false;
 	int t = -1;
 
-	if (fp->rx_ready) {
+	/* rx_paused implies rx_slow (rx_slow_update()): without rx work the
+	 * loop's every call costs one load, not a lock round */
+	if (fp->rx_ready &&
+	    atomic_load_explicit(&fp->rx_slow, memory_order_acquire)) {
 		pthread_mutex_lock(&fp->rx_lock);
 		paused = fp->rx_paused;
 		if (paused) {
