@@ -654,10 +654,14 @@ static void slirp_waker_in_backend_fd(void)
 }
 
 static const struct check_case cases[] = {
-	CASE(params_refused),		CASE(denied_gets_replies),
-	CASE(names_from_dns),		CASE(resolvers_from_dhcp),
-	CASE(set_at_run_time),		CASE(batch_accounting),
-	CASE(malformed_answer_dropped), CASE(set_while_frames_flow),
+	CASE(params_refused),
+	CASE(denied_gets_replies),
+	CASE(names_from_dns),
+	CASE(resolvers_from_dhcp),
+	CASE(set_at_run_time),
+	CASE(batch_accounting),
+	CASE(malformed_answer_dropped),
+	CASE(set_while_frames_flow),
 	CASE(slirp_waker_in_backend_fd),
 };
 
