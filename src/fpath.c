@@ -379,6 +379,66 @@ static void fp_close(struct sqn_iface *iface)
 }
 
 /**
+ * rx_wakers_add() - the core's readiness as wakers in the backend's own
+ *		     readiness fds, which the caller goes on polling
+ * @iface:	the interface, its backend started (ops->ready_add set)
+ *
+ * Return: 0, or a negative errno with the message set (the caller closes
+ * what was opened)
+ */
+static int rx_wakers_add(struct sqn_iface *iface)
+{
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < iface->nqueues && !rc; i++)
+		rc = queue_waker_add(iface, i);
+	if (!rc)
+		iface->fp.rx_ready = true;
+	return rc;
+}
+
+/**
+ * rx_pollers_open() - the core's readiness as pollers of its own around
+ *		       the backend's fds (rx may pause), and the held-frame
+ *		       slots of an rx limit
+ * @iface:	the interface, its backend started
+ *
+ * Return: 0, or a negative errno with the message set (the caller closes
+ * what was opened)
+ */
+static int rx_pollers_open(struct sqn_iface *iface)
+{
+	struct sqn_fp *fp = &iface->fp;
+	uint8_t *bufs[SQN_MAX_QUEUES] = {NULL};
+	unsigned i;
+	int rc;
+
+	rc = sqn_timer_open(&fp->rx_timer);
+	if (rc)
+		return sqn_seterr(iface, rc,
+				  "%s: cannot create the rx rate limiter's "
+				  "timer: %s",
+				  iface->id, strerror(-rc));
+	for (i = 0; i < iface->nqueues && !rc; i++)
+		rc = queue_ready_open(iface, i);
+	if (rc)
+		return rc;
+	if (sqn_rl_enabled(&fp->rx)) {
+		rc = held_alloc(iface, bufs, iface->nqueues);
+		if (rc)
+			return rc;
+		held_install(iface, bufs, iface->nqueues);
+	}
+	fp->rx_ready = fp->rx_own = true;
+	/* the caller polls the core's pollers from now on */
+	for (i = 0; i < iface->nqueues; i++)
+		iface->qfd[i] = fp->q[i].poller.fd;
+	iface->fd = iface->qfd[0];
+	return 0;
+}
+
+/**
  * sqn_fp_start() - set the frame path up once the backend runs
  * @iface:	the interface, its backend started (fd, qfd[], max_frame set)
  * @p:		parameters, checked by sqn_fp_check()
@@ -389,10 +449,8 @@ static void fp_close(struct sqn_iface *iface)
 int sqn_fp_start(struct sqn_iface *iface, const struct sqn_params *p)
 {
 	struct sqn_fp *fp = &iface->fp;
-	uint8_t *bufs[SQN_MAX_QUEUES] = {NULL};
 	struct sqn_rl_config c;
 	uint64_t now = now_ns();
-	unsigned i;
 	int rc = 0;
 
 	fp->nq = iface->nqueues;
@@ -412,37 +470,11 @@ int sqn_fp_start(struct sqn_iface *iface, const struct sqn_params *p)
 		}
 		fp->tx_ready = true;
 	}
-	if (fp_wants_rx_ready(p) && !fp_wants_pollers(iface, p)) {
-		/* wakers only, in the backend's fds: the caller polls those */
-		for (i = 0; i < iface->nqueues && !rc; i++)
-			rc = queue_waker_add(iface, i);
+	if (fp_wants_rx_ready(p)) {
+		rc = fp_wants_pollers(iface, p) ? rx_pollers_open(iface)
+						: rx_wakers_add(iface);
 		if (rc)
 			goto out_close;
-		fp->rx_ready = true;
-	} else if (fp_wants_rx_ready(p)) {
-		rc = sqn_timer_open(&fp->rx_timer);
-		if (rc) {
-			sqn_seterr(iface, rc,
-				   "%s: cannot create the rx rate limiter's "
-				   "timer: %s",
-				   iface->id, strerror(-rc));
-			goto out_close;
-		}
-		for (i = 0; i < iface->nqueues && !rc; i++)
-			rc = queue_ready_open(iface, i);
-		if (rc)
-			goto out_close;
-		if (sqn_rl_enabled(&fp->rx)) {
-			rc = held_alloc(iface, bufs, iface->nqueues);
-			if (rc)
-				goto out_close;
-			held_install(iface, bufs, iface->nqueues);
-		}
-		fp->rx_ready = fp->rx_own = true;
-		/* the caller polls the core's pollers from now on */
-		for (i = 0; i < iface->nqueues; i++)
-			iface->qfd[i] = fp->q[i].poller.fd;
-		iface->fd = iface->qfd[0];
 	}
 	rx_slow_update(fp);
 	tx_on_update(fp);
