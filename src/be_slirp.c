@@ -1263,6 +1263,25 @@ static int slirp_forward(struct sqn_iface *iface, const char *spec, bool add)
 	return 0;
 }
 
+/**
+ * slirp_ready_add() - an fd of the core's in the interface's readiness set
+ * @iface:	the interface, started
+ * @q:		the queue (slirp has one)
+ * @fd:		the fd: readable while the core holds frames for the guest
+ *
+ * Tagged as the waker, which sqn_slirp_set_poll() skips.
+ *
+ * Return: 0 or a negative errno
+ */
+static int slirp_ready_add(struct sqn_iface *iface, unsigned q, int fd)
+{
+	struct slirp_be *be = iface->be;
+
+	(void)q;
+	return sqn_poller_add(&be->set.poller, fd, SQN_POLL_IN,
+			      SQN_SLIRP_TAG_WAKER);
+}
+
 const struct sqn_backend_ops sqn_be_slirp = {
 	.name = "slirp",
 	.validate = slirp_validate,
@@ -1272,5 +1291,6 @@ const struct sqn_backend_ops sqn_be_slirp = {
 	.write = slirp_write,
 	.timeout_ms = slirp_timeout_ms,
 	.policy_env = slirp_policy_env,
+	.ready_add = slirp_ready_add,
 	.forward = slirp_forward,
 };

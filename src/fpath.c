@@ -41,6 +41,12 @@
  *   for frames it may not have; the first read after the deadline puts
  *   them back (rx_resume()). A multi-queue TAP has one poller per queue and
  *   one limiter, one timer for all.
+ *   An egress policy alone (no rx limit, no live_controls) needs only
+ *   the wakers, for its replies: a backend whose readiness fd is a set
+ *   of its own (slirp's epoll) takes each queue's waker into it
+ *   (ops->ready_add), and the caller keeps polling the backend's fd, one
+ *   epoll hop less per wake-up; @rx_own is then false and rx is never
+ *   paused (a run-time rx limit is refused, as without a policy).
  *
  * - Frames of the core's own (sqn_fp_inject()): a bounded ring the writer
  *   thread (or any) fills with frames for the guest; read returns them
@@ -110,7 +116,8 @@ static uint64_t realtime_ns(void)
 }
 
 /**
- * fp_wants_rx_ready() - whether the readiness fds must be the core's
+ * fp_wants_rx_ready() - whether the readiness fds must wake for frames of
+ *			 the core's own
  * @p:	parameters
  *
  * Return: true with an rx limit or an egress policy (its replies are
@@ -120,6 +127,23 @@ static bool fp_wants_rx_ready(const struct sqn_params *p)
 {
 	return p->live_controls == SQN_ON || p->n_policy_rules ||
 	       sqn_rl_limits_any(&p->rx_rate_limiter);
+}
+
+/**
+ * fp_wants_pollers() - whether the core's readiness needs pollers of its
+ *			own around the backend's fds
+ * @iface:	the interface (its backend's table)
+ * @p:		parameters, fp_wants_rx_ready() true
+ *
+ * Return: true for an rx limit or live_controls (rx may pause: the
+ * backend's fd comes out of the poller), or a backend that cannot take the
+ * core's wakers into its own readiness fd
+ */
+static bool fp_wants_pollers(const struct sqn_iface *iface,
+			     const struct sqn_params *p)
+{
+	return p->live_controls == SQN_ON ||
+	       sqn_rl_limits_any(&p->rx_rate_limiter) || !iface->ops->ready_add;
 }
 
 /**
@@ -307,6 +331,30 @@ static int queue_ready_open(struct sqn_iface *iface, unsigned q)
 }
 
 /**
+ * queue_waker_add() - a queue's waker, in the backend's own readiness fd
+ * @iface:	the interface, its backend started
+ * @q:		the queue
+ *
+ * Return: 0, or a negative errno with the message set (the caller closes
+ * what was opened)
+ */
+static int queue_waker_add(struct sqn_iface *iface, unsigned q)
+{
+	struct sqn_fp_queue *fq = &iface->fp.q[q];
+	int rc;
+
+	rc = sqn_waker_open(&fq->waker);
+	if (!rc)
+		rc = iface->ops->ready_add(iface, q, fq->waker.rfd);
+	if (rc)
+		return sqn_seterr(iface, rc,
+				  "%s: cannot add the library's waker to the "
+				  "readiness fd of queue %u: %s",
+				  iface->id, q, strerror(-rc));
+	return 0;
+}
+
+/**
  * fp_close() - close the frame path's fds and free its memory
  * @iface:	the interface
  */
@@ -327,7 +375,67 @@ static void fp_close(struct sqn_iface *iface)
 	sqn_timer_close(&fp->tx_timer);
 	sqn_ring_free(&fp->inj);
 	fp->nheld = 0;
-	fp->rx_ready = fp->tx_ready = false;
+	fp->rx_ready = fp->rx_own = fp->tx_ready = false;
+}
+
+/**
+ * rx_wakers_add() - the core's readiness as wakers in the backend's own
+ *		     readiness fds, which the caller goes on polling
+ * @iface:	the interface, its backend started (ops->ready_add set)
+ *
+ * Return: 0, or a negative errno with the message set (the caller closes
+ * what was opened)
+ */
+static int rx_wakers_add(struct sqn_iface *iface)
+{
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < iface->nqueues && !rc; i++)
+		rc = queue_waker_add(iface, i);
+	if (!rc)
+		iface->fp.rx_ready = true;
+	return rc;
+}
+
+/**
+ * rx_pollers_open() - the core's readiness as pollers of its own around
+ *		       the backend's fds (rx may pause), and the held-frame
+ *		       slots of an rx limit
+ * @iface:	the interface, its backend started
+ *
+ * Return: 0, or a negative errno with the message set (the caller closes
+ * what was opened)
+ */
+static int rx_pollers_open(struct sqn_iface *iface)
+{
+	struct sqn_fp *fp = &iface->fp;
+	uint8_t *bufs[SQN_MAX_QUEUES] = {NULL};
+	unsigned i;
+	int rc;
+
+	rc = sqn_timer_open(&fp->rx_timer);
+	if (rc)
+		return sqn_seterr(iface, rc,
+				  "%s: cannot create the rx rate limiter's "
+				  "timer: %s",
+				  iface->id, strerror(-rc));
+	for (i = 0; i < iface->nqueues && !rc; i++)
+		rc = queue_ready_open(iface, i);
+	if (rc)
+		return rc;
+	if (sqn_rl_enabled(&fp->rx)) {
+		rc = held_alloc(iface, bufs, iface->nqueues);
+		if (rc)
+			return rc;
+		held_install(iface, bufs, iface->nqueues);
+	}
+	fp->rx_ready = fp->rx_own = true;
+	/* the caller polls the core's pollers from now on */
+	for (i = 0; i < iface->nqueues; i++)
+		iface->qfd[i] = fp->q[i].poller.fd;
+	iface->fd = iface->qfd[0];
+	return 0;
 }
 
 /**
@@ -341,10 +449,8 @@ static void fp_close(struct sqn_iface *iface)
 int sqn_fp_start(struct sqn_iface *iface, const struct sqn_params *p)
 {
 	struct sqn_fp *fp = &iface->fp;
-	uint8_t *bufs[SQN_MAX_QUEUES] = {NULL};
 	struct sqn_rl_config c;
 	uint64_t now = now_ns();
-	unsigned i;
 	int rc = 0;
 
 	fp->nq = iface->nqueues;
@@ -365,29 +471,10 @@ int sqn_fp_start(struct sqn_iface *iface, const struct sqn_params *p)
 		fp->tx_ready = true;
 	}
 	if (fp_wants_rx_ready(p)) {
-		rc = sqn_timer_open(&fp->rx_timer);
-		if (rc) {
-			sqn_seterr(iface, rc,
-				   "%s: cannot create the rx rate limiter's "
-				   "timer: %s",
-				   iface->id, strerror(-rc));
-			goto out_close;
-		}
-		for (i = 0; i < iface->nqueues && !rc; i++)
-			rc = queue_ready_open(iface, i);
+		rc = fp_wants_pollers(iface, p) ? rx_pollers_open(iface)
+						: rx_wakers_add(iface);
 		if (rc)
 			goto out_close;
-		if (sqn_rl_enabled(&fp->rx)) {
-			rc = held_alloc(iface, bufs, iface->nqueues);
-			if (rc)
-				goto out_close;
-			held_install(iface, bufs, iface->nqueues);
-		}
-		fp->rx_ready = true;
-		/* the caller polls the core's pollers from now on */
-		for (i = 0; i < iface->nqueues; i++)
-			iface->qfd[i] = fp->q[i].poller.fd;
-		iface->fd = iface->qfd[0];
 	}
 	rx_slow_update(fp);
 	tx_on_update(fp);
@@ -463,7 +550,7 @@ static void rx_pause(struct sqn_fp *fp, uint64_t now)
 {
 	unsigned i;
 
-	if (!fp->rx_ready)
+	if (!fp->rx_own)
 		return;
 	if (!fp->rx_paused) {
 		for (i = 0; i < fp->nq; i++) {
@@ -1159,7 +1246,10 @@ int sqn_fp_timeout_ms(struct sqn_iface *iface)
 	bool paused = false;
 	int t = -1;
 
-	if (fp->rx_ready) {
+	/* rx_paused implies rx_slow (rx_slow_update()): without rx work the
+	 * loop's every call costs one load, not a lock round */
+	if (fp->rx_ready &&
+	    atomic_load_explicit(&fp->rx_slow, memory_order_acquire)) {
 		pthread_mutex_lock(&fp->rx_lock);
 		paused = fp->rx_paused;
 		if (paused) {
@@ -1277,7 +1367,7 @@ static int check_update(struct sqn_iface *iface, unsigned which,
 			       sizeof(err));
 	if (rc)
 		return sqn_seterr(iface, rc, "%s: %s", iface->id, err);
-	if (((which & SQN_LIMIT_RX) && !iface->fp.rx_ready) ||
+	if (((which & SQN_LIMIT_RX) && !iface->fp.rx_own) ||
 	    ((which & SQN_LIMIT_TX) && !iface->fp.tx_ready))
 		return sqn_seterr(
 			iface, -EOPNOTSUPP,
@@ -1286,10 +1376,10 @@ static int check_update(struct sqn_iface *iface, unsigned which,
 			"interface with a %s limit or "
 			"live_controls on",
 			iface->id,
-			(which & SQN_LIMIT_RX) && !iface->fp.rx_ready ? "rx"
-								      : "tx",
-			(which & SQN_LIMIT_RX) && !iface->fp.rx_ready ? "rx"
-								      : "tx");
+			(which & SQN_LIMIT_RX) && !iface->fp.rx_own ? "rx"
+								    : "tx",
+			(which & SQN_LIMIT_RX) && !iface->fp.rx_own ? "rx"
+								    : "tx");
 	return 0;
 }
 

@@ -29,7 +29,7 @@
 
 /**
  * struct sqn_fp_queue - one queue pair's part of the frame path
- * @poller:	the readiness fd the caller polls (with @ready): holds @be_fd,
+ * @poller:	the readiness fd the caller polls (with rx_own): holds @be_fd,
  *		@waker and the rx timer
  * @be_fd:	the backend's readiness fd of this queue
  * @waker:	set while the core holds frames for this queue
@@ -53,8 +53,11 @@ struct sqn_fp_queue {
 
 /**
  * struct sqn_fp - the frame path of one interface
- * @rx_ready:	the readiness fds are the core's pollers (struct
- *		sqn_fp_queue.poller), not the backend's own fds
+ * @rx_ready:	the caller's readiness fds wake for frames of the core's
+ *		own: the core's pollers (@rx_own), or the backend's fds
+ *		holding the queues' wakers (ops->ready_add)
+ * @rx_own:	the readiness fds are the core's pollers (struct
+ *		sqn_fp_queue.poller), not the backend's own fds: rx may pause
  * @tx_ready:	@tx_timer exists (sqn_iface_tx_fd())
  * @rx_slow:	read must take @rx_lock: an rx limit, a held or injected
  *		frame, or rx paused (read without the lock: false means the
@@ -82,6 +85,7 @@ struct sqn_fp_queue {
  */
 struct sqn_fp {
 	bool rx_ready;
+	bool rx_own;
 	bool tx_ready;
 	atomic_bool rx_slow;
 	atomic_bool tx_on;

@@ -70,6 +70,12 @@ struct sqn_policy_env;
  *		called when a policy is made or replaced. A backend whose
  *		DHCP server announces them leaves it NULL: the core hears
  *		its DHCP answers
+ * @ready_add:	optional: add @fd (readable: frames of the core's own wait)
+ *		to queue @q's readiness fd, which the backend's own waits
+ *		must then ignore; the caller's poll wakes for them without a
+ *		poller of the core's around the backend's fd (one epoll hop
+ *		less per wake-up). Called at start, after @start; the fd is
+ *		closed after @stop. NULL: the core makes its own pollers
  * @forward:	optional: add (@add) or remove a host port forward at run
  *		time, @spec as params.forwards spells it; may be called
  *		from any thread while read and write run; on failure set
@@ -88,6 +94,7 @@ struct sqn_backend_ops {
 		     const struct sqn_frame *f, unsigned n);
 	int (*timeout_ms)(struct sqn_iface *iface);
 	void (*policy_env)(struct sqn_iface *iface, struct sqn_policy_env *env);
+	int (*ready_add)(struct sqn_iface *iface, unsigned q, int fd);
 	int (*forward)(struct sqn_iface *iface, const char *spec, bool add);
 };
 

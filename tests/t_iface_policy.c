@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "config.h"
 #include "pframe.h"
 #include "res.h"
 #include "squibnet.h"
@@ -581,11 +582,87 @@ static void set_while_frames_flow(void)
 	sqn_iface_free(r.iface);
 }
 
+/**
+ * slirp_waker_in_backend_fd() - slirp with a policy alone: the library's
+ *				 waker joins slirp's own readiness set (no
+ *				 poller of the library's around it), and a
+ *				 reply still wakes the caller's poll
+ */
+static void slirp_waker_in_backend_fd(void)
+{
+#ifndef SQN_HAVE_SLIRP
+	SKIP("built without libslirp");
+#else
+	static const char *const r[] = {"allow-net=10.1.0.0/16"};
+	struct sqn_rate_limiter rl = {
+		.bandwidth = {.size = 1000000, .refill_time_ms = 100}};
+	struct sqn_params p;
+	struct sqn_iface *iface = NULL;
+	struct pf_pkt k;
+	char err[512];
+	size_t len;
+	int n, i, rst = 0;
+
+	sqn_params_init(&p);
+	p.iface_id = "pol1";
+	p.mode = SQN_MODE_SLIRP;
+	p.mtu = 1500;
+	p.policy_rules = r;
+	p.n_policy_rules = 1;
+	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
+		printf("# start: %s\n", err);
+	ASSERT(iface);
+	/* slirp's own fd: rx is never paused, so a run-time rx limit needs
+	 * live_controls, as without a policy */
+	CHECK_EQ(sqn_iface_set_rate_limit(iface, SQN_LIMIT_RX_BANDWIDTH, &rl,
+					  NULL),
+		 -EOPNOTSUPP);
+	while (read_all(iface) > 0)
+		;
+	CHECK(!readable(iface));
+	len = pf_tcp(tx[0], GUEST, FAR, 40000, 80, 1000, 0, SYN, NULL, 0);
+	CHECK_EQ(write1(iface, len), 1);
+	CHECK(readable(iface)); /* the library's waker, in slirp's set */
+	n = read_all(iface);
+	CHECK(n >= 1);
+	for (i = 0; i < n; i++)
+		if (!pf_read(rx[i], rf[i].len, &k) && k.proto == 6 &&
+		    pf_addr_eq(k.src, FAR) && k.flags == (RST | ACK) &&
+		    k.ack == 1001)
+			rst++;
+	CHECK_EQ(rst, 1);
+	while (read_all(iface) > 0)
+		;
+	CHECK(!readable(iface)); /* the waker cleared with the ring empty */
+	CHECK_EQ(pstats(iface).replies, 1);
+	sqn_iface_free(iface);
+
+	/* with live_controls the library's pollers: the rx limit is taken */
+	p.live_controls = SQN_ON;
+	iface = NULL;
+	if (sqn_iface_start(&p, &iface, err, sizeof(err)))
+		printf("# start: %s\n", err);
+	ASSERT(iface);
+	CHECK_EQ(sqn_iface_set_rate_limit(iface, SQN_LIMIT_RX_BANDWIDTH, &rl,
+					  NULL),
+		 0);
+	len = pf_tcp(tx[0], GUEST, FAR, 40000, 80, 1000, 0, SYN, NULL, 0);
+	CHECK_EQ(write1(iface, len), 1);
+	CHECK(readable(iface));
+	sqn_iface_free(iface);
+#endif
+}
+
 static const struct check_case cases[] = {
-	CASE(params_refused),		CASE(denied_gets_replies),
-	CASE(names_from_dns),		CASE(resolvers_from_dhcp),
-	CASE(set_at_run_time),		CASE(batch_accounting),
-	CASE(malformed_answer_dropped), CASE(set_while_frames_flow),
+	CASE(params_refused),
+	CASE(denied_gets_replies),
+	CASE(names_from_dns),
+	CASE(resolvers_from_dhcp),
+	CASE(set_at_run_time),
+	CASE(batch_accounting),
+	CASE(malformed_answer_dropped),
+	CASE(set_while_frames_flow),
+	CASE(slirp_waker_in_backend_fd),
 };
 
 CHECK_MAIN(cases)
