@@ -838,16 +838,17 @@ def measure_latency(ctx, pd, env, mtu, lat):
             (pd.name, mtu, s["median_us"], s["p99_us"]))
 
 
-def measure_path(ctx, pd, mtu, results, lat):
-    """Set @pd up at @mtu, run reps x both directions and the latency
-    tests, tear it down."""
+def measure_path(ctx, pd, mtu, results, lat, with_lat=True):
+    """Set @pd up at @mtu, run reps x both directions and (@with_lat) the
+    latency tests, tear it down. Samples add to those of earlier rounds."""
     a = ctx.args
     ctx.cur = pd.name
     ctx.cur_squib = ctx.base_squib if pd.base else ctx.squib_net
     key = lambda d: "%s|%s|%d" % (pd.name, d, mtu)
     for d in DIRS:
-        results[key(d)] = {"path": pd.name, "kind": pd.kind, "dir": d,
-                           "mtu": mtu, "samples": [], "errors": []}
+        results.setdefault(key(d), {"path": pd.name, "kind": pd.kind,
+                                    "dir": d, "mtu": mtu, "samples": [],
+                                    "errors": []})
     mark = len(REAPER.undo)
     try:
         why = pd.needs(ctx) if pd.needs else None
@@ -879,7 +880,7 @@ def measure_path(ctx, pd, mtu, results, lat):
                     raise Unavailable("iperf3 server died: " +
                                       log_first_line(server))
         release(server)
-        if not a.no_latency:
+        if with_lat and not a.no_latency:
             measure_latency(ctx, pd, env, mtu, lat)
     except Unavailable as e:
         msg = str(e)
@@ -1128,10 +1129,13 @@ def latency_lines(lat_rows, args):
 def text_report(meta, rows, targets, micro, args, lat_rows=(),
                 lat_targets=()):
     lines = []
+    rounds = getattr(args, "rounds", 1)
     lines.append("squib-net benchmark  %s  kernel %s  %s cpus  (%s s x %d "
-                 "reps, omit %s s)" % (meta["date"][:19], meta["kernel"],
-                                       meta["ncpu"], args.seconds, args.reps,
-                                       args.omit))
+                 "reps%s, omit %s s)" % (
+                     meta["date"][:19], meta["kernel"], meta["ncpu"],
+                     args.seconds, args.reps,
+                     " x %d rounds, paths in turn" % rounds
+                     if rounds > 1 else "", args.omit))
     hdr = ("path", "direction", "MTU", "median", "min", "max", "x veth",
            "x pasta", "x slirp4netns", "x naive", "status")
     table = [hdr]
@@ -1432,6 +1436,11 @@ def parse_args(argv):
                     help="samples per path, direction and MTU (default 3)")
     ap.add_argument("--omit", type=float, default=1,
                     help="seconds of TCP ramp-up not counted (default 1)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure every path this many times in turn, "
+                    "--reps samples each time, all pooled: load that drifts "
+                    "during the run then falls on every path alike "
+                    "(default 1)")
     ap.add_argument("--rr-rounds", type=int, default=5000,
                     help="request/response round trips per message size "
                     "(default 5000)")
@@ -1501,8 +1510,8 @@ def parse_args(argv):
         if bad:
             ap.error("--only: unknown path %s; paths: %s" %
                      (",".join(bad), ",".join(names)))
-    if a.reps < 1 or a.seconds <= 0:
-        ap.error("--reps and --seconds must be positive")
+    if a.reps < 1 or a.seconds <= 0 or a.rounds < 1:
+        ap.error("--reps, --rounds and --seconds must be positive")
     if a.rr_rounds < 1 or a.ping_count < 0 or a.rr_runs < 1:
         ap.error("--rr-rounds and --rr-runs must be positive, --ping-count "
                  "at least 0")
@@ -1520,6 +1529,7 @@ def replot(args):
     meta, cfg = doc["meta"], doc["config"]
     args.seconds, args.reps, args.omit = cfg["seconds"], cfg["reps"], \
         cfg["omit"]
+    args.rounds = cfg.get("rounds", 1)
     args.rr_rounds = cfg.get("rr_rounds", args.rr_rounds)
     args.rr_runs = cfg.get("rr_runs", 1)
     args.ping_count = cfg.get("ping_count", args.ping_count)
@@ -1584,10 +1594,15 @@ def main(argv):
         ctx = Ctx(args)
         meta = machine_info(ctx)
         log("squib-net: %s" % (ctx.squib_net or "not found"))
-        for mtu in args.mtus:
-            for pd in PATHS:
-                if pd.name in args.paths:
-                    measure_path(ctx, pd, mtu, results, lat)
+        # --rounds: every path in turn, again and again, so a change in
+        # the machine's load falls on all of them alike (latency once, in
+        # the last round)
+        for rnd in range(args.rounds):
+            for mtu in args.mtus:
+                for pd in PATHS:
+                    if pd.name in args.paths:
+                        measure_path(ctx, pd, mtu, results, lat,
+                                     rnd == args.rounds - 1)
         micro = None if args.no_microbench else run_microbench(args)
     except KeyboardInterrupt:
         log("interrupted: cleaning up")
@@ -1606,7 +1621,8 @@ def main(argv):
         order[r["path"]], args.mtus.index(r["mtu"]), DIRS.index(r["dir"])))
     lat_rows = sorted(lat.values(), key=lambda L: (
         order[L["path"]], args.mtus.index(L["mtu"])))
-    cfg = {"seconds": args.seconds, "reps": args.reps, "omit": args.omit,
+    cfg = {"seconds": args.seconds, "reps": args.reps,
+           "rounds": args.rounds, "omit": args.omit,
            "mtus": args.mtus, "rr_rounds": args.rr_rounds,
            "rr_runs": args.rr_runs,
            "ping_count": args.ping_count,
