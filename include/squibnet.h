@@ -255,8 +255,12 @@ struct sqn_rate_limiter {
  *			here. The readiness fds are then the library's own
  *			pollers around the backend's (one more epoll or
  *			kqueue hop per wake-up), which is also the case
- *			whenever a rate limiter is set here; otherwise
- *			sqn_iface_fd() is the backend's fd itself
+ *			whenever a rate limiter is set here. An egress
+ *			policy alone (policy_rules) needs only a wake-up for
+ *			its own replies: on slirp the library adds it to
+ *			slirp's fd set, on the other backends the fds are
+ *			the library's pollers. Otherwise sqn_iface_fd() is
+ *			the backend's fd itself
  * @policy_rules:	the egress policy, every mode: one rule per string,
  *			spelt as the command line's options without their
  *			"--": "allow-host=pypi.org", "allow-host=*.example.com"
