@@ -75,7 +75,7 @@ bad_options() {
 	refused --mode loopback "no command" &&
 	refused --mac 01:00:5e:00:00:01 -- true "is a multicast address" &&
 	refused --guest-addr 10.0.0.1 -- true "--guest-addr '10.0.0.1' is not an IPv4 address with a prefix" &&
-	refused --mode loopback --offload -- true "--offload needs --mode tap or slirp" &&
+	refused --mode loopback --offload -- true "--offload needs --mode socket, tap or slirp" &&
 	refused --mode loopback -p tcp::8080-:80 -- true "-p/--publish is for --mode slirp: mode loopback would ignore it" &&
 	refused --mode slirp --helper-arg -4 -- true "--helper-arg is for --mode userspace: mode slirp would ignore it" &&
 	refused --bogus -- true "unknown option '--bogus'"
