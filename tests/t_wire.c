@@ -27,13 +27,31 @@ static uint32_t build(enum sqn_wire_kind k, const uint32_t *lens, unsigned n)
 	return off;
 }
 
+/*
+ * frame_ok() - frame number @got of @n came out with @flen bytes at @fr:
+ * 0 when its length is lens[got] and its bytes the pattern of build();
+ * -2 for an extra frame or a wrong length, -3 for a wrong byte
+ */
+static int frame_ok(unsigned got, unsigned n, const uint32_t *lens,
+		    const uint8_t *fr, uint32_t flen)
+{
+	uint32_t j;
+
+	if (got >= n || flen != lens[got])
+		return -2;
+	for (j = 0; j < flen; j++)
+		if (fr[j] != (uint8_t)(got * 31 + j))
+			return -3;
+	return 0;
+}
+
 /* Feed @len bytes of stream split at @split; check frames come out exact. */
 static int feed(enum sqn_wire_kind k, uint32_t max, uint32_t total,
 		uint32_t split, const uint32_t *lens, unsigned n)
 {
 	struct sqn_wire_dec d;
 	const uint8_t *fr;
-	uint32_t flen, room, pos = 0, chunk, j;
+	uint32_t flen, room, pos = 0, chunk;
 	unsigned got = 0;
 	uint8_t *sp;
 	int rc;
@@ -49,11 +67,10 @@ static int feed(enum sqn_wire_kind k, uint32_t max, uint32_t total,
 		sqn_wire_dec_commit(&d, chunk);
 		pos += chunk;
 		while ((rc = sqn_wire_dec_next(&d, &fr, &flen)) > 0) {
-			if (got >= n || flen != lens[got])
-				return -2;
-			for (j = 0; j < flen; j++)
-				if (fr[j] != (uint8_t)(got * 31 + j))
-					return -3;
+			int bad = frame_ok(got, n, lens, fr, flen);
+
+			if (bad)
+				return bad;
 			got++;
 		}
 		if (rc < 0)
@@ -383,7 +400,7 @@ static int lazy_feed(enum sqn_wire_kind k, uint32_t cap, uint32_t total,
 {
 	struct sqn_wire_dec d;
 	const uint8_t *fr;
-	uint32_t flen, room, pos = 0, chunk, j, l;
+	uint32_t flen, room, pos = 0, chunk, l;
 	unsigned got = 0, round = 0;
 	bool was = false;
 	uint8_t *sp;
@@ -413,11 +430,10 @@ static int lazy_feed(enum sqn_wire_kind k, uint32_t cap, uint32_t total,
 		if (!take)
 			continue;
 		if ((rc = sqn_wire_dec_next(&d, &fr, &flen)) > 0) {
-			if (got >= n || flen != lens[got])
-				return -2;
-			for (j = 0; j < flen; j++)
-				if (fr[j] != (uint8_t)(got * 31 + j))
-					return -3;
+			int bad = frame_ok(got, n, lens, fr, flen);
+
+			if (bad)
+				return bad;
 			got++;
 		} else if (rc < 0) {
 			return -4;
