@@ -107,19 +107,6 @@ struct relay {
 };
 
 /**
- * now_ms() - monotonic milliseconds
- *
- * Return: the time
- */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/**
  * now_ns() - monotonic nanoseconds
  *
  * Return: the time
@@ -130,6 +117,16 @@ static long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/**
+ * now_ms() - monotonic milliseconds
+ *
+ * Return: the time
+ */
+static long long now_ms(void)
+{
+	return now_ns() / 1000000;
 }
 
 /**
