@@ -969,10 +969,11 @@ static unsigned send_direct(struct sqn_transport *t, const struct sqn_frame *f,
 {
 	struct iovec iov[2 * SQN_BATCH];
 	uint8_t hdr[SQN_BATCH][SQN_WIRE_HDR_MAX];
-	uint8_t vh[SQN_BATCH][4 + SQN_VNET_HDR_LEN];
+	uint8_t vh[SQN_BATCH][SQN_WIRE_HDR_MAX + SQN_VNET_HDR_LEN];
 	uint16_t fend[SQN_BATCH];
 	struct sqn_wire_enc e;
 	unsigned k = 0, i;
+	uint32_t h;
 	ssize_t r;
 
 	sqn_wire_enc_init(&e, t->wire, iov, hdr, fend, SQN_BATCH);
@@ -982,12 +983,10 @@ static unsigned send_direct(struct sqn_transport *t, const struct sqn_frame *f,
 			continue;
 		}
 		/* length and virtio-net header, then the frame: one record */
-		sqn_wire_put_hdr(t->wire, t->vnet + f[i].len, vh[i]);
-		sqn_vnet_to_wire(&f[i].vnet, vh[i] + 4);
-		sqn_wire_enc_add_raw(&e, vh[i], sizeof(vh[i]));
-		e.iov[e.niov++] = (struct iovec){.iov_base = f[i].data,
-						 .iov_len = f[i].len};
-		e.frame_end[e.nframes - 1] = (uint16_t)(e.niov - 1);
+		h = sqn_wire_put_hdr(t->wire, t->vnet + f[i].len, vh[i]);
+		sqn_vnet_to_wire(&f[i].vnet, vh[i] + h);
+		sqn_wire_enc_add_head(&e, vh[i], h + t->vnet, f[i].data,
+				      f[i].len);
 	}
 	while (k < n) {
 		/* datagrams: one frame per message */

@@ -409,6 +409,31 @@ bool sqn_wire_enc_add_raw(struct sqn_wire_enc *e, const void *data,
 }
 
 /**
+ * sqn_wire_enc_add_head() - append a frame behind a head the caller built
+ * @e:		the encoder
+ * @head:	the framing header and what goes between it and the frame
+ *		(a virtio-net header); counted in the header's length, which
+ *		the caller wrote; must stay valid until sent
+ * @hlen:	bytes of @head, at least 1
+ * @data:	the frame; must stay valid until sent
+ * @len:	its length, at least 1
+ *
+ * Return: false when the batch is full
+ */
+bool sqn_wire_enc_add_head(struct sqn_wire_enc *e, const void *head,
+			   uint32_t hlen, const void *data, uint32_t len)
+{
+	if (e->nframes >= e->maxf)
+		return false;
+	e->iov[e->niov++] =
+		(struct iovec){.iov_base = (void *)head, .iov_len = hlen};
+	e->iov[e->niov++] =
+		(struct iovec){.iov_base = (void *)data, .iov_len = len};
+	e->frame_end[e->nframes++] = (uint16_t)(e->niov - 1);
+	return true;
+}
+
+/**
  * sqn_wire_enc_advance() - account for @n bytes sent
  * @e:	the encoder
  * @n:	bytes the write took, at most what remained

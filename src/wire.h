@@ -131,6 +131,8 @@ void sqn_wire_enc_init(struct sqn_wire_enc *e, enum sqn_wire_kind kind,
 bool sqn_wire_enc_add(struct sqn_wire_enc *e, const void *data, uint32_t len);
 bool sqn_wire_enc_add_raw(struct sqn_wire_enc *e, const void *data,
 			  uint32_t len);
+bool sqn_wire_enc_add_head(struct sqn_wire_enc *e, const void *head,
+			   uint32_t hlen, const void *data, uint32_t len);
 unsigned sqn_wire_enc_advance(struct sqn_wire_enc *e, size_t n);
 size_t sqn_wire_enc_partial(const struct sqn_wire_enc *e);
 

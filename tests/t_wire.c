@@ -265,7 +265,7 @@ static void encoder_partial_writes(void)
 {
 	static uint8_t a[100], b[1514], c[14];
 	struct iovec iov[8];
-	uint8_t hdr[4][SQN_WIRE_HDR_MAX];
+	uint8_t hdr[4][SQN_WIRE_HDR_MAX], head[SQN_WIRE_HDR_MAX];
 	uint16_t fend[4];
 	struct sqn_wire_enc e;
 	uint8_t out[2000] = {0};
@@ -290,7 +290,15 @@ static void encoder_partial_writes(void)
 			memset(out, 0xee, sizeof(out));
 			sqn_wire_enc_init(&e, k, iov, hdr, fend, 4);
 			CHECK(sqn_wire_enc_add(&e, a, 100));
-			CHECK(sqn_wire_enc_add(&e, b, 1514));
+			if (step % 2) { /* the same bytes behind a built head */
+				uint32_t hn = sqn_wire_put_hdr(k, 1514, head);
+
+				CHECK_EQ(hn, h);
+				CHECK(sqn_wire_enc_add_head(&e, head, hn, b,
+							    1514));
+			} else {
+				CHECK(sqn_wire_enc_add(&e, b, 1514));
+			}
 			CHECK(sqn_wire_enc_add(&e, c, 14));
 			total = 3 * h + 100 + 1514 + 14;
 			pos = 0;
@@ -322,6 +330,7 @@ static void encoder_partial_writes(void)
 		sqn_wire_enc_init(&e, k, iov, hdr, fend, 1);
 		CHECK(sqn_wire_enc_add(&e, a, 100));
 		CHECK(!sqn_wire_enc_add(&e, a, 100));
+		CHECK(!sqn_wire_enc_add_head(&e, head, h, a, 100));
 		/* partial accounting */
 		sqn_wire_enc_advance(&e, 10);
 		CHECK_EQ(sqn_wire_enc_partial(&e), 10);
